@@ -1,0 +1,8 @@
+namespace VolumeDriver.Configuration;
+
+/// <summary>The disk backends a configuration can select.</summary>
+internal enum BackendKind
+{
+    /// <summary>Sparse files attached as loop devices on this machine.</summary>
+    Loop,
+}

@@ -1,0 +1,64 @@
+namespace VolumeDriver.Configuration;
+
+/// <summary>
+/// The validated, immutable configuration a verb runs with. <see cref="ConfigurationLoader"/> builds
+/// it from YAML (or from defaults when no file exists) and checks every key and value once.
+/// </summary>
+/// <param name="SourceFile">The file it was read from, or null when the defaults were used.</param>
+/// <param name="Backend">Which backend serves volumes.</param>
+/// <param name="NodeName">This machine's Kubernetes node name; null means the host name.</param>
+internal sealed record DriverConfiguration(
+    string? SourceFile,
+    BackendKind Backend,
+    string? NodeName,
+    LoopConfiguration Loop,
+    LogConfiguration Log,
+    LockConfiguration Locking,
+    NodeConfiguration Node)
+{
+    public static DriverConfiguration Defaults { get; } = new(
+        SourceFile: null,
+        Backend: BackendKind.Loop,
+        NodeName: null,
+        Loop: LoopConfiguration.Defaults,
+        Log: LogConfiguration.Defaults,
+        Locking: LockConfiguration.Defaults,
+        Node: NodeConfiguration.Defaults);
+}
+
+/// <summary>The loop backend: where disk image files live.</summary>
+internal sealed record LoopConfiguration(string Directory)
+{
+    public static LoopConfiguration Defaults { get; } = new("/var/lib/volume-driver/loop");
+}
+
+/// <summary>The log file and its level.</summary>
+internal sealed record LogConfiguration(string File, LogLevelSetting Level)
+{
+    public static LogConfiguration Defaults { get; } = new("/var/log/volume-driver.log", LogLevelSetting.Information);
+}
+
+/// <summary>Log levels a configuration may name (Serilog's, in its spelling).</summary>
+internal enum LogLevelSetting
+{
+    Verbose,
+    Debug,
+    Information,
+    Warning,
+    Error,
+    Fatal,
+}
+
+/// <summary>The per-VM lock: where local lock files live and how long to wait for one.</summary>
+internal sealed record LockConfiguration(string Directory, TimeSpan Timeout)
+{
+    public static LockConfiguration Defaults { get; } = new("/run/volume-driver/locks", TimeSpan.FromMinutes(2));
+}
+
+/// <summary>Node-side deadlines.</summary>
+/// <param name="DeviceTimeout">How long waitforattach waits for a device to appear.</param>
+/// <param name="CommandTimeout">The deadline for one external tool (mkfs of a large disk included).</param>
+internal sealed record NodeConfiguration(TimeSpan DeviceTimeout, TimeSpan CommandTimeout)
+{
+    public static NodeConfiguration Defaults { get; } = new(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5));
+}

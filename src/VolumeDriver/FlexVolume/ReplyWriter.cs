@@ -1,0 +1,94 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace VolumeDriver.FlexVolume;
+
+/// <summary>
+/// Writes the single reply object. kubelet parses stdout and stderr together as exactly one JSON
+/// value, so this is the only code that writes to stdout on a verb path, it writes once, and it
+/// writes plain UTF-8 with no BOM followed by one newline.
+/// </summary>
+internal sealed class ReplyWriter
+{
+    private readonly Stream _output;
+    private readonly bool _indented;
+    private int _written;
+
+    public ReplyWriter(Stream output, bool indented)
+    {
+        _output = output;
+        _indented = indented;
+    }
+
+    /// <summary>True once a reply has been written; a second reply would corrupt the protocol.</summary>
+    public bool HasWritten => Volatile.Read(ref _written) != 0;
+
+    public static string StatusText(ReplyStatus status) => status switch
+    {
+        ReplyStatus.Success => "Success",
+        ReplyStatus.NotSupported => "Not supported",
+        ReplyStatus.Failure => "Failure",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown reply status"),
+    };
+
+    /// <summary>Serialises a reply to bytes (also used by tests to check the exact shape).</summary>
+    public static byte[] Serialize(Reply reply, bool indented)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = indented,
+            // Messages are read by people in kubectl describe; keep quotes and '<' readable. The
+            // output is never embedded in HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", StatusText(reply.Status));
+            if (reply.Message is not null)
+            {
+                json.WriteString("message", reply.Message);
+            }
+
+            if (reply.Device is not null)
+            {
+                json.WriteString("device", reply.Device);
+            }
+
+            if (reply.Attached is { } attached)
+            {
+                json.WriteBoolean("attached", attached);
+            }
+
+            if (reply.Capabilities is { } capabilities)
+            {
+                json.WriteStartObject("capabilities");
+                json.WriteBoolean("attach", capabilities.Attach);
+                json.WriteBoolean("selinuxRelabel", capabilities.SELinuxRelabel);
+                json.WriteBoolean("supportsMetrics", capabilities.SupportsMetrics);
+                json.WriteBoolean("fsGroup", capabilities.FsGroup);
+                json.WriteBoolean("requiresFSResize", capabilities.RequiresFSResize);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    /// <summary>Writes the reply unless one was already written, and returns the exit code to use.</summary>
+    public int Write(Reply reply)
+    {
+        if (Interlocked.Exchange(ref _written, 1) != 0)
+        {
+            return reply.ExitCode;
+        }
+
+        var bytes = Serialize(reply, _indented);
+        _output.Write(bytes);
+        _output.Flush();
+        return reply.ExitCode;
+    }
+}
