@@ -1,1 +1,75 @@
-return 0;
+// The process entry point. Program.cs and Composition.cs are the only places that touch the
+// process's standard streams and create services.
+#pragma warning disable RS0030 // System.Console is banned everywhere else: stdout is kubelet's protocol.
+using System.Runtime.InteropServices;
+using VolumeDriver;
+using VolumeDriver.Cli;
+using VolumeDriver.FlexVolume;
+
+// kubelet runs init at every probe of the plugin directory, and a slow init stalls every volume
+// lookup on the node: answer it from constant bytes without loading configuration, logging or the
+// command-line parser. A test checks these bytes against ReplyWriter's output for the same reply.
+if (args is [VerbNames.Init])
+{
+    using var stdout = Console.OpenStandardOutput();
+    stdout.Write(InitReply.Bytes);
+    return 0;
+}
+
+return await RunAsync(args);
+
+static async Task<int> RunAsync(string[] args)
+{
+    using var stdout = Console.OpenStandardOutput();
+    var replies = new ReplyWriter(stdout, DriverCli.WantsPretty(args));
+    var verbose = args.Contains("--verbose", StringComparer.Ordinal);
+    if (!verbose)
+    {
+        // kubelet reads stderr as part of the reply: nothing managed may write there.
+        Console.SetError(TextWriter.Null);
+    }
+
+    // SIGTERM (kubelet's waitforattach timeout) cancels the verb's token so it can stop and reply.
+    // If the verb does not wind down in time, reply and exit anyway: kubelet waits for the pipe to close.
+    using var interrupted = new CancellationTokenSource();
+    ITimer? watchdog = null;
+    void Interrupt(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        interrupted.Cancel();
+        watchdog ??= TimeProvider.System.CreateTimer(
+            _ =>
+            {
+                replies.Write(Reply.Failure($"interrupted by {context.Signal} and did not stop within 10 s; it is safe to run again"));
+                Environment.Exit(1);
+            },
+            null,
+            TimeSpan.FromSeconds(10),
+            Timeout.InfiniteTimeSpan);
+    }
+
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+    AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+    {
+        // Only reachable from a thread we do not own; write the one reply before the runtime prints a trace.
+        replies.Write(Reply.Failure($"internal error: {(e.ExceptionObject as Exception)?.GetType().Name ?? "unknown"}; see the log file"));
+        Environment.Exit(1);
+    };
+
+    try
+    {
+        var cli = new DriverCli(
+            stdout,
+            replies,
+            new StandardInput(Console.OpenStandardInput),
+            (settings, cancellationToken) => Composition.CreateVerbServicesAsync(settings, TimeProvider.System, cancellationToken),
+            TimeProvider.System);
+        return await cli.RunAsync(args, interrupted.Token);
+    }
+    catch (Exception e)
+    {
+        // The single catch-all: whatever escaped becomes a Failure reply, never a stack trace.
+        return replies.Write(Reply.Failure($"internal error: {e.GetType().Name}: {e.Message}; see the log file for details"));
+    }
+}

@@ -1,0 +1,235 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Configuration;
+using VolumeDriver.Domain;
+using VolumeDriver.Errors;
+using VolumeDriver.Host;
+using VolumeDriver.Locking;
+
+namespace VolumeDriver.Backends.Loop;
+
+/// <summary>
+/// Disks as sparse image files under one directory, attached as loop devices on this machine. It is
+/// the backend a newcomer sees working on one machine, and the one the real-Linux tests drive. Its
+/// "VM" is this machine: a disk can only be attached to the node the driver runs on, and attach and
+/// detach are serialised by that node's VM lock so concurrent verbs never race losetup.
+/// </summary>
+internal sealed class LoopDiskBackend : ICloudDisk
+{
+    /// <summary>Images are sized up to whole MiB so the device size is always sector-aligned.</summary>
+    private const long SizeGranularity = 1L << 20;
+
+    private static readonly FrozenSet<string> NoExtraOptions = FrozenSet<string>.Empty;
+
+    private readonly LoopConfiguration _configuration;
+    private readonly NodeName _localNode;
+    private readonly LoopDevices _loopDevices;
+    private readonly IMountTable _mountTable;
+    private readonly IProcessRunner _processRunner;
+    private readonly IVmLockProvider _locks;
+    private readonly LockConfiguration _lockConfiguration;
+    private readonly TimeSpan _commandTimeout;
+    private readonly ILogger<LoopDiskBackend> _logger;
+
+    public LoopDiskBackend(
+        LoopConfiguration configuration,
+        NodeName localNode,
+        LoopDevices loopDevices,
+        IMountTable mountTable,
+        IProcessRunner processRunner,
+        IVmLockProvider locks,
+        LockConfiguration lockConfiguration,
+        TimeSpan commandTimeout,
+        ILogger<LoopDiskBackend> logger)
+    {
+        _configuration = configuration;
+        _localNode = localNode;
+        _loopDevices = loopDevices;
+        _mountTable = mountTable;
+        _processRunner = processRunner;
+        _locks = locks;
+        _lockConfiguration = lockConfiguration;
+        _commandTimeout = commandTimeout;
+        _logger = logger;
+    }
+
+    public IReadOnlySet<string> OptionKeys => NoExtraOptions;
+
+    public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
+    {
+        var image = ImagePath(request.Name);
+        if (File.Exists(image))
+        {
+            var existing = new ByteSize(new FileInfo(image).Length);
+            if (request.Size is { } wanted && wanted.Bytes > existing.Bytes)
+            {
+                LoopLog.ExistingImageSmaller(_logger, request.Name.Value, existing.ToString(), wanted.ToString());
+            }
+
+            return new DiskInfo(request.Name, existing, Created: false);
+        }
+
+        var size = request.Size ?? throw new InvalidOptionException(
+            FlexVolume.OptionKeys.Size,
+            $"volume {request.Name} does not exist yet and the options give no size to create it with; set the option size (for example 1Gi)");
+        var bytes = (size.Bytes + SizeGranularity - 1) / SizeGranularity * SizeGranularity;
+        Directory.CreateDirectory(_configuration.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        // Create under a temporary name and link it into place without replacing anything, so a
+        // crash leaves either no image or a complete one, and two creators never both win.
+        var temporary = Path.Join(_configuration.Directory, $".{request.Name}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var file = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                file.SetLength(bytes);
+                await file.FlushAsync(cancellationToken);
+            }
+
+            File.Move(temporary, image, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(image))
+        {
+            // Another process created it first; theirs is as good as ours.
+            return new DiskInfo(request.Name, new ByteSize(new FileInfo(image).Length), Created: false);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        LoopLog.Created(_logger, request.Name.Value, image, bytes);
+        return new DiskInfo(request.Name, new ByteSize(bytes), Created: true);
+    }
+
+    public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    {
+        RequireLocal(node, "attach");
+        await ProvisionAsync(request, cancellationToken);
+        var image = ResolvedImagePath(request.Name);
+        await using var vmLock = await _locks.AcquireAsync(_localNode.Value, _lockConfiguration.Timeout, cancellationToken);
+
+        var existing = await _loopDevices.FindByBackingFileAsync(image, cancellationToken);
+        if (existing.Count > 0)
+        {
+            LoopLog.AlreadyAttached(_logger, request.Name.Value, existing[0].DevicePath);
+            return new AttachResult(existing[0].DevicePath);
+        }
+
+        // --nooverlap makes losetup itself reuse a device already bound to this file: a second
+        // line of defence should another tool have attached it since we looked.
+        string[] arguments = ["--find", "--show", "--nooverlap", image];
+        var result = await _processRunner.RunAsync("losetup", arguments, _commandTimeout, cancellationToken);
+        var device = result.Stdout.Trim();
+        if (result.ExitCode != 0 || !device.StartsWith("/dev/loop", StringComparison.Ordinal))
+        {
+            throw new CommandFailedException("losetup", arguments, result.ExitCode, result.OutputTail(), $"attaching volume {request.Name} failed: losetup {string.Join(' ', arguments)} exited {result.ExitCode}: {result.OutputTail()}");
+        }
+
+        LoopLog.Attached(_logger, request.Name.Value, device);
+        return new AttachResult(device);
+    }
+
+    public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    {
+        if (!node.Matches(_localNode) || !File.Exists(ImagePath(request.Name)))
+        {
+            return false;
+        }
+
+        var devices = await _loopDevices.FindByBackingFileAsync(ResolvedImagePath(request.Name), cancellationToken);
+        return devices.Count > 0;
+    }
+
+    public async Task DetachAsync(VolumeName volume, NodeName node, CancellationToken cancellationToken)
+    {
+        if (!node.Matches(_localNode))
+        {
+            // A loop disk can only ever be attached here, so it is not attached to that node.
+            LoopLog.NotAttachedToForeignNode(_logger, volume.Value, node.Value);
+            return;
+        }
+
+        if (!File.Exists(ImagePath(volume)))
+        {
+            return;
+        }
+
+        var image = ResolvedImagePath(volume);
+        await using var vmLock = await _locks.AcquireAsync(_localNode.Value, _lockConfiguration.Timeout, cancellationToken);
+        var devices = await _loopDevices.FindByBackingFileAsync(image, cancellationToken);
+        if (devices.Count == 0)
+        {
+            return;
+        }
+
+        // Never pull a disk from under a mounted filesystem: losetup -d on a busy device only
+        // schedules an auto-clear and reports success, which would hide that the volume is in use.
+        var mounts = await _mountTable.ReadAsync(cancellationToken);
+        foreach (var device in devices)
+        {
+            var mount = mounts.FirstOrDefault(m => m.Major == device.Major && m.Minor == device.Minor);
+            if (mount is not null)
+            {
+                throw new UnsafeOperationException($"refusing to detach volume {volume}: {device.DevicePath} is still mounted at {mount.MountPoint}; unmount it first (unmountdevice {mount.MountPoint})");
+            }
+        }
+
+        foreach (var device in devices)
+        {
+            string[] arguments = ["--detach", device.DevicePath];
+            var result = await _processRunner.RunAsync("losetup", arguments, _commandTimeout, cancellationToken);
+            if (result.ExitCode != 0 && (await _loopDevices.FindByBackingFileAsync(image, cancellationToken)).Any(d => d.DevicePath == device.DevicePath))
+            {
+                throw new CommandFailedException("losetup", arguments, result.ExitCode, result.OutputTail(), $"detaching volume {volume} failed: losetup --detach {device.DevicePath} exited {result.ExitCode}: {result.OutputTail()}");
+            }
+
+            LoopLog.Detached(_logger, volume.Value, device.DevicePath);
+        }
+    }
+
+    public async Task DeleteAsync(VolumeName volume, CancellationToken cancellationToken)
+    {
+        var image = ImagePath(volume);
+        if (!File.Exists(image))
+        {
+            LoopLog.AlreadyDeleted(_logger, volume.Value);
+            return;
+        }
+
+        await using var vmLock = await _locks.AcquireAsync(_localNode.Value, _lockConfiguration.Timeout, cancellationToken);
+        var devices = await _loopDevices.FindByBackingFileAsync(ResolvedImagePath(volume), cancellationToken);
+        if (devices.Count > 0)
+        {
+            throw new UnsafeOperationException($"refusing to delete volume {volume}: it is attached as {devices[0].DevicePath}; detach it first (detach {volume} {_localNode})");
+        }
+
+        File.Delete(image);
+        LoopLog.Deleted(_logger, volume.Value, image);
+    }
+
+    public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath) =>
+        new LoopBackingFileIdentity(ResolvedImagePath(request.Name));
+
+    private string ImagePath(VolumeName name) => Path.Join(_configuration.Directory, name.Value + ".img");
+
+    /// <summary>The image path as the kernel reports it in backing_file: every symlink resolved.</summary>
+    private string ResolvedImagePath(VolumeName name)
+    {
+        var directory = Directory.Exists(_configuration.Directory) ? RealPath.Resolve(_configuration.Directory) : _configuration.Directory;
+        return Path.Join(directory, name.Value + ".img");
+    }
+
+    private void RequireLocal(NodeName node, string verb)
+    {
+        if (!node.Matches(_localNode))
+        {
+            throw new DiskOperationException($"cannot {verb} on node {node}: the loop backend keeps disks on the machine it runs on, which is node {_localNode} (set nodeName in the configuration if this machine's node name differs from its host name)");
+        }
+    }
+}

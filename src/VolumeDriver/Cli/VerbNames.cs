@@ -1,0 +1,39 @@
+using System.Collections.Frozen;
+
+namespace VolumeDriver.Cli;
+
+/// <summary>The verbs kubelet and operators use, and which of them this driver answers Not supported.</summary>
+internal static class VerbNames
+{
+    public const string Init = "init";
+    public const string GetVolumeName = "getvolumename";
+    public const string Attach = "attach";
+    public const string WaitForAttach = "waitforattach";
+    public const string IsAttached = "isattached";
+    public const string MountDevice = "mountdevice";
+    public const string UnmountDevice = "unmountdevice";
+    public const string Detach = "detach";
+    public const string Mount = "mount";
+    public const string Unmount = "unmount";
+    public const string ExpandVolume = "expandvolume";
+    public const string ExpandFs = "expandfs";
+    public const string Delete = "delete";
+
+    /// <summary>
+    /// Verbs answered Not supported whatever their arguments, because kubelet caches that answer for
+    /// the life of the plugin: getvolumename (kubelet ignores its result), mount/unmount (kubelet
+    /// bind-mounts the global mount itself), and resize until it is built.
+    /// </summary>
+    public static readonly FrozenDictionary<string, string> NotSupported = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [GetVolumeName] = "kubelet names the volume after the PV itself",
+        [Mount] = "kubelet bind-mounts the device mount into the pod",
+        [Unmount] = "kubelet removes the pod's bind mount itself",
+        [ExpandVolume] = "online resize is not built yet",
+        [ExpandFs] = "online resize is not built yet",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Verbs that do work.</summary>
+    public static readonly FrozenSet<string> Implemented = FrozenSet.Create(
+        StringComparer.Ordinal, Init, Attach, WaitForAttach, IsAttached, MountDevice, UnmountDevice, Detach, Delete);
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Configuration;
+using VolumeDriver.FlexVolume;
+
+namespace VolumeDriver.Cli;
+
+/// <summary>
+/// What a verb runs with, composed for that one invocation. Disposing it flushes the log, which must
+/// happen before the process exits.
+/// </summary>
+internal sealed class VerbServices : IAsyncDisposable
+{
+    private readonly IAsyncDisposable? _owned;
+
+    public VerbServices(
+        DriverConfiguration configuration,
+        ILoggerFactory loggerFactory,
+        AttachDetachWorkflow attachDetach,
+        DeviceMountWorkflow deviceMount,
+        IAsyncDisposable? owned)
+    {
+        Configuration = configuration;
+        LoggerFactory = loggerFactory;
+        AttachDetach = attachDetach;
+        DeviceMount = deviceMount;
+        _owned = owned;
+    }
+
+    public DriverConfiguration Configuration { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public AttachDetachWorkflow AttachDetach { get; }
+
+    public DeviceMountWorkflow DeviceMount { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned is not null)
+        {
+            await _owned.DisposeAsync();
+        }
+    }
+}

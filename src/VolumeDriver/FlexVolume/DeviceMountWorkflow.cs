@@ -1,0 +1,76 @@
+using VolumeDriver.Backends;
+using VolumeDriver.Configuration;
+using VolumeDriver.Errors;
+using VolumeDriver.Host;
+using VolumeDriver.Node;
+
+namespace VolumeDriver.FlexVolume;
+
+/// <summary>
+/// The node-side verbs: waitforattach, mountdevice, unmountdevice. The backend only contributes the
+/// disk's identity (a pure computation); finding, formatting and mounting the device is the node's.
+/// </summary>
+internal sealed class DeviceMountWorkflow
+{
+    /// <summary>mountdevice re-finds an already attached device; it should be there at once.</summary>
+    private static readonly TimeSpan VerifyTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ICloudDisk _disk;
+    private readonly FlexOptionsParser _parser;
+    private readonly IDeviceLocator _locator;
+    private readonly IDeviceMounter _mounter;
+    private readonly NodeConfiguration _configuration;
+
+    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, NodeConfiguration configuration)
+    {
+        _disk = disk;
+        _parser = parser;
+        _locator = locator;
+        _mounter = mounter;
+        _configuration = configuration;
+    }
+
+    /// <summary><c>waitforattach &lt;devicePath&gt; &lt;json&gt;</c>: finds the device by identity (devicePath may be empty).</summary>
+    public async Task<Reply> WaitForAttachAsync(string devicePath, string optionsJson, CancellationToken cancellationToken)
+    {
+        var attachedPath = devicePath.Length == 0 ? null : HostPathArgument.RequireDevicePath(devicePath, "devicePath");
+        var options = _parser.Parse(optionsJson);
+        var identity = _disk.IdentityFor(options.ToDiskRequest(), attachedPath);
+        var device = await _locator.WaitForDeviceAsync(identity, _configuration.DeviceTimeout, cancellationToken);
+        return Reply.WithDevice(device);
+    }
+
+    /// <summary>
+    /// <c>mountdevice &lt;deviceMountPath&gt; &lt;devicePath&gt; &lt;json&gt;</c>: checks the device really is this
+    /// volume's disk, then formats it only if blank, and mounts it.
+    /// </summary>
+    public async Task<Reply> MountDeviceAsync(string mountPath, string devicePath, string optionsJson, CancellationToken cancellationToken)
+    {
+        var target = HostPathArgument.RequireMountPath(mountPath, "deviceMountPath");
+        var device = HostPathArgument.RequireDevicePath(devicePath, "devicePath");
+        var options = _parser.Parse(optionsJson);
+        var request = options.ToDiskRequest();
+
+        // A stale or wrong devicePath must never reach mkfs: the device must carry this volume's identity.
+        var identity = _disk.IdentityFor(request, device);
+        var expected = await _locator.WaitForDeviceAsync(identity, VerifyTimeout, cancellationToken);
+        if (!SameDevice(device, expected))
+        {
+            throw new UnsafeOperationException($"refusing to mount {device} for volume {request.Name}: that volume's disk is {expected} ({identity.Describe()}); kubelet's devicePath is stale, retry waitforattach");
+        }
+
+        await _mounter.MountDeviceAsync(new MountDeviceRequest(device, target, options.FsType, options.ReadOnly, options.MountOptions), cancellationToken);
+        return Reply.Success();
+    }
+
+    /// <summary><c>unmountdevice &lt;deviceMountPath&gt;</c>: no options; the device comes from the mount table.</summary>
+    public async Task<Reply> UnmountDeviceAsync(string mountPath, CancellationToken cancellationToken)
+    {
+        var target = HostPathArgument.RequireMountPath(mountPath, "deviceMountPath");
+        await _mounter.UnmountAsync(target, cancellationToken);
+        return Reply.Success();
+    }
+
+    private static bool SameDevice(string given, string expected) =>
+        given == expected || (File.Exists(given) && File.Exists(expected) && RealPath.Resolve(given) == RealPath.Resolve(expected));
+}

@@ -1,0 +1,65 @@
+using VolumeDriver.Errors;
+
+namespace VolumeDriver.FlexVolume;
+
+/// <summary>
+/// Checks paths that arrive as arguments (a deviceMountPath, a devicePath) before anything touches
+/// them: absolute, canonical (no "." or ".." segments, no empty segments), no control characters,
+/// and, for devices, under /dev. A path that fails is refused, never "cleaned up" into another one.
+/// </summary>
+internal static class HostPathArgument
+{
+    private const int MaxLength = 4096;
+
+    /// <summary>A directory to mount on; never "/" itself.</summary>
+    public static string RequireMountPath(string? path, string argumentName)
+    {
+        var checkedPath = RequireCanonicalAbsolute(path, argumentName);
+        return checkedPath == "/"
+            ? throw new InvalidOptionException(argumentName, $"{argumentName} must not be the root directory")
+            : checkedPath;
+    }
+
+    /// <summary>A device node or a link to one, under /dev.</summary>
+    public static string RequireDevicePath(string? path, string argumentName)
+    {
+        var checkedPath = RequireCanonicalAbsolute(path, argumentName);
+        return checkedPath.StartsWith("/dev/", StringComparison.Ordinal) && checkedPath.Length > "/dev/".Length
+            ? checkedPath
+            : throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(checkedPath)}' is not a device path under /dev");
+    }
+
+    private static string RequireCanonicalAbsolute(string? path, string argumentName)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            throw new InvalidOptionException(argumentName, $"{argumentName} is empty; an absolute path is required");
+        }
+
+        if (path.Length > MaxLength)
+        {
+            throw new InvalidOptionException(argumentName, $"{argumentName} is {path.Length} characters long; the limit is {MaxLength}");
+        }
+
+        if (path.Any(char.IsControl))
+        {
+            throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(path)}' contains control characters");
+        }
+
+        if (!path.StartsWith('/'))
+        {
+            throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(path)}' is not an absolute path");
+        }
+
+        var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
+        foreach (var segment in trimmed.Split('/').Skip(1))
+        {
+            if (segment is "" or "." or "..")
+            {
+                throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(path)}' is not canonical (it has an empty, '.' or '..' segment)");
+            }
+        }
+
+        return trimmed.Length == 0 ? "/" : trimmed;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Json;
+using VolumeDriver.Errors;
+
+namespace VolumeDriver.FlexVolume;
+
+/// <summary>
+/// Reads kubelet's options argument: one JSON object whose values are all strings (what Go's
+/// json.Marshal of a map[string]string writes). Anything else is refused with a message that says
+/// what was found. A key given twice keeps its last value, as Go's decoder does.
+/// </summary>
+internal static class OptionsJson
+{
+    /// <summary>The name used in messages for the argument itself.</summary>
+    public const string ArgumentName = "options";
+
+    public static IReadOnlyDictionary<string, string> Parse(string json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            throw new InvalidOptionException(ArgumentName, "the options argument is empty; expected a JSON object of string values such as {\"kubernetes.io/pvOrVolumeName\":\"pv-1\"}");
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false, MaxDepth = 4 });
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new InvalidOptionException(ArgumentName, $"the options argument must be a JSON object of string values, not {Describe(reader.TokenType)}");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    throw new InvalidOptionException(key, $"option '{Printable(key)}' is {Describe(reader.TokenType)}; every option value must be a JSON string");
+                }
+
+                options[key] = reader.GetString()!;
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                throw new InvalidOptionException(ArgumentName, "the options argument is not a complete JSON object");
+            }
+
+            // Utf8JsonReader itself refuses anything but whitespace after the object.
+            reader.Read();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOptionException(ArgumentName, $"the options argument is not valid JSON ({FirstSentence(e.Message)})");
+        }
+
+        return options;
+    }
+
+    /// <summary>Shows a key or value safely in a message: control characters escaped, length capped.</summary>
+    public static string Printable(string text, int max = 80)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, max) + 8);
+        foreach (var c in text)
+        {
+            if (builder.Length >= max)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            if (char.IsControl(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.None => "nothing",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+}

@@ -1,0 +1,156 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Errors;
+
+namespace VolumeDriver.Locking;
+
+/// <summary>
+/// Per-VM locks as flock(2) locks on files in one directory. The kernel drops a flock when its
+/// holder exits for any reason, SIGKILL included, so a crashed driver never leaves a VM locked.
+/// This only serialises processes on one machine; the etcd provider does it across machines.
+/// Lock files are never deleted: deleting one while another process waits on it would let two
+/// processes hold "the" lock at once.
+/// </summary>
+internal sealed partial class FileVmLockProvider : IVmLockProvider
+{
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int WouldBlock = 11;
+    private const int Interrupted = 4;
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(250);
+
+    private readonly string _directory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<FileVmLockProvider> _logger;
+
+    public FileVmLockProvider(string directory, TimeProvider timeProvider, ILogger<FileVmLockProvider> logger)
+    {
+        _directory = directory;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task<IAsyncDisposable> AcquireAsync(string vmName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = Path.Join(_directory, "vm-" + FileNameFor(vmName) + ".lock");
+        var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            // Share freely at the .NET level: the exclusion comes from our own flock below.
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        var started = _timeProvider.GetTimestamp();
+        var delay = FirstRetryDelay;
+        var acquired = false;
+        try
+        {
+            while (!TryLock(file))
+            {
+                var waited = _timeProvider.GetElapsedTime(started);
+                if (waited >= timeout)
+                {
+                    throw new DeadlineExceededException(
+                        $"waiting for the attach/detach lock of VM '{vmName}'",
+                        timeout,
+                        $"another driver process on this machine holds {path}; it is released when that process ends");
+                }
+
+                await Task.Delay(Min(delay, timeout - waited), _timeProvider, cancellationToken);
+                delay = Min(delay * 2, MaxRetryDelay);
+            }
+
+            acquired = true;
+        }
+        finally
+        {
+            if (!acquired)
+            {
+                await file.DisposeAsync();
+            }
+        }
+
+        var waitedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
+        LogAcquired(_logger, vmName, waitedMs);
+        return new Handle(file, vmName, _logger);
+    }
+
+    /// <summary>Lock file names keep safe characters and hex-encode the rest, so distinct VMs never share a file.</summary>
+    internal static string FileNameFor(string vmName)
+    {
+        var builder = new StringBuilder(vmName.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(vmName))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append('_').Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool TryLock(FileStream file)
+    {
+        while (true)
+        {
+            if (Flock(file.SafeFileHandle, LockExclusive | LockNonBlocking) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == WouldBlock)
+            {
+                return false;
+            }
+
+            if (errno != Interrupted)
+            {
+                throw new IOException($"flock failed on {file.Name} with errno {errno}");
+            }
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int operation);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Acquired the lock of VM {VmName} after {WaitedMs:0} ms")]
+    private static partial void LogAcquired(ILogger logger, string vmName, double waitedMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Released the lock of VM {VmName}")]
+    private static partial void LogReleased(ILogger logger, string vmName);
+
+    /// <summary>Closing the file releases the flock.</summary>
+    private sealed class Handle : IAsyncDisposable
+    {
+        private readonly FileStream _file;
+        private readonly string _vmName;
+        private readonly ILogger _logger;
+
+        public Handle(FileStream file, string vmName, ILogger logger)
+        {
+            _file = file;
+            _vmName = vmName;
+            _logger = logger;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _file.DisposeAsync();
+            LogReleased(_logger, _vmName);
+        }
+    }
+}

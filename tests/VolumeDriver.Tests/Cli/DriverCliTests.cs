@@ -1,0 +1,230 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using VolumeDriver.Cli;
+using VolumeDriver.Configuration;
+using VolumeDriver.FlexVolume;
+using VolumeDriver.Tests.TestSupport;
+
+namespace VolumeDriver.Tests.Cli;
+
+public sealed class DriverCliTests
+{
+    private const string Options = "{\"kubernetes.io/fsType\":\"\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"rw\",\"size\":\"1Gi\"}";
+
+    private readonly FakeCloudDisk _disk = new();
+    private readonly FakeNode _node = new();
+
+    [Fact]
+    public async Task Init_ReportsCapabilitiesAsBooleans()
+    {
+        var (exit, json) = await RunAsync("init", "--pretty");
+        Assert.Equal(0, exit);
+        Assert.Equal("Success", json.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.True, json.GetProperty("capabilities").GetProperty("attach").ValueKind);
+        Assert.Equal(JsonValueKind.False, json.GetProperty("capabilities").GetProperty("requiresFSResize").ValueKind);
+    }
+
+    [Fact]
+    public async Task Attach_JsonThenNode_ReturnsTheDevice()
+    {
+        var (exit, json) = await RunAsync("attach", Options, "node-1");
+        Assert.Equal(0, exit);
+        Assert.Equal("/dev/fake/pv-1", json.GetProperty("device").GetString());
+        Assert.Contains("attach pv-1 node-1 1Gi", _disk.Calls);
+    }
+
+    [Fact]
+    public async Task Attach_JsonFromStdin_IsRead()
+    {
+        var (exit, json) = await RunWithStdinAsync(Options, "attach", "-", "node-1");
+        Assert.Equal(0, exit);
+        Assert.Equal("/dev/fake/pv-1", json.GetProperty("device").GetString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task IsAttached_EitherArgumentOrder_Answers(bool jsonFirst)
+    {
+        _disk.AttachedTo["pv-1"] = "node-1";
+        var (exit, json) = jsonFirst ? await RunAsync("isattached", Options, "node-1") : await RunAsync("isattached", "node-1", Options);
+        Assert.Equal(0, exit);
+        Assert.Equal(JsonValueKind.True, json.GetProperty("attached").ValueKind);
+        Assert.Contains("isattached pv-1 node-1", _disk.Calls);
+    }
+
+    [Fact]
+    public async Task Detach_TakesANameNotADevice()
+    {
+        var (exit, json) = await RunAsync("detach", "pv-1", "node-1");
+        Assert.Equal(0, exit);
+        Assert.Equal("Success", json.GetProperty("status").GetString());
+        Assert.Contains("detach pv-1 node-1", _disk.Calls);
+    }
+
+    [Fact]
+    public async Task WaitForAttach_EmptyDevicePath_FindsTheDeviceByIdentity()
+    {
+        _node.Devices["/images/pv-1.img"] = "/dev/loop7";
+        var (exit, json) = await RunAsync("waitforattach", "", Options);
+        Assert.Equal(0, exit);
+        Assert.Equal("/dev/loop7", json.GetProperty("device").GetString());
+    }
+
+    [Fact]
+    public async Task MountDevice_ReadOnlyWithOptions_ReachesTheMounter()
+    {
+        _node.Devices["/images/pv-1.img"] = "/dev/loop7";
+        var options = "{\"kubernetes.io/fsType\":\"xfs\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"ro\",\"mountOptions\":\"noatime\"}";
+        var (exit, _) = await RunAsync("mountdevice", "/mnt/pv-1", "/dev/loop7", options);
+        Assert.Equal(0, exit);
+        Assert.Contains("mount /dev/loop7 /mnt/pv-1 xfs ro=True [noatime]", _node.Calls);
+    }
+
+    [Fact]
+    public async Task MountDevice_DeviceOfAnotherVolume_IsRefusedBeforeMounting()
+    {
+        _node.Devices["/images/pv-1.img"] = "/dev/loop7";
+        var (exit, json) = await RunAsync("mountdevice", "/mnt/pv-1", "/dev/loop2", Options);
+        Assert.Equal(1, exit);
+        Assert.Contains("/dev/loop7", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_node.Calls, c => c.StartsWith("mount ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UnmountDevice_TakesOnlyThePath()
+    {
+        var (exit, _) = await RunAsync("unmountdevice", "/mnt/pv-1");
+        Assert.Equal(0, exit);
+        Assert.Contains("unmount /mnt/pv-1", _node.Calls);
+    }
+
+    [Theory]
+    [InlineData("getvolumename", Options)]
+    [InlineData("getvolumename")]
+    [InlineData("getvolumename", "not json", "--weird")]
+    [InlineData("mount", "/pods/x", Options)]
+    [InlineData("unmount", "/pods/x")]
+    [InlineData("expandvolume", Options, "/mnt", "2", "1")]
+    [InlineData("expandfs", Options, "/dev/loop1", "/mnt", "2", "1")]
+    [InlineData("frobnicate")]
+    [InlineData("provision", Options)]
+    [InlineData("")]
+    public async Task UnsupportedOrUnknownVerb_IsNotSupportedWhateverTheArguments(params string[] args)
+    {
+        var (exit, json) = await RunAsync(args);
+        Assert.Equal(0, exit);
+        Assert.Equal("Not supported", json.GetProperty("status").GetString());
+        Assert.Empty(_disk.Calls);
+    }
+
+    [Theory]
+    [InlineData("attach", Options)]
+    [InlineData("attach", Options, "node-1", "extra")]
+    [InlineData("detach", "pv-1")]
+    [InlineData("mountdevice", "/mnt/x", "/dev/loop1")]
+    [InlineData("unmountdevice")]
+    [InlineData("isattached", Options)]
+    [InlineData("init", "extra")]
+    public async Task MissingOrExtraArguments_AreAFailureNamingTheVerb(params string[] args)
+    {
+        var (exit, json) = await RunAsync(args);
+        Assert.Equal(1, exit);
+        Assert.Equal("Failure", json.GetProperty("status").GetString());
+        Assert.Contains(args[0], json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_disk.Calls);
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("\"a string\"")]
+    [InlineData("{\"kubernetes.io/fsType\":")]
+    [InlineData("{\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"size\":\"abc\"}")]
+    [InlineData("{\"kubernetes.io/pvOrVolumeName\":\"../../etc\"}")]
+    [InlineData("{\"kubernetes.io/fsType\":\"ext4\"}")]
+    public async Task Attach_BadOptions_FailsWithoutTouchingTheBackend(string options)
+    {
+        var (exit, json) = await RunAsync("attach", options, "node-1");
+        Assert.Equal(1, exit);
+        Assert.False(string.IsNullOrWhiteSpace(json.GetProperty("message").GetString()));
+        Assert.Empty(_disk.Calls);
+    }
+
+    [Theory]
+    [InlineData("relative/path")]
+    [InlineData("/mnt/../etc")]
+    public async Task MountDevice_BadMountPath_FailsWithoutMounting(string path)
+    {
+        var (exit, json) = await RunAsync("mountdevice", path, "/dev/loop7", Options);
+        Assert.Equal(1, exit);
+        Assert.Contains("deviceMountPath", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_node.Calls);
+    }
+
+    [Theory]
+    [InlineData("pv/1")]
+    [InlineData("..")]
+    public async Task Delete_BadName_FailsWithoutTouchingTheBackend(string name)
+    {
+        var (exit, _) = await RunAsync("delete", name);
+        Assert.Equal(1, exit);
+        Assert.Empty(_disk.Calls);
+    }
+
+    [Fact]
+    public async Task Detach_BadNodeName_Fails()
+    {
+        var (exit, json) = await RunAsync("detach", "pv-1", "node_1;reboot");
+        Assert.Equal(1, exit);
+        Assert.Contains("node name", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_PrintsUsageTextAndExitsZero()
+    {
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, "").RunAsync(["attach", "--help"], CancellationToken.None).WithTimeout();
+        Assert.Equal(0, exit);
+        Assert.Contains("nodeName", Encoding.UTF8.GetString(stdout.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pretty_IndentsTheReply()
+    {
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, "", indented: true).RunAsync(["detach", "pv-1", "node-1", "--pretty"], CancellationToken.None).WithTimeout();
+        Assert.Equal(0, exit);
+        Assert.Equal("{\n  \"status\": \"Success\"\n}\n", Encoding.UTF8.GetString(stdout.ToArray()));
+    }
+
+    private Task<(int Exit, JsonElement Json)> RunAsync(params string[] args) => RunWithStdinAsync("", args);
+
+    private async Task<(int Exit, JsonElement Json)> RunWithStdinAsync(string stdin, params string[] args)
+    {
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, stdin, DriverCli.WantsPretty(args)).RunAsync(args, CancellationToken.None).WithTimeout();
+        var text = Encoding.UTF8.GetString(stdout.ToArray());
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(text);
+        return (exit, document.RootElement.Clone());
+    }
+
+    private DriverCli CreateCli(Stream stdout, string stdin, bool indented = false)
+    {
+        var parser = new FlexOptionsParser(_disk.OptionKeys);
+        var services = new VerbServices(
+            DriverConfiguration.Defaults,
+            NullLoggerFactory.Instance,
+            new AttachDetachWorkflow(_disk, parser),
+            new DeviceMountWorkflow(_disk, parser, _node, _node, NodeConfiguration.Defaults),
+            owned: null);
+        return new DriverCli(
+            stdout,
+            new ReplyWriter(stdout, indented),
+            new StandardInput(() => new MemoryStream(Encoding.UTF8.GetBytes(stdin))),
+            (_, _) => Task.FromResult(services),
+            TimeProvider.System);
+    }
+}
