@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Locking;
@@ -18,6 +19,9 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
     private const int LockNonBlocking = 4;
     private const int WouldBlock = 11;
     private const int Interrupted = 4;
+    private const int OpenReadWrite = 0x2;
+    private const int OpenCreate = 0x40;
+    private const int OpenCloseOnExec = 0x80000;
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(250);
@@ -37,20 +41,13 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
     {
         Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = Path.Join(_directory, "vm-" + FileNameFor(vmName) + ".lock");
-        var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            // Share freely at the .NET level: the exclusion comes from our own flock below.
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        var file = OpenLockFile(path);
         var started = _timeProvider.GetTimestamp();
         var delay = FirstRetryDelay;
         var acquired = false;
         try
         {
-            while (!TryLock(file))
+            while (!TryLock(file, path))
             {
                 var waited = _timeProvider.GetElapsedTime(started);
                 if (waited >= timeout)
@@ -71,7 +68,7 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
         {
             if (!acquired)
             {
-                await file.DisposeAsync();
+                file.Dispose();
             }
         }
 
@@ -100,11 +97,26 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
         return builder.ToString();
     }
 
-    private static bool TryLock(FileStream file)
+    /// <summary>
+    /// Opens the lock file with open(2) rather than FileStream: .NET's FileStream takes a flock of its
+    /// own (shared or exclusive, by FileShare) on every file it opens, which would fight ours.
+    /// </summary>
+    private static SafeFileHandle OpenLockFile(string path)
+    {
+        var fd = Open(path, OpenReadWrite | OpenCreate | OpenCloseOnExec, 0b110_000_000);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open lock file {path}: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    private static bool TryLock(SafeFileHandle file, string path)
     {
         while (true)
         {
-            if (Flock(file.SafeFileHandle, LockExclusive | LockNonBlocking) == 0)
+            if (Flock(file, LockExclusive | LockNonBlocking) == 0)
             {
                 return true;
             }
@@ -117,7 +129,7 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
 
             if (errno != Interrupted)
             {
-                throw new IOException($"flock failed on {file.Name} with errno {errno}");
+                throw new IOException($"flock failed on {path} with errno {errno}");
             }
         }
     }
@@ -125,7 +137,10 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static partial int Flock(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int operation);
+    private static partial int Flock(SafeFileHandle fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags, int mode);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Acquired the lock of VM {VmName} after {WaitedMs:0} ms")]
     private static partial void LogAcquired(ILogger logger, string vmName, double waitedMs);
@@ -133,24 +148,25 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
     [LoggerMessage(Level = LogLevel.Debug, Message = "Released the lock of VM {VmName}")]
     private static partial void LogReleased(ILogger logger, string vmName);
 
-    /// <summary>Closing the file releases the flock.</summary>
+    /// <summary>Closing the descriptor releases the flock.</summary>
     private sealed class Handle : IAsyncDisposable
     {
-        private readonly FileStream _file;
+        private readonly SafeFileHandle _file;
         private readonly string _vmName;
         private readonly ILogger _logger;
 
-        public Handle(FileStream file, string vmName, ILogger logger)
+        public Handle(SafeFileHandle file, string vmName, ILogger logger)
         {
             _file = file;
             _vmName = vmName;
             _logger = logger;
         }
 
-        public async ValueTask DisposeAsync()
+        public ValueTask DisposeAsync()
         {
-            await _file.DisposeAsync();
+            _file.Dispose();
             LogReleased(_logger, _vmName);
+            return ValueTask.CompletedTask;
         }
     }
 }
