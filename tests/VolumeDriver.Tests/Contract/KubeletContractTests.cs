@@ -1,0 +1,95 @@
+using System.Text;
+
+namespace VolumeDriver.Tests.Contract;
+
+/// <summary>The published binary, run exactly as kubelet runs it, answers every verb with one Go-parsable object.</summary>
+public sealed class KubeletContractTests
+{
+    private static readonly string InitReply =
+        "{\"status\":\"Success\",\"capabilities\":{\"attach\":true,\"selinuxRelabel\":true,\"supportsMetrics\":true,\"fsGroup\":true,\"requiresFSResize\":false}}\n";
+
+    [ContractFact]
+    public async Task Init_TenTimes_IsByteExactWithNothingElse()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var run = await KubeletExec.RunAsync(["init"]);
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal(InitReply, run.Text);
+            Assert.Equal("", run.ShellStderr);
+            var status = run.Status;
+            Assert.False(status.CapabilitiesNull);
+            Assert.True(status.Capabilities!["attach"]);
+        }
+    }
+
+    [ContractFact]
+    public async Task Init_WithNoHomeAndAnUnwritableWorkingDirectory_Works()
+    {
+        var run = await KubeletExec.RunAsync(["init"], new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["TMPDIR"] = "/nonexistent" });
+        Assert.Equal(InitReply, run.Text);
+    }
+
+    [ContractTheory]
+    [InlineData("frobnicate")]
+    [InlineData("provision")]
+    [InlineData("")]
+    [InlineData("getvolumename", "{\"kubernetes.io/pvOrVolumeName\":\"pv\"}")]
+    [InlineData("getvolumename", "garbage")]
+    [InlineData("mount", "/var/lib/kubelet/pods/x/volumes/acme~vd/pv", "{}")]
+    [InlineData("unmount", "/var/lib/kubelet/pods/x/volumes/acme~vd/pv")]
+    [InlineData("expandvolume", "{}", "/mnt", "2147483648", "1073741824")]
+    [InlineData("expandfs", "{}", "/dev/loop0", "/mnt", "2147483648", "1073741824")]
+    public async Task NotSupportedVerbs_AnswerNotSupportedWithExitZero(params string[] args)
+    {
+        var run = await KubeletExec.RunAsync(args);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("Not supported", run.Status.Status);
+    }
+
+    [ContractTheory]
+    [InlineData("attach", "{\"kubernetes.io/pvOrVolumeName\":\"pv\"}")]
+    [InlineData("detach", "pv", "node", "extra")]
+    [InlineData("mountdevice")]
+    [InlineData("init", "extra")]
+    public async Task WrongArgumentCount_IsAFailureWithExitOne(params string[] args)
+    {
+        var run = await KubeletExec.RunAsync(args);
+        Assert.Equal(1, run.ExitCode);
+        var status = run.Status;
+        Assert.Equal("Failure", status.Status);
+        Assert.Contains(args[0], status.Message, StringComparison.Ordinal);
+    }
+
+    [ContractFact]
+    public async Task Help_IsTextForOperators()
+    {
+        var run = await KubeletExec.RunAsync(["--help"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("waitforattach", run.Text, StringComparison.Ordinal);
+    }
+
+    [ContractFact]
+    public async Task Version_PrintsTheVersion()
+    {
+        var run = await KubeletExec.RunAsync(["--version"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches("^[0-9]+\\.[0-9]+\\.[0-9]+", run.Text);
+    }
+
+    [ContractFact]
+    public async Task GoMarshalledOptions_AreUnderstood()
+    {
+        var options = GoJson.Marshal(new Dictionary<string, string>
+        {
+            ["kubernetes.io/fsType"] = "",
+            ["kubernetes.io/pvOrVolumeName"] = "pv-1",
+            ["kubernetes.io/readwrite"] = "rw",
+            ["note"] = "<&>",
+        });
+        Assert.Contains("\\u003c\\u0026\\u003e", options, StringComparison.Ordinal);
+        var run = await KubeletExec.RunAsync(["getvolumename", options]);
+        Assert.Equal("Not supported", run.Status.Status);
+        Assert.Equal(Encoding.UTF8.GetByteCount(run.Text), run.Combined.Length);
+    }
+}
