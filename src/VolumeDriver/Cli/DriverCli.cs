@@ -20,24 +20,6 @@ internal sealed class DriverCli
     private readonly Func<CliSettings, CancellationToken, Task<VerbServices>> _compose;
     private readonly TimeProvider _timeProvider;
 
-    private readonly Option<string?> _configOption = new("--config")
-    {
-        Description = "The configuration file (default: $VOLUME_DRIVER_CONFIG, config.yaml beside the executable, /etc/volume-driver/config.yaml)",
-        Recursive = true,
-    };
-
-    private readonly Option<bool> _prettyOption = new("--pretty")
-    {
-        Description = "Indent the JSON reply for people",
-        Recursive = true,
-    };
-
-    private readonly Option<bool> _verboseOption = new("--verbose")
-    {
-        Description = "Also write the log to stderr (operators only: kubelet reads stderr as part of the reply)",
-        Recursive = true,
-    };
-
     /// <param name="stdout">Where help and version text go (operators only).</param>
     /// <param name="replies">The writer of the one JSON reply, shared with the process's last-resort handler.</param>
     public DriverCli(
@@ -114,8 +96,10 @@ internal sealed class DriverCli
                     continue;
                 case "--pretty" or "--verbose":
                     continue;
+                case var option when option.StartsWith("--config=", StringComparison.Ordinal):
+                    continue;
                 default:
-                    return args[i].StartsWith("--config=", StringComparison.Ordinal) ? null : args[i];
+                    return args[i];
             }
         }
 
@@ -124,13 +108,14 @@ internal sealed class DriverCli
 
     private RootCommand BuildCommands(ReplyWriter replies)
     {
+        var globals = new GlobalOptions();
         var root = new RootCommand(
             "volume-driver: a Kubernetes FlexVolume driver for persistent block volumes (loop files today). " +
             "kubelet runs it with one verb per call; every verb prints exactly one JSON object on stdout.");
         root.Directives.Clear();
-        root.Options.Add(_configOption);
-        root.Options.Add(_prettyOption);
-        root.Options.Add(_verboseOption);
+        root.Options.Add(globals.Config);
+        root.Options.Add(globals.Pretty);
+        root.Options.Add(globals.Verbose);
 
         var init = new Command(VerbNames.Init, "Report the driver's capabilities (instant, no side effects)");
         init.SetAction((_, _) => Task.FromResult(replies.Write(Reply.Initialized(DriverCapabilities.Current))));
@@ -139,21 +124,21 @@ internal sealed class DriverCli
         var attachOptions = JsonArgument();
         var attachNode = NodeArgument();
         var attach = new Command(VerbNames.Attach, "Create the disk if needed and attach it to the node; prints the device path") { attachOptions, attachNode };
-        attach.SetAction((parse, ct) => RunVerbAsync(parse, replies, VerbNames.Attach, async (services, token) =>
+        attach.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Attach, async (services, token) =>
             await services.AttachDetach.AttachAsync(await ReadJsonAsync(parse, attachOptions, token), parse.GetRequiredValue(attachNode), token), ct));
         root.Subcommands.Add(attach);
 
         var waitDevice = new Argument<string>("devicePath") { Description = "The device path attach returned (may be \"\")" };
         var waitOptions = JsonArgument();
         var waitForAttach = new Command(VerbNames.WaitForAttach, "Wait on the node until the disk's device appears; prints its path") { waitDevice, waitOptions };
-        waitForAttach.SetAction((parse, ct) => RunVerbAsync(parse, replies, VerbNames.WaitForAttach, async (services, token) =>
+        waitForAttach.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.WaitForAttach, async (services, token) =>
             await services.DeviceMount.WaitForAttachAsync(parse.GetRequiredValue(waitDevice), await ReadJsonAsync(parse, waitOptions, token), token), ct));
         root.Subcommands.Add(waitForAttach);
 
         var isAttachedFirst = new Argument<string>("json|nodeName") { Description = "The options JSON (or, from older kubelets, the node name)" };
         var isAttachedSecond = new Argument<string>("nodeName|json") { Description = "The node name (or, from older kubelets, the options JSON)" };
         var isAttached = new Command(VerbNames.IsAttached, "Tell whether the disk is attached to the node (either argument order)") { isAttachedFirst, isAttachedSecond };
-        isAttached.SetAction((parse, ct) => RunVerbAsync(parse, replies, VerbNames.IsAttached, async (services, token) =>
+        isAttached.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.IsAttached, async (services, token) =>
             await services.AttachDetach.IsAttachedAsync(
                 await _stdin.ResolveAsync(parse.GetRequiredValue(isAttachedFirst), "json", token),
                 await _stdin.ResolveAsync(parse.GetRequiredValue(isAttachedSecond), "json", token),
@@ -164,26 +149,26 @@ internal sealed class DriverCli
         var mountDevicePath = new Argument<string>("devicePath") { Description = "The device waitforattach returned" };
         var mountOptions = JsonArgument();
         var mountDevice = new Command(VerbNames.MountDevice, "Format the device if (and only if) it is blank, and mount it at deviceMountPath") { mountPath, mountDevicePath, mountOptions };
-        mountDevice.SetAction((parse, ct) => RunVerbAsync(parse, replies, VerbNames.MountDevice, async (services, token) =>
+        mountDevice.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.MountDevice, async (services, token) =>
             await services.DeviceMount.MountDeviceAsync(parse.GetRequiredValue(mountPath), parse.GetRequiredValue(mountDevicePath), await ReadJsonAsync(parse, mountOptions, token), token), ct));
         root.Subcommands.Add(mountDevice);
 
         var unmountPath = MountPathArgument();
         var unmountDevice = new Command(VerbNames.UnmountDevice, "Unmount deviceMountPath (success when nothing is mounted there)") { unmountPath };
-        unmountDevice.SetAction((parse, ct) => RunVerbAsync(parse, replies, VerbNames.UnmountDevice, (services, token) =>
+        unmountDevice.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.UnmountDevice, (services, token) =>
             services.DeviceMount.UnmountDeviceAsync(parse.GetRequiredValue(unmountPath), token), ct));
         root.Subcommands.Add(unmountDevice);
 
         var detachName = new Argument<string>("pvOrVolumeName") { Description = "The PV or volume name (not a device)" };
         var detachNode = NodeArgument();
         var detach = new Command(VerbNames.Detach, "Detach the disk from the node (success when it is not attached)") { detachName, detachNode };
-        detach.SetAction((parse, ct) => RunVerbAsync(parse, replies, VerbNames.Detach, (services, token) =>
+        detach.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Detach, (services, token) =>
             services.AttachDetach.DetachAsync(parse.GetRequiredValue(detachName), parse.GetRequiredValue(detachNode), token), ct));
         root.Subcommands.Add(detach);
 
         var deleteName = new Argument<string>("volumeName") { Description = "The volume to delete; it must be detached" };
         var delete = new Command(VerbNames.Delete, "Operators: delete a detached disk by name (success when it does not exist)") { deleteName };
-        delete.SetAction((parse, ct) => RunVerbAsync(parse, replies, VerbNames.Delete, (services, token) =>
+        delete.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Delete, (services, token) =>
             services.AttachDetach.DeleteAsync(parse.GetRequiredValue(deleteName), token), ct));
         root.Subcommands.Add(delete);
 
@@ -212,10 +197,10 @@ internal sealed class DriverCli
     /// redacted arguments, outcome and duration. Expected failures become Failure replies here;
     /// anything unexpected is logged and left to the process's last-resort handler.
     /// </summary>
-    private async Task<int> RunVerbAsync(ParseResult parse, ReplyWriter replies, string verb, Func<VerbServices, CancellationToken, Task<Reply>> body, CancellationToken cancellationToken)
+    private async Task<int> RunVerbAsync(ParseResult parse, GlobalOptions globals, ReplyWriter replies, string verb, Func<VerbServices, CancellationToken, Task<Reply>> body, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
-        var settings = new CliSettings(parse.GetValue(_configOption), parse.GetValue(_verboseOption));
+        var settings = new CliSettings(parse.GetValue(globals.Config), parse.GetValue(globals.Verbose));
         VerbServices? services = null;
         Reply reply;
         try
@@ -260,5 +245,30 @@ internal sealed class DriverCli
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The options every verb takes. Built only when a verb is parsed, so the Not supported answers
+    /// never load the command-line parser.
+    /// </summary>
+    private sealed class GlobalOptions
+    {
+        public Option<string?> Config { get; } = new("--config")
+        {
+            Description = "The configuration file (default: $VOLUME_DRIVER_CONFIG, config.yaml beside the executable, /etc/volume-driver/config.yaml)",
+            Recursive = true,
+        };
+
+        public Option<bool> Pretty { get; } = new("--pretty")
+        {
+            Description = "Indent the JSON reply for people",
+            Recursive = true,
+        };
+
+        public Option<bool> Verbose { get; } = new("--verbose")
+        {
+            Description = "Also write the log to stderr (operators only: kubelet reads stderr as part of the reply)",
+            Recursive = true,
+        };
     }
 }
