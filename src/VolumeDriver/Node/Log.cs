@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace VolumeDriver.Node;
+
+/// <summary>The node side's log messages (device lookup, probe, format, mount, unmount).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Found {Identity} at {Device} after {Attempts} looks in {ElapsedMs:0} ms")]
+    public static partial void DeviceFound(this ILogger logger, string identity, string device, int attempts, double elapsedMs);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Probed {Device}: it holds {Contents}")]
+    public static partial void Probed(this ILogger logger, string device, string contents);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Formatting blank device {Device} as {FsType}")]
+    public static partial void FormatStarting(this ILogger logger, string device, string fsType);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Formatted {Device} as {FsType} in {ElapsedMs:0} ms")]
+    public static partial void Formatted(this ILogger logger, string device, string fsType, double elapsedMs);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Mounted {Device} ({FsType}) at {MountPath} with options '{Options}' in {ElapsedMs:0} ms")]
+    public static partial void Mounted(this ILogger logger, string device, string fsType, string mountPath, string options, double elapsedMs);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "{Device} is already mounted at {MountPath}; nothing to do")]
+    public static partial void AlreadyMounted(this ILogger logger, string device, string mountPath);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Unmounted {Device} from {MountPath} ({Count} umount calls) in {ElapsedMs:0} ms")]
+    public static partial void Unmounted(this ILogger logger, string device, string mountPath, int count, double elapsedMs);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Nothing is mounted at {MountPath}; nothing to unmount")]
+    public static partial void NothingToUnmount(this ILogger logger, string mountPath);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Refused to use {Device} for {MountPath}: {Reason}")]
+    public static partial void Refused(this ILogger logger, string device, string mountPath, string reason);
+}
