@@ -20,9 +20,11 @@ internal sealed class DeviceMountWorkflow
     private readonly IDeviceLocator _locator;
     private readonly IDeviceMounter _mounter;
     private readonly NodeConfiguration _configuration;
+    private readonly HostRoot _host;
 
-    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, NodeConfiguration configuration)
+    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, NodeConfiguration configuration, HostRoot host)
     {
+        _host = host;
         _disk = disk;
         _parser = parser;
         _locator = locator;
@@ -71,6 +73,6 @@ internal sealed class DeviceMountWorkflow
         return Reply.Success();
     }
 
-    private static bool SameDevice(string given, string expected) =>
-        given == expected || (File.Exists(given) && File.Exists(expected) && RealPath.Resolve(given) == RealPath.Resolve(expected));
+    private bool SameDevice(string given, string expected) =>
+        given == expected || HostPaths.ResolveLinks(_host, given) == HostPaths.ResolveLinks(_host, expected);
 }

@@ -5,6 +5,7 @@ namespace VolumeDriver.Host;
 /// <summary>
 /// Lists loop devices and the files behind them from sysfs (/sys/block/loopN/loop/backing_file),
 /// which, unlike losetup's table output, is a stable machine interface and shows the full path.
+/// Shared by the loop backend (is this image attached?) and the node (which device is it?).
 /// </summary>
 internal sealed class LoopDevices
 {
@@ -16,45 +17,49 @@ internal sealed class LoopDevices
         _host = host;
     }
 
-    /// <summary>
-    /// The loop devices backed by <paramref name="backingFile"/> (an absolute path with symlinks
-    /// resolved, as the kernel records it). A device whose file was deleted does not match.
-    /// </summary>
-    public async Task<IReadOnlyList<LoopDevice>> FindByBackingFileAsync(string backingFile, CancellationToken cancellationToken)
+    /// <summary>Every bound loop device, ordered by name so results and messages are stable.</summary>
+    public async Task<IReadOnlyList<LoopDevice>> ListAsync(CancellationToken cancellationToken)
     {
-        var matches = new List<LoopDevice>();
-        var blockDirectory = _host.Map("/sys/block");
-        if (!Directory.Exists(blockDirectory))
+        var devices = new List<LoopDevice>();
+        var blockDirectory = new DirectoryInfo(_host.Map("/sys/block"));
+        if (!blockDirectory.Exists)
         {
-            return matches;
+            return devices;
         }
 
-        foreach (var deviceDirectory in Directory.EnumerateDirectories(blockDirectory, "loop*"))
+        // /sys/block entries are symlinks to the device directories; enumerate them as entries.
+        foreach (var entry in blockDirectory.EnumerateFileSystemInfos("loop*").OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            var name = Path.GetFileName(deviceDirectory);
-            var recorded = await ReadTrimmedAsync(Path.Join(deviceDirectory, "loop", "backing_file"), cancellationToken);
-            if (recorded is null || recorded.EndsWith(DeletedSuffix, StringComparison.Ordinal) || recorded != backingFile)
+            var recorded = await ReadTrimmedAsync(Path.Join(entry.FullName, "loop", "backing_file"), cancellationToken);
+            var numbers = await ReadTrimmedAsync(Path.Join(entry.FullName, "dev"), cancellationToken);
+            if (recorded is null || numbers is null || !TryParseDeviceNumbers(numbers, out var major, out var minor))
             {
                 continue;
             }
 
-            var numbers = await ReadTrimmedAsync(Path.Join(deviceDirectory, "dev"), cancellationToken);
-            if (numbers is not null && TryParseDeviceNumbers(numbers, out var major, out var minor))
-            {
-                matches.Add(new LoopDevice("/dev/" + name, major, minor, recorded));
-            }
+            var deleted = recorded.EndsWith(DeletedSuffix, StringComparison.Ordinal);
+            devices.Add(new LoopDevice("/dev/" + entry.Name, major, minor, deleted ? recorded[..^DeletedSuffix.Length] : recorded, deleted));
         }
 
-        return matches.OrderBy(d => d.Minor).ToList();
+        return devices;
     }
+
+    /// <summary>
+    /// The loop devices backed by <paramref name="backingFile"/> (an absolute path with symlinks
+    /// resolved, as the kernel records it). A device whose file was deleted does not match.
+    /// </summary>
+    public async Task<IReadOnlyList<LoopDevice>> FindByBackingFileAsync(string backingFile, CancellationToken cancellationToken) =>
+        (await ListAsync(cancellationToken)).Where(d => !d.BackingFileDeleted && d.BackingFile == backingFile).ToList();
 
     /// <summary>Parses sysfs's "MAJOR:MINOR".</summary>
     public static bool TryParseDeviceNumbers(string text, out uint major, out uint minor)
     {
+        major = 0;
         minor = 0;
         var colon = text.IndexOf(':', StringComparison.Ordinal);
-        return uint.TryParse(text.AsSpan(0, Math.Max(colon, 0)), NumberStyles.None, CultureInfo.InvariantCulture, out major)
-            & (colon > 0 && uint.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out minor));
+        return colon > 0
+            && uint.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out major)
+            && uint.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out minor);
     }
 
     /// <summary>Reads a sysfs attribute; a device that vanished or is unbound reads as null.</summary>
@@ -66,7 +71,7 @@ internal sealed class LoopDevices
         }
         catch (IOException)
         {
-            // An unbound loop device has no backing_file, and ENXIO/ENOENT show up as IOException.
+            // An unbound loop device has no backing_file; ENXIO and ENOENT surface as IOException.
             return null;
         }
     }

@@ -218,7 +218,7 @@ public sealed class DriverCliTests
             DriverConfiguration.Defaults,
             NullLoggerFactory.Instance,
             new AttachDetachWorkflow(_disk, parser),
-            new DeviceMountWorkflow(_disk, parser, _node, _node, NodeConfiguration.Defaults),
+            new DeviceMountWorkflow(_disk, parser, _node, _node, NodeConfiguration.Defaults, VolumeDriver.Host.HostRoot.System),
             owned: null);
         return new DriverCli(
             stdout,

@@ -179,7 +179,7 @@ public sealed partial class DeviceMounterTests
     public async Task WaitForDeviceAsync_RealLoop_FindsItByBackingFile()
     {
         await using var loop = await LoopDevice.CreateAsync(SmallDisk);
-        var locator = new SysfsDeviceLocator([new LoopDeviceResolver(HostRoot.System)], TimeProvider.System, NullLogger<SysfsDeviceLocator>.Instance);
+        var locator = new SysfsDeviceLocator([new LoopDeviceResolver(HostRoot.System, new LoopDevices(HostRoot.System))], TimeProvider.System, NullLogger<SysfsDeviceLocator>.Instance);
 
         var device = await locator.WaitForDeviceAsync(new LoopBackingFileIdentity(loop.BackingFile), TimeSpan.FromSeconds(10), CancellationToken.None).WithTimeout();
 

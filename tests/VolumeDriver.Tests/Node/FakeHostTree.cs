@@ -26,6 +26,7 @@ internal sealed class FakeHostTree : IDisposable
     public FakeHostTree AddLoop(string name, string backingFile)
     {
         Write($"/sys/block/{name}/loop/backing_file", backingFile + "\n");
+        Write($"/sys/block/{name}/dev", $"7:{name["loop".Length..]}\n");
         return this;
     }
 

@@ -136,7 +136,7 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
     }
 
     private SysfsDeviceLocator Locator() =>
-        new([new LoopDeviceResolver(_tree.Root)], _clock, NullLogger<SysfsDeviceLocator>.Instance);
+        new([new LoopDeviceResolver(_tree.Root, new VolumeDriver.Host.LoopDevices(_tree.Root))], _clock, NullLogger<SysfsDeviceLocator>.Instance);
 
     /// <summary>Each time the locator starts a delay, moves the fake clock on by its longest interval, until the wait ends.</summary>
     private async Task AdvanceUntilDone(Task wait)

@@ -221,8 +221,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
     /// <summary>The image path as the kernel reports it in backing_file: every symlink resolved.</summary>
     private string ResolvedImagePath(VolumeName name)
     {
-        var directory = Directory.Exists(_configuration.Directory) ? RealPath.Resolve(_configuration.Directory) : _configuration.Directory;
-        return Path.Join(directory, name.Value + ".img");
+        return HostPaths.ResolveLinks(HostRoot.System, ImagePath(name));
     }
 
     private void RequireLocal(NodeName node, string verb)
