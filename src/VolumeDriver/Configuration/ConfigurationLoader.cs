@@ -1,0 +1,93 @@
+using System.Text;
+using VolumeDriver.Errors;
+
+namespace VolumeDriver.Configuration;
+
+/// <summary>
+/// Loads the driver's configuration: finds the file with <see cref="ConfigurationLocator"/>, reads it
+/// (UTF-8, bounded in size) and maps it with <see cref="ConfigurationParser"/>. When no file exists the
+/// defaults apply. Every failure is a <see cref="ConfigurationException"/>.
+/// </summary>
+internal sealed class ConfigurationLoader
+{
+    /// <summary>A configuration file is a few hundred bytes; anything past this is not one.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly ConfigurationLocator _locator;
+
+    public ConfigurationLoader(ConfigurationLocator locator)
+    {
+        _locator = locator;
+    }
+
+    /// <param name="explicitPath">The <c>--config</c> value, or null when the option was not given.</param>
+    public async Task<DriverConfiguration> LoadAsync(string? explicitPath, CancellationToken cancellationToken)
+    {
+        var path = _locator.Locate(explicitPath);
+        if (path is null)
+        {
+            return DriverConfiguration.Defaults;
+        }
+
+        var text = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+        return ConfigurationParser.Parse(text, path);
+    }
+
+    /// <summary>Reads the file as UTF-8 text; internal so tests can reach the failure paths directly.</summary>
+    internal static async Task<string> ReadFileAsync(string path, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[MaxFileBytes + 1];
+        int length = 0;
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                int read;
+                while (length < buffer.Length
+                    && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException(
+                path,
+                null,
+                $"Configuration file '{path}' cannot be read: {e.Message} Check that it is a regular file the driver (running as root under kubelet) can read.",
+                e);
+        }
+
+        if (length > MaxFileBytes)
+        {
+            throw new ConfigurationException(
+                path,
+                null,
+                $"Configuration file '{path}' is larger than {MaxFileBytes / 1024} KiB, which no configuration file is. Check that the path names the driver's YAML file.");
+        }
+
+        var bytes = buffer.AsSpan(0, length);
+        var byteOrderMark = "\uFEFF"u8;
+        if (bytes.StartsWith(byteOrderMark))
+        {
+            bytes = bytes[byteOrderMark.Length..];
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new ConfigurationException(
+                path,
+                null,
+                $"Configuration file '{path}' is not UTF-8 text (an invalid byte near offset {e.Index}). Save it as UTF-8.",
+                e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Extensions.Logging;
+using Serilog.Sinks.SystemConsole.Themes;
+using VolumeDriver.Configuration;
+
+namespace VolumeDriver.Logging;
+
+/// <summary>
+/// The process's logging: a Serilog logger configured in code, behind a Microsoft.Extensions.Logging
+/// <see cref="ILoggerFactory"/>. It writes to the configured file (shared between the concurrent verb
+/// processes, rolled by size) and, only when <c>--verbose</c> asks for it, to stderr as well.
+/// </summary>
+/// <remarks>
+/// Serilog never reports a file it cannot open: a plain file sink swaps itself for a null sink at
+/// configuration time, and the rolling sink fails on each write; both tell only Serilog's SelfLog,
+/// which must stay off (stderr belongs to the reply). So the file is opened once here first, and
+/// when that fails logging goes on without the file and <see cref="FileSinkError"/> says why.
+/// Dispose to flush before the process exits.
+/// </remarks>
+internal sealed class LoggingSetup : IDisposable
+{
+    public const long FileSizeLimitBytes = 10 * 1024 * 1024;
+    public const int RetainedFileCountLimit = 5;
+
+    /// <summary>UTC time, level, process id, source (the logging class), message and exception.</summary>
+    public const string OutputTemplate =
+        "{" + ProcessContextEnricher.UtcTimestampProperty + ":yyyy-MM-ddTHH:mm:ss.fffZ} [{Level:u3}] [{" + ProcessContextEnricher.ProcessIdProperty + "}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly Logger _logger;
+    private readonly SerilogLoggerFactory _loggerFactory;
+
+    private LoggingSetup(Logger logger, SerilogLoggerFactory loggerFactory, string? fileSinkError)
+    {
+        _logger = logger;
+        _loggerFactory = loggerFactory;
+        FileSinkError = fileSinkError;
+    }
+
+    /// <summary>Creates loggers; each category becomes the event's SourceContext.</summary>
+    public ILoggerFactory LoggerFactory => _loggerFactory;
+
+    /// <summary>Why the log file is not written, or null when it is.</summary>
+    public string? FileSinkError { get; }
+
+    /// <summary>
+    /// Builds the logger. Never throws for an unusable log file and never writes to stdout or stderr
+    /// unless <paramref name="verbose"/> asks for stderr.
+    /// </summary>
+    public static LoggingSetup Create(LogConfiguration configuration, bool verbose)
+    {
+        var fileSinkError = ProbeLogFile(configuration.File);
+
+        var serilog = new LoggerConfiguration()
+            .MinimumLevel.Is(ToSerilogLevel(configuration.Level))
+            .Enrich.With(new ProcessContextEnricher(Environment.ProcessId));
+
+        if (fileSinkError is null)
+        {
+            serilog.WriteTo.File(
+                configuration.File,
+                outputTemplate: OutputTemplate,
+                formatProvider: CultureInfo.InvariantCulture,
+                fileSizeLimitBytes: FileSizeLimitBytes,
+                shared: true,
+                rollingInterval: RollingInterval.Infinite,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: RetainedFileCountLimit,
+                encoding: Utf8NoBom);
+        }
+
+        if (verbose)
+        {
+            serilog.WriteTo.Console(
+                outputTemplate: OutputTemplate,
+                formatProvider: CultureInfo.InvariantCulture,
+                standardErrorFromLevel: LogEventLevel.Verbose,
+                theme: ConsoleTheme.None);
+        }
+
+        var logger = serilog.CreateLogger();
+        var setup = new LoggingSetup(logger, new SerilogLoggerFactory(logger, dispose: false), fileSinkError);
+        if (fileSinkError is not null)
+        {
+            // Reaches stderr only with --verbose; otherwise there is no sink and this is a no-op.
+            Log.LogFileUnavailable(setup.LoggerFactory.CreateLogger<LoggingSetup>(), fileSinkError);
+        }
+
+        return setup;
+    }
+
+    public void Dispose()
+    {
+        _loggerFactory.Dispose();
+        _logger.Dispose();
+    }
+
+    /// <summary>Opens the log file for append the way the sink will, creating its directory; null on success.</summary>
+    private static string? ProbeLogFile(string path)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            using (new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"the log file '{path}' cannot be opened for writing: {e.Message}";
+        }
+    }
+
+    private static LogEventLevel ToSerilogLevel(LogLevelSetting level) => level switch
+    {
+        LogLevelSetting.Verbose => LogEventLevel.Verbose,
+        LogLevelSetting.Debug => LogEventLevel.Debug,
+        LogLevelSetting.Information => LogEventLevel.Information,
+        LogLevelSetting.Warning => LogEventLevel.Warning,
+        LogLevelSetting.Error => LogEventLevel.Error,
+        LogLevelSetting.Fatal => LogEventLevel.Fatal,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "Unknown log level."),
+    };
+}
