@@ -1,22 +1,104 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Backends;
 using VolumeDriver.Backends.Loop;
 using VolumeDriver.Cli;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
+using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
 using VolumeDriver.Host;
 using VolumeDriver.Locking;
+using VolumeDriver.Logging;
+using VolumeDriver.Node;
 
 namespace VolumeDriver;
 
 /// <summary>
 /// The composition root: the one place that creates the driver's services, from the configuration,
-/// for one verb. Tests compose the same graph with fakes through <see cref="DriverCli"/>'s factory.
+/// for one verb. Constructors only store what they are given, so building the graph does no I/O
+/// beyond reading the configuration and opening the log. Tests build the same graph with fakes and
+/// hand it to <see cref="DriverCli"/>.
 /// </summary>
 internal static class Composition
 {
-    public static Task<VerbServices> CreateVerbServicesAsync(CliSettings settings, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<VerbServices> CreateVerbServicesAsync(CliSettings settings, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        throw new NotImplementedException("wired once the configuration loader and node services land");
+        var configuration = await new ConfigurationLoader(ConfigurationLocator.ForCurrentProcess()).LoadAsync(settings.ConfigPath, cancellationToken);
+        var logging = LoggingSetup.Create(configuration.Log, settings.Verbose);
+        var composed = false;
+        try
+        {
+            var loggers = logging.LoggerFactory;
+            var host = HostRoot.System;
+            var processRunner = new ProcessRunner(timeProvider);
+            var mountTable = new MountTable(host);
+            var loopDevices = new LoopDevices(host);
+            var locks = new FileVmLockProvider(configuration.Locking.Directory, timeProvider, loggers.CreateLogger<FileVmLockProvider>());
+            var disk = CreateBackend(configuration, processRunner, mountTable, loopDevices, locks, loggers);
+            var parser = new FlexOptionsParser(disk.OptionKeys);
+
+            var locator = new SysfsDeviceLocator([new LoopDeviceResolver(host, loopDevices)], timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
+            var mounter = new DeviceMounter(
+                processRunner,
+                mountTable,
+                new BlockDeviceProbe(processRunner, configuration.Node),
+                new FilesystemFormatter(processRunner, configuration.Node),
+                host,
+                configuration.Node,
+                timeProvider,
+                loggers.CreateLogger<DeviceMounter>());
+
+            var services = new VerbServices(
+                configuration,
+                loggers,
+                new AttachDetachWorkflow(disk, parser),
+                new DeviceMountWorkflow(disk, parser, locator, mounter, configuration.Node, host),
+                owned: logging);
+            composed = true;
+            return services;
+        }
+        finally
+        {
+            if (!composed)
+            {
+                logging.Dispose();
+            }
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The configured backend is chosen here; the Azure and vCloud backends join the switch.")]
+    private static ICloudDisk CreateBackend(
+        DriverConfiguration configuration,
+        IProcessRunner processRunner,
+        IMountTable mountTable,
+        LoopDevices loopDevices,
+        IVmLockProvider locks,
+        ILoggerFactory loggers) => configuration.Backend switch
+        {
+            BackendKind.Loop => new LoopDiskBackend(
+                configuration.Loop,
+                LocalNodeName(configuration),
+                HostRoot.System,
+                loopDevices,
+                mountTable,
+                processRunner,
+                locks,
+                configuration.Locking,
+                configuration.Node.CommandTimeout,
+                loggers.CreateLogger<LoopDiskBackend>()),
+            _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
+        };
+
+    /// <summary>
+    /// This machine's node name: the configured one, else the host name lower-cased, as kubelet
+    /// derives its default node name.
+    /// </summary>
+    private static NodeName LocalNodeName(DriverConfiguration configuration)
+    {
+        var candidate = configuration.NodeName ?? Dns.GetHostName().ToLowerInvariant();
+        return NodeName.TryCreate(candidate, out var node, out var problem)
+            ? node.Value
+            : throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.NodeName, $"this machine's host name '{candidate}' is not a usable node name ({problem}); set nodeName in the configuration");
     }
 }

@@ -226,7 +226,7 @@ internal sealed class DriverCli
         {
             var durationMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
             var logger = services.LoggerFactory.CreateLogger("VolumeDriver.Verb");
-            var arguments = ArgumentRedactor.Redact(parse.Tokens.Select(t => t.Value).ToList());
+            var arguments = ArgumentRedactor.Redact(parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value).ToList());
             var status = ReplyWriter.StatusText(reply.Status);
             var detail = reply.Message is null ? "" : ": " + reply.Message;
             CliLog.VerbCompleted(logger, verb, arguments, status, durationMs, detail);

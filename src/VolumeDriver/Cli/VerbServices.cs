@@ -10,14 +10,14 @@ namespace VolumeDriver.Cli;
 /// </summary>
 internal sealed class VerbServices : IAsyncDisposable
 {
-    private readonly IAsyncDisposable? _owned;
+    private readonly IDisposable? _owned;
 
     public VerbServices(
         DriverConfiguration configuration,
         ILoggerFactory loggerFactory,
         AttachDetachWorkflow attachDetach,
         DeviceMountWorkflow deviceMount,
-        IAsyncDisposable? owned)
+        IDisposable? owned)
     {
         Configuration = configuration;
         LoggerFactory = loggerFactory;
@@ -34,11 +34,9 @@ internal sealed class VerbServices : IAsyncDisposable
 
     public DeviceMountWorkflow DeviceMount { get; }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_owned is not null)
-        {
-            await _owned.DisposeAsync();
-        }
+        _owned?.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -23,6 +23,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
 
     private readonly LoopConfiguration _configuration;
     private readonly NodeName _localNode;
+    private readonly HostRoot _host;
     private readonly LoopDevices _loopDevices;
     private readonly IMountTable _mountTable;
     private readonly IProcessRunner _processRunner;
@@ -34,6 +35,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
     public LoopDiskBackend(
         LoopConfiguration configuration,
         NodeName localNode,
+        HostRoot host,
         LoopDevices loopDevices,
         IMountTable mountTable,
         IProcessRunner processRunner,
@@ -44,6 +46,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
     {
         _configuration = configuration;
         _localNode = localNode;
+        _host = host;
         _loopDevices = loopDevices;
         _mountTable = mountTable;
         _processRunner = processRunner;
@@ -221,7 +224,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
     /// <summary>The image path as the kernel reports it in backing_file: every symlink resolved.</summary>
     private string ResolvedImagePath(VolumeName name)
     {
-        return HostPaths.ResolveLinks(HostRoot.System, ImagePath(name));
+        return HostPaths.ResolveLinks(_host, ImagePath(name));
     }
 
     private void RequireLocal(NodeName node, string verb)
