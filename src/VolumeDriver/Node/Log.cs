@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Refused to use {Device} for {MountPath}: {Reason}")]
     public static partial void Refused(this ILogger logger, string device, string mountPath, string reason);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Waiting up to {TimeoutSeconds:0} s for {Identity}")]
+    public static partial void WaitingForDevice(this ILogger logger, string identity, double timeoutSeconds);
 }

@@ -32,6 +32,8 @@ internal sealed class SysfsDeviceLocator : IDeviceLocator
             ?? throw new NotSupportedException(
                 $"this node cannot look for {identity.Describe()}: no device resolver handles {identity.GetType().Name} identities");
 
+        var identityText = identity.Describe();
+        _logger.WaitingForDevice(identityText, timeout.TotalSeconds);
         var started = _timeProvider.GetTimestamp();
         var interval = FirstInterval;
         var attempts = 0;

@@ -234,6 +234,27 @@ public sealed class LoopLifecycleTests
         Assert.DoesNotContain("   at ", run.Text, StringComparison.Ordinal);
     }
 
+    [LifecycleFact]
+    public async Task WaitForAttach_SigtermFromKubeletsTimeout_RepliesFailureAndExits()
+    {
+        await using var fixture = new LoopVolumeFixture(deviceTimeout: "10m");
+        var run = await KubeletExec.RunAsync(["waitforattach", "", LoopVolumeFixture.Options("pv-never")], fixture.Environment, stdin: null, timeout: TimeSpan.FromMinutes(1), onStarted: async process =>
+        {
+            // The log says when the driver is waiting (its signal handlers are in place by then).
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (!File.Exists(fixture.LogFile) || !File.ReadAllText(fixture.LogFile).Contains("Waiting up to", StringComparison.Ordinal))
+            {
+                await Task.Delay(20, limit.Token);
+            }
+
+            await LoopVolumeFixture.RunToolAsync("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("Failure", run.Status.Status);
+        Assert.Contains("interrupted", run.Status.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A losetup on PATH that records it was reached (with its pid), optionally runs the real
     /// losetup first, then blocks: the test kills the driver at that exact point.

@@ -13,7 +13,7 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
 
     private readonly List<string> _mounts = [];
 
-    public LoopVolumeFixture(string? extraYaml = null)
+    public LoopVolumeFixture(string deviceTimeout = "20s")
     {
         Root = Directory.CreateTempSubdirectory("vd-lifecycle-").FullName;
         ImageDirectory = Path.Join(Root, "images");
@@ -31,8 +31,7 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
               directory: {Path.Join(Root, "locks")}
               timeout: 60s
             node:
-              deviceTimeout: 20s
-            {extraYaml ?? ""}
+              deviceTimeout: {deviceTimeout}
             """);
     }
 
