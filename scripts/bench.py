@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""bench.py: measure process start-up of the driver against a .NET hello-world floor.
+
+A benchmark that REPORTS figures; it never fails on timing (exit status is non-zero only for
+usage errors or when a command cannot be started at all).
+
+Each command is started exactly as kubelet starts a FlexVolume driver: an argv list (no shell),
+stdin /dev/null, cwd /, an environment holding only PATH (plus VOLUME_DRIVER_CONFIG for the verbs
+that read configuration), stdout and stderr captured together. Per run it records wall time
+(time.perf_counter around spawn .. reap) and peak RSS (ru_maxrss from os.wait4, KiB). Runs are
+interleaved (every command once per round) after warm-up rounds, so drift affects all alike.
+
+Caveat on RSS: Linux carries the parent's resident set into a forked child's ru_maxrss, so no
+figure can be below this Python process's own RSS; the "/bin/true" row shows that floor. Figures
+well above it are exact.
+
+Usage: bench.py --hello PATH --driver PATH [--runs N] [--warmup N] [--node NAME] [--json FILE]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+VOLUME_JSON = '{"kubernetes.io/pvOrVolumeName":"bench"}'
+
+
+def run_once(argv, env):
+    """Start argv like kubelet; return (wall seconds, peak RSS KiB, exit code, output bytes)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd="/",
+        env=env,
+        close_fds=True,
+    )
+    output = proc.stdout.read()
+    # Reap it ourselves (not proc.wait) to get the child's own resource usage.
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.stdout.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, proc.returncode, output
+
+
+def is_one_json_object(output):
+    try:
+        text = output.decode("utf-8")  # strict: a BOM or bad byte counts as bad output
+        value = json.loads(text)  # rejects anything after the object but whitespace
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(value, dict)
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--hello", required=True, help="hello-world executable (the floor)")
+    parser.add_argument("--driver", required=True, help="volume-driver executable")
+    parser.add_argument("--runs", type=int, default=30, help="measured runs per command (>= 20)")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per command")
+    parser.add_argument("--node", default="bench-node", help="node name for isattached")
+    parser.add_argument("--json", metavar="FILE", help="write the raw per-run numbers here")
+    args = parser.parse_args()
+    if args.runs < 20:
+        parser.error("--runs must be at least 20")
+    if args.warmup < 0:
+        parser.error("--warmup must not be negative")
+    for path in (args.hello, args.driver):
+        if not os.access(path, os.X_OK):
+            parser.error(f"not an executable: {path}")
+
+    work = tempfile.mkdtemp(prefix="volume-driver-bench.")
+    try:
+        disks = os.path.join(work, "disks")
+        os.mkdir(disks)
+        config = os.path.join(work, "config.yaml")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(f"backend: loop\nloop:\n  directory: {disks}\nlog:\n  file: {work}/bench.log\n")
+
+        plain_env = {"PATH": PATH}
+        config_env = {"PATH": PATH, "VOLUME_DRIVER_CONFIG": config}
+        driver = os.path.abspath(args.driver)
+        commands = [
+            ("/bin/true (spawn floor)", ["/bin/true"], plain_env, False),
+            ("hello-world", [os.path.abspath(args.hello)], plain_env, True),
+            ("volume-driver init", [driver, "init"], plain_env, True),
+            ("volume-driver getvolumename", [driver, "getvolumename", VOLUME_JSON], plain_env, True),
+            ("volume-driver isattached", [driver, "isattached", VOLUME_JSON, args.node], config_env, True),
+        ]
+        results = {name: {"argv": argv, "wall_ms": [], "maxrss_kib": [], "exit_codes": [],
+                          "bad_outputs": 0, "bad_examples": []}
+                   for name, argv, _, _ in commands}
+
+        total_rounds = args.warmup + args.runs
+        print(f"bench: {len(commands)} commands x ({args.warmup} warm-up + {args.runs} measured) "
+              f"runs, interleaved; cwd /, env PATH only, stdin /dev/null", flush=True)
+        for round_no in range(total_rounds):
+            measured = round_no >= args.warmup
+            for name, argv, env, expects_json in commands:
+                try:
+                    elapsed, maxrss, code, output = run_once(argv, env)
+                except OSError as exc:
+                    print(f"bench: cannot start {argv[0]}: {exc}", file=sys.stderr)
+                    return 2
+                if not measured:
+                    continue
+                r = results[name]
+                r["wall_ms"].append(elapsed * 1000.0)
+                r["maxrss_kib"].append(maxrss)
+                r["exit_codes"].append(code)
+                if expects_json and not is_one_json_object(output):
+                    r["bad_outputs"] += 1
+                    if len(r["bad_examples"]) < 1:
+                        r["bad_examples"].append(output[:300].decode("utf-8", "replace"))
+
+        hello_median = statistics.median(results["hello-world"]["wall_ms"])
+        header = ("command", "runs", "median ms", "p90 ms", "med RSS MiB", "max RSS MiB",
+                  "x hello", "bad JSON", "exit codes")
+        rows = []
+        for name, _, _, expects_json in commands:
+            r = results[name]
+            median = statistics.median(r["wall_ms"])
+            rows.append((
+                name,
+                str(len(r["wall_ms"])),
+                f"{median:.1f}",
+                f"{percentile(r['wall_ms'], 0.9):.1f}",
+                f"{statistics.median(r['maxrss_kib']) / 1024:.1f}",
+                f"{max(r['maxrss_kib']) / 1024:.1f}",
+                f"{median / hello_median:.2f}",
+                f"{r['bad_outputs']}/{len(r['wall_ms'])}" if expects_json else "-",
+                ",".join(str(c) for c in sorted(set(r["exit_codes"]))),
+            ))
+        widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+        line = lambda row: "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+        print()
+        print(line(header))
+        print(line(tuple("-" * w for w in widths)))
+        for row in rows:
+            print(line(row))
+        print()
+        print("RSS floor: no figure can be below the '/bin/true' row (the launcher's own RSS).")
+        for name, _, _, _ in commands:
+            if results[name]["bad_examples"]:
+                print(f"bad output from {name} (first one): {results[name]['bad_examples'][0]!r}")
+
+        if args.json:
+            report = {
+                "runs": args.runs,
+                "warmup": args.warmup,
+                "hello_median_ms": hello_median,
+                "commands": {name: {k: v for k, v in r.items() if k != "bad_examples"}
+                             for name, r in results.items()},
+            }
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(report, f, indent=2)
+            print(f"raw numbers written to {args.json}")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

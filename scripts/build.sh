@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# build.sh: publish the driver as ONE self-contained executable at artifacts/volume-driver.
+#
+#   scripts/build.sh
+#
+# Runs `dotnet publish` of src/VolumeDriver with -p:PublishDriver=true (self-contained, single file,
+# ReadyToRun, linux-x64, Release) into a temporary directory, checks that the publish produced only
+# the executable (a stray .pdb/.dbg/.json is dropped; any other file is an error, because the driver
+# must run from a FlexVolume plugin directory with nothing beside it), copies it atomically to
+# artifacts/volume-driver, and smoke-runs it the way kubelet does (`init`, cwd /, env with only PATH,
+# no HOME, stdin /dev/null). Prints the artifact's path and size. Works from any cwd.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo_root=$(pwd)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+publish_dir=$(mktemp -d "${TMPDIR:-/tmp}/volume-driver-publish.XXXXXX")
+cleanup() { rm -rf -- "$publish_dir"; }
+trap cleanup EXIT
+
+echo "build: dotnet publish src/VolumeDriver (Release, linux-x64, self-contained single file, ReadyToRun)"
+dotnet publish src/VolumeDriver/VolumeDriver.csproj -c Release -r linux-x64 \
+    -p:PublishDriver=true -nologo -v minimal -o "$publish_dir"
+
+if [[ ! -f "$publish_dir/volume-driver" ]]; then
+    echo "build: ERROR: publish did not produce $publish_dir/volume-driver" >&2
+    exit 1
+fi
+
+# Only the executable may be needed beside itself. Debug symbols and host JSON files are not
+# (single-file bundles embed the runtime and deps configuration); anything else means the
+# bundle is incomplete, e.g. a native library that was not embedded.
+unexpected=()
+while IFS= read -r -d '' entry; do
+    name=${entry#"$publish_dir"/}
+    case "$name" in
+        volume-driver) ;;
+        *.pdb | *.dbg | *.deps.json | *.runtimeconfig.json)
+            echo "build: dropping $name (not needed by the single-file executable)"
+            rm -rf -- "$entry" ;;
+        *) unexpected+=("$name") ;;
+    esac
+done < <(find "$publish_dir" -mindepth 1 -maxdepth 1 -print0)
+if ((${#unexpected[@]} > 0)); then
+    echo "build: ERROR: publish output holds files beside the executable: ${unexpected[*]}" >&2
+    echo "build: the driver must be one self-contained file; check the PublishDriver properties." >&2
+    exit 1
+fi
+
+mkdir -p artifacts
+# Copy then rename, so a concurrent reader never sees a half-written binary.
+cp -- "$publish_dir/volume-driver" artifacts/.volume-driver.tmp
+chmod 0755 artifacts/.volume-driver.tmp
+mv -f -- artifacts/.volume-driver.tmp artifacts/volume-driver
+artifact="$repo_root/artifacts/volume-driver"
+
+# Smoke run exactly as kubelet would start it: no shell, cwd /, only PATH, no HOME, no stdin.
+set +e
+smoke_output=$(cd / && env -i PATH=/usr/bin:/bin HOME= "$artifact" init </dev/null 2>&1)
+smoke_rc=$?
+set -e
+if ((smoke_rc != 0)); then
+    echo "build: ERROR: '$artifact init' exited $smoke_rc (cwd /, no HOME). Output:" >&2
+    printf '%s\n' "$smoke_output" >&2
+    exit 1
+fi
+if [[ -z "$smoke_output" ]]; then
+    echo "build: smoke run 'volume-driver init' exited 0 (printed nothing)"
+else
+    echo "build: smoke run 'volume-driver init' exited 0: $smoke_output"
+fi
+
+size_bytes=$(stat -c %s "$artifact")
+size_mib=$(awk -v b="$size_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+echo "build: artifact $artifact ($size_mib MiB, $size_bytes bytes)"
