@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace VolumeDriver.Host;
 
 /// <summary>
@@ -32,7 +30,7 @@ internal sealed class LoopDevices
         {
             var recorded = await ReadTrimmedAsync(Path.Join(entry.FullName, "loop", "backing_file"), cancellationToken);
             var numbers = await ReadTrimmedAsync(Path.Join(entry.FullName, "dev"), cancellationToken);
-            if (recorded is null || numbers is null || !TryParseDeviceNumbers(numbers, out var major, out var minor))
+            if (recorded is null || numbers is null || !MountInfoParser.TryParseDeviceNumber(numbers, out var major, out var minor))
             {
                 continue;
             }
@@ -50,17 +48,6 @@ internal sealed class LoopDevices
     /// </summary>
     public async Task<IReadOnlyList<LoopDevice>> FindByBackingFileAsync(string backingFile, CancellationToken cancellationToken) =>
         (await ListAsync(cancellationToken)).Where(d => !d.BackingFileDeleted && d.BackingFile == backingFile).ToList();
-
-    /// <summary>Parses sysfs's "MAJOR:MINOR".</summary>
-    public static bool TryParseDeviceNumbers(string text, out uint major, out uint minor)
-    {
-        major = 0;
-        minor = 0;
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0
-            && uint.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out major)
-            && uint.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out minor);
-    }
 
     /// <summary>Reads a sysfs attribute; a device that vanished or is unbound reads as null.</summary>
     private static async Task<string?> ReadTrimmedAsync(string path, CancellationToken cancellationToken)
