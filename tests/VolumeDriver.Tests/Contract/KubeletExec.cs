@@ -22,7 +22,8 @@ public static class KubeletExec
         IReadOnlyDictionary<string, string>? environment,
         string? stdin,
         TimeSpan? timeout,
-        Func<Process, Task>? onStarted)
+        Func<Process, Task>? onStarted,
+        string workingDirectory = "/")
     {
         var binary = DriverBinary.Path ?? throw new InvalidOperationException(DriverBinary.MissingReason);
         var start = new ProcessStartInfo("/bin/sh")
@@ -31,7 +32,7 @@ public static class KubeletExec
             RedirectStandardError = true,
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
-            WorkingDirectory = "/",
+            WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(stdin is null ? "exec \"$0\" \"$@\" </dev/null 2>&1" : "exec \"$0\" \"$@\" 2>&1");

@@ -79,4 +79,30 @@ public sealed class OperatorSurfaceTests
         Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret)), log, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
     }
+
+    [LifecycleFact]
+    public async Task ReadOnlyWorkingDirectoryAndNoHome_EveryVerbStillWorks()
+    {
+        await using var fixture = new LoopVolumeFixture();
+        var readOnly = Path.Join(fixture.Root, "read-only");
+        Directory.CreateDirectory(readOnly);
+        await LoopVolumeFixture.RunToolAsync("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly);
+        try
+        {
+            Assert.True(LoopVolumeFixture.IsMountPoint(readOnly));
+            var environment = fixture.Environment;
+            environment["TMPDIR"] = readOnly;
+            var options = LoopVolumeFixture.Options("pv-rocwd", size: "64Mi");
+            foreach (var args in new[] { new[] { "init" }, ["attach", options, Node], ["isattached", options, Node], ["detach", "pv-rocwd", Node], ["delete", "pv-rocwd"] })
+            {
+                var run = await KubeletExec.RunAsync(args, environment, stdin: null, timeout: null, onStarted: null, workingDirectory: readOnly);
+                Assert.True(run.ExitCode == 0, $"{args[0]} answered {run.Text}");
+                Assert.Equal("Success", run.Status.Status);
+            }
+        }
+        finally
+        {
+            await LoopVolumeFixture.RunToolAsync("umount", readOnly);
+        }
+    }
 }
