@@ -26,8 +26,8 @@ public sealed class ContractTheoryAttribute : TheoryAttribute
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class LifecycleFactAttribute : FactAttribute
 {
-    public LifecycleFactAttribute()
+    public LifecycleFactAttribute(params string[] moreTools)
     {
-        Skip = DriverBinary.MissingReason ?? HostPrerequisites.MissingReason(["losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount"]);
+        Skip = DriverBinary.MissingReason ?? HostPrerequisites.MissingReason(["losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount", .. moreTools]);
     }
 }
