@@ -13,7 +13,7 @@ namespace VolumeDriver.Cli;
 internal static class ArgumentRedactor
 {
     private const string Hidden = "***";
-    private static readonly string[] SecretWords = ["secret", "password", "passwd", "token", "key", "credential"];
+    private static readonly string[] SecretWords = ["secret", "password", "passwd", "pwd", "token", "key", "credential", "auth", "sas", "signature"];
 
     public static string Redact(IReadOnlyList<string> arguments) => string.Join(' ', arguments.Select(RedactOne));
 

@@ -48,10 +48,14 @@ internal sealed class DeviceMountWorkflow
     /// </summary>
     public async Task<Reply> MountDeviceAsync(string mountPath, string devicePath, string optionsJson, CancellationToken cancellationToken)
     {
-        var target = HostPathArgument.RequireMountPath(mountPath, "deviceMountPath");
+        var (target, pathVolume) = HostPathArgument.RequireDeviceMountPath(mountPath, "deviceMountPath");
         var device = HostPathArgument.RequireDevicePath(devicePath, "devicePath");
         var options = _parser.Parse(optionsJson);
         var request = options.ToDiskRequest();
+        if (pathVolume != request.Name.Value)
+        {
+            throw new InvalidOptionException("deviceMountPath", $"deviceMountPath {target} belongs to volume '{OptionsJson.Printable(pathVolume)}', not to {request.Name}; kubelet names the directory after the volume");
+        }
 
         // A stale or wrong devicePath must never reach mkfs: the device must carry this volume's identity.
         var identity = _disk.IdentityFor(request, device);
@@ -68,7 +72,7 @@ internal sealed class DeviceMountWorkflow
     /// <summary><c>unmountdevice &lt;deviceMountPath&gt;</c>: no options; the device comes from the mount table.</summary>
     public async Task<Reply> UnmountDeviceAsync(string mountPath, CancellationToken cancellationToken)
     {
-        var target = HostPathArgument.RequireMountPath(mountPath, "deviceMountPath");
+        var (target, _) = HostPathArgument.RequireDeviceMountPath(mountPath, "deviceMountPath");
         await _mounter.UnmountAsync(target, cancellationToken);
         return Reply.Success();
     }

@@ -19,7 +19,7 @@ internal sealed class FlexOptionsParser
 
     private static readonly FrozenSet<string> CommonKeys = FrozenSet.Create(
         StringComparer.Ordinal,
-        OptionKeys.VolumeName, OptionKeys.Size, OptionKeys.LegacyFsType, OptionKeys.MountOptions, OptionKeys.LegacyMountOptions);
+        OptionKeys.Size, OptionKeys.LegacyFsType, OptionKeys.MountOptions, OptionKeys.LegacyMountOptions);
 
     private readonly IReadOnlySet<string> _backendKeys;
 
@@ -73,9 +73,7 @@ internal sealed class FlexOptionsParser
 
     private static VolumeName? ParseVolumeName(IReadOnlyDictionary<string, string> options)
     {
-        var key = options.TryGetValue(OptionKeys.VolumeName, out var explicitName) && explicitName.Length > 0
-            ? OptionKeys.VolumeName
-            : OptionKeys.PvOrVolumeName;
+        const string key = OptionKeys.PvOrVolumeName;
         if (!options.TryGetValue(key, out var text) || text.Length == 0)
         {
             return null;

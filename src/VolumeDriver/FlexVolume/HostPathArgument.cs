@@ -20,6 +20,26 @@ internal static class HostPathArgument
             : checkedPath;
     }
 
+    /// <summary>
+    /// kubelet's device mount path, <c>&lt;root&gt;/plugins/kubernetes.io/flexvolume/&lt;vendor&gt;/&lt;driver&gt;/mounts/&lt;volume&gt;</c>
+    /// (pkg/volume/flexvolume getDeviceMountPath), with any kubelet root. Holding mountdevice and
+    /// unmountdevice to that shape keeps a mistyped or hostile path (/etc, a pod's directory) from
+    /// ever being mounted over or unmounted. Returns the path and its last segment, the volume name.
+    /// </summary>
+    public static (string Path, string VolumeName) RequireDeviceMountPath(string? path, string argumentName)
+    {
+        var checkedPath = RequireMountPath(path, argumentName);
+        var segments = checkedPath.Split('/');
+        var shaped = segments.Length >= 9
+            && segments[^2] == "mounts"
+            && segments[^5] == "flexvolume"
+            && segments[^6] == "kubernetes.io"
+            && segments[^7] == "plugins";
+        return shaped
+            ? (checkedPath, segments[^1])
+            : throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(checkedPath)}' is not a kubelet device mount path (<kubelet-root>/plugins/kubernetes.io/flexvolume/<vendor>/<driver>/mounts/<volume>); refusing to mount or unmount anything else");
+    }
+
     /// <summary>A device node or a link to one, under /dev.</summary>
     public static string RequireDevicePath(string? path, string argumentName)
     {

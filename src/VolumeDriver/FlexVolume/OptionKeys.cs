@@ -21,9 +21,6 @@ internal static class OptionKeys
     /// <summary>The fsGroup key before Kubernetes 1.15.</summary>
     public const string LegacyFsGroup = "kubernetes.io/fsGroup";
 
-    /// <summary>The disk name, overriding the PV name (the vCloud driver's option).</summary>
-    public const string VolumeName = "volumeName";
-
     /// <summary>The size to create the disk with: 512Mi, 10Gi, plain bytes.</summary>
     public const string Size = "size";
 

@@ -55,6 +55,11 @@ internal static class OptionsJson
         {
             throw new InvalidOptionException(ArgumentName, $"the options argument is not valid JSON ({FirstSentence(e.Message)})");
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString refuses escapes that are not text, such as a lone surrogate ("\ud800").
+            throw new InvalidOptionException(ArgumentName, $"the options argument holds a string that is not valid text ({FirstSentence(e.Message)})");
+        }
 
         return options;
     }

@@ -12,16 +12,14 @@ internal sealed class ReplyWriter
 {
     private readonly Stream _output;
     private readonly bool _indented;
-    private int _written;
+    private readonly Lock _gate = new();
+    private int? _writtenExitCode;
 
     public ReplyWriter(Stream output, bool indented)
     {
         _output = output;
         _indented = indented;
     }
-
-    /// <summary>True once a reply has been written; a second reply would corrupt the protocol.</summary>
-    public bool HasWritten => Volatile.Read(ref _written) != 0;
 
     public static string StatusText(ReplyStatus status) => status switch
     {
@@ -78,17 +76,25 @@ internal sealed class ReplyWriter
         return buffer.ToArray();
     }
 
-    /// <summary>Writes the reply unless one was already written, and returns the exit code to use.</summary>
+    /// <summary>
+    /// Writes the reply unless one was already written, and returns the exit code that matches what
+    /// stdout holds: a late Failure (from a signal watchdog or a crash after the reply) never turns a
+    /// written Success into exit 1.
+    /// </summary>
     public int Write(Reply reply)
     {
-        if (Interlocked.Exchange(ref _written, 1) != 0)
+        var bytes = Serialize(reply, _indented);
+        lock (_gate)
         {
+            if (_writtenExitCode is { } written)
+            {
+                return written;
+            }
+
+            _output.Write(bytes);
+            _output.Flush();
+            _writtenExitCode = reply.ExitCode;
             return reply.ExitCode;
         }
-
-        var bytes = Serialize(reply, _indented);
-        _output.Write(bytes);
-        _output.Flush();
-        return reply.ExitCode;
     }
 }

@@ -19,16 +19,4 @@ internal sealed record HostRoot(string Root)
 
         return Root == "/" ? hostPath : Path.Join(Root, hostPath);
     }
-
-    /// <summary>Maps a path read under the root back to the host path (the inverse of <see cref="Map"/>).</summary>
-    public string Unmap(string mappedPath)
-    {
-        if (Root == "/")
-        {
-            return mappedPath;
-        }
-
-        var root = Root.TrimEnd('/');
-        return mappedPath.StartsWith(root + "/", StringComparison.Ordinal) ? mappedPath[root.Length..] : mappedPath;
-    }
 }

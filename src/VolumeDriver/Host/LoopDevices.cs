@@ -49,6 +49,26 @@ internal sealed class LoopDevices
     public async Task<IReadOnlyList<LoopDevice>> FindByBackingFileAsync(string backingFile, CancellationToken cancellationToken) =>
         (await ListAsync(cancellationToken)).Where(d => !d.BackingFileDeleted && d.BackingFile == backingFile).ToList();
 
+    /// <summary>
+    /// Why the device is still in use, or null when nothing holds it: a device-mapper or md holder in
+    /// sysfs, or an exclusive open refused with EBUSY, which is what a mount in any mount namespace
+    /// (not only ours) or another exclusive user causes.
+    /// </summary>
+    public string? InUseReason(LoopDevice device)
+    {
+        var name = Path.GetFileName(device.DevicePath);
+        var holders = new DirectoryInfo(_host.Map($"/sys/block/{name}/holders"));
+        if (holders.Exists && holders.EnumerateFileSystemInfos().FirstOrDefault() is { } holder)
+        {
+            return $"{device.DevicePath} is held by {holder.Name} (device-mapper, LVM or RAID on top of it)";
+        }
+
+        using var handle = LibC.Open(_host.Map(device.DevicePath), LibC.ReadOnly | LibC.Exclusive, 0, out var errno);
+        return handle.IsInvalid && errno == LibC.Busy
+            ? $"{device.DevicePath} is busy: it is mounted (possibly in another mount namespace, such as a container's) or held open exclusively"
+            : null;
+    }
+
     /// <summary>Reads a sysfs attribute; a device that vanished or is unbound reads as null.</summary>
     private static async Task<string?> ReadTrimmedAsync(string path, CancellationToken cancellationToken)
     {

@@ -13,6 +13,9 @@ namespace VolumeDriver.Host;
 /// </summary>
 internal sealed class ProcessRunner : IProcessRunner
 {
+    /// <summary>How long to wait for a killed process to go, or for pipes to drain after an exit.</summary>
+    private static readonly TimeSpan AfterExitLimit = TimeSpan.FromSeconds(10);
+
     private readonly TimeProvider _timeProvider;
 
     public ProcessRunner(TimeProvider timeProvider)
@@ -62,13 +65,41 @@ internal sealed class ProcessRunner : IProcessRunner
         catch (OperationCanceledException)
         {
             KillTree(process);
-            await process.WaitForExitAsync(CancellationToken.None);
+
+            // A process in uninterruptible sleep (a hung device) may not die at once; do not wait for it forever.
+            await WithinAsync(process.WaitForExitAsync(CancellationToken.None), AfterExitLimit);
             cancellationToken.ThrowIfCancellationRequested();
             throw new DeadlineExceededException($"{tool} {string.Join(' ', arguments)}", timeout, "the process was killed");
         }
 
-        var result = new ProcessResult(process.ExitCode, await stdout, await stderr, _timeProvider.GetElapsedTime(started));
-        return result;
+        // A grandchild that inherited the pipes can keep them open after the tool exits; its output is not ours to wait for.
+        var output = await WithinAsync(stdout, AfterExitLimit) ?? string.Empty;
+        var errors = await WithinAsync(stderr, AfterExitLimit) ?? string.Empty;
+        return new ProcessResult(process.ExitCode, output, errors, _timeProvider.GetElapsedTime(started));
+    }
+
+    private async Task<T?> WithinAsync<T>(Task<T> task, TimeSpan limit)
+    {
+        try
+        {
+            return await task.WaitAsync(limit, _timeProvider);
+        }
+        catch (TimeoutException)
+        {
+            return default;
+        }
+    }
+
+    private async Task WithinAsync(Task task, TimeSpan limit)
+    {
+        try
+        {
+            await task.WaitAsync(limit, _timeProvider);
+        }
+        catch (TimeoutException)
+        {
+            // Reported by the caller as the deadline it ran past.
+        }
     }
 
     private static void KillTree(Process process)

@@ -1,8 +1,8 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using VolumeDriver.Errors;
+using VolumeDriver.Host;
 
 namespace VolumeDriver.Locking;
 
@@ -15,13 +15,6 @@ namespace VolumeDriver.Locking;
 /// </summary>
 internal sealed partial class FileVmLockProvider : IVmLockProvider
 {
-    private const int LockExclusive = 2;
-    private const int LockNonBlocking = 4;
-    private const int WouldBlock = 11;
-    private const int Interrupted = 4;
-    private const int OpenReadWrite = 0x2;
-    private const int OpenCreate = 0x40;
-    private const int OpenCloseOnExec = 0x80000;
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(250);
@@ -47,7 +40,7 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
         var acquired = false;
         try
         {
-            while (!TryLock(file, path))
+            while (!LibC.TryLockExclusive(file, path))
             {
                 var waited = _timeProvider.GetElapsedTime(started);
                 if (waited >= timeout)
@@ -103,44 +96,17 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
     /// </summary>
     private static SafeFileHandle OpenLockFile(string path)
     {
-        var fd = Open(path, OpenReadWrite | OpenCreate | OpenCloseOnExec, 0b110_000_000);
-        if (fd < 0)
+        var handle = LibC.Open(path, LibC.ReadWrite | LibC.Create, 0b110_000_000, out var errno);
+        if (handle.IsInvalid)
         {
-            throw new IOException($"cannot open lock file {path}: errno {Marshal.GetLastPInvokeError()}");
+            handle.Dispose();
+            throw new IOException($"cannot open lock file {path}: errno {errno}");
         }
 
-        return new SafeFileHandle(fd, ownsHandle: true);
-    }
-
-    private static bool TryLock(SafeFileHandle file, string path)
-    {
-        while (true)
-        {
-            if (Flock(file, LockExclusive | LockNonBlocking) == 0)
-            {
-                return true;
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == WouldBlock)
-            {
-                return false;
-            }
-
-            if (errno != Interrupted)
-            {
-                throw new IOException($"flock failed on {path} with errno {errno}");
-            }
-        }
+        return handle;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static partial int Flock(SafeFileHandle fd, int operation);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags, int mode);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Acquired the lock of VM {VmName} after {WaitedMs:0} ms")]
     private static partial void LogAcquired(ILogger logger, string vmName, double waitedMs);

@@ -63,6 +63,10 @@ internal sealed class DeviceMounter : IDeviceMounter
         // Work on the kernel name from here on: a symlink such as /dev/disk/by-id/... could be
         // re-pointed by udev between the probe and mkfs.
         var (device, major, minor) = await ResolveBlockDeviceAsync(request.DevicePath, cancellationToken);
+
+        // From the first look at the mount table to the mount itself, hold the device's lock, so a
+        // second process given the same device waits and then finds it formatted and mounted.
+        using var deviceLock = await BlockDeviceLock.AcquireAsync(_hostRoot, device, _configuration.CommandTimeout, _timeProvider, cancellationToken);
         var mountPath = HostPaths.ResolveLinks(_hostRoot, request.MountPath);
         var readOnly = request.ReadOnly || request.Options.Items.Contains(ReadOnlyOption);
 

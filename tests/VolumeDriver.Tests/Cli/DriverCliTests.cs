@@ -10,6 +10,7 @@ namespace VolumeDriver.Tests.Cli;
 
 public sealed class DriverCliTests
 {
+    private const string MountPath = "/var/lib/kubelet/plugins/kubernetes.io/flexvolume/acme/vd/mounts/pv-1";
     private const string Options = "{\"kubernetes.io/fsType\":\"\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"rw\",\"size\":\"1Gi\"}";
 
     private readonly FakeCloudDisk _disk = new();
@@ -77,27 +78,38 @@ public sealed class DriverCliTests
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
         var options = "{\"kubernetes.io/fsType\":\"xfs\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"ro\",\"mountOptions\":\"noatime\"}";
-        var (exit, _) = await RunAsync("mountdevice", "/mnt/pv-1", "/dev/loop7", options);
+        var (exit, _) = await RunAsync("mountdevice", MountPath, "/dev/loop7", options);
         Assert.Equal(0, exit);
-        Assert.Contains("mount /dev/loop7 /mnt/pv-1 xfs ro=True [noatime]", _node.Calls);
+        Assert.Contains($"mount /dev/loop7 {MountPath} xfs ro=True [noatime]", _node.Calls);
     }
 
     [Fact]
     public async Task MountDevice_DeviceOfAnotherVolume_IsRefusedBeforeMounting()
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
-        var (exit, json) = await RunAsync("mountdevice", "/mnt/pv-1", "/dev/loop2", Options);
+        var (exit, json) = await RunAsync("mountdevice", MountPath, "/dev/loop2", Options);
         Assert.Equal(1, exit);
         Assert.Contains("/dev/loop7", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(_node.Calls, c => c.StartsWith("mount ", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("/etc")]
+    [InlineData("/var/lib/kubelet/pods/8a/volumes/acme~vd/pv-1")]
+    public async Task UnmountDevice_PathOutsideKubeletsDeviceMounts_IsRefused(string path)
+    {
+        var (exit, json) = await RunAsync("unmountdevice", path);
+        Assert.Equal(1, exit);
+        Assert.Contains("deviceMountPath", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_node.Calls);
+    }
+
     [Fact]
     public async Task UnmountDevice_TakesOnlyThePath()
     {
-        var (exit, _) = await RunAsync("unmountdevice", "/mnt/pv-1");
+        var (exit, _) = await RunAsync("unmountdevice", MountPath);
         Assert.Equal(0, exit);
-        Assert.Contains("unmount /mnt/pv-1", _node.Calls);
+        Assert.Contains($"unmount {MountPath}", _node.Calls);
     }
 
     [Theory]
@@ -155,6 +167,8 @@ public sealed class DriverCliTests
     [Theory]
     [InlineData("relative/path")]
     [InlineData("/mnt/../etc")]
+    [InlineData("/etc")]
+    [InlineData("/var/lib/kubelet/plugins/kubernetes.io/flexvolume/acme/vd/mounts/pv-2")]
     public async Task MountDevice_BadMountPath_FailsWithoutMounting(string path)
     {
         var (exit, json) = await RunAsync("mountdevice", path, "/dev/loop7", Options);

@@ -77,19 +77,23 @@ public sealed class KubeletContractTests
         Assert.Matches("^[0-9]+\\.[0-9]+\\.[0-9]+", run.Text);
     }
 
-    [ContractFact]
-    public async Task GoMarshalledOptions_AreUnderstood()
+    [LifecycleFact]
+    public async Task GoMarshalledOptions_WithEscapesAndUnicode_AreUnderstood()
     {
+        await using var fixture = new LoopVolumeFixture();
         var options = GoJson.Marshal(new Dictionary<string, string>
         {
             ["kubernetes.io/fsType"] = "",
             ["kubernetes.io/pvOrVolumeName"] = "pv-1",
             ["kubernetes.io/readwrite"] = "rw",
-            ["note"] = "<&>",
+            ["kubernetes.io/pod.name"] = "<&> 日本語 \u2028",
+            ["mountOptions"] = "noatime",
         });
         Assert.Contains("\\u003c\\u0026\\u003e", options, StringComparison.Ordinal);
-        var run = await KubeletExec.RunAsync(["getvolumename", options]);
-        Assert.Equal("Not supported", run.Status.Status);
-        Assert.Equal(Encoding.UTF8.GetByteCount(run.Text), run.Combined.Length);
+        Assert.Contains("\\u2028", options, StringComparison.Ordinal);
+        var run = await fixture.RunAsync("isattached", options, LoopVolumeFixture.NodeName);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("Success", run.Status.Status);
+        Assert.False(run.Status.Attached);
     }
 }

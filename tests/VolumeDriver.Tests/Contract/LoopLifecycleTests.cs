@@ -255,6 +255,77 @@ public sealed class LoopLifecycleTests
         Assert.Contains("interrupted", run.Status.Message, StringComparison.Ordinal);
     }
 
+    [LifecycleFact("unshare")]
+    public async Task Detach_WhileMountedInAnotherMountNamespace_IsRefused()
+    {
+        await using var fixture = new LoopVolumeFixture();
+        var options = LoopVolumeFixture.Options("pv-ns", size: "64Mi");
+        var mount = fixture.MountPath("pv-ns");
+        var device = (await fixture.ExpectAsync("Success", "attach", options, Node)).Device!;
+        await fixture.ExpectAsync("Success", "mountdevice", mount, device, options);
+
+        // A container's mount namespace keeps its copy of the mount after the host unmounts it.
+        using var holder = Process.Start(new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "sleep", "600"]))!;
+        try
+        {
+            using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                while (!File.Exists($"/proc/{holder.Id}/mountinfo") || !File.ReadAllText($"/proc/{holder.Id}/mountinfo").Contains(mount, StringComparison.Ordinal)
+                    || File.ReadAllText($"/proc/{holder.Id}/comm").Trim() != "sleep")
+                {
+                    await Task.Delay(20, limit.Token);
+                }
+            }
+
+            await fixture.ExpectAsync("Success", "unmountdevice", mount);
+            var refused = await fixture.ExpectAsync("Failure", "detach", "pv-ns", Node);
+            Assert.Contains("busy", refused.Message, StringComparison.Ordinal);
+            Assert.Single(fixture.LoopDevicesOf("pv-ns"));
+        }
+        finally
+        {
+            holder.Kill();
+            await holder.WaitForExitAsync();
+        }
+
+        await fixture.ExpectAsync("Success", "detach", "pv-ns", Node);
+        Assert.Empty(fixture.LoopDevicesOf("pv-ns"));
+    }
+
+    [LifecycleFact]
+    public async Task ConcurrentMountDevice_OnOneBlankDevice_FormatsItOnce()
+    {
+        await using var fixture = new LoopVolumeFixture();
+        for (var round = 0; round < 3; round++)
+        {
+            var volume = $"pv-race-{round}";
+            var options = LoopVolumeFixture.Options(volume, size: "64Mi");
+            var device = (await fixture.ExpectAsync("Success", "attach", options, Node)).Device!;
+            var first = fixture.MountPath(volume);
+            var second = fixture.Track(first.Replace("/kubelet/", "/kubelet-2/", StringComparison.Ordinal));
+            await Task.WhenAll(
+                fixture.ExpectAsync("Success", "mountdevice", first, device, options),
+                fixture.ExpectAsync("Success", "mountdevice", second, device, options));
+            try
+            {
+                var formats = File.ReadAllLines(fixture.LogFile).Count(line => line.Contains($"Formatting blank device {device}", StringComparison.Ordinal));
+                Assert.Equal(1, formats);
+                Assert.Equal(
+                    (await LoopVolumeFixture.RunToolAsync("blkid", "-p", "-s", "UUID", "-o", "value", device)).Trim(),
+                    (await LoopVolumeFixture.RunToolAsync("findmnt", "-n", "-o", "UUID", second)).Trim());
+            }
+            finally
+            {
+                await fixture.ExpectAsync("Success", "unmountdevice", second);
+                await fixture.ExpectAsync("Success", "unmountdevice", first);
+                await fixture.ExpectAsync("Success", "detach", volume, Node);
+            }
+
+            // The log is per fixture: start each round's count afresh.
+            File.WriteAllText(fixture.LogFile, string.Empty);
+        }
+    }
+
     /// <summary>
     /// A losetup on PATH that records it was reached (with its pid), optionally runs the real
     /// losetup first, then blocks: the test kills the driver at that exact point.

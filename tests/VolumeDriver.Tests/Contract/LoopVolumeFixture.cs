@@ -67,15 +67,19 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
         return GoJson.Marshal(options);
     }
 
-    public string MountPath(string volume)
+    /// <summary>kubelet's device mount path for the volume under this fixture's kubelet root, unmounted at cleanup.</summary>
+    public string MountPath(string volume) =>
+        Track(Path.Join(Root, "kubelet", "plugins", "kubernetes.io", "flexvolume", "acme", "volume-driver", "mounts", volume));
+
+    /// <summary>Remembers a mount point so that cleanup unmounts it even when a test fails half way.</summary>
+    public string Track(string mountPath)
     {
-        var path = Path.Join(Root, "kubelet", "plugins", "kubernetes.io", "flexvolume", "acme", "volume-driver", "mounts", volume);
         lock (_mounts)
         {
-            _mounts.Add(path);
+            _mounts.Add(mountPath);
         }
 
-        return path;
+        return mountPath;
     }
 
     public Task<DriverRun> RunAsync(params string[] args) => KubeletExec.RunAsync(args, Environment);
@@ -119,9 +123,10 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
         }
 
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var output = await process.StandardOutput.ReadToEndAsync(limit.Token);
+        await process.StandardError.ReadToEndAsync(limit.Token);
+        await process.WaitForExitAsync(limit.Token);
         return output;
     }
 
@@ -135,7 +140,7 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
 
         foreach (var mount in mounts)
         {
-            while (IsMountPoint(mount))
+            for (var attempt = 0; attempt < 10 && IsMountPoint(mount); attempt++)
             {
                 await RunToolAsync("umount", mount);
             }

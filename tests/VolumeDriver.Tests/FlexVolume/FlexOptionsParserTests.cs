@@ -41,10 +41,10 @@ public sealed class FlexOptionsParserTests
     }
 
     [Fact]
-    public void Parse_VolumeNameOption_OverridesThePvName()
+    public void Parse_VolumeNameOption_IsRefusedSoDetachByPvNameAlwaysFindsTheDisk()
     {
-        var options = Parser.Parse("{\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"volumeName\":\"disk-a\"}");
-        Assert.Equal("disk-a", options.VolumeName!.Value.Value);
+        var error = Assert.Throws<InvalidOptionException>(() => Parser.Parse("{\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"volumeName\":\"disk-a\"}"));
+        Assert.Equal("volumeName", error.Key);
     }
 
     [Fact]

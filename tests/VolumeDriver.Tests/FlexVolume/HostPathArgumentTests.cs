@@ -46,4 +46,24 @@ public sealed class HostPathArgumentTests
     {
         Assert.Throws<InvalidOptionException>(() => HostPathArgument.RequireDevicePath(path, "devicePath"));
     }
+
+    [Theory]
+    [InlineData("/var/lib/kubelet/plugins/kubernetes.io/flexvolume/example.com/volume-driver/mounts/pv-1", "pv-1")]
+    [InlineData("/data/kubelet/plugins/kubernetes.io/flexvolume/acme/vd/mounts/pvc-abc", "pvc-abc")]
+    public void RequireDeviceMountPath_KubeletLayout_GivesTheVolumeName(string path, string volume)
+    {
+        Assert.Equal((path, volume), HostPathArgument.RequireDeviceMountPath(path, "deviceMountPath"));
+    }
+
+    [Theory]
+    [InlineData("/etc")]
+    [InlineData("/mnt/pv-1")]
+    [InlineData("/var/lib/kubelet/pods/8a/volumes/acme~vd/pv-1")]
+    [InlineData("/var/lib/kubelet/plugins/kubernetes.io/flexvolume/acme/vd/mounts")]
+    [InlineData("/plugins/kubernetes.io/flexvolume/acme/vd/other/pv-1")]
+    public void RequireDeviceMountPath_AnythingElse_IsRefused(string path)
+    {
+        var error = Assert.Throws<InvalidOptionException>(() => HostPathArgument.RequireDeviceMountPath(path, "deviceMountPath"));
+        Assert.Contains("kubelet device mount path", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -31,6 +31,7 @@ public sealed class OptionsJsonTests
     [InlineData("{\"a\":\"b\"} {}", "after a single JSON value")]
     [InlineData("{\"a\":\"b\",}", "not valid JSON")]
     [InlineData("{\"a\":null}", "is null")]
+    [InlineData("{\"kubernetes.io/pod.name\":\"\\ud800\"}", "not valid text")]
     public void Parse_NotAnObjectOfStrings_FailsSayingWhat(string json, string expected)
     {
         var error = Assert.Throws<InvalidOptionException>(() => OptionsJson.Parse(json));

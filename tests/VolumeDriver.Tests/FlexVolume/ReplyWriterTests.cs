@@ -41,13 +41,23 @@ public sealed class ReplyWriterTests
     }
 
     [Fact]
-    public void Write_Twice_WritesOnlyTheFirstReply()
+    public void Write_Twice_WritesOnlyTheFirstReplyAndKeepsItsExitCode()
     {
         using var output = new MemoryStream();
         var writer = new ReplyWriter(output, indented: false);
         Assert.Equal(1, writer.Write(Reply.Failure("first")));
-        Assert.Equal(0, writer.Write(Reply.Success()));
+        Assert.Equal(1, writer.Write(Reply.Success()));
         Assert.Equal("{\"status\":\"Failure\",\"message\":\"first\"}\n", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
+    public void Write_FailureAfterSuccess_KeepsExitZero()
+    {
+        using var output = new MemoryStream();
+        var writer = new ReplyWriter(output, indented: false);
+        Assert.Equal(0, writer.Write(Reply.Success()));
+        Assert.Equal(0, writer.Write(Reply.Failure("internal error after the reply")));
+        Assert.Equal("{\"status\":\"Success\"}\n", Encoding.UTF8.GetString(output.ToArray()));
     }
 
     [Fact]

@@ -171,8 +171,10 @@ internal sealed class LoopDiskBackend : ICloudDisk
             return;
         }
 
-        // Never pull a disk from under a mounted filesystem: losetup -d on a busy device only
-        // schedules an auto-clear and reports success, which would hide that the volume is in use.
+        // Never pull a disk from under a filesystem or anything else that uses it: losetup -d on a busy
+        // device only schedules an auto-clear and reports success, which would hide that the volume
+        // is still in use. Our own mount table names the mount point; the exclusive-open probe also
+        // catches mounts in other mount namespaces and stacked devices.
         var mounts = await _mountTable.ReadAsync(cancellationToken);
         foreach (var device in devices)
         {
@@ -181,15 +183,26 @@ internal sealed class LoopDiskBackend : ICloudDisk
             {
                 throw new UnsafeOperationException($"refusing to detach volume {volume}: {device.DevicePath} is still mounted at {mount.MountPoint}; unmount it first (unmountdevice {mount.MountPoint})");
             }
+
+            if (_loopDevices.InUseReason(device) is { } reason)
+            {
+                throw new UnsafeOperationException($"refusing to detach volume {volume}: {reason}; stop what uses it, then retry");
+            }
         }
 
         foreach (var device in devices)
         {
             string[] arguments = ["--detach", device.DevicePath];
             var result = await _processRunner.RunAsync("losetup", arguments, _commandTimeout, cancellationToken);
-            if (result.ExitCode != 0 && (await _loopDevices.FindByBackingFileAsync(image, cancellationToken)).Any(d => d.DevicePath == device.DevicePath))
+            var stillBound = (await _loopDevices.FindByBackingFileAsync(image, cancellationToken)).Any(d => d.DevicePath == device.DevicePath);
+            if (stillBound)
             {
-                throw new CommandFailedException("losetup", arguments, result.ExitCode, result.OutputTail(), $"detaching volume {volume} failed: losetup --detach {device.DevicePath} exited {result.ExitCode}: {result.OutputTail()}");
+                throw new CommandFailedException(
+                    "losetup",
+                    arguments,
+                    result.ExitCode,
+                    result.OutputTail(),
+                    $"detaching volume {volume} failed: {device.DevicePath} is still bound to its image after losetup --detach (exit {result.ExitCode}: {result.OutputTail()}); something opened it meanwhile. Find it with 'fuser -v {device.DevicePath}' and retry the detach");
             }
 
             LoopLog.Detached(_logger, volume.Value, device.DevicePath);

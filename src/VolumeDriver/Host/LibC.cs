@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace VolumeDriver.Host;
+
+/// <summary>
+/// The few libc calls .NET does not expose: open(2) with flags of our choosing and flock(2).
+/// FileStream cannot be used for these: it takes a flock of its own on every file it opens.
+/// </summary>
+internal static partial class LibC
+{
+    public const int ReadOnly = 0x0;
+    public const int ReadWrite = 0x2;
+    public const int Create = 0x40;
+    public const int Exclusive = 0x80;
+    public const int CloseOnExec = 0x80000;
+
+    public const int LockExclusive = 2;
+    public const int LockNonBlocking = 4;
+
+    public const int Interrupted = 4;
+    public const int WouldBlock = 11;
+    public const int Busy = 16;
+
+    /// <summary>Opens a path; the result is invalid (and <paramref name="errno"/> set) on failure.</summary>
+    public static SafeFileHandle Open(string path, int flags, int mode, out int errno)
+    {
+        var fd = OpenNative(path, flags | CloseOnExec, mode);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return new SafeFileHandle(fd, ownsHandle: fd >= 0);
+    }
+
+    /// <summary>flock(fd, LOCK_EX | LOCK_NB), retried on EINTR: true when taken, false when held elsewhere.</summary>
+    public static bool TryLockExclusive(SafeFileHandle handle, string pathForErrors)
+    {
+        while (true)
+        {
+            if (Flock(handle, LockExclusive | LockNonBlocking) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == WouldBlock)
+            {
+                return false;
+            }
+
+            if (errno != Interrupted)
+            {
+                throw new IOException($"flock failed on {pathForErrors} with errno {errno}");
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(SafeFileHandle fd, int operation);
+}
