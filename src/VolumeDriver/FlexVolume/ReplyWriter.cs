@@ -31,17 +31,23 @@ internal sealed class ReplyWriter
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown reply status"),
     };
 
+    /// <summary>True when replies are indented (--pretty); operator documents follow it too.</summary>
+    public bool Indented => _indented;
+
+    /// <summary>The writer options of every JSON document the driver prints.</summary>
+    public static JsonWriterOptions JsonOptions(bool indented) => new()
+    {
+        Indented = indented,
+        // Messages are read by people in kubectl describe; keep quotes and '<' readable. The
+        // output is never embedded in HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>Serialises a reply to bytes (also used by tests to check the exact shape).</summary>
     public static byte[] Serialize(Reply reply, bool indented)
     {
         using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions
-        {
-            Indented = indented,
-            // Messages are read by people in kubectl describe; keep quotes and '<' readable. The
-            // output is never embedded in HTML.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }))
+        using (var json = new Utf8JsonWriter(buffer, JsonOptions(indented)))
         {
             json.WriteStartObject();
             json.WriteString("status", StatusText(reply.Status));
@@ -76,6 +82,21 @@ internal sealed class ReplyWriter
 
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Writes an operator command's own JSON document (already serialised, ending in a newline) under
+    /// the same write-once rule as a reply, and returns <paramref name="exitCode"/>.
+    /// </summary>
+    public int WriteDocument(ReadOnlySpan<byte> document, int exitCode)
+    {
+        if (Interlocked.Exchange(ref _written, 1) == 0)
+        {
+            _output.Write(document);
+            _output.Flush();
+        }
+
+        return exitCode;
     }
 
     /// <summary>Writes the reply unless one was already written, and returns the exit code to use.</summary>
