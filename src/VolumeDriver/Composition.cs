@@ -4,10 +4,12 @@ using VolumeDriver.Backends;
 using VolumeDriver.Backends.Loop;
 using VolumeDriver.Cli;
 using VolumeDriver.Configuration;
+using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
 using VolumeDriver.Host;
+using VolumeDriver.Installation;
 using VolumeDriver.Locking;
 using VolumeDriver.Logging;
 using VolumeDriver.Node;
@@ -66,6 +68,31 @@ internal static class Composition
             }
         }
     }
+
+    /// <summary>
+    /// The services of the operator commands doctor and install, which run without a valid
+    /// configuration. Nothing here does I/O until a command runs.
+    /// </summary>
+    public static OperatorServices CreateOperatorServices()
+    {
+        var loader = new ConfigurationLoader(ConfigurationLocator.ForCurrentProcess());
+        var environment = new DoctorEnvironment(
+            Environment.ProcessPath,
+            Environment.IsPrivilegedProcess,
+            Dns.GetHostName,
+            Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : NodeTools.DefaultPath,
+            DoctorEnvironment.StandardPluginDirectories);
+        return new OperatorServices(
+            new Doctor(loader, CreateBackendDiagnostics, environment),
+            new DriverInstaller(Environment.ProcessPath, loader));
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The configured backend is chosen here; the Azure and vCloud backends join the switch.")]
+    private static IBackendDiagnostics CreateBackendDiagnostics(DriverConfiguration configuration) => configuration.Backend switch
+    {
+        BackendKind.Loop => new LoopDiagnostics(configuration.Loop, HostRoot.System),
+        _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
+    };
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The configured backend is chosen here; the Azure and vCloud backends join the switch.")]
     private static ICloudDisk CreateBackend(

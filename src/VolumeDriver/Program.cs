@@ -64,7 +64,8 @@ static async Task<int> RunAsync(string[] args)
             replies,
             new StandardInput(Console.OpenStandardInput),
             (settings, cancellationToken) => Composition.CreateVerbServicesAsync(settings, TimeProvider.System, cancellationToken),
-            TimeProvider.System);
+            TimeProvider.System,
+            Composition.CreateOperatorServices());
         return await cli.RunAsync(args, interrupted.Token);
     }
     catch (Exception e)

@@ -33,6 +33,12 @@ internal interface ICloudDisk
     Task DeleteAsync(VolumeName volume, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Every volume this driver manages in the backend, with its size, SKU or profile and the node it
+    /// is attached to, ordered by name. Read-only.
+    /// </summary>
+    Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// What the node side looks for to find the disk's device, from the volume's options and the
     /// device path attach returned (which may be empty). Pure: no I/O.
     /// </summary>

@@ -19,21 +19,25 @@ internal sealed class DriverCli
     private readonly StandardInput _stdin;
     private readonly Func<CliSettings, CancellationToken, Task<VerbServices>> _compose;
     private readonly TimeProvider _timeProvider;
+    private readonly OperatorServices _operators;
 
     /// <param name="stdout">Where help and version text go (operators only).</param>
     /// <param name="replies">The writer of the one JSON reply, shared with the process's last-resort handler.</param>
+    /// <param name="operators">What the operator commands doctor and install run with.</param>
     public DriverCli(
         Stream stdout,
         ReplyWriter replies,
         StandardInput stdin,
         Func<CliSettings, CancellationToken, Task<VerbServices>> compose,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        OperatorServices operators)
     {
         _stdout = stdout;
         _replies = replies;
         _stdin = stdin;
         _compose = compose;
         _timeProvider = timeProvider;
+        _operators = operators;
     }
 
     /// <summary>True when the arguments ask for indented JSON (read before parsing, for every exit path).</summary>
@@ -57,7 +61,7 @@ internal sealed class DriverCli
                 return replies.Write(Reply.NotSupported($"{verb} is not supported: {reason}"));
             }
 
-            if (!VerbNames.Implemented.Contains(verb))
+            if (!VerbNames.Implemented.Contains(verb) && !VerbNames.OperatorCommands.Contains(verb))
             {
                 return replies.Write(Reply.NotSupported($"unknown verb '{OptionsJson.Printable(verb)}'"));
             }
@@ -171,6 +175,8 @@ internal sealed class DriverCli
         delete.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Delete, (services, token) =>
             services.AttachDetach.DeleteAsync(parse.GetRequiredValue(deleteName), token), ct));
         root.Subcommands.Add(delete);
+
+        new OperatorCommands(replies, _operators, _compose, _timeProvider).AddTo(root, globals.Config, globals.Verbose);
 
         foreach (var (name, reason) in VerbNames.NotSupported)
         {

@@ -36,4 +36,12 @@ internal static class VerbNames
     /// <summary>Verbs that do work.</summary>
     public static readonly FrozenSet<string> Implemented = FrozenSet.Create(
         StringComparer.Ordinal, Init, Attach, WaitForAttach, IsAttached, MountDevice, UnmountDevice, Detach, Delete);
+
+    // Operators' commands beyond delete (kubelet never runs them; they may print tables).
+    public const string Doctor = "doctor";
+    public const string Install = "install";
+    public const string List = "list";
+
+    /// <summary>The operators' commands doctor, install and list.</summary>
+    public static readonly FrozenSet<string> OperatorCommands = FrozenSet.Create(StringComparer.Ordinal, Doctor, Install, List);
 }

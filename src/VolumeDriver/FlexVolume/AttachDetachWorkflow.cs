@@ -55,6 +55,9 @@ internal sealed class AttachDetachWorkflow
         return Reply.Success();
     }
 
+    /// <summary><c>list</c>: the volumes in the configured backend, for operators.</summary>
+    public Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken) => _disk.ListAsync(cancellationToken);
+
     /// <summary>kubelet's options are always a JSON object; a node name never starts with '{'.</summary>
     internal static bool IsJsonArgument(string argument) => argument.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal);
 

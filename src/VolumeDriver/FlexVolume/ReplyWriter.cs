@@ -29,17 +29,23 @@ internal sealed class ReplyWriter
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown reply status"),
     };
 
+    /// <summary>True when replies are indented (--pretty); operator documents follow it too.</summary>
+    public bool Indented => _indented;
+
+    /// <summary>The writer options of every JSON document the driver prints.</summary>
+    public static JsonWriterOptions JsonOptions(bool indented) => new()
+    {
+        Indented = indented,
+        // Messages are read by people in kubectl describe; keep quotes and '<' readable. The
+        // output is never embedded in HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>Serialises a reply to bytes (also used by tests to check the exact shape).</summary>
     public static byte[] Serialize(Reply reply, bool indented)
     {
         using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions
-        {
-            Indented = indented,
-            // Messages are read by people in kubectl describe; keep quotes and '<' readable. The
-            // output is never embedded in HTML.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }))
+        using (var json = new Utf8JsonWriter(buffer, JsonOptions(indented)))
         {
             json.WriteStartObject();
             json.WriteString("status", StatusText(reply.Status));
@@ -81,9 +87,14 @@ internal sealed class ReplyWriter
     /// stdout holds: a late Failure (from a signal watchdog or a crash after the reply) never turns a
     /// written Success into exit 1.
     /// </summary>
-    public int Write(Reply reply)
+    public int Write(Reply reply) => WriteDocument(Serialize(reply, _indented), reply.ExitCode);
+
+    /// <summary>
+    /// Writes an operator command's own JSON document (already serialised, ending in a newline) under
+    /// the same write-once rule as a reply, and returns the exit code of whatever was written first.
+    /// </summary>
+    public int WriteDocument(ReadOnlySpan<byte> document, int exitCode)
     {
-        var bytes = Serialize(reply, _indented);
         lock (_gate)
         {
             if (_writtenExitCode is { } written)
@@ -91,10 +102,10 @@ internal sealed class ReplyWriter
                 return written;
             }
 
-            _output.Write(bytes);
+            _output.Write(document);
             _output.Flush();
-            _writtenExitCode = reply.ExitCode;
-            return reply.ExitCode;
+            _writtenExitCode = exitCode;
+            return exitCode;
         }
     }
 }

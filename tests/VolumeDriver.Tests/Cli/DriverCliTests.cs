@@ -213,6 +213,65 @@ public sealed class DriverCliTests
         Assert.Equal("{\n  \"status\": \"Success\"\n}\n", Encoding.UTF8.GetString(stdout.ToArray()));
     }
 
+    [Fact]
+    public async Task ListJson_PrintsEveryVolumeWithItsNode()
+    {
+        _disk.AttachedTo["pv-1"] = "node-1";
+        var (exit, json) = await RunAsync("list", "--json");
+        Assert.Equal(0, exit);
+        Assert.Equal("Success", json.GetProperty("status").GetString());
+        var volume = Assert.Single(json.GetProperty("volumes").EnumerateArray());
+        Assert.Equal("pv-1", volume.GetProperty("name").GetString());
+        Assert.Equal("node-1", volume.GetProperty("node").GetString());
+        Assert.Equal("Standard_LRS", volume.GetProperty("sku").GetString());
+        Assert.Equal(1L << 30, volume.GetProperty("sizeBytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task List_WithoutJson_PrintsATable()
+    {
+        _disk.AttachedTo["pv-1"] = "node-1";
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, "").RunAsync(["list"], CancellationToken.None).WithTimeout();
+        var text = Encoding.UTF8.GetString(stdout.ToArray());
+        Assert.Equal(0, exit);
+        Assert.StartsWith("NAME", text, StringComparison.Ordinal);
+        Assert.Contains("pv-1", text, StringComparison.Ordinal);
+        Assert.Contains("1 volume(s), 1 attached", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a~b~c")]
+    [InlineData("volume-driver")]
+    [InlineData("Example.com~volume-driver")]
+    public async Task Install_DriverNameKubeletRejects_IsAFailureNamingTheRule(string driver)
+    {
+        var (exit, json) = await RunAsync("install", "--plugin-dir", "/nonexistent-volume-driver-dir", "--driver", driver);
+        Assert.Equal(1, exit);
+        Assert.Contains("--driver", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists("/nonexistent-volume-driver-dir"));
+    }
+
+    [Fact]
+    public async Task Install_WithoutPluginDir_IsAFailureNotUsage()
+    {
+        var (exit, json) = await RunAsync("install", "--driver", "example.com~volume-driver");
+        Assert.Equal(1, exit);
+        Assert.Contains("--plugin-dir", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("doctor")]
+    [InlineData("install")]
+    [InlineData("list")]
+    public async Task OperatorCommand_Help_DescribesIt(string command)
+    {
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, "").RunAsync([command, "--help"], CancellationToken.None).WithTimeout();
+        Assert.Equal(0, exit);
+        Assert.Contains("Operators:", Encoding.UTF8.GetString(stdout.ToArray()), StringComparison.Ordinal);
+    }
+
     private Task<(int Exit, JsonElement Json)> RunAsync(params string[] args) => RunWithStdinAsync("", args);
 
     private async Task<(int Exit, JsonElement Json)> RunWithStdinAsync(string stdin, params string[] args)
@@ -239,6 +298,7 @@ public sealed class DriverCliTests
             new ReplyWriter(stdout, indented),
             new StandardInput(() => new MemoryStream(Encoding.UTF8.GetBytes(stdin))),
             (_, _) => Task.FromResult(services),
-            TimeProvider.System);
+            TimeProvider.System,
+            TestOperatorServices.Create());
     }
 }

@@ -45,6 +45,16 @@ internal sealed class FakeCloudDisk : ICloudDisk
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("list");
+        IReadOnlyList<VolumeSummary> volumes = AttachedTo
+            .OrderBy(a => a.Key, StringComparer.Ordinal)
+            .Select(a => new VolumeSummary(VolumeName.TryCreate(a.Key, out var name, out _) ? name.Value : throw new InvalidOperationException(a.Key), new ByteSize(1 << 30), "Standard_LRS", NodeName.TryCreate(a.Value, out var node, out _) ? node : null, "/dev/fake/" + a.Key))
+            .ToList();
+        return Task.FromResult(volumes);
+    }
+
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath) =>
         new LoopBackingFileIdentity("/images/" + request.Name.Value + ".img");
 }

@@ -229,6 +229,32 @@ internal sealed class LoopDiskBackend : ICloudDisk
         LoopLog.Deleted(_logger, volume.Value, image);
     }
 
+    public async Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        var directory = new DirectoryInfo(_configuration.Directory);
+        if (!directory.Exists)
+        {
+            return [];
+        }
+
+        var devices = await _loopDevices.ListAsync(cancellationToken);
+        var volumes = new List<VolumeSummary>();
+        foreach (var image in directory.EnumerateFiles("*.img").OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            // Dot names are images being created (or probes); other names no verb can address.
+            if (image.Name.StartsWith('.') || !VolumeName.TryCreate(Path.GetFileNameWithoutExtension(image.Name), out var name, out _))
+            {
+                continue;
+            }
+
+            var backingFile = ResolvedImagePath(name.Value);
+            var device = devices.FirstOrDefault(d => !d.BackingFileDeleted && d.BackingFile == backingFile);
+            volumes.Add(new VolumeSummary(name.Value, new ByteSize(image.Length), Sku: null, device is null ? null : _localNode, device?.DevicePath));
+        }
+
+        return volumes;
+    }
+
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath) =>
         new LoopBackingFileIdentity(ResolvedImagePath(request.Name));
 

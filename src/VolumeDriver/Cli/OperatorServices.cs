@@ -1,0 +1,11 @@
+using VolumeDriver.Diagnostics;
+using VolumeDriver.Installation;
+
+namespace VolumeDriver.Cli;
+
+/// <summary>
+/// What the operator commands doctor and install run with. Unlike <see cref="VerbServices"/> they
+/// need no valid configuration (doctor reports a broken one; install validates the one it is given),
+/// so they are composed up front; their constructors only store what they are given.
+/// </summary>
+internal sealed record OperatorServices(Doctor Doctor, DriverInstaller Installer);

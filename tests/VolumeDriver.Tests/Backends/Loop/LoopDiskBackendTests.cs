@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using VolumeDriver.Backends.Loop;
+using VolumeDriver.Configuration;
+using VolumeDriver.Domain;
+using VolumeDriver.Host;
+using VolumeDriver.Locking;
+using VolumeDriver.Tests.Configuration;
+using VolumeDriver.Tests.Node;
+using VolumeDriver.Tests.TestSupport;
+
+// Not VolumeDriver.Tests.Backends.Loop: CA1716 flags "Loop" (a VB keyword) in a public namespace.
+namespace VolumeDriver.Tests.Backends;
+
+public sealed class LoopDiskBackendTests : IDisposable
+{
+    private readonly TempConfigDirectory _temp = new();
+    private readonly FakeHostTree _host = new();
+
+    [Fact]
+    public async Task ListAsync_ImageDirectory_ListsImagesWithSizeAndTheNodeOfAttachedOnes()
+    {
+        var images = _temp.PathOf("images");
+        Directory.CreateDirectory(images);
+        WriteSparse(Path.Join(images, "pv-b.img"), 64L << 20);
+        WriteSparse(Path.Join(images, "pv-a.img"), 1L << 30);
+        WriteSparse(Path.Join(images, ".pv-c.0123.tmp"), 1 << 20);
+        WriteSparse(Path.Join(images, ".pv-d.img"), 1 << 20);
+        File.WriteAllText(Path.Join(images, "notes.txt"), "not an image");
+        _host.AddLoop("loop4", Path.Join(images, "pv-b.img"));
+        _host.AddLoop("loop5", "/elsewhere/pv-a.img");
+
+        var volumes = await Backend(images).ListAsync(CancellationToken.None).WithTimeout();
+
+        Assert.Equal(["pv-a", "pv-b"], volumes.Select(v => v.Name.Value));
+        Assert.Equal(1L << 30, volumes[0].Size.Bytes);
+        Assert.Null(volumes[0].AttachedNode);
+        Assert.Null(volumes[0].Device);
+        Assert.Equal(64L << 20, volumes[1].Size.Bytes);
+        Assert.Equal("node-1", volumes[1].AttachedNode?.Value);
+        Assert.Equal("/dev/loop4", volumes[1].Device);
+        Assert.All(volumes, v => Assert.Null(v.Sku));
+    }
+
+    [Fact]
+    public async Task ListAsync_MissingDirectory_IsEmpty()
+    {
+        var volumes = await Backend(_temp.PathOf("never-created")).ListAsync(CancellationToken.None).WithTimeout();
+        Assert.Empty(volumes);
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _temp.Dispose();
+    }
+
+    private static void WriteSparse(string path, long length)
+    {
+        using var file = File.Create(path);
+        file.SetLength(length);
+    }
+
+    private LoopDiskBackend Backend(string imageDirectory)
+    {
+        Assert.True(NodeName.TryCreate("node-1", out var node, out _));
+        var locking = new LockConfiguration(_temp.PathOf("locks"), TimeSpan.FromSeconds(5));
+        return new LoopDiskBackend(
+            new LoopConfiguration(imageDirectory),
+            node.Value,
+            _host.Root,
+            new LoopDevices(_host.Root),
+            new FakeMountTable(),
+            new ScriptedProcessRunner(),
+            new FileVmLockProvider(locking.Directory, TimeProvider.System, NullLogger<FileVmLockProvider>.Instance),
+            locking,
+            TimeSpan.FromSeconds(5),
+            NullLogger<LoopDiskBackend>.Instance);
+    }
+}
