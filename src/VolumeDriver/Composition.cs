@@ -41,21 +41,23 @@ internal static class Composition
             var parser = new FlexOptionsParser(disk.OptionKeys);
 
             var locator = new SysfsDeviceLocator([new LoopDeviceResolver(host, loopDevices)], timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
+            var probe = new BlockDeviceProbe(processRunner, configuration.Node);
             var mounter = new DeviceMounter(
                 processRunner,
                 mountTable,
-                new BlockDeviceProbe(processRunner, configuration.Node),
+                probe,
                 new FilesystemFormatter(processRunner, configuration.Node),
                 host,
                 configuration.Node,
                 timeProvider,
                 loggers.CreateLogger<DeviceMounter>());
+            var resizer = new FilesystemResizer(processRunner, mountTable, probe, host, configuration.Node, timeProvider, loggers.CreateLogger<FilesystemResizer>());
 
             var services = new VerbServices(
                 configuration,
                 loggers,
                 new AttachDetachWorkflow(disk, parser),
-                new DeviceMountWorkflow(disk, parser, locator, mounter, configuration.Node, host),
+                new DeviceMountWorkflow(disk, parser, locator, mounter, resizer, configuration.Node, host),
                 owned: logging);
             composed = true;
             return services;

@@ -39,6 +39,15 @@ internal interface ICloudDisk
     Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Grows the disk to at least <paramref name="newSize"/> and returns the size it has afterwards
+    /// (which may be larger: backends allocate in whole units, MiB for loop images, GiB for Azure).
+    /// A disk that already has that size (rounded up to the backend's unit) is success with nothing
+    /// done, so a retry converges. A disk larger than that is refused: the caller asks to shrink it,
+    /// and no backend ever shrinks a disk. A disk that does not exist is a Failure that names it.
+    /// </summary>
+    Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken);
+
+    /// <summary>
     /// What the node side looks for to find the disk's device, from the volume's options and the
     /// device path attach returned (which may be empty). Pure: no I/O.
     /// </summary>

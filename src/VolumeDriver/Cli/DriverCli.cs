@@ -170,6 +170,23 @@ internal sealed class DriverCli
             services.AttachDetach.DetachAsync(parse.GetRequiredValue(detachName), parse.GetRequiredValue(detachNode), token), ct));
         root.Subcommands.Add(detach);
 
+        var expandOptions = JsonArgument();
+        var expandPath = MountPathArgument();
+        var (expandNew, expandOld) = SizeArguments();
+        var expandVolume = new Command(VerbNames.ExpandVolume, "Grow the disk to newSizeBytes (never shrinks; success when it already has that size)") { expandOptions, expandPath, expandNew, expandOld };
+        expandVolume.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.ExpandVolume, async (services, token) =>
+            await services.AttachDetach.ExpandVolumeAsync(await ReadJsonAsync(parse, expandOptions, token), parse.GetRequiredValue(expandPath), parse.GetRequiredValue(expandNew), parse.GetRequiredValue(expandOld), token), ct));
+        root.Subcommands.Add(expandVolume);
+
+        var growOptions = JsonArgument();
+        var growDevice = new Argument<string>("devicePath") { Description = "The volume's device on this node" };
+        var growPath = MountPathArgument();
+        var (growNew, growOld) = SizeArguments();
+        var expandFs = new Command(VerbNames.ExpandFs, "On the node: grow the volume's mounted ext4 or xfs filesystem online to fill its grown disk") { growOptions, growDevice, growPath, growNew, growOld };
+        expandFs.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.ExpandFs, async (services, token) =>
+            await services.DeviceMount.ExpandFsAsync(await ReadJsonAsync(parse, growOptions, token), parse.GetRequiredValue(growDevice), parse.GetRequiredValue(growPath), parse.GetRequiredValue(growNew), parse.GetRequiredValue(growOld), token), ct));
+        root.Subcommands.Add(expandFs);
+
         var deleteName = new Argument<string>("volumeName") { Description = "The volume to delete; it must be detached" };
         var delete = new Command(VerbNames.Delete, "Operators: delete a detached disk by name (success when it does not exist)") { deleteName };
         delete.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Delete, (services, token) =>
@@ -194,6 +211,9 @@ internal sealed class DriverCli
     private static Argument<string> NodeArgument() => new("nodeName") { Description = "The Kubernetes node name" };
 
     private static Argument<string> MountPathArgument() => new("deviceMountPath") { Description = "The absolute directory kubelet mounts the device on" };
+
+    private static (Argument<string> NewSize, Argument<string> OldSize) SizeArguments() =>
+        (new(SizeArgument.NewSize) { Description = "The size to grow to, in bytes" }, new(SizeArgument.OldSize) { Description = "The size the volume had, in bytes" });
 
     private Task<string> ReadJsonAsync(ParseResult parse, Argument<string> argument, CancellationToken cancellationToken) =>
         _stdin.ResolveAsync(parse.GetRequiredValue(argument), argument.Name, cancellationToken);

@@ -22,20 +22,18 @@ internal static class VerbNames
     /// <summary>
     /// Verbs answered Not supported whatever their arguments, because kubelet caches that answer for
     /// the life of the plugin: getvolumename (kubelet ignores its result), mount/unmount (kubelet
-    /// bind-mounts the global mount itself), and resize until it is built.
+    /// bind-mounts the global mount itself).
     /// </summary>
     public static readonly FrozenDictionary<string, string> NotSupported = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [GetVolumeName] = "kubelet names the volume after the PV itself",
         [Mount] = "kubelet bind-mounts the device mount into the pod",
         [Unmount] = "kubelet removes the pod's bind mount itself",
-        [ExpandVolume] = "online resize is not built yet",
-        [ExpandFs] = "online resize is not built yet",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Verbs that do work.</summary>
     public static readonly FrozenSet<string> Implemented = FrozenSet.Create(
-        StringComparer.Ordinal, Init, Attach, WaitForAttach, IsAttached, MountDevice, UnmountDevice, Detach, Delete);
+        StringComparer.Ordinal, Init, Attach, WaitForAttach, IsAttached, MountDevice, UnmountDevice, Detach, ExpandVolume, ExpandFs, Delete);
 
     // Operators' commands beyond delete (kubelet never runs them; they may print tables).
     public const string Doctor = "doctor";

@@ -5,7 +5,7 @@ using VolumeDriver.Errors;
 namespace VolumeDriver.FlexVolume;
 
 /// <summary>
-/// The cloud-side verbs: attach, isattached, detach, and the operator's delete. They may run on the
+/// The cloud-side verbs: attach, isattached, detach, expandvolume, and the operator's delete. They may run on the
 /// controller instead of the node, so they talk to the backend only and never look at local devices.
 /// </summary>
 internal sealed class AttachDetachWorkflow
@@ -44,6 +44,19 @@ internal sealed class AttachDetachWorkflow
         var volume = ParseVolume(volumeName);
         var node = ParseNode(nodeName);
         await _disk.DetachAsync(volume, node, cancellationToken);
+        return Reply.Success();
+    }
+
+    /// <summary>
+    /// <c>expandvolume &lt;json&gt; &lt;deviceMountPath&gt; &lt;newSizeBytes&gt; &lt;oldSizeBytes&gt;</c>: grows the disk
+    /// in the cloud (never shrinks it). The mount path is only checked: this may run on the controller.
+    /// </summary>
+    public async Task<Reply> ExpandVolumeAsync(string optionsJson, string deviceMountPath, string newSizeBytes, string oldSizeBytes, CancellationToken cancellationToken)
+    {
+        HostPathArgument.RequireDeviceMountPath(deviceMountPath, "deviceMountPath");
+        var (newSize, _) = SizeArgument.ParseGrowth(newSizeBytes, oldSizeBytes);
+        var options = _parser.Parse(optionsJson);
+        await _disk.ResizeAsync(options.ToDiskRequest(), newSize, cancellationToken);
         return Reply.Success();
     }
 

@@ -7,8 +7,9 @@ using VolumeDriver.Node;
 namespace VolumeDriver.FlexVolume;
 
 /// <summary>
-/// The node-side verbs: waitforattach, mountdevice, unmountdevice. The backend only contributes the
-/// disk's identity (a pure computation); finding, formatting and mounting the device is the node's.
+/// The node-side verbs: waitforattach, mountdevice, unmountdevice, expandfs. The backend only
+/// contributes the disk's identity (a pure computation); finding, formatting, mounting and growing
+/// the device's filesystem is the node's.
 /// </summary>
 internal sealed class DeviceMountWorkflow
 {
@@ -19,16 +20,18 @@ internal sealed class DeviceMountWorkflow
     private readonly FlexOptionsParser _parser;
     private readonly IDeviceLocator _locator;
     private readonly IDeviceMounter _mounter;
+    private readonly IFilesystemResizer _resizer;
     private readonly NodeConfiguration _configuration;
     private readonly HostRoot _host;
 
-    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, NodeConfiguration configuration, HostRoot host)
+    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, IFilesystemResizer resizer, NodeConfiguration configuration, HostRoot host)
     {
         _host = host;
         _disk = disk;
         _parser = parser;
         _locator = locator;
         _mounter = mounter;
+        _resizer = resizer;
         _configuration = configuration;
     }
 
@@ -58,13 +61,7 @@ internal sealed class DeviceMountWorkflow
         }
 
         // A stale or wrong devicePath must never reach mkfs: the device must carry this volume's identity.
-        var identity = _disk.IdentityFor(request, device);
-        var expected = await _locator.WaitForDeviceAsync(identity, VerifyTimeout, cancellationToken);
-        if (!SameDevice(device, expected))
-        {
-            throw new UnsafeOperationException($"refusing to mount {device} for volume {request.Name}: that volume's disk is {expected} ({identity.Describe()}); kubelet's devicePath is stale, retry waitforattach");
-        }
-
+        await RequireVolumeDeviceAsync(request, device, "mount", cancellationToken);
         await _mounter.MountDeviceAsync(new MountDeviceRequest(device, target, options.FsType, options.ReadOnly, options.MountOptions), cancellationToken);
         return Reply.Success();
     }
@@ -75,6 +72,34 @@ internal sealed class DeviceMountWorkflow
         var (target, _) = HostPathArgument.RequireDeviceMountPath(mountPath, "deviceMountPath");
         await _mounter.UnmountAsync(target, cancellationToken);
         return Reply.Success();
+    }
+
+    /// <summary>
+    /// <c>expandfs &lt;json&gt; &lt;devicePath&gt; &lt;deviceMountPath&gt; &lt;newSizeBytes&gt; &lt;oldSizeBytes&gt;</c>:
+    /// checks the device really is this volume's disk, then grows its mounted filesystem online.
+    /// </summary>
+    public async Task<Reply> ExpandFsAsync(string optionsJson, string devicePath, string mountPath, string newSizeBytes, string oldSizeBytes, CancellationToken cancellationToken)
+    {
+        var device = HostPathArgument.RequireDevicePath(devicePath, "devicePath");
+        var (target, _) = HostPathArgument.RequireDeviceMountPath(mountPath, "deviceMountPath");
+        var (newSize, _) = SizeArgument.ParseGrowth(newSizeBytes, oldSizeBytes);
+        var options = _parser.Parse(optionsJson);
+
+        // Growing the wrong filesystem is harmless to its data, but it would report this volume resized when it is not.
+        await RequireVolumeDeviceAsync(options.ToDiskRequest(), device, "grow the filesystem on", cancellationToken);
+        await _resizer.ResizeAsync(new FilesystemResizeRequest(device, target, newSize), cancellationToken);
+        return Reply.Success();
+    }
+
+    /// <summary>Refuses a device that does not carry the volume's identity (a stale devicePath).</summary>
+    private async Task RequireVolumeDeviceAsync(DiskRequest request, string device, string action, CancellationToken cancellationToken)
+    {
+        var identity = _disk.IdentityFor(request, device);
+        var expected = await _locator.WaitForDeviceAsync(identity, VerifyTimeout, cancellationToken);
+        if (!SameDevice(device, expected))
+        {
+            throw new UnsafeOperationException($"refusing to {action} {device} for volume {request.Name}: that volume's disk is {expected} ({identity.Describe()}); kubelet's devicePath is stale, retry waitforattach");
+        }
     }
 
     private bool SameDevice(string given, string expected) =>

@@ -15,12 +15,13 @@ internal sealed record DriverCapabilities(
     /// <summary>
     /// What this driver supports: attach/detach through kubelet's attachable plugin; a real block
     /// filesystem, so SELinux relabelling, statfs metrics and kubelet's fsGroup ownership change all
-    /// work. Filesystem resize is not offered yet (expandvolume/expandfs answer Not supported).
+    /// work. Online resize: expandvolume grows the disk and, because requiresFSResize is true, kubelet
+    /// then calls expandfs on the node to grow the mounted filesystem.
     /// </summary>
     public static DriverCapabilities Current { get; } = new(
         Attach: true,
         SELinuxRelabel: true,
         SupportsMetrics: true,
         FsGroup: true,
-        RequiresFSResize: false);
+        RequiresFSResize: true);
 }

@@ -8,5 +8,5 @@ namespace VolumeDriver.FlexVolume;
 internal static class InitReply
 {
     public static ReadOnlySpan<byte> Bytes =>
-        "{\"status\":\"Success\",\"capabilities\":{\"attach\":true,\"selinuxRelabel\":true,\"supportsMetrics\":true,\"fsGroup\":true,\"requiresFSResize\":false}}\n"u8;
+        "{\"status\":\"Success\",\"capabilities\":{\"attach\":true,\"selinuxRelabel\":true,\"supportsMetrics\":true,\"fsGroup\":true,\"requiresFSResize\":true}}\n"u8;
 }

@@ -8,6 +8,9 @@ namespace VolumeDriver.Host;
 internal sealed class LoopDevices
 {
     private const string DeletedSuffix = " (deleted)";
+
+    /// <summary>The unit of sysfs block device sizes.</summary>
+    private const long SectorSize = 512;
     private readonly HostRoot _host;
 
     public LoopDevices(HostRoot host)
@@ -66,6 +69,19 @@ internal sealed class LoopDevices
         using var handle = LibC.Open(_host.Map(device.DevicePath), LibC.ReadOnly | LibC.Exclusive, 0, out var errno);
         return handle.IsInvalid && errno == LibC.Busy
             ? $"{device.DevicePath} is busy: it is mounted (possibly in another mount namespace, such as a container's) or held open exclusively"
+            : null;
+    }
+
+    /// <summary>
+    /// The size the kernel gives the device, in bytes (/sys/block/NAME/size counts 512-byte sectors
+    /// whatever the logical block size), or null when the device is gone.
+    /// </summary>
+    public async Task<long?> ReadSizeAsync(LoopDevice device, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(device.DevicePath);
+        var sectors = await ReadTrimmedAsync(_host.Map($"/sys/block/{name}/size"), cancellationToken);
+        return sectors is not null && long.TryParse(sectors, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            ? count * SectorSize
             : null;
     }
 

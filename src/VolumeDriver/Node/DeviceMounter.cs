@@ -20,7 +20,6 @@ internal sealed class DeviceMounter : IDeviceMounter
     /// <summary>How many times unmount repeats umount for mounts stacked on the same path.</summary>
     public const int MaxUnmounts = 8;
 
-    private const string SysClassBlock = "/sys/class/block";
     private const string ReadOnlyOption = "ro";
     private const string ReadWriteOption = "rw";
     private const UnixFileMode MountDirectoryMode =
@@ -62,7 +61,7 @@ internal sealed class DeviceMounter : IDeviceMounter
 
         // Work on the kernel name from here on: a symlink such as /dev/disk/by-id/... could be
         // re-pointed by udev between the probe and mkfs.
-        var (device, major, minor) = await ResolveBlockDeviceAsync(request.DevicePath, cancellationToken);
+        var (device, _, major, minor) = await BlockDevice.ResolveAsync(_hostRoot, request.DevicePath, cancellationToken);
 
         // From the first look at the mount table to the mount itself, hold the device's lock, so a
         // second process given the same device waits and then finds it formatted and mounted.
@@ -188,9 +187,7 @@ internal sealed class DeviceMounter : IDeviceMounter
             : ["-t", fsName, "-o", string.Join(',', options), device, mountPath];
     }
 
-    /// <summary>The mount on top at a path (the last one in mountinfo order), or null.</summary>
-    private static MountEntry? TopMount(IReadOnlyList<MountEntry> mounts, string mountPath) =>
-        mounts.LastOrDefault(m => string.Equals(m.MountPoint, mountPath, StringComparison.Ordinal));
+    private static MountEntry? TopMount(IReadOnlyList<MountEntry> mounts, string mountPath) => BlockDevice.TopMount(mounts, mountPath);
 
     private static bool HasOption(string options, string option) => options.Split(',').Contains(option, StringComparer.Ordinal);
 
@@ -214,34 +211,11 @@ internal sealed class DeviceMounter : IDeviceMounter
         return new MountDeviceOutcome(Formatted: false, AlreadyMounted: true, ResolvedDevice: device);
     }
 
-    private async Task<(string Device, uint Major, uint Minor)> ResolveBlockDeviceAsync(string devicePath, CancellationToken cancellationToken)
-    {
-        var device = HostPaths.ResolveLinks(_hostRoot, devicePath);
-        var name = Path.GetFileName(device);
-        var devFile = $"{SysClassBlock}/{name}/dev";
-        if (!device.StartsWith("/dev/", StringComparison.Ordinal) || !Path.Exists(_hostRoot.Map(device)) || !File.Exists(_hostRoot.Map(devFile)))
-        {
-            throw new DeviceNotFoundException(
-                devicePath,
-                TimeSpan.Zero,
-                $"{devicePath}{(device == devicePath ? string.Empty : " (" + device + ")")} is not a block device on this node "
-                + $"(no {SysClassBlock}/{name}); check that the volume is attached here (waitforattach) and that the path is right.");
-        }
-
-        var number = (await File.ReadAllTextAsync(_hostRoot.Map(devFile), cancellationToken)).Trim();
-        if (!MountInfoParser.TryParseDeviceNumber(number, out var major, out var minor))
-        {
-            throw new DeviceNotFoundException(devicePath, TimeSpan.Zero, $"{devFile} holds '{number}', not a major:minor device number; cannot tell which device {devicePath} is.");
-        }
-
-        return (device, major, minor);
-    }
-
     /// <summary>A second net behind the probe: the kernel already found partitions on the device.</summary>
     private void CheckNoKernelPartitions(string device)
     {
         var name = Path.GetFileName(device);
-        var directory = new DirectoryInfo(_hostRoot.Map($"{SysClassBlock}/{name}"));
+        var directory = new DirectoryInfo(_hostRoot.Map($"{BlockDevice.SysClassBlock}/{name}"));
         var partitions = directory.EnumerateDirectories()
             .Where(d => File.Exists(Path.Join(d.FullName, "partition")))
             .Select(d => d.Name)

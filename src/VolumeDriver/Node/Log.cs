@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Waiting up to {TimeoutSeconds:0} s for {Identity}")]
     public static partial void WaitingForDevice(this ILogger logger, string identity, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Asked the kernel to rescan {Device} for its size ({RescanFile})")]
+    public static partial void Rescanned(this ILogger logger, string device, string rescanFile);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Grew the {FsType} filesystem on {Device} at {MountPath} to fill {DeviceBytes} bytes in {ElapsedMs:0} ms")]
+    public static partial void FilesystemGrown(this ILogger logger, string device, string fsType, string mountPath, long deviceBytes, double elapsedMs);
 }

@@ -23,7 +23,7 @@ public sealed class DriverCliTests
         Assert.Equal(0, exit);
         Assert.Equal("Success", json.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.True, json.GetProperty("capabilities").GetProperty("attach").ValueKind);
-        Assert.Equal(JsonValueKind.False, json.GetProperty("capabilities").GetProperty("requiresFSResize").ValueKind);
+        Assert.Equal(JsonValueKind.True, json.GetProperty("capabilities").GetProperty("requiresFSResize").ValueKind);
     }
 
     [Fact]
@@ -118,8 +118,6 @@ public sealed class DriverCliTests
     [InlineData("getvolumename", "not json", "--weird")]
     [InlineData("mount", "/pods/x", Options)]
     [InlineData("unmount", "/pods/x")]
-    [InlineData("expandvolume", Options, "/mnt", "2", "1")]
-    [InlineData("expandfs", Options, "/dev/loop1", "/mnt", "2", "1")]
     [InlineData("frobnicate")]
     [InlineData("provision", Options)]
     [InlineData("")]
@@ -139,6 +137,9 @@ public sealed class DriverCliTests
     [InlineData("unmountdevice")]
     [InlineData("isattached", Options)]
     [InlineData("init", "extra")]
+    [InlineData("expandvolume", Options, "/mnt", "2147483648")]
+    [InlineData("expandfs", Options, "/dev/loop7", "/mnt", "2147483648")]
+    [InlineData("expandfs", Options, "/dev/loop7", "/mnt", "2147483648", "1073741824", "extra")]
     public async Task MissingOrExtraArguments_AreAFailureNamingTheVerb(params string[] args)
     {
         var (exit, json) = await RunAsync(args);
@@ -146,6 +147,124 @@ public sealed class DriverCliTests
         Assert.Equal("Failure", json.GetProperty("status").GetString());
         Assert.Contains(args[0], json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_disk.Calls);
+    }
+
+    [Fact]
+    public async Task ExpandVolume_Grows_TheDiskInTheBackend()
+    {
+        var (exit, json) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "2147483648", "1073741824");
+        Assert.Equal(0, exit);
+        Assert.Equal("{\"status\":\"Success\"}", json.GetRawText());
+        Assert.Equal(["resize pv-1 2Gi"], _disk.Calls);
+    }
+
+    [Fact]
+    public async Task ExpandVolume_EqualSizes_StillAsksTheBackend_WhichConverges()
+    {
+        var (exit, _) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "1073741824", "1073741824");
+        Assert.Equal(0, exit);
+        Assert.Equal(["resize pv-1 1Gi"], _disk.Calls);
+    }
+
+    [Fact]
+    public async Task ExpandVolume_BackendRefusesToShrink_IsAFailure()
+    {
+        _disk.Sizes["pv-1"] = VolumeDriver.Domain.ByteSize.FromGiB(4);
+        var (exit, json) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "2147483648", "1073741824");
+        Assert.Equal(1, exit);
+        Assert.Contains("shrink", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("abc", "1073741824", "newSizeBytes")]
+    [InlineData("-1", "1073741824", "newSizeBytes")]
+    [InlineData("0", "1073741824", "newSizeBytes")]
+    [InlineData("+2147483648", "1073741824", "newSizeBytes")]
+    [InlineData(" 2147483648", "1073741824", "newSizeBytes")]
+    [InlineData("2Gi", "1073741824", "newSizeBytes")]
+    [InlineData("2e9", "1073741824", "newSizeBytes")]
+    [InlineData("", "1073741824", "newSizeBytes")]
+    [InlineData("99999999999999999999999", "1073741824", "newSizeBytes")]
+    [InlineData("70368744177665", "1073741824", "newSizeBytes")]
+    [InlineData("2147483648", "abc", "oldSizeBytes")]
+    [InlineData("2147483648", "0", "oldSizeBytes")]
+    [InlineData("1073741824", "2147483648", "smaller than oldSizeBytes")]
+    public async Task ExpandVerbs_BadSizes_FailNamingTheArgument_WithoutTouchingAnything(string newSize, string oldSize, string expected)
+    {
+        var volume = await RunAsync("expandvolume", Options, "/mnt/pv-1", newSize, oldSize);
+        var fs = await RunAsync("expandfs", Options, "/dev/loop7", "/mnt/pv-1", newSize, oldSize);
+
+        foreach (var (exit, json) in new[] { volume, fs })
+        {
+            Assert.Equal(1, exit);
+            Assert.Contains(expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Empty(_disk.Calls);
+        Assert.Empty(_node.Calls);
+    }
+
+    [Fact]
+    public async Task ExpandVolume_LargestSize_IsAccepted()
+    {
+        var (exit, _) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "70368744177664", "1073741824");
+        Assert.Equal(0, exit);
+        Assert.Equal(["resize pv-1 64Ti"], _disk.Calls);
+    }
+
+    [Theory]
+    [InlineData("relative", "deviceMountPath")]
+    [InlineData("/mnt/../etc", "deviceMountPath")]
+    [InlineData("/", "deviceMountPath")]
+    public async Task ExpandVolume_BadMountPath_Fails(string path, string expected)
+    {
+        var (exit, json) = await RunAsync("expandvolume", Options, path, "2147483648", "1073741824");
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_disk.Calls);
+    }
+
+    [Fact]
+    public async Task ExpandFs_TheVolumesDevice_ReachesTheResizer()
+    {
+        _node.Devices["/images/pv-1.img"] = "/dev/loop7";
+        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop7", "/mnt/pv-1", "2147483648", "1073741824");
+        Assert.Equal(0, exit);
+        Assert.Equal("{\"status\":\"Success\"}", json.GetRawText());
+        Assert.Contains("expandfs /dev/loop7 /mnt/pv-1 2Gi", _node.Calls);
+        Assert.Empty(_disk.Calls);
+    }
+
+    [Fact]
+    public async Task ExpandFs_DeviceOfAnotherVolume_IsRefusedBeforeResizing()
+    {
+        _node.Devices["/images/pv-1.img"] = "/dev/loop7";
+        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop2", "/mnt/pv-1", "2147483648", "1073741824");
+        Assert.Equal(1, exit);
+        Assert.Contains("/dev/loop7", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_node.Calls, c => c.StartsWith("expandfs ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/tmp/loop7", "/mnt/pv-1", "devicePath")]
+    [InlineData("/dev/loop7", "mnt", "deviceMountPath")]
+    public async Task ExpandFs_BadPaths_FailNamingTheArgument(string device, string mount, string expected)
+    {
+        var (exit, json) = await RunAsync("expandfs", Options, device, mount, "2147483648", "1073741824");
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_node.Calls);
+    }
+
+    [Fact]
+    public async Task ExpandFs_UnknownOption_Fails()
+    {
+        _node.Devices["/images/pv-1.img"] = "/dev/loop7";
+        var options = "{\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"sise\":\"2Gi\"}";
+        var (exit, json) = await RunAsync("expandfs", options, "/dev/loop7", "/mnt/pv-1", "2147483648", "1073741824");
+        Assert.Equal(1, exit);
+        Assert.Contains("sise", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_node.Calls);
     }
 
     [Theory]
@@ -291,7 +410,7 @@ public sealed class DriverCliTests
             DriverConfiguration.Defaults,
             NullLoggerFactory.Instance,
             new AttachDetachWorkflow(_disk, parser),
-            new DeviceMountWorkflow(_disk, parser, _node, _node, NodeConfiguration.Defaults, VolumeDriver.Host.HostRoot.System),
+            new DeviceMountWorkflow(_disk, parser, _node, _node, _node, NodeConfiguration.Defaults, VolumeDriver.Host.HostRoot.System),
             owned: null);
         return new DriverCli(
             stdout,

@@ -9,7 +9,7 @@ public sealed class ReplyWriterTests
     public void Serialize_Init_IsByteExact()
     {
         var text = Encoding.UTF8.GetString(ReplyWriter.Serialize(Reply.Initialized(DriverCapabilities.Current), indented: false));
-        Assert.Equal("{\"status\":\"Success\",\"capabilities\":{\"attach\":true,\"selinuxRelabel\":true,\"supportsMetrics\":true,\"fsGroup\":true,\"requiresFSResize\":false}}\n", text);
+        Assert.Equal("{\"status\":\"Success\",\"capabilities\":{\"attach\":true,\"selinuxRelabel\":true,\"supportsMetrics\":true,\"fsGroup\":true,\"requiresFSResize\":true}}\n", text);
     }
 
     [Fact]

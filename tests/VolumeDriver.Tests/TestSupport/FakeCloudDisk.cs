@@ -55,6 +55,22 @@ internal sealed class FakeCloudDisk : ICloudDisk
         return Task.FromResult(volumes);
     }
 
+    /// <summary>Disk sizes as a real backend would know them; a disk not listed has 1 GiB.</summary>
+    public Dictionary<string, ByteSize> Sizes { get; } = new(StringComparer.Ordinal);
+
+    public Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"resize {request.Name} {newSize}");
+        var current = Sizes.TryGetValue(request.Name.Value, out var size) ? size : ByteSize.FromGiB(1);
+        if (newSize.Bytes < current.Bytes)
+        {
+            throw new Errors.DiskOperationException($"refusing to shrink volume {request.Name} from {current} to {newSize}");
+        }
+
+        Sizes[request.Name.Value] = newSize;
+        return Task.FromResult(newSize);
+    }
+
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath) =>
         new LoopBackingFileIdentity("/images/" + request.Name.Value + ".img");
 }

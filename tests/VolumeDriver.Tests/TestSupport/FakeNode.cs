@@ -5,7 +5,7 @@ using VolumeDriver.Node;
 namespace VolumeDriver.Tests.TestSupport;
 
 /// <summary>A node whose devices and mounts are in memory, for workflow and CLI tests.</summary>
-internal sealed class FakeNode : IDeviceLocator, IDeviceMounter
+internal sealed class FakeNode : IDeviceLocator, IDeviceMounter, IFilesystemResizer
 {
     public ConcurrentQueue<string> Calls { get; } = new();
 
@@ -25,6 +25,12 @@ internal sealed class FakeNode : IDeviceLocator, IDeviceMounter
     {
         Calls.Enqueue($"mount {request.DevicePath} {request.MountPath} {FsTypes.Name(request.FsType)} ro={request.ReadOnly} [{string.Join(',', request.Options.Items)}]");
         return Task.FromResult(new MountDeviceOutcome(Formatted: false, AlreadyMounted: false, request.DevicePath));
+    }
+
+    public Task<FilesystemResizeOutcome> ResizeAsync(FilesystemResizeRequest request, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"expandfs {request.DevicePath} {request.MountPath} {request.NewSize}");
+        return Task.FromResult(new FilesystemResizeOutcome(request.DevicePath, "ext4", request.NewSize.Bytes));
     }
 
     public Task<UnmountOutcome> UnmountAsync(string mountPath, CancellationToken cancellationToken)

@@ -22,6 +22,23 @@ public static class HostPrerequisites
         return missing.Count == 0 ? null : "needs " + string.Join(", ", missing) + " on PATH";
     }
 
+    /// <summary>CAP_SYS_RESOURCE: the kernel requires it to grow a mounted ext4 (containers often drop it).</summary>
+    public const int CapSysResource = 24;
+
+    /// <summary>True when this process has the capability in its effective set (/proc/self/status CapEff).</summary>
+    public static bool HasCapability(int capability)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return line is not null
+            && ulong.TryParse(line["CapEff:".Length..].Trim(), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var effective)
+            && (effective & (1UL << capability)) != 0;
+    }
+
     public static string? FindOnPath(string tool)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin";

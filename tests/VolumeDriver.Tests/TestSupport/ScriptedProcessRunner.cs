@@ -8,15 +8,16 @@ namespace VolumeDriver.Tests.TestSupport;
 /// </summary>
 internal sealed class ScriptedProcessRunner : IProcessRunner
 {
-    private readonly Queue<(string Tool, string[] Arguments, ProcessResult Result)> _script = new();
+    private readonly Queue<(string Tool, string[] Arguments, ProcessResult Result, Action? SideEffect)> _script = new();
     private readonly List<string> _ran = [];
 
     /// <summary>Every command run so far, as "tool arg1 arg2".</summary>
     public IReadOnlyList<string> Ran => _ran;
 
-    public ScriptedProcessRunner Expect(string tool, string[] arguments, int exitCode = 0, string stdout = "", string stderr = "")
+    /// <param name="sideEffect">What the command does to the (fake) system when it runs, such as a sysfs value changing.</param>
+    public ScriptedProcessRunner Expect(string tool, string[] arguments, int exitCode = 0, string stdout = "", string stderr = "", Action? sideEffect = null)
     {
-        _script.Enqueue((tool, arguments, new ProcessResult(exitCode, stdout, stderr, TimeSpan.Zero)));
+        _script.Enqueue((tool, arguments, new ProcessResult(exitCode, stdout, stderr, TimeSpan.Zero), sideEffect));
         return this;
     }
 
@@ -31,9 +32,10 @@ internal sealed class ScriptedProcessRunner : IProcessRunner
         var line = tool + " " + string.Join(' ', arguments);
         _ran.Add(line);
         Assert.True(_script.Count > 0, $"unexpected command: {line}");
-        var (expectedTool, expectedArguments, result) = _script.Dequeue();
+        var (expectedTool, expectedArguments, result, sideEffect) = _script.Dequeue();
         Assert.Equal(expectedTool + " " + string.Join(' ', expectedArguments), line);
         Assert.Equal(expectedArguments, arguments);
+        sideEffect?.Invoke();
         return Task.FromResult(result);
     }
 }

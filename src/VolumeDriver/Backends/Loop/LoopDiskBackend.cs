@@ -75,7 +75,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
         var size = request.Size ?? throw new InvalidOptionException(
             FlexVolume.OptionKeys.Size,
             $"volume {request.Name} does not exist yet and the options give no size to create it with; set the option size (for example 1Gi)");
-        var bytes = (size.Bytes + SizeGranularity - 1) / SizeGranularity * SizeGranularity;
+        var bytes = RoundUp(size);
         Directory.CreateDirectory(_configuration.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         // Create under a temporary name and link it into place without replacing anything, so a
@@ -255,8 +255,105 @@ internal sealed class LoopDiskBackend : ICloudDisk
         return volumes;
     }
 
+    /// <summary>
+    /// Grows the image (sparse: only the length changes) and then makes every loop device attached to
+    /// it pick up the new length with <c>losetup --set-capacity</c>, which works while the device is
+    /// mounted. Runs under the VM lock, like attach, detach and delete, so the image cannot be
+    /// deleted or attached half way. The devices are brought up to the image's length even when the
+    /// image already had the size, so a retry after a crash between the two steps converges.
+    /// </summary>
+    public async Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken)
+    {
+        var image = ImagePath(request.Name);
+        var wanted = RoundUp(newSize);
+        await using var vmLock = await _locks.AcquireAsync(_localNode.Value, _lockConfiguration.Timeout, cancellationToken);
+        if (!File.Exists(image))
+        {
+            throw new DiskOperationException(
+                $"cannot resize volume {request.Name}: it does not exist (no image {image} on node {_localNode}); "
+                + "check the volume name, and that the loop backend runs on the machine that holds its images");
+        }
+
+        long length;
+        var grown = false;
+        await using (var file = new FileStream(image, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.ReadWrite }))
+        {
+            length = file.Length;
+            if (wanted < length)
+            {
+                throw new DiskOperationException(
+                    $"refusing to shrink volume {request.Name}: it is {Describe(length)} and the request asks for {Describe(newSize.Bytes)}; "
+                    + $"this driver never shrinks a disk, because that would cut off the data at its end. Ask for at least {Describe(length)}.");
+            }
+
+            // Upward only: SetLength below the current length would truncate the image.
+            if (wanted > length)
+            {
+                file.SetLength(wanted);
+                file.Flush(flushToDisk: true);
+                LoopLog.Grown(_logger, request.Name.Value, image, length, wanted);
+                length = wanted;
+                grown = true;
+            }
+        }
+
+        if (!grown)
+        {
+            LoopLog.AlreadySized(_logger, request.Name.Value, length);
+        }
+
+        foreach (var device in await _loopDevices.FindByBackingFileAsync(ResolvedImagePath(request.Name), cancellationToken))
+        {
+            await SetCapacityAsync(request.Name, device, length, force: grown, cancellationToken);
+        }
+
+        return new ByteSize(length);
+    }
+
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath) =>
         new LoopBackingFileIdentity(ResolvedImagePath(request.Name));
+
+    /// <summary>Images are whole MiB, so the device size is always sector-aligned.</summary>
+    private static long RoundUp(ByteSize size) => (size.Bytes + SizeGranularity - 1) / SizeGranularity * SizeGranularity;
+
+    private static string Describe(long bytes) => FormattableString.Invariant($"{new ByteSize(bytes)} ({bytes} bytes)");
+
+    /// <summary>
+    /// Tells the kernel the image behind <paramref name="device"/> is now <paramref name="length"/>
+    /// bytes (when it was just grown, or the device still shows less), and checks in sysfs that it
+    /// took: a device the kernel still sees smaller would let expandfs "succeed" at the old size.
+    /// </summary>
+    private async Task SetCapacityAsync(VolumeName volume, LoopDevice device, long length, bool force, CancellationToken cancellationToken)
+    {
+        var before = await _loopDevices.ReadSizeAsync(device, cancellationToken);
+        if (before is null)
+        {
+            // Detached by someone else since the listing: nothing to update.
+            return;
+        }
+
+        if (!force && before.Value >= length)
+        {
+            return;
+        }
+
+        string[] arguments = ["--set-capacity", device.DevicePath];
+        var result = await _processRunner.RunAsync("losetup", arguments, _commandTimeout, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new CommandFailedException("losetup", arguments, result.ExitCode, result.OutputTail(), $"volume {volume} was grown to {Describe(length)}, but 'losetup --set-capacity {device.DevicePath}' exited {result.ExitCode}: {result.OutputTail()}; the device still has its old size. Retry expandvolume.");
+        }
+
+        var after = await _loopDevices.ReadSizeAsync(device, cancellationToken);
+        if (after is not null && after.Value < length)
+        {
+            throw new DiskOperationException(
+                $"volume {volume} was grown to {Describe(length)}, but after 'losetup --set-capacity {device.DevicePath}' the kernel still reports {Describe(after.Value)} for {device.DevicePath} "
+                + $"(/sys/block/{Path.GetFileName(device.DevicePath)}/size); check 'losetup --list {device.DevicePath}' for a size limit.");
+        }
+
+        LoopLog.CapacitySet(_logger, volume.Value, device.DevicePath, after ?? length);
+    }
 
     private string ImagePath(VolumeName name) => Path.Join(_configuration.Directory, name.Value + ".img");
 

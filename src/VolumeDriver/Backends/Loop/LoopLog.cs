@@ -28,4 +28,13 @@ internal static partial class LoopLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Volume {Volume} does not exist: nothing to delete")]
     public static partial void AlreadyDeleted(ILogger logger, string volume);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Grew volume {Volume} ({Image}) from {FromBytes} to {ToBytes} bytes")]
+    public static partial void Grown(ILogger logger, string volume, string image, long fromBytes, long toBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Volume {Volume} already has {Bytes} bytes: the image is not changed")]
+    public static partial void AlreadySized(ILogger logger, string volume, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Volume {Volume}: {Device} now has {Bytes} bytes (losetup --set-capacity)")]
+    public static partial void CapacitySet(ILogger logger, string volume, string device, long bytes);
 }
