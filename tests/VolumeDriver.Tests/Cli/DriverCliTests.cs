@@ -152,7 +152,7 @@ public sealed class DriverCliTests
     [Fact]
     public async Task ExpandVolume_Grows_TheDiskInTheBackend()
     {
-        var (exit, json) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandvolume", Options, MountPath, "2147483648", "1073741824");
         Assert.Equal(0, exit);
         Assert.Equal("{\"status\":\"Success\"}", json.GetRawText());
         Assert.Equal(["resize pv-1 2Gi"], _disk.Calls);
@@ -161,7 +161,7 @@ public sealed class DriverCliTests
     [Fact]
     public async Task ExpandVolume_EqualSizes_StillAsksTheBackend_WhichConverges()
     {
-        var (exit, _) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "1073741824", "1073741824");
+        var (exit, _) = await RunAsync("expandvolume", Options, MountPath, "1073741824", "1073741824");
         Assert.Equal(0, exit);
         Assert.Equal(["resize pv-1 1Gi"], _disk.Calls);
     }
@@ -170,7 +170,7 @@ public sealed class DriverCliTests
     public async Task ExpandVolume_BackendRefusesToShrink_IsAFailure()
     {
         _disk.Sizes["pv-1"] = VolumeDriver.Domain.ByteSize.FromGiB(4);
-        var (exit, json) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandvolume", Options, MountPath, "2147483648", "1073741824");
         Assert.Equal(1, exit);
         Assert.Contains("shrink", json.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
@@ -191,8 +191,8 @@ public sealed class DriverCliTests
     [InlineData("1073741824", "2147483648", "smaller than oldSizeBytes")]
     public async Task ExpandVerbs_BadSizes_FailNamingTheArgument_WithoutTouchingAnything(string newSize, string oldSize, string expected)
     {
-        var volume = await RunAsync("expandvolume", Options, "/mnt/pv-1", newSize, oldSize);
-        var fs = await RunAsync("expandfs", Options, "/dev/loop7", "/mnt/pv-1", newSize, oldSize);
+        var volume = await RunAsync("expandvolume", Options, MountPath, newSize, oldSize);
+        var fs = await RunAsync("expandfs", Options, "/dev/loop7", MountPath, newSize, oldSize);
 
         foreach (var (exit, json) in new[] { volume, fs })
         {
@@ -207,7 +207,7 @@ public sealed class DriverCliTests
     [Fact]
     public async Task ExpandVolume_LargestSize_IsAccepted()
     {
-        var (exit, _) = await RunAsync("expandvolume", Options, "/mnt/pv-1", "70368744177664", "1073741824");
+        var (exit, _) = await RunAsync("expandvolume", Options, MountPath, "70368744177664", "1073741824");
         Assert.Equal(0, exit);
         Assert.Equal(["resize pv-1 64Ti"], _disk.Calls);
     }
@@ -228,10 +228,10 @@ public sealed class DriverCliTests
     public async Task ExpandFs_TheVolumesDevice_ReachesTheResizer()
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
-        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop7", "/mnt/pv-1", "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop7", MountPath, "2147483648", "1073741824");
         Assert.Equal(0, exit);
         Assert.Equal("{\"status\":\"Success\"}", json.GetRawText());
-        Assert.Contains("expandfs /dev/loop7 /mnt/pv-1 2Gi", _node.Calls);
+        Assert.Contains($"expandfs /dev/loop7 {MountPath} 2Gi", _node.Calls);
         Assert.Empty(_disk.Calls);
     }
 
@@ -239,14 +239,14 @@ public sealed class DriverCliTests
     public async Task ExpandFs_DeviceOfAnotherVolume_IsRefusedBeforeResizing()
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
-        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop2", "/mnt/pv-1", "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop2", MountPath, "2147483648", "1073741824");
         Assert.Equal(1, exit);
         Assert.Contains("/dev/loop7", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(_node.Calls, c => c.StartsWith("expandfs ", StringComparison.Ordinal));
     }
 
     [Theory]
-    [InlineData("/tmp/loop7", "/mnt/pv-1", "devicePath")]
+    [InlineData("/tmp/loop7", MountPath, "devicePath")]
     [InlineData("/dev/loop7", "mnt", "deviceMountPath")]
     public async Task ExpandFs_BadPaths_FailNamingTheArgument(string device, string mount, string expected)
     {
@@ -261,7 +261,7 @@ public sealed class DriverCliTests
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
         var options = "{\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"sise\":\"2Gi\"}";
-        var (exit, json) = await RunAsync("expandfs", options, "/dev/loop7", "/mnt/pv-1", "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandfs", options, "/dev/loop7", MountPath, "2147483648", "1073741824");
         Assert.Equal(1, exit);
         Assert.Contains("sise", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_node.Calls);
