@@ -4,7 +4,8 @@ using Microsoft.Win32.SafeHandles;
 namespace VolumeDriver.Host;
 
 /// <summary>
-/// The few libc calls .NET does not expose: open(2) with flags of our choosing and flock(2).
+/// The few libc calls .NET does not expose: open(2) with flags of our choosing (directories too),
+/// fsync(2) of such a descriptor, and flock(2).
 /// FileStream cannot be used for these: it takes a flock of its own on every file it opens.
 /// </summary>
 internal static partial class LibC
@@ -13,6 +14,7 @@ internal static partial class LibC
     public const int ReadWrite = 0x2;
     public const int Create = 0x40;
     public const int Exclusive = 0x80;
+    public const int Directory = 0x10000;
     public const int CloseOnExec = 0x80000;
 
     public const int LockExclusive = 2;
@@ -53,8 +55,14 @@ internal static partial class LibC
         }
     }
 
+    /// <summary>fsync(2): 0 on success, else the errno.</summary>
+    public static int Fsync(SafeFileHandle handle) => FsyncNative(handle) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenNative(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FsyncNative(SafeFileHandle fd);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Flock(SafeFileHandle fd, int operation);
