@@ -40,8 +40,8 @@ static async Task<int> RunAsync(string[] args)
         watchdog ??= TimeProvider.System.CreateTimer(
             _ =>
             {
-                replies.Write(Reply.Failure($"interrupted by {context.Signal} and did not stop within 10 s; it is safe to run again"));
-                Environment.Exit(1);
+                // Exit with the code of whatever reply stdout holds (a Success may have just been written).
+                Environment.Exit(replies.Write(Reply.Failure($"interrupted by {context.Signal} and did not stop within 10 s; it is safe to run again")));
             },
             null,
             TimeSpan.FromSeconds(10),
@@ -53,8 +53,7 @@ static async Task<int> RunAsync(string[] args)
     AppDomain.CurrentDomain.UnhandledException += (_, e) =>
     {
         // Only reachable from a thread we do not own; write the one reply before the runtime prints a trace.
-        replies.Write(Reply.Failure($"internal error: {(e.ExceptionObject as Exception)?.GetType().Name ?? "unknown"}; see the log file"));
-        Environment.Exit(1);
+        Environment.Exit(replies.Write(Reply.Failure($"internal error: {(e.ExceptionObject as Exception)?.GetType().Name ?? "unknown"}; see the log file")));
     };
 
     try
