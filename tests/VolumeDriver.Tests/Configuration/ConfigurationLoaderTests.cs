@@ -270,7 +270,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [Fact]
     public async Task LoadAsync_SecretUnderUnknownKey_IsNotEchoed()
     {
-        const string Secret = "s3cr3t-Zq8vYk2LmN0pRt5W";
+        const string Secret = TestSupport.TestSecrets.ConfigValue;
         var path = _temp.Write(
             "secret.yaml",
             $"backend: loop\naadClientSecret: {Secret}\n");

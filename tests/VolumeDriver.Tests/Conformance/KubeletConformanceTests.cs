@@ -51,7 +51,7 @@ public sealed class KubeletConformanceTests
             ["kubernetes.io/pod.uid"] = "8a6f2c1e-0000-4000-8000-000000000001",
             ["kubernetes.io/serviceAccount.name"] = "default",
             ["kubernetes.io/mounterArgs.FsGroup"] = "2000",
-            ["kubernetes.io/secret/token"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("do-not-log-me")),
+            ["kubernetes.io/secret/token"] = TestSupport.TestSecrets.Base64(TestSupport.TestSecrets.Token),
         });
         Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("mount", podDirectory, mountOptions)).Result);
         await LoopVolumeFixture.RunToolAsync("mount", "--bind", deviceMountPath, podDirectory);
@@ -76,7 +76,7 @@ public sealed class KubeletConformanceTests
         // Cached verbs stay cached; nothing the driver logged holds the secret.
         Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("mount", podDirectory, mountOptions)).Result);
         Assert.Equal(1, kubelet.Executions("mount"));
-        Assert.DoesNotContain("do-not-log-me", File.ReadAllText(fixture.LogFile), StringComparison.Ordinal);
+        TestSupport.TestSecrets.AssertAbsentFrom(File.ReadAllText(fixture.LogFile), fixture.LogFile);
         await fixture.ExpectAsync("Success", "delete", volume);
     }
 

@@ -157,6 +157,10 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
             }
         }
 
+        // Every log this fixture's driver runs wrote (rolled files included) is scanned for every test secret.
+        var logs = Directory.EnumerateFiles(Root, "*.log", SearchOption.AllDirectories).ToList();
+        var text = string.Join('\n', logs.Select(File.ReadAllText));
         Directory.Delete(Root, recursive: true);
+        TestSupport.TestSecrets.AssertAbsentFrom(text, string.Join(", ", logs));
     }
 }

@@ -67,7 +67,7 @@ public sealed class OperatorSurfaceTests
     public async Task Secrets_NeverReachTheLog()
     {
         await using var fixture = new LoopVolumeFixture();
-        const string secret = "s3cr3t-Value-That-Must-Not-Leak";
+        const string secret = TestSupport.TestSecrets.Password;
         var options = LoopVolumeFixture.Options("pv-secret", size: "64Mi", extra: "kubernetes.io/secret/password=" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret)));
         await fixture.ExpectAsync("Success", "attach", options, Node);
         await fixture.ExpectAsync("Success", "isattached", options, Node);
