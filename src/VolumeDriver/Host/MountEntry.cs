@@ -17,4 +17,8 @@ internal sealed record MountEntry(
     string MountOptions,
     string FsType,
     string Source,
-    string SuperOptions);
+    string SuperOptions)
+{
+    /// <summary>The mount itself is read-only (per-mount options, as mount -o ro sets them).</summary>
+    public bool IsReadOnly => MountOptions.Split(',').Contains("ro", StringComparer.Ordinal);
+}

@@ -189,8 +189,6 @@ internal sealed class DeviceMounter : IDeviceMounter
 
     private static MountEntry? TopMount(IReadOnlyList<MountEntry> mounts, string mountPath) => BlockDevice.TopMount(mounts, mountPath);
 
-    private static bool HasOption(string options, string option) => options.Split(',').Contains(option, StringComparer.Ordinal);
-
     private MountDeviceOutcome AlreadyMounted(MountEntry mounted, string device, uint major, uint minor, string mountPath, bool readOnly)
     {
         if (mounted.Major != major || mounted.Minor != minor || mounted.Root != "/")
@@ -200,7 +198,7 @@ internal sealed class DeviceMounter : IDeviceMounter
                 + $"Unmount {mountPath} if nothing should be there, or check which volume owns it.");
         }
 
-        var mountedReadOnly = HasOption(mounted.MountOptions, ReadOnlyOption);
+        var mountedReadOnly = mounted.IsReadOnly;
         if (mountedReadOnly != readOnly)
         {
             throw Refuse(device, mountPath, $"{device} is already mounted at {mountPath} {(mountedReadOnly ? "read-only" : "read-write")}, "

@@ -24,8 +24,6 @@ internal sealed class FilesystemResizer : IFilesystemResizer
     /// <summary>The unit of /sys/class/block/NAME/size, whatever the device's block size.</summary>
     private const long SectorSize = 512;
 
-    private const string ReadOnlyOption = "ro";
-
     /// <summary>The capability the kernel requires to grow a mounted ext4 (EXT4_IOC_RESIZE_FS); its bit in CapEff.</summary>
     private const int CapSysResource = 24;
 
@@ -141,7 +139,7 @@ internal sealed class FilesystemResizer : IFilesystemResizer
             throw new UnsafeOperationException(message);
         }
 
-        if (mounted.MountOptions.Split(',').Contains(ReadOnlyOption, StringComparer.Ordinal))
+        if (mounted.IsReadOnly)
         {
             throw new FilesystemResizeException(device.Path, mountPath, $"cannot grow the filesystem on {device.Path}: it is mounted read-only at {mountPath}, and a filesystem grows only while mounted read-write. Mount the volume read-write and retry.");
         }
