@@ -107,7 +107,27 @@ internal sealed class LoopDiskBackend : ICloudDisk
         }
 
         LoopLog.Created(_logger, request.Name.Value, image, bytes);
+        RemoveAbandonedTemporaries(request.Name);
         return new DiskInfo(request.Name, new ByteSize(bytes), Created: true);
+    }
+
+    /// <summary>
+    /// Deletes temporary images of this volume that a create killed before its rename left behind.
+    /// Safe once the image exists: a creator still writing one of them fails its rename, finds the
+    /// image, and uses it. Only this volume's exact temporary names match, never another volume's.
+    /// </summary>
+    private void RemoveAbandonedTemporaries(VolumeName name)
+    {
+        var prefix = "." + name.Value + ".";
+        foreach (var path in Directory.EnumerateFiles(_configuration.Directory, prefix + "*.tmp"))
+        {
+            var middle = Path.GetFileName(path)[prefix.Length..^".tmp".Length];
+            if (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower))
+            {
+                File.Delete(path);
+                LoopLog.RemovedAbandonedTemporary(_logger, name.Value, path);
+            }
+        }
     }
 
     public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)

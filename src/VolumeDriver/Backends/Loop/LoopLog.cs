@@ -37,4 +37,7 @@ internal static partial class LoopLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Volume {Volume}: {Device} now has {Bytes} bytes (losetup --set-capacity)")]
     public static partial void CapacitySet(ILogger logger, string volume, string device, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Path}, a temporary image of volume {Volume} left by an interrupted create")]
+    public static partial void RemovedAbandonedTemporary(ILogger logger, string volume, string path);
 }

@@ -48,6 +48,25 @@ public sealed class LoopDiskBackendTests : IDisposable
         Assert.Empty(volumes);
     }
 
+    [Fact]
+    public async Task ProvisionAsync_AfterAnInterruptedCreate_RemovesOnlyThatVolumesTemporaries()
+    {
+        var images = _temp.PathOf("images");
+        Directory.CreateDirectory(images);
+        var abandoned = Path.Join(images, ".pv-a.0123456789abcdef0123456789abcdef.tmp");
+        var otherVolumes = Path.Join(images, ".pv-a.b.0123456789abcdef0123456789abcdef.tmp");
+        WriteSparse(abandoned, 1 << 20);
+        WriteSparse(otherVolumes, 1 << 20);
+        Assert.True(VolumeName.TryCreate("pv-a", out var name, out _));
+
+        var created = await Backend(images).ProvisionAsync(new VolumeDriver.Backends.DiskRequest(name.Value, new ByteSize(1 << 20), new Dictionary<string, string>()), CancellationToken.None).WithTimeout();
+
+        Assert.True(created.Created);
+        Assert.True(File.Exists(Path.Join(images, "pv-a.img")));
+        Assert.False(File.Exists(abandoned));
+        Assert.True(File.Exists(otherVolumes));
+    }
+
     public void Dispose()
     {
         _host.Dispose();
