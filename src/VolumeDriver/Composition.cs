@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Loop;
+using VolumeDriver.Backends.VCloud;
 using VolumeDriver.Cli;
 using VolumeDriver.Configuration;
 using VolumeDriver.Diagnostics;
@@ -26,7 +27,7 @@ internal static class Composition
 {
     public static async Task<VerbServices> CreateVerbServicesAsync(CliSettings settings, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var configuration = await new ConfigurationLoader(ConfigurationLocator.ForCurrentProcess()).LoadAsync(settings.ConfigPath, cancellationToken);
+        var configuration = await new ConfigurationLoader(ConfigurationLocator.ForCurrentProcess(), Environment.ProcessPath).LoadAsync(settings.ConfigPath, cancellationToken);
         var logging = LoggingSetup.Create(configuration.Log, settings.Verbose);
         var composed = false;
         try
@@ -37,7 +38,7 @@ internal static class Composition
             var mountTable = new MountTable(host);
             var loopDevices = new LoopDevices(host);
             var locks = new FileVmLockProvider(configuration.Locking.Directory, timeProvider, loggers.CreateLogger<FileVmLockProvider>());
-            var disk = CreateBackend(configuration, processRunner, mountTable, loopDevices, locks, loggers);
+            var disk = CreateBackend(configuration, processRunner, mountTable, loopDevices, locks, timeProvider, loggers);
             var parser = new FlexOptionsParser(disk.OptionKeys);
 
             var locator = new SysfsDeviceLocator([new LoopDeviceResolver(host, loopDevices)], timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
@@ -77,7 +78,7 @@ internal static class Composition
     /// </summary>
     public static OperatorServices CreateOperatorServices()
     {
-        var loader = new ConfigurationLoader(ConfigurationLocator.ForCurrentProcess());
+        var loader = new ConfigurationLoader(ConfigurationLocator.ForCurrentProcess(), Environment.ProcessPath);
         var environment = new DoctorEnvironment(
             Environment.ProcessPath,
             Environment.IsPrivilegedProcess,
@@ -103,6 +104,7 @@ internal static class Composition
         IMountTable mountTable,
         LoopDevices loopDevices,
         IVmLockProvider locks,
+        TimeProvider timeProvider,
         ILoggerFactory loggers) => configuration.Backend switch
         {
             BackendKind.Loop => new LoopDiskBackend(
@@ -116,8 +118,25 @@ internal static class Composition
                 configuration.Locking,
                 configuration.Node.CommandTimeout,
                 loggers.CreateLogger<LoopDiskBackend>()),
+            BackendKind.VCloud => CreateVCloudBackend(configuration.VCloud!, configuration.Locking, locks, timeProvider, loggers),
             _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
         };
+
+    /// <summary>The vCloud backend over one HttpClient for this invocation, with the session cache.</summary>
+    private static VCloudDiskBackend CreateVCloudBackend(VCloudConfiguration configuration, LockConfiguration locking, IVmLockProvider locks, TimeProvider timeProvider, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger<VCloudDiskBackend>();
+        var http = VCloudHttpClientFactory.Create(configuration, logger);
+        var connection = new VCloudConnection(http, configuration, new VCloudSessionCache(configuration, logger), timeProvider, logger);
+        return new VCloudDiskBackend(
+            new VCloudClient(connection, timeProvider, logger),
+            configuration,
+            new VCloudVolumeRecords(configuration.StateDirectory, logger),
+            locks,
+            locking.Timeout,
+            timeProvider,
+            logger);
+    }
 
     /// <summary>
     /// This machine's node name: the configured one, else the host name lower-cased, as kubelet

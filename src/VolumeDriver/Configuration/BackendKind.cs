@@ -5,4 +5,7 @@ internal enum BackendKind
 {
     /// <summary>Sparse files attached as loop devices on this machine.</summary>
     Loop,
+
+    /// <summary>VMware Cloud Director independent disks.</summary>
+    VCloud,
 }

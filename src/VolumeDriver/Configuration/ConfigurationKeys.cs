@@ -14,6 +14,8 @@ internal static class ConfigurationKeys
     public const string Log = "log";
     public const string Locking = "locking";
     public const string Node = "node";
+    public const string VCloud = "vcloud";
+    public const string Etcd = "etcd";
 
     // Leaf names inside sections.
     public const string Directory = "directory";
@@ -33,13 +35,49 @@ internal static class ConfigurationKeys
     public const string NodeCommandTimeout = Node + "." + CommandTimeout;
 
     /// <summary>The keys allowed at the top of the file, in the order the example file lists them.</summary>
-    public static IReadOnlyList<string> TopLevel { get; } = [Backend, NodeName, Loop, Log, Locking, Node];
+    public static IReadOnlyList<string> TopLevel { get; } = [Backend, NodeName, Loop, VCloud, Log, Locking, Node];
 
     public static IReadOnlyList<string> LoopSection { get; } = [Directory];
 
     public static IReadOnlyList<string> LogSection { get; } = [File, Level];
 
-    public static IReadOnlyList<string> LockingSection { get; } = [Directory, Timeout];
+    public static IReadOnlyList<string> LockingSection { get; } = [Directory, Timeout, Etcd];
+
+    // The vcloud section: the Python driver's keys (snake_case, as its config.yaml has them) first,
+    // then this driver's additions in the same style.
+    public const string Host = "host";
+    public const string Org = "org";
+    public const string Vdc = "vdc";
+    public const string Username = "username";
+    public const string Password = "password";
+    public const string VerifySslCerts = "verify_ssl_certs";
+    public const string PyvcloudLog = "log";
+    public const string PyvcloudLogFile = "log_file";
+    public const string ApiVersion = "api_version";
+    public const string DefaultStorage = "default_storage";
+    public const string Debug = "debug";
+    public const string CaCert = "ca_cert";
+    public const string StateDir = "state_dir";
+    public const string VmNames = "vm_names";
+    public const string VApp = "vapp";
+    public const string TaskTimeout = "task_timeout";
+    public const string DrainWait = "drain_wait";
+    public const string DetachPoweredOff = "detach_powered_off";
+
+    public static IReadOnlyList<string> VCloudSection { get; } =
+    [
+        Host, Org, Vdc, Username, Password, VerifySslCerts, PyvcloudLog, PyvcloudLogFile, ApiVersion, DefaultStorage, Etcd, Debug,
+        CaCert, StateDir, VmNames, VApp, TaskTimeout, DrainWait, DetachPoweredOff,
+    ];
+
+    // The etcd section (the Python driver's keys, plus endpoints, credentials and the lease TTL).
+    public const string Port = "port";
+    public const string Cert = "cert";
+    public const string Key = "key";
+    public const string Endpoints = "endpoints";
+    public const string LeaseTtl = "lease_ttl";
+
+    public static IReadOnlyList<string> EtcdSection { get; } = [Host, Port, Endpoints, CaCert, Cert, Key, Timeout, Username, Password, LeaseTtl];
 
     public static IReadOnlyList<string> NodeSection { get; } = [DeviceTimeout, CommandTimeout];
 
@@ -52,4 +90,10 @@ internal static class ConfigurationKeys
     public const string EnvironmentVariable = "VOLUME_DRIVER_CONFIG";
     public const string FileName = "config.yaml";
     public const string SystemPath = "/etc/volume-driver/config.yaml";
+
+    /// <summary>Where the Python vCloud driver kept its config.yaml; read last, so a swapped binary keeps working.</summary>
+    public const string PythonVCloudDriverPath = "/opt/vcloud-flexvolume/etc/config.yaml";
+
+    /// <summary>The executable name of the Python vCloud driver's wrapper, which implies the vCloud backend.</summary>
+    public const string PythonVCloudDriverExecutable = "vcloud";
 }

@@ -16,10 +16,18 @@ internal sealed class ConfigurationLoader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ConfigurationLocator _locator;
+    private readonly BackendKind? _impliedBackend;
 
-    public ConfigurationLoader(ConfigurationLocator locator)
+    /// <param name="executablePath">
+    /// This executable's path: installed as <c>vcloud</c> (the Python driver's name, in
+    /// <c>answear.com~vcloud/</c>) it means the vCloud backend when the file names none.
+    /// </param>
+    public ConfigurationLoader(ConfigurationLocator locator, string? executablePath = null)
     {
         _locator = locator;
+        _impliedBackend = executablePath is not null && Path.GetFileName(executablePath) == ConfigurationKeys.PythonVCloudDriverExecutable
+            ? BackendKind.VCloud
+            : null;
     }
 
     /// <param name="explicitPath">The <c>--config</c> value, or null when the option was not given.</param>
@@ -28,11 +36,13 @@ internal sealed class ConfigurationLoader
         var path = _locator.Locate(explicitPath);
         if (path is null)
         {
-            return DriverConfiguration.Defaults;
+            return _impliedBackend is BackendKind.VCloud
+                ? throw new ConfigurationException(null, ConfigurationKeys.VCloud, $"This driver is installed as '{ConfigurationKeys.PythonVCloudDriverExecutable}', so it serves vCloud disks, but no configuration file was found (looked for --config, ${ConfigurationKeys.EnvironmentVariable}, config.yaml beside the executable, {ConfigurationKeys.SystemPath} and {ConfigurationKeys.PythonVCloudDriverPath}). Write one with a vcloud section.")
+                : DriverConfiguration.Defaults;
         }
 
         var text = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
-        return ConfigurationParser.Parse(text, path);
+        return ConfigurationParser.Parse(text, path, _impliedBackend);
     }
 
     /// <summary>Reads the file as UTF-8 text; internal so tests can reach the failure paths directly.</summary>

@@ -5,7 +5,8 @@ namespace VolumeDriver.Configuration;
 /// <summary>
 /// Finds the configuration file, in the order DESIGN.md §5 gives: <c>--config PATH</c>, then
 /// <c>$VOLUME_DRIVER_CONFIG</c>, then <c>config.yaml</c> beside the executable, then
-/// <c>/etc/volume-driver/config.yaml</c>. A path the operator named (the option or the variable)
+/// <c>/etc/volume-driver/config.yaml</c>, and last the Python vCloud driver's
+/// <c>/opt/vcloud-flexvolume/etc/config.yaml</c>, so the binary can replace that driver in place. A path the operator named (the option or the variable)
 /// must exist; the two conventional places are simply skipped when absent.
 /// </summary>
 internal sealed class ConfigurationLocator
@@ -13,12 +14,15 @@ internal sealed class ConfigurationLocator
     private readonly Func<string, string?> _getEnvironmentVariable;
     private readonly string _executableDirectory;
     private readonly string _systemPath;
+    private readonly IReadOnlyList<string> _legacyPaths;
 
     /// <param name="getEnvironmentVariable">Reads an environment variable (production: <see cref="Environment.GetEnvironmentVariable(string)"/>).</param>
     /// <param name="executableDirectory">The executable's directory (production: <see cref="AppContext.BaseDirectory"/>, which a single-file app sets to the executable's directory).</param>
     /// <param name="systemPath">The machine-wide file (production: <see cref="ConfigurationKeys.SystemPath"/>).</param>
-    public ConfigurationLocator(Func<string, string?> getEnvironmentVariable, string executableDirectory, string systemPath)
+    /// <param name="legacyPaths">Files of drivers this one replaces, read when none of the above exists.</param>
+    public ConfigurationLocator(Func<string, string?> getEnvironmentVariable, string executableDirectory, string systemPath, IReadOnlyList<string>? legacyPaths = null)
     {
+        _legacyPaths = legacyPaths ?? [];
         _getEnvironmentVariable = getEnvironmentVariable;
         _executableDirectory = executableDirectory;
         _systemPath = systemPath;
@@ -26,7 +30,7 @@ internal sealed class ConfigurationLocator
 
     /// <summary>The locator over this process's environment, executable directory and /etc.</summary>
     public static ConfigurationLocator ForCurrentProcess() =>
-        new(Environment.GetEnvironmentVariable, AppContext.BaseDirectory, ConfigurationKeys.SystemPath);
+        new(Environment.GetEnvironmentVariable, AppContext.BaseDirectory, ConfigurationKeys.SystemPath, [ConfigurationKeys.PythonVCloudDriverPath]);
 
     /// <summary>
     /// The full path of the file to read, or null when there is none and the defaults apply.
@@ -52,7 +56,12 @@ internal sealed class ConfigurationLocator
             return Path.GetFullPath(besideExecutable);
         }
 
-        return File.Exists(_systemPath) ? Path.GetFullPath(_systemPath) : null;
+        if (File.Exists(_systemPath))
+        {
+            return Path.GetFullPath(_systemPath);
+        }
+
+        return _legacyPaths.Where(File.Exists).Select(Path.GetFullPath).FirstOrDefault();
     }
 
     private static string RequireExisting(string path, string origin)

@@ -20,7 +20,11 @@ internal static class ConfigurationParser
     private const string DurationRule =
         "Write a whole number followed by ms, s, m or h (for example 500ms, 90s, 2m, 1h), or a plain whole number of seconds; it must be more than 0 and at most 24h.";
 
-    public static DriverConfiguration Parse(string yaml, string file)
+    /// <param name="impliedBackend">
+    /// The backend the executable's name implies (installed as <c>vcloud</c> in place of the Python
+    /// driver), used when the file names none.
+    /// </param>
+    public static DriverConfiguration Parse(string yaml, string file, BackendKind? impliedBackend = null)
     {
         var stream = new YamlStream();
         try
@@ -40,7 +44,7 @@ internal static class ConfigurationParser
         if (stream.Documents.Count == 0)
         {
             // An empty file, or one with only comments.
-            return defaults with { SourceFile = file };
+            return Validate(defaults with { SourceFile = file, Backend = impliedBackend ?? defaults.Backend }, file);
         }
 
         if (stream.Documents.Count > 1)
@@ -55,7 +59,7 @@ internal static class ConfigurationParser
 
         var backend = root.TryGetScalar(ConfigurationKeys.Backend, out var backendNode)
             ? ParseBackend(root, ConfigurationKeys.Backend, backendNode)
-            : defaults.Backend;
+            : impliedBackend ?? ImpliedBySections(root);
 
         var nodeName = root.TryGetScalar(ConfigurationKeys.NodeName, out var nodeNameNode)
             ? ParseNodeName(root, ConfigurationKeys.NodeName, nodeNameNode)
@@ -72,18 +76,43 @@ internal static class ConfigurationParser
                 ? ParseLevel(logSection, ConfigurationKeys.Level, levelNode)
                 : defaults.Log.Level);
 
+        var vcloudSection = root.Section(ConfigurationKeys.VCloud, ConfigurationKeys.VCloudSection);
+        var vcloud = VCloudConfigurationParser.Parse(vcloudSection, required: backend == BackendKind.VCloud);
+
         var lockingSection = root.Section(ConfigurationKeys.Locking, ConfigurationKeys.LockingSection);
+        var etcd = EtcdConfigurationParser.Parse(lockingSection.Section(ConfigurationKeys.Etcd, ConfigurationKeys.EtcdSection))
+            ?? EtcdConfigurationParser.Parse(vcloudSection.Section(ConfigurationKeys.Etcd, ConfigurationKeys.EtcdSection));
         var locking = new LockConfiguration(
             Directory: ReadPath(lockingSection, ConfigurationKeys.Directory, defaults.Locking.Directory, isFile: false),
-            Timeout: ReadDuration(lockingSection, ConfigurationKeys.Timeout, defaults.Locking.Timeout));
+            Timeout: ReadDuration(lockingSection, ConfigurationKeys.Timeout, defaults.Locking.Timeout),
+            Etcd: etcd);
 
         var nodeSection = root.Section(ConfigurationKeys.Node, ConfigurationKeys.NodeSection);
         var node = new NodeConfiguration(
             DeviceTimeout: ReadDuration(nodeSection, ConfigurationKeys.DeviceTimeout, defaults.Node.DeviceTimeout),
             CommandTimeout: ReadDuration(nodeSection, ConfigurationKeys.CommandTimeout, defaults.Node.CommandTimeout));
 
-        return new DriverConfiguration(file, backend, nodeName, loop, log, locking, node);
+        if (vcloud is { Debug: true } && !logSection.TryGetScalar(ConfigurationKeys.Level, out _))
+        {
+            // The Python driver's debug flag, when the file does not set a level of its own.
+            log = log with { Level = LogLevelSetting.Debug };
+        }
+
+        return Validate(new DriverConfiguration(file, backend, nodeName, loop, log, locking, node) { VCloud = vcloud }, file);
     }
+
+    /// <summary>A backend whose section is missing cannot run: say so now, not at the first verb.</summary>
+    private static DriverConfiguration Validate(DriverConfiguration configuration, string file) =>
+        configuration.Backend == BackendKind.VCloud && configuration.VCloud is null
+            ? throw new ConfigurationException(file, ConfigurationKeys.VCloud, $"Configuration file '{file}' selects the vcloud backend but has no '{ConfigurationKeys.VCloud}' section (host, org, vdc, username, password); config/vcloud.yaml in the repository is an example.")
+            : configuration;
+
+    /// <summary>
+    /// Without a backend key, a file whose only backend section is <c>vcloud:</c> (the Python driver's
+    /// config.yaml) means the vCloud backend; anything else means the default.
+    /// </summary>
+    private static BackendKind ImpliedBySections(YamlSection root) =>
+        root.Has(ConfigurationKeys.VCloud) && !root.Has(ConfigurationKeys.Loop) ? BackendKind.VCloud : DriverConfiguration.Defaults.Backend;
 
     /// <summary>
     /// Parses <c>90s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c> or a plain number of seconds, more than
@@ -131,19 +160,23 @@ internal static class ConfigurationParser
             return BackendKind.Loop;
         }
 
-        if (string.Equals(value, ConfigurationKeys.AzureBackend, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(value, ConfigurationKeys.VCloudBackend, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(value, ConfigurationKeys.VCloudBackend, StringComparison.OrdinalIgnoreCase))
+        {
+            return BackendKind.VCloud;
+        }
+
+        if (string.Equals(value, ConfigurationKeys.AzureBackend, StringComparison.OrdinalIgnoreCase))
         {
             throw section.Error(
                 key,
                 node,
-                $"The backend {YamlSection.Quote(value)} is not available in this build yet. The only backend this build has is '{ConfigurationKeys.LoopBackend}'.");
+                $"The backend {YamlSection.Quote(value)} is not available in this build yet. This build has '{ConfigurationKeys.LoopBackend}' and '{ConfigurationKeys.VCloudBackend}'.");
         }
 
         throw section.Error(
             key,
             node,
-            $"{YamlSection.Quote(value)} is not a backend. Allowed: {ConfigurationKeys.LoopBackend} ({ConfigurationKeys.AzureBackend} and {ConfigurationKeys.VCloudBackend} are planned but not in this build).");
+            $"{YamlSection.Quote(value)} is not a backend. Allowed: {ConfigurationKeys.LoopBackend}, {ConfigurationKeys.VCloudBackend} ({ConfigurationKeys.AzureBackend} is planned but not in this build).");
     }
 
     private static string ParseNodeName(YamlSection section, string key, YamlScalarNode node)
@@ -172,7 +205,7 @@ internal static class ConfigurationParser
         throw section.Error(key, node, $"{YamlSection.Quote(value)} is not a log level. Allowed (any case): {allowed}.");
     }
 
-    private static string ReadPath(YamlSection section, string key, string defaultValue, bool isFile)
+    internal static string ReadPath(YamlSection section, string key, string defaultValue, bool isFile)
     {
         if (!section.TryGetScalar(key, out var node))
         {
@@ -207,7 +240,7 @@ internal static class ConfigurationParser
         return value;
     }
 
-    private static TimeSpan ReadDuration(YamlSection section, string key, TimeSpan defaultValue)
+    internal static TimeSpan ReadDuration(YamlSection section, string key, TimeSpan defaultValue)
     {
         if (!section.TryGetScalar(key, out var node))
         {

@@ -16,6 +16,9 @@ internal sealed record DriverConfiguration(
     LockConfiguration Locking,
     NodeConfiguration Node)
 {
+    /// <summary>The vCloud backend's settings, when the file has a <c>vcloud:</c> section.</summary>
+    public VCloudConfiguration? VCloud { get; init; }
+
     public static DriverConfiguration Defaults { get; } = new(
         SourceFile: null,
         Backend: BackendKind.Loop,
@@ -49,8 +52,11 @@ internal enum LogLevelSetting
     Fatal,
 }
 
-/// <summary>The per-VM lock: where local lock files live and how long to wait for one.</summary>
-internal sealed record LockConfiguration(string Directory, TimeSpan Timeout)
+/// <summary>
+/// The per-VM lock: where local lock files live and how long to wait for one; with an etcd cluster
+/// configured, the lock is taken there instead, so nodes and the controller exclude each other.
+/// </summary>
+internal sealed record LockConfiguration(string Directory, TimeSpan Timeout, EtcdConfiguration? Etcd = null)
 {
     public static LockConfiguration Defaults { get; } = new("/run/volume-driver/locks", TimeSpan.FromMinutes(2));
 }

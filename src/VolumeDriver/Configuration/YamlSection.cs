@@ -98,11 +98,64 @@ internal sealed class YamlSection
         return true;
     }
 
+    /// <summary>True when <paramref name="key"/> is present with a value that is not null.</summary>
+    public bool Has(string key) => Find(key) is { } node && !IsNull(node);
+
+    /// <summary>
+    /// A yes/no value: true/false in any case (the Python driver's files say <c>False</c>), yes/no, on/off.
+    /// </summary>
+    public bool ReadBoolean(string key, bool defaultValue)
+    {
+        if (!TryGetScalar(key, out var node))
+        {
+            return defaultValue;
+        }
+
+        return (node.Value ?? string.Empty).ToLowerInvariant() switch
+        {
+            "true" or "yes" or "on" => true,
+            "false" or "no" or "off" => false,
+            _ => throw Error(key, node, $"{Quote(node.Value ?? string.Empty)} is not a yes/no value. Write true or false."),
+        };
+    }
+
+    /// <summary>A mapping of plain names to plain values (such as node name → VM name); absent gives an empty map.</summary>
+    public IReadOnlyDictionary<string, string> ReadStringMap(string key)
+    {
+        var node = Find(key);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node is null || IsNull(node))
+        {
+            return map;
+        }
+
+        if (node is not YamlMappingNode mapping)
+        {
+            throw Error(key, node, $"Expected a mapping of names to values, not {Describe(node)}.");
+        }
+
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } name } || valueNode is not YamlScalarNode { Value: { Length: > 0 } value })
+            {
+                throw Error(key, keyNode, "Every entry must be a plain name followed by a plain, non-empty value.");
+            }
+
+            map[name] = value;
+        }
+
+        return map;
+    }
+
     /// <summary>The nested section at <paramref name="key"/>; an absent or null key gives an empty section.</summary>
     public YamlSection Section(string key, IReadOnlyList<string> allowedKeys)
     {
         return Create(_file, PathOf(key), Find(key), allowedKeys);
     }
+
+    /// <summary>An exception about a required key that is absent or empty.</summary>
+    public ConfigurationException Missing(string key, string problem) =>
+        new(_file, PathOf(key), $"Configuration file '{_file}': key '{Shorten(PathOf(key))}' is missing or empty; {problem}.");
 
     /// <summary>An exception about the value of <paramref name="key"/> in this section.</summary>
     public ConfigurationException Error(string key, YamlNode node, string problem) => Error(_file, PathOf(key), node, problem);

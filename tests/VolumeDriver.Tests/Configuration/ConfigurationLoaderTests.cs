@@ -167,7 +167,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
 
     [Theory]
     [InlineData("backend: azure\n", "backend", "not available in this build yet")]
-    [InlineData("backend: vcloud\n", "backend", "not available in this build yet")]
+    [InlineData("backend: vcloud\n", "vcloud.host", "the vcloud backend needs it")]
     [InlineData("backend: nfs\n", "backend", "Allowed: loop")]
     [InlineData("nodeName: -bad-\n", "nodeName", "DNS subdomain")]
     [InlineData("nodeName: node_1\n", "nodeName", "DNS subdomain")]
@@ -192,7 +192,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("colour: blue\n", "colour", "backend, nodeName, loop, log, locking, node")]
+    [InlineData("colour: blue\n", "colour", "backend, nodeName, loop, vcloud, log, locking, node")]
     [InlineData("loop:\n  directory: /x\n  size: 10G\n", "loop.size", "directory")]
     [InlineData("log:\n  path: /x.log\n", "log.path", "file, level")]
     [InlineData("locking:\n  timeOut: 2m\n", "locking.timeOut", "did you mean 'locking.timeout'")]

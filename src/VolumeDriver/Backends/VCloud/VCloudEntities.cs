@@ -1,0 +1,42 @@
+namespace VolumeDriver.Backends.VCloud;
+
+/// <summary>An independent disk as the query service or the Disk entity describes it.</summary>
+/// <param name="Uuid">The disk's uuid (API ≥ 36), which the guest sees as the WWN; null before 36.</param>
+internal sealed record VCloudDisk(
+    Uri Href,
+    string Name,
+    long SizeBytes,
+    string? Uuid,
+    string? StorageProfileName,
+    string? BusType,
+    string? BusSubType,
+    bool Shareable)
+{
+    public string Id => VCloudXml.IdOf(Href);
+}
+
+/// <summary>A VM found by the query service.</summary>
+/// <param name="PoweredOn">The record's status is POWERED_ON (or the entity's status is 4).</param>
+internal sealed record VCloudVmRecord(Uri Href, string Name, string? VAppName, bool PoweredOn);
+
+/// <summary>A VM entity: its attach and detach action links and the independent disks it has, with their slots.</summary>
+internal sealed record VCloudVm(Uri Href, string Name, bool PoweredOn, Uri? AttachLink, Uri? DetachLink, IReadOnlyList<VCloudDiskSlot> Disks);
+
+/// <summary>Where an independent disk sits on a VM: the controller's bus number and the unit on it.</summary>
+internal sealed record VCloudDiskSlot(Uri DiskHref, int BusNumber, int UnitNumber);
+
+/// <summary>A reference to a VM (from a disk's attachedVms).</summary>
+internal sealed record VCloudVmReference(Uri Href, string Name);
+
+/// <summary>A vCD task's state.</summary>
+internal sealed record VCloudTask(Uri Href, string Status, string? OperationName, string? ErrorMessage, string? ErrorMinorCode)
+{
+    /// <summary>go-vcloud-director's running set: queued, preRunning, running, postRunning.</summary>
+    public bool IsRunning => Status is "queued" or "preRunning" or "running" or "postRunning";
+
+    /// <summary>Only success is good: aborted and canceled did not do the work.</summary>
+    public bool Succeeded => Status == "success";
+}
+
+/// <summary>The VDC's create link and storage profiles, read when a disk must be created.</summary>
+internal sealed record VCloudVdc(Uri Href, Uri CreateDiskLink, IReadOnlyDictionary<string, Uri> StorageProfiles);

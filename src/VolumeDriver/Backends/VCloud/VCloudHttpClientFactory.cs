@@ -1,0 +1,80 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Configuration;
+using VolumeDriver.Errors;
+
+namespace VolumeDriver.Backends.VCloud;
+
+/// <summary>
+/// The HttpClient for the vCloud API. TLS is verified against the system store, or against only the
+/// CAs in <c>ca_cert</c> when it is set. <c>verify_ssl_certs: False</c> (common in the Python driver's
+/// files) still works, with a warning on every run, because an operator swapping binaries must not
+/// find the cluster's volumes broken; the right fix is <c>ca_cert</c>.
+/// </summary>
+internal static partial class VCloudHttpClientFactory
+{
+    /// <summary>One request's deadline; tasks are waited for separately, with their own.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
+
+    public static HttpClient Create(VCloudConfiguration configuration, ILogger logger)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AllowAutoRedirect = false,
+            UseCookies = false,
+        };
+
+        if (!configuration.VerifyTlsCertificates)
+        {
+            LogNotVerifying(logger, configuration.Endpoint.Host);
+#pragma warning disable CA5359 // The operator's explicit verify_ssl_certs: False, logged as a warning on every run.
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+        else if (configuration.CaCertificateFile is { } caFile)
+        {
+            var roots = LoadCertificates(caFile);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateAgainst(roots, certificate, errors);
+        }
+
+        return new HttpClient(handler, disposeHandler: true) { Timeout = RequestTimeout };
+    }
+
+    /// <summary>Chain to one of <paramref name="roots"/> only, and the name must match.</summary>
+    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+
+    private static X509Certificate2Collection LoadCertificates(string file)
+    {
+        try
+        {
+            var collection = new X509Certificate2Collection();
+            collection.ImportFromPemFile(file);
+            return collection.Count > 0
+                ? collection
+                : throw new ConfigurationException(file, ConfigurationKeys.VCloud + "." + ConfigurationKeys.CaCert, $"vcloud.ca_cert '{file}' holds no PEM certificate.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ConfigurationException(file, ConfigurationKeys.VCloud + "." + ConfigurationKeys.CaCert, $"vcloud.ca_cert '{file}' cannot be read as PEM certificates: {e.Message}", e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "vcloud.verify_ssl_certs is false: the certificate of {Host} is not checked, so anyone on the path could read the vCloud password. Set ca_cert to the CA that signed it and remove verify_ssl_certs.")]
+    private static partial void LogNotVerifying(ILogger logger, string host);
+}
