@@ -94,6 +94,7 @@ internal static class Composition
     private static IBackendDiagnostics CreateBackendDiagnostics(DriverConfiguration configuration) => configuration.Backend switch
     {
         BackendKind.Loop => new LoopDiagnostics(configuration.Loop, HostRoot.System),
+        BackendKind.VCloud => CreateVCloudDiagnostics(configuration),
         _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
     };
 
@@ -126,16 +127,30 @@ internal static class Composition
     private static VCloudDiskBackend CreateVCloudBackend(VCloudConfiguration configuration, LockConfiguration locking, IVmLockProvider locks, TimeProvider timeProvider, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger<VCloudDiskBackend>();
-        var http = VCloudHttpClientFactory.Create(configuration, logger);
-        var connection = new VCloudConnection(http, configuration, new VCloudSessionCache(configuration, logger), timeProvider, logger);
+        var (_, client) = CreateVCloudClient(configuration, timeProvider, logger);
         return new VCloudDiskBackend(
-            new VCloudClient(connection, timeProvider, logger),
+            client,
             configuration,
             new VCloudVolumeRecords(configuration.StateDirectory, logger),
             locks,
             locking.Timeout,
             timeProvider,
             logger);
+    }
+
+    private static (VCloudConnection Connection, VCloudClient Client) CreateVCloudClient(VCloudConfiguration configuration, TimeProvider timeProvider, ILogger logger)
+    {
+        var http = VCloudHttpClientFactory.Create(configuration, logger);
+        var connection = new VCloudConnection(http, configuration, new VCloudSessionCache(configuration, logger), timeProvider, logger);
+        return (connection, new VCloudClient(connection, timeProvider, logger));
+    }
+
+    /// <summary>Doctor has no log file of its own: the vCloud client's log lines are dropped there.</summary>
+    private static VCloudDiagnostics CreateVCloudDiagnostics(DriverConfiguration configuration)
+    {
+        var vcloud = configuration.VCloud!;
+        var (connection, client) = CreateVCloudClient(vcloud, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return new VCloudDiagnostics(vcloud, connection, client, LocalNodeName(configuration));
     }
 
     /// <summary>
