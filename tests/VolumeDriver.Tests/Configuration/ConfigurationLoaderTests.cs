@@ -397,7 +397,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         await Assert.ThrowsAsync<ConfigurationException>(
             () => CreateLoader().LoadAsync(path, CancellationToken.None).WithTimeout());
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -66,6 +66,20 @@ public sealed class VCloudConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task ExampleFileOfTheRepository_Loads()
+    {
+        var example = Path.Join(ConfigurationLoaderTests.FindRepositoryRoot(), "config", "vcloud.yaml");
+
+        var configuration = await new ConfigurationLoader(new ConfigurationLocator(_ => null, _temp.PathOf("exe"), _temp.PathOf("etc/config.yaml")))
+            .LoadAsync(example, CancellationToken.None).WithTimeout();
+
+        Assert.Equal(BackendKind.VCloud, configuration.Backend);
+        Assert.Equal("36.0", configuration.VCloud!.PreferredApiVersion);
+        Assert.True(configuration.VCloud.VerifyTlsCertificates);
+        Assert.Equal([new Uri("https://etcd.internal:2379/")], configuration.Locking.Etcd!.Endpoints);
+    }
+
+    [Fact]
     public async Task Password_NeverAppearsWhenTheConfigurationIsPrinted()
     {
         var configuration = await LoadAsync(PythonDriverConfig);
