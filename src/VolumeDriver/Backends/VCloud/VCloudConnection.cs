@@ -197,14 +197,16 @@ internal sealed partial class VCloudConnection
             throw ErrorFrom(HttpMethod.Get, request.RequestUri!, response.StatusCode, text);
         }
 
-        var supported = Parse(text, request.RequestUri!)
+        var listed = Parse(text, request.RequestUri!)
             .Elements(VCloudXml.Versions + "VersionInfo")
-            .Where(info => !string.Equals((string?)info.Attribute("deprecated"), "true", StringComparison.OrdinalIgnoreCase))
-            .Select(info => VCloudApiVersion.TryParse((string?)info.Element(VCloudXml.Versions + "Version"), out var v) ? v : (VCloudApiVersion?)null)
-            .OfType<VCloudApiVersion>()
-            .Where(v => v <= VCloudApiVersion.NewestKnown)
-            .Order()
+            .Select(info => (
+                Version: VCloudApiVersion.TryParse((string?)info.Element(VCloudXml.Versions + "Version"), out var v) ? v : (VCloudApiVersion?)null,
+                Deprecated: string.Equals((string?)info.Attribute("deprecated"), "true", StringComparison.OrdinalIgnoreCase)))
+            .Where(entry => entry.Version is { } v && v <= VCloudApiVersion.NewestKnown)
+            .Select(entry => (Version: entry.Version!.Value, entry.Deprecated))
+            .OrderBy(entry => entry.Version)
             .ToList();
+        var supported = listed.Where(entry => !entry.Deprecated).Select(entry => entry.Version).ToList();
         if (supported.Count == 0)
         {
             throw new VCloudProtocolException($"the server lists no supported API version up to {VCloudApiVersion.NewestKnown}");
@@ -213,9 +215,16 @@ internal sealed partial class VCloudConnection
         var chosen = supported[^1];
         if (VCloudApiVersion.TryParse(_configuration.PreferredApiVersion, out var preferred))
         {
-            if (supported.Contains(preferred))
+            // A deprecated version still works: the operator asked for it (the Python driver's
+            // files say 27.0 or 32.0), so it is used, with a warning.
+            var entry = listed.FirstOrDefault(e => e.Version == preferred);
+            if (entry.Version == preferred)
             {
                 chosen = preferred;
+                if (entry.Deprecated)
+                {
+                    LogPreferredDeprecated(_logger, preferred.ToString());
+                }
             }
             else
             {
@@ -304,6 +313,9 @@ internal sealed partial class VCloudConnection
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The vCloud session expired (401); logging in again")]
     private static partial void LogSessionExpired(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "vcloud.api_version {Preferred} is deprecated by the server; it still works, but a newer version should be configured")]
+    private static partial void LogPreferredDeprecated(ILogger logger, string preferred);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "vcloud.api_version {Preferred} is not supported by the server; using {Chosen}")]
     private static partial void LogPreferredUnsupported(ILogger logger, string preferred, string chosen);

@@ -40,7 +40,7 @@ internal sealed partial class VCloudVolumeRecords
         var path = PathOf(volume);
         if (diskName == volume.Value)
         {
-            File.Delete(path);
+            Forget(volume);
             return;
         }
 

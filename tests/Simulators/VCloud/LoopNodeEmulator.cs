@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Simulators.VCloud;
+
+/// <summary>
+/// Makes an attached disk real on an emulated node: a sparse backing file per disk (kept across
+/// detach and attach, so data survives), a loop device with partition scanning, and, in the node's
+/// overlay root, the links udev makes on a VMware guest with disk.enableUUID:
+/// <c>/dev/disk/by-id/wwn-0x&lt;uuid hex&gt;</c> and <c>scsi-3&lt;uuid hex&gt;</c> (plus <c>-part1</c>),
+/// and a <c>/sys/class/scsi_host/host0/scan</c> file whose writes are the driver's rescans. A detach
+/// of a device that is still mounted fails, as it would lose data on a real node.
+/// </summary>
+internal sealed class LoopNodeEmulator : IAsyncDisposable
+{
+    private readonly string _diskDirectory;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Vm, string Uuid), Attachment> _attached = [];
+
+    public LoopNodeEmulator(string diskDirectory)
+    {
+        _diskDirectory = diskDirectory;
+    }
+
+    public string EnsureBackingFile(string uuid, long sizeMb)
+    {
+        Directory.CreateDirectory(_diskDirectory);
+        var path = Path.Join(_diskDirectory, uuid + ".img");
+        if (!File.Exists(path))
+        {
+            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            file.SetLength(sizeMb * 1024 * 1024);
+        }
+
+        return path;
+    }
+
+    public void Grow(string uuid, long sizeMb)
+    {
+        var path = Path.Join(_diskDirectory, uuid + ".img");
+        if (File.Exists(path) && new FileInfo(path).Length < sizeMb * 1024 * 1024)
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+            file.SetLength(sizeMb * 1024 * 1024);
+        }
+    }
+
+    public void Delete(string uuid)
+    {
+        var path = Path.Join(_diskDirectory, uuid + ".img");
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    public async Task AttachAsync(string vm, string root, string uuid, long sizeMb)
+    {
+        var backing = EnsureBackingFile(uuid, sizeMb);
+        var device = (await RunAsync("losetup", "--find", "--show", "--partscan", backing)).Trim();
+        var name = Path.GetFileName(device);
+        var hex = uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        var byId = Path.Join(root, "dev/disk/by-id");
+        Directory.CreateDirectory(byId);
+        var scan = Path.Join(root, "sys/class/scsi_host/host0/scan");
+        Directory.CreateDirectory(Path.GetDirectoryName(scan)!);
+        if (!File.Exists(scan))
+        {
+            File.WriteAllText(scan, string.Empty);
+        }
+
+        var links = new List<string>();
+        foreach (var prefix in new[] { "wwn-0x", "scsi-3" })
+        {
+            links.Add(Link(Path.Join(byId, prefix + hex), device));
+            var partition = "/dev/" + name + "p1";
+            if (Directory.Exists("/sys/class/block/" + name + "p1"))
+            {
+                links.Add(Link(Path.Join(byId, prefix + hex + "-part1"), partition));
+            }
+        }
+
+        lock (_lock)
+        {
+            _attached[(vm, uuid)] = new Attachment(device, links);
+        }
+    }
+
+    /// <summary>Null when the disk may go; else why not (it is mounted, or held).</summary>
+    public string? CanDetach(string vm, string uuid)
+    {
+        Attachment? attachment;
+        lock (_lock)
+        {
+            _attached.TryGetValue((vm, uuid), out attachment);
+        }
+
+        if (attachment is null)
+        {
+            return null;
+        }
+
+        var name = Path.GetFileName(attachment.Device);
+        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var block in Directory.EnumerateDirectories("/sys/class/block").Where(d => Path.GetFileName(d) == name || Path.GetFileName(d).StartsWith(name + "p", StringComparison.Ordinal)))
+        {
+            numbers.Add(File.ReadAllText(Path.Join(block, "dev")).Trim());
+            if (Directory.Exists(Path.Join(block, "holders")) && Directory.EnumerateFileSystemEntries(Path.Join(block, "holders")).Any())
+            {
+                return $"the guest still uses the disk ({Path.GetFileName(block)} has holders)";
+            }
+        }
+
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length > 4 && numbers.Contains(fields[2]))
+            {
+                return $"the guest still has the disk mounted at {fields[4]}; detaching it would lose data";
+            }
+        }
+
+        return null;
+    }
+
+    public async Task DetachAsync(string vm, string uuid)
+    {
+        Attachment? attachment;
+        lock (_lock)
+        {
+            if (!_attached.Remove((vm, uuid), out attachment))
+            {
+                return;
+            }
+        }
+
+        foreach (var link in attachment.Links)
+        {
+            File.Delete(link);
+        }
+
+        await RunAsync("losetup", "-d", attachment.Device);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<(string, string)> keys;
+        lock (_lock)
+        {
+            keys = [.. _attached.Keys];
+        }
+
+        foreach (var (vm, uuid) in keys)
+        {
+            try
+            {
+                await DetachAsync(vm, uuid);
+            }
+            catch (InvalidOperationException)
+            {
+                // A device left mounted by a failed test: losetup -d marks it autoclear.
+            }
+        }
+    }
+
+    private static string Link(string path, string target)
+    {
+        File.Delete(path);
+        File.CreateSymbolicLink(path, target);
+        return path;
+    }
+
+    private static async Task<string> RunAsync(string tool, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + tool);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            var message = (await error).Trim();
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{tool} {string.Join(' ', arguments)} exited {process.ExitCode}: {message}"));
+        }
+
+        return await output;
+    }
+
+    private sealed record Attachment(string Device, IReadOnlyList<string> Links);
+}

@@ -1,0 +1,46 @@
+namespace Simulators.VCloud;
+
+/// <summary>What the vCD double starts with and how it behaves.</summary>
+public sealed record VCloudSimulatorOptions
+{
+    public string StateDirectory { get; init; } = Path.Join(Path.GetTempPath(), "vcd-sim-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public string Org { get; init; } = "acme";
+
+    public string Vdc { get; init; } = "acme-vdc";
+
+    public IReadOnlyList<string> StorageProfiles { get; init; } = ["T1", "fast"];
+
+    /// <summary>user (without @org) → password.</summary>
+    public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string> { ["k8s"] = "Pa55-w0rd!" };
+
+    /// <summary>The VMs of the VDC: name, vApp, powered on.</summary>
+    public IReadOnlyList<SimulatedVm> Vms { get; init; } = [new("node-1", "k8s", true), new("node-2", "k8s", true), new("node-3", "k8s", true)];
+
+    /// <summary>API versions the server lists; those below <see cref="DeprecatedBelow"/> are marked deprecated.</summary>
+    public IReadOnlyList<string> Versions { get; init; } = ["27.0", "29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0", "37.0", "37.2", "38.0"];
+
+    public double DeprecatedBelow { get; init; } = 30.0;
+
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(30);
+
+    public TimeSpan TaskQueuedTime { get; init; } = TimeSpan.FromMilliseconds(30);
+
+    public TimeSpan TaskRunTime { get; init; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>VM name → the directory standing for that VM's root (its /dev/disk and SCSI sysfs), for node emulation.</summary>
+    public IReadOnlyDictionary<string, string> EmulatedNodes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How a second attach of a non-shareable disk to another VM fails.</summary>
+    public DoubleAttachBehaviour DoubleAttach { get; init; } = DoubleAttachBehaviour.BadRequest;
+}
+
+/// <summary>A VM of the simulated VDC.</summary>
+public sealed record SimulatedVm(string Name, string VApp, bool PoweredOn);
+
+/// <summary>What real vCD does with an attach of a disk attached elsewhere: refuse it, or accept a task that fails.</summary>
+public enum DoubleAttachBehaviour
+{
+    BadRequest,
+    TaskError,
+}

@@ -1,0 +1,319 @@
+using System.Net;
+using Simulators.VCloud;
+using VolumeDriver.Backends.VCloud;
+using VolumeDriver.Errors;
+using static VolumeDriver.Tests.Backends.VCloud.VCloudHarness;
+
+namespace VolumeDriver.Tests.Backends.VCloud;
+
+/// <summary>The vCloud backend against the vCD double: the cloud-side verbs, their request counts and their failures.</summary>
+public sealed class VCloudDiskBackendTests : IAsyncLifetime
+{
+    private VCloudHarness _harness = null!;
+
+    public async Task InitializeAsync() => _harness = await StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        Assert.Equal(0, _harness.Simulator.MultipleAuthHeaderRequests);
+        await _harness.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Attach_CreatesTheDiskOnFirstUse_AndReturnsItsWwnPath()
+    {
+        var backend = _harness.NewBackend();
+
+        var result = await backend.AttachAsync(Request("pv-a", "2Gi"), OnNode("node-1"), CancellationToken.None);
+
+        var disk = Assert.Single(_harness.Simulator.Disks());
+        Assert.Equal("pv-a", disk.Name);
+        Assert.Equal(2048, disk.SizeMb);
+        Assert.Equal("T1", disk.StorageProfile);
+        Assert.Equal(("6", "VirtualSCSI"), (disk.BusType, disk.BusSubType));
+        Assert.Equal(["node-1"], disk.AttachedVms);
+        Assert.Equal("/dev/disk/by-id/wwn-0x" + disk.Uuid.Replace("-", string.Empty, StringComparison.Ordinal), result.DevicePath);
+        Assert.True(await backend.IsAttachedAsync(Request("pv-a"), OnNode("node-1"), CancellationToken.None));
+        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), OnNode("node-2"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AttachTwice_IsIdempotent_AndDetachTwice_Too()
+    {
+        var backend = _harness.NewBackend();
+        var first = await backend.AttachAsync(Request("pv-b"), OnNode("node-1"), CancellationToken.None);
+
+        var second = await _harness.NewBackend().AttachAsync(Request("pv-b"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DetachAsync(Volume("pv-b"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DetachAsync(Volume("pv-b"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Equal(first, second);
+        Assert.Empty(Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+        Assert.Empty(Assert.Single(_harness.Simulator.Disks()).HeldByVms);
+    }
+
+    [Fact]
+    public async Task WarmSession_IsAttachedTakesTwoRequests_AttachOfAnExistingDiskFivePlusTaskPolls()
+    {
+        _harness.Simulator.SeedDisk("pv-c", 1024);
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None);
+        _harness.Simulator.Requests.Reset();
+
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None);
+        var isAttached = _harness.Simulator.Requests.Total;
+        _harness.Simulator.Requests.Reset();
+        await _harness.NewBackend().AttachAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None);
+        var counts = _harness.Simulator.Requests.Snapshot();
+
+        Assert.True(isAttached <= 2, $"isattached made {isAttached} requests");
+        var polls = counts.GetValueOrDefault("GET /api/task/{id}");
+        Assert.True(counts.Values.Sum() - polls <= 6, "attach made " + string.Join(", ", counts.Select(p => $"{p.Key}={p.Value}")));
+        Assert.DoesNotContain(counts.Keys, k => k.Contains("session", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SessionToken_IsReusedByTheNextInvocation_AndCachedInARootOnlyFile()
+    {
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Equal(1, _harness.Count("POST /cloudapi/1.0.0/sessions"));
+        var file = Assert.Single(Directory.GetFiles(_harness.StateDirectory, "session-*.json"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_harness.StateDirectory));
+    }
+
+    [Fact]
+    public async Task ExpiredToken_LogsInAgainOnce()
+    {
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-e"), OnNode("node-1"), CancellationToken.None);
+        _harness.Simulator.ExpireAllTokens();
+
+        await _harness.NewBackend().AttachAsync(Request("pv-e"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Equal(2, _harness.Count("POST /cloudapi/1.0.0/sessions"));
+        Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+    }
+
+    [Fact]
+    public async Task WrongPassword_IsAClearFailure_WithoutThePassword()
+    {
+        var configuration = _harness.Configuration() with { Password = new VolumeDriver.Domain.Secret("wrong-one") };
+
+        var e = await Assert.ThrowsAsync<VCloudApiException>(() => _harness.NewBackend(configuration).IsAttachedAsync(Request("pv-f"), OnNode("node-1"), CancellationToken.None));
+
+        Assert.Contains("refused the login of 'k8s@acme'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-one", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PythonDriversApiVersion_UsesTheLegacyLogin_SizeInBytes_AndStillReadsTheUuid()
+    {
+        var backend = _harness.NewBackend(_harness.Configuration("27.0"));
+
+        var result = await backend.AttachAsync(Request("pv-g", "1Gi"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Equal(1, _harness.Count("POST /api/sessions"));
+        Assert.Equal(0, _harness.Count("POST /cloudapi/1.0.0/sessions"));
+        var disk = Assert.Single(_harness.Simulator.Disks());
+        Assert.Equal(1024, disk.SizeMb);
+        Assert.EndsWith(disk.Uuid.Replace("-", string.Empty, StringComparison.Ordinal), result.DevicePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BusyEntity_IsRetriedWithBackoff()
+    {
+        _harness.Simulator.SeedDisk("pv-h", 1024);
+        _harness.Simulator.FailNext("POST", "/disk/action/attach$", 2, HttpStatusCode.BadRequest, "BUSY_ENTITY", "The entity node-1 is busy completing an operation.");
+
+        await _harness.NewBackend().AttachAsync(Request("pv-h"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Equal(3, _harness.Count("POST /api/vApp/vm-{id}/disk/action/attach"));
+        Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+    }
+
+    [Fact]
+    public async Task TaskError_IsAFailureWithVcdsMessage_AndTheDiskIsNotAttached()
+    {
+        _harness.Simulator.SeedDisk("pv-i", 1024);
+        _harness.Simulator.FailNextTasks("vmAttachDisks", 1);
+
+        var e = await Assert.ThrowsAsync<VCloudTaskFailedException>(() => _harness.NewBackend().AttachAsync(Request("pv-i"), OnNode("node-1"), CancellationToken.None));
+
+        Assert.Contains("Unable to perform this action", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+        await _harness.NewBackend().AttachAsync(Request("pv-i"), OnNode("node-1"), CancellationToken.None);
+        Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+    }
+
+    [Fact]
+    public async Task TaskPastTheDeadline_FailsClearly_AndTheRetryConverges()
+    {
+        _harness.Simulator.SeedDisk("pv-j", 1024);
+        _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(3));
+        var impatient = _harness.Configuration() with { TaskTimeout = TimeSpan.FromMilliseconds(500) };
+
+        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => _harness.NewBackend(impatient).AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None));
+        await _harness.Simulator.WaitForIdleAsync(TimeSpan.FromSeconds(10));
+        _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50));
+        await _harness.NewBackend().AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Contains("still", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+        Assert.Equal(1, _harness.Count("POST /api/vApp/vm-{id}/disk/action/attach"));
+    }
+
+    [Fact]
+    public async Task DrainRace_AttachWaits_ThenFailsNamingTheOtherVm()
+    {
+        _harness.Simulator.SeedDisk("pv-k", 1024);
+        await _harness.Simulator.SeedAttachmentAsync("pv-k", "node-2");
+
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-k"), OnNode("node-1"), CancellationToken.None));
+
+        Assert.Contains("VM 'node-2'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("powered on", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["node-2"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+    }
+
+    [Fact]
+    public async Task DrainRace_OldNodeDetachesMeanwhile_AttachSucceeds()
+    {
+        _harness.Simulator.SeedDisk("pv-l", 1024);
+        await _harness.Simulator.SeedAttachmentAsync("pv-l", "node-2");
+        _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(800));
+        var patient = _harness.Configuration() with { DrainWait = TimeSpan.FromSeconds(20) };
+
+        var attach = _harness.NewBackend(patient).AttachAsync(Request("pv-l"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DetachAsync(Volume("pv-l"), OnNode("node-2"), CancellationToken.None);
+        await attach;
+
+        var disk = Assert.Single(_harness.Simulator.Disks());
+        Assert.Equal(["node-1"], disk.AttachedVms);
+        Assert.Equal(["node-1"], disk.HeldByVms);
+    }
+
+    [Fact]
+    public async Task PoweredOffHolder_IsDetachedOnlyWithThePolicy()
+    {
+        _harness.Simulator.SeedDisk("pv-m", 1024);
+        await _harness.Simulator.SeedAttachmentAsync("pv-m", "node-2");
+        _harness.Simulator.SetPower("node-2", poweredOn: false);
+
+        var refused = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-m"), OnNode("node-1"), CancellationToken.None));
+        await _harness.NewBackend(_harness.Configuration() with { DetachFromPoweredOffVms = true }).AttachAsync(Request("pv-m"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Contains("detach_powered_off", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+        Assert.Contains(_harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("powered-off VM node-2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TwoDisksWithOneName_AreAFailure_NeverAGuess()
+    {
+        _harness.Simulator.SeedDisk("pv-n", 1024);
+        _harness.Simulator.SeedDisk("pv-n", 2048);
+
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-n"), OnNode("node-1"), CancellationToken.None));
+
+        Assert.Contains("2 disks named 'pv-n'", e.Message, StringComparison.Ordinal);
+        Assert.All(_harness.Simulator.Disks(), d => Assert.Empty(d.AttachedVms));
+    }
+
+    [Fact]
+    public async Task VolumeNameOption_NamesTheDisk_AndDetachByPvNameFindsIt()
+    {
+        var options = new Dictionary<string, string> { ["volumeName"] = "testdisk", ["storage"] = "fast", ["busType"] = "6", ["busSubType"] = "lsilogicsas" };
+
+        await _harness.NewBackend().AttachAsync(Request("pv-o", "1Gi", options), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DetachAsync(Volume("pv-o"), OnNode("node-1"), CancellationToken.None);
+
+        var disk = Assert.Single(_harness.Simulator.Disks());
+        Assert.Equal(("testdisk", "fast", "lsilogicsas"), (disk.Name, disk.StorageProfile, disk.BusSubType));
+        Assert.Empty(disk.AttachedVms);
+    }
+
+    [Fact]
+    public async Task UnknownStorageProfile_NamesTheOptionAndTheProfilesThereAre()
+    {
+        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => _harness.NewBackend().AttachAsync(Request("pv-p", "1Gi", new Dictionary<string, string> { ["storage"] = "gold" }), OnNode("node-1"), CancellationToken.None));
+
+        Assert.Equal("storage", e.Key);
+        Assert.Contains("T1, fast", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_harness.Simulator.Disks());
+    }
+
+    [Fact]
+    public async Task MissingDiskWithoutSize_AsksForTheSizeOption()
+    {
+        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => _harness.NewBackend().AttachAsync(Request("pv-q", size: null), OnNode("node-1"), CancellationToken.None));
+
+        Assert.Equal("size", e.Key);
+    }
+
+    [Fact]
+    public async Task DetachOfAMissingDisk_OrOfADiskAttachedElsewhere_IsSuccess()
+    {
+        _harness.Simulator.SeedDisk("pv-r", 1024);
+        await _harness.Simulator.SeedAttachmentAsync("pv-r", "node-2");
+
+        await _harness.NewBackend().DetachAsync(Volume("pv-gone"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DetachAsync(Volume("pv-r"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Equal(["node-2"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
+    }
+
+    [Fact]
+    public async Task ServerError_IsAFailureNamingTheRequest()
+    {
+        _harness.Simulator.FailNext("GET", "^/api/query$", 1, HttpStatusCode.InternalServerError, "INTERNAL_SERVER_ERROR", "Database unavailable.");
+
+        var e = await Assert.ThrowsAsync<VCloudApiException>(() => _harness.NewBackend().IsAttachedAsync(Request("pv-s"), OnNode("node-1"), CancellationToken.None));
+
+        Assert.Contains("500 INTERNAL_SERVER_ERROR to GET /api/query: Database unavailable.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delete_RefusesAnAttachedDisk_AndDeletesADetachedOne()
+    {
+        await _harness.NewBackend().AttachAsync(Request("pv-t"), OnNode("node-1"), CancellationToken.None);
+
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None));
+        await _harness.NewBackend().DetachAsync(Volume("pv-t"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None);
+        await _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None);
+
+        Assert.Empty(_harness.Simulator.Disks());
+    }
+
+    [Fact]
+    public async Task Resize_GrowsADetachedDisk_RefusesAnAttachedOneAndAShrink()
+    {
+        _harness.Simulator.SeedDisk("pv-u", 1024);
+        var backend = _harness.NewBackend();
+
+        var grown = await backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(3L << 30), CancellationToken.None);
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(1L << 30), CancellationToken.None));
+        await backend.AttachAsync(Request("pv-u"), OnNode("node-1"), CancellationToken.None);
+        var attached = await Assert.ThrowsAsync<DiskOperationException>(() => backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(4L << 30), CancellationToken.None));
+
+        Assert.Equal(3L << 30, grown.Bytes);
+        Assert.Equal(3072, Assert.Single(_harness.Simulator.Disks()).SizeMb);
+        Assert.Contains("only while they are detached", attached.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_ShowsEveryDiskWithItsNode()
+    {
+        _harness.Simulator.SeedDisk("pv-w", 1024, "fast");
+        await _harness.NewBackend().AttachAsync(Request("pv-v"), OnNode("node-1"), CancellationToken.None);
+
+        var list = await _harness.NewBackend().ListAsync(CancellationToken.None);
+
+        Assert.Equal(["pv-v", "pv-w"], list.Select(v => v.Name.Value));
+        Assert.Equal("node-1", list[0].AttachedNode?.Value);
+        Assert.Null(list[1].AttachedNode);
+        Assert.Equal("fast", list[1].Sku);
+    }
+}
