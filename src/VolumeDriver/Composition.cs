@@ -33,7 +33,7 @@ internal static class Composition
         try
         {
             var loggers = logging.LoggerFactory;
-            var host = HostRoot.System;
+            var host = new HostRoot("/", configuration.Node.EmulationRoot);
             var processRunner = new ProcessRunner(timeProvider);
             var mountTable = new MountTable(host);
             var loopDevices = new LoopDevices(host);
@@ -41,7 +41,12 @@ internal static class Composition
             var disk = CreateBackend(configuration, processRunner, mountTable, loopDevices, locks, timeProvider, loggers);
             var parser = new FlexOptionsParser(disk.OptionKeys);
 
-            var locator = new SysfsDeviceLocator([new LoopDeviceResolver(host, loopDevices)], timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
+            IDeviceResolver[] resolvers =
+            [
+                new LoopDeviceResolver(host, loopDevices),
+                new VCloudDeviceResolver(host, timeProvider, loggers.CreateLogger<VCloudDeviceResolver>()),
+            ];
+            var locator = new SysfsDeviceLocator(resolvers, timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
             var probe = new BlockDeviceProbe(processRunner, configuration.Node);
             var mounter = new DeviceMounter(
                 processRunner,

@@ -24,6 +24,7 @@ internal static class ConfigurationKeys
     public const string Timeout = "timeout";
     public const string DeviceTimeout = "deviceTimeout";
     public const string CommandTimeout = "commandTimeout";
+    public const string EmulationRoot = "emulationRoot";
 
     // Dotted paths, as messages name them.
     public const string LoopDirectory = Loop + "." + Directory;
@@ -79,7 +80,7 @@ internal static class ConfigurationKeys
 
     public static IReadOnlyList<string> EtcdSection { get; } = [Host, Port, Endpoints, CaCert, Cert, Key, Timeout, Username, Password, LeaseTtl];
 
-    public static IReadOnlyList<string> NodeSection { get; } = [DeviceTimeout, CommandTimeout];
+    public static IReadOnlyList<string> NodeSection { get; } = [DeviceTimeout, CommandTimeout, EmulationRoot];
 
     // Backend names as written in the file.
     public const string LoopBackend = "loop";

@@ -90,7 +90,8 @@ internal static class ConfigurationParser
         var nodeSection = root.Section(ConfigurationKeys.Node, ConfigurationKeys.NodeSection);
         var node = new NodeConfiguration(
             DeviceTimeout: ReadDuration(nodeSection, ConfigurationKeys.DeviceTimeout, defaults.Node.DeviceTimeout),
-            CommandTimeout: ReadDuration(nodeSection, ConfigurationKeys.CommandTimeout, defaults.Node.CommandTimeout));
+            CommandTimeout: ReadDuration(nodeSection, ConfigurationKeys.CommandTimeout, defaults.Node.CommandTimeout),
+            EmulationRoot: nodeSection.Has(ConfigurationKeys.EmulationRoot) ? ReadPath(nodeSection, ConfigurationKeys.EmulationRoot, "/var/lib/volume-driver/emulated-node", isFile: false) : null);
 
         if (vcloud is { Debug: true } && !logSection.TryGetScalar(ConfigurationKeys.Level, out _))
         {

@@ -64,7 +64,8 @@ internal sealed record LockConfiguration(string Directory, TimeSpan Timeout, Etc
 /// <summary>Node-side deadlines.</summary>
 /// <param name="DeviceTimeout">How long waitforattach waits for a device to appear.</param>
 /// <param name="CommandTimeout">The deadline for one external tool (mkfs of a large disk included).</param>
-internal sealed record NodeConfiguration(TimeSpan DeviceTimeout, TimeSpan CommandTimeout)
+/// <param name="EmulationRoot">For the cloud test doubles only: where this node's /dev/disk and SCSI sysfs are read (see <see cref="Host.HostRoot"/>).</param>
+internal sealed record NodeConfiguration(TimeSpan DeviceTimeout, TimeSpan CommandTimeout, string? EmulationRoot = null)
 {
     public static NodeConfiguration Defaults { get; } = new(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5));
 }

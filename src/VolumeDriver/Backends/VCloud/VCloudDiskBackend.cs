@@ -205,24 +205,36 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk
         return new ByteSize(wanted);
     }
 
+    /// <summary>
+    /// The identity is in the device path attach returned (<c>/dev/disk/by-id/wwn-0x&lt;uuid&gt;</c>) or
+    /// waitforattach returned (the same, with <c>-part1</c> for a volume the Python driver partitioned).
+    /// </summary>
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
     {
         var diskName = VCloudDiskName.From(request);
         if (attachedDevicePath is not null && attachedDevicePath.StartsWith(ByIdPrefix, StringComparison.Ordinal))
         {
             var hex = attachedDevicePath[ByIdPrefix.Length..];
+            if (hex.EndsWith(PartitionSuffix, StringComparison.Ordinal))
+            {
+                hex = hex[..^PartitionSuffix.Length];
+            }
+
             if (hex.Length == 32 && hex.All(char.IsAsciiHexDigitLower))
             {
-                return new VCloudDiskIdentity(diskName, hex, null, null);
+                return new VCloudDiskIdentity(diskName, hex);
             }
         }
 
         throw new InvalidOptionException(
             "devicePath",
-            $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {ByIdPrefix}<uuid> path attach returns for vCloud disk '{diskName}'; run attach again (kubelet does after a detach)");
+            $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {ByIdPrefix}<uuid> path attach returns for vCloud disk '{diskName}'; "
+            + "kubelet passes what attach returned, so run attach again (a detach and attach of the volume does)");
     }
 
     private const string ByIdPrefix = "/dev/disk/by-id/wwn-0x";
+
+    private const string PartitionSuffix = "-part1";
 
     /// <summary>The stable path udev gives the disk on a VMware guest with disk.enableUUID: its WWN is the disk's UUID.</summary>
     private static string DevicePathOf(VCloudDisk disk) => disk.Uuid is { } uuid
