@@ -6,7 +6,8 @@
 #   sudo scripts/install-prerequisites.sh
 #
 # Steps:
-#   1. Debian packages (e2fsprogs xfsprogs util-linux fdisk mount, and python3 for the scripts):
+#   1. Debian packages (e2fsprogs xfsprogs util-linux fdisk mount, etcd-server for the lock tests,
+#      and python3 for the scripts):
 #      nothing is run when all are installed; otherwise `apt-get update` once, then
 #      `apt-get install -y --no-install-recommends` non-interactively.
 #   2. Loop devices: `modprobe loop` when /dev/loop-control is missing and modprobe exists (a
@@ -18,8 +19,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Debian packages the driver (loop backend, format, mount) and its tests need.
-# Later: udev (by-id links), etcd-server (lock tests).
-packages=(e2fsprogs xfsprogs util-linux fdisk mount)
+# Later: udev (by-id links).
+packages=(e2fsprogs xfsprogs util-linux fdisk mount etcd-server)
 # Not needed by the driver, but by the scripts that test and benchmark it.
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 

@@ -12,6 +12,7 @@ using VolumeDriver.FlexVolume;
 using VolumeDriver.Host;
 using VolumeDriver.Installation;
 using VolumeDriver.Locking;
+using VolumeDriver.Locking.Etcd;
 using VolumeDriver.Logging;
 using VolumeDriver.Node;
 
@@ -37,7 +38,7 @@ internal static class Composition
             var processRunner = new ProcessRunner(timeProvider);
             var mountTable = new MountTable(host);
             var loopDevices = new LoopDevices(host);
-            var locks = new FileVmLockProvider(configuration.Locking.Directory, timeProvider, loggers.CreateLogger<FileVmLockProvider>());
+            var locks = CreateLocks(configuration.Locking, timeProvider, loggers);
             var disk = CreateBackend(configuration, processRunner, mountTable, loopDevices, locks, timeProvider, loggers);
             var parser = new FlexOptionsParser(disk.OptionKeys);
 
@@ -127,6 +128,18 @@ internal static class Composition
             BackendKind.VCloud => CreateVCloudBackend(configuration.VCloud!, configuration.Locking, locks, timeProvider, loggers),
             _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
         };
+
+    /// <summary>etcd when configured (attach and detach exclude each other across nodes), else local flock.</summary>
+    private static IVmLockProvider CreateLocks(LockConfiguration locking, TimeProvider timeProvider, ILoggerFactory loggers)
+    {
+        if (locking.Etcd is not { } etcd)
+        {
+            return new FileVmLockProvider(locking.Directory, timeProvider, loggers.CreateLogger<FileVmLockProvider>());
+        }
+
+        var logger = loggers.CreateLogger<EtcdVmLockProvider>();
+        return new EtcdVmLockProvider(new EtcdGatewayClient(etcd, timeProvider, logger), etcd.LeaseTtl, etcd.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, timeProvider, logger);
+    }
 
     /// <summary>The vCloud backend over one HttpClient for this invocation, with the session cache.</summary>
     private static VCloudDiskBackend CreateVCloudBackend(VCloudConfiguration configuration, LockConfiguration locking, IVmLockProvider locks, TimeProvider timeProvider, ILoggerFactory loggers)

@@ -1,8 +1,8 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Configuration;
 using VolumeDriver.Errors;
+using VolumeDriver.Host;
 
 namespace VolumeDriver.Backends.VCloud;
 
@@ -37,26 +37,10 @@ internal static partial class VCloudHttpClientFactory
         else if (configuration.CaCertificateFile is { } caFile)
         {
             var roots = LoadCertificates(caFile);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateAgainst(roots, certificate, errors);
+            handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots(roots);
         }
 
         return new HttpClient(handler, disposeHandler: true) { Timeout = RequestTimeout };
-    }
-
-    /// <summary>Chain to one of <paramref name="roots"/> only, and the name must match.</summary>
-    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 
     private static X509Certificate2Collection LoadCertificates(string file)

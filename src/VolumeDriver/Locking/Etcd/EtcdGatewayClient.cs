@@ -1,0 +1,214 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Configuration;
+using VolumeDriver.Host;
+
+namespace VolumeDriver.Locking.Etcd;
+
+/// <summary>
+/// etcd's v3 JSON gateway over HttpClient: every call is a POST of a JSON body. With a username the
+/// client authenticates first and sends the token as <c>Authorization: &lt;token&gt;</c> (no "Bearer":
+/// etcd refuses that), authenticating again once when etcd answers 401 (simple tokens expire after
+/// 5 minutes by default). TLS trusts only the configured CA, and presents the client certificate.
+/// Endpoints are tried in order when one cannot be reached.
+/// </summary>
+internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
+{
+    private const int Unauthenticated = 16;
+
+    private readonly HttpClient _http;
+    private readonly EtcdConfiguration _configuration;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private string? _token;
+    private int _endpoint;
+
+    public EtcdGatewayClient(EtcdConfiguration configuration, TimeProvider timeProvider, ILogger logger)
+    {
+        _configuration = configuration;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _http = new HttpClient(CreateHandler(configuration), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds));
+        var response = await PostAsync("/v3/lease/grant", new EtcdLeaseGrantRequest(seconds), EtcdJsonContext.Default.EtcdLeaseGrantRequest, EtcdJsonContext.Default.EtcdLeaseGrantResponse, _configuration.RequestTimeout, cancellationToken);
+        return response.Id != 0 && string.IsNullOrEmpty(response.Error)
+            ? response.Id
+            : throw new EtcdException($"etcd at {CurrentEndpoint} did not grant a lease: {response.Error ?? "no lease id in the answer"}");
+    }
+
+    public async Task<TimeSpan?> KeepAliveAsync(long leaseId, CancellationToken cancellationToken)
+    {
+        var response = await PostAsync("/v3/lease/keepalive", new EtcdLeaseIdRequest(leaseId), EtcdJsonContext.Default.EtcdLeaseIdRequest, EtcdJsonContext.Default.EtcdLeaseKeepAliveResponse, _configuration.RequestTimeout, cancellationToken);
+
+        // A revoked or expired lease still answers 200, with no TTL.
+        return response.Result is { Ttl: > 0 } result ? TimeSpan.FromSeconds(result.Ttl) : null;
+    }
+
+    public async Task RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PostAsync("/v3/lease/revoke", new EtcdLeaseIdRequest(leaseId), EtcdJsonContext.Default.EtcdLeaseIdRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _configuration.RequestTimeout, cancellationToken);
+        }
+        catch (EtcdException e) when (e.GrpcCode == 5)
+        {
+            // "requested lease not found": it expired or was revoked already.
+        }
+    }
+
+    public async Task<string> LockAsync(string name, long leaseId, CancellationToken cancellationToken)
+    {
+        // No timeout of our own: the caller's token is the acquire deadline. When it fires the
+        // connection closes and etcd removes the waiter's key, so nothing is left queued.
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(name));
+        var response = await PostAsync("/v3/lock/lock", new EtcdLockRequest(encoded, leaseId), EtcdJsonContext.Default.EtcdLockRequest, EtcdJsonContext.Default.EtcdLockResponse, Timeout.InfiniteTimeSpan, cancellationToken);
+        return response.Key ?? throw new EtcdException($"etcd at {CurrentEndpoint} granted the lock {name} without a key");
+    }
+
+    public Task UnlockAsync(string key, CancellationToken cancellationToken) =>
+        PostAsync("/v3/lock/unlock", new EtcdUnlockRequest(key), EtcdJsonContext.Default.EtcdUnlockRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _configuration.RequestTimeout, cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    private Uri CurrentEndpoint => _configuration.Endpoints[_endpoint % _configuration.Endpoints.Count];
+
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_configuration.Username is not null && _token is null)
+        {
+            _token = await AuthenticateAsync(cancellationToken);
+        }
+
+        try
+        {
+            return await PostOnceAsync(path, body, requestType, responseType, timeout, cancellationToken);
+        }
+        catch (EtcdException e) when (e.GrpcCode == Unauthenticated && _configuration.Username is not null)
+        {
+            _token = await AuthenticateAsync(cancellationToken);
+            return await PostOnceAsync(path, body, requestType, responseType, timeout, cancellationToken);
+        }
+    }
+
+    private async Task<string> AuthenticateAsync(CancellationToken cancellationToken)
+    {
+        var request = new EtcdAuthenticateRequest(_configuration.Username!, _configuration.Password!.Reveal());
+        _token = null;
+        var response = await PostOnceAsync("/v3/auth/authenticate", request, EtcdJsonContext.Default.EtcdAuthenticateRequest, EtcdJsonContext.Default.EtcdAuthenticateResponse, _configuration.RequestTimeout, cancellationToken);
+        return response.Token ?? throw new EtcdException($"etcd at {CurrentEndpoint} authenticated user '{_configuration.Username}' but sent no token");
+    }
+
+    private async Task<TResponse> PostOnceAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var endpoint = CurrentEndpoint;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                deadline.CancelAfter(timeout);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
+            {
+                Content = new StringContent(JsonSerializer.Serialize(body, requestType), Encoding.UTF8, "application/json"),
+            };
+            if (_token is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", _token);
+            }
+
+            var started = _timeProvider.GetTimestamp();
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, deadline.Token);
+            }
+            catch (HttpRequestException e) when (attempt + 1 < _configuration.Endpoints.Count)
+            {
+                LogEndpointFailed(_logger, endpoint.ToString(), e.Message);
+                _endpoint++;
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new EtcdException($"cannot reach etcd at {string.Join(", ", _configuration.Endpoints)}: {e.Message}; check the etcd section of the configuration (host, port, TLS files) and that etcd runs", innerException: e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new EtcdException($"etcd at {endpoint} did not answer {path} within {timeout.TotalSeconds:0.#} s; check that it is healthy (etcd timeout setting: {_configuration.RequestTimeout.TotalSeconds:0.#} s)", innerException: e);
+            }
+
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                var elapsedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
+                LogCall(_logger, path, (int)response.StatusCode, elapsedMs);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw ErrorFrom(endpoint, path, response.StatusCode, text);
+                }
+
+                try
+                {
+                    return JsonSerializer.Deserialize(text, responseType) ?? throw new EtcdException($"etcd at {endpoint} answered {path} with an empty body");
+                }
+                catch (JsonException e)
+                {
+                    throw new EtcdException($"etcd at {endpoint} answered {path} with a body that is not the gateway's JSON: {e.Message}", innerException: e);
+                }
+            }
+        }
+    }
+
+    private static EtcdException ErrorFrom(Uri endpoint, string path, HttpStatusCode status, string text)
+    {
+        EtcdErrorResponse? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize(text, EtcdJsonContext.Default.EtcdErrorResponse);
+        }
+        catch (JsonException)
+        {
+            // Not the gateway's error body.
+        }
+
+        var said = error?.Message ?? error?.Error ?? $"HTTP {(int)status}";
+        var hint = error?.Code == Unauthenticated || said.Contains("authentication failed", StringComparison.Ordinal) || said.Contains("user name is empty", StringComparison.Ordinal)
+            ? "; check the etcd username and password in the configuration"
+            : string.Empty;
+        return new EtcdException($"etcd at {endpoint} refused {path}: {said}{hint}", error?.Code);
+    }
+
+    private static SocketsHttpHandler CreateHandler(EtcdConfiguration configuration)
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = configuration.RequestTimeout, UseCookies = false, AllowAutoRedirect = false };
+        if (configuration.ClientCertificateFile is { } cert && configuration.ClientKeyFile is { } key)
+        {
+            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(cert, key)];
+        }
+
+        if (configuration.CaCertificateFile is { } ca)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(ca);
+            handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots(roots);
+        }
+
+        return handler;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "etcd POST {Path} -> {Status} in {DurationMs:0} ms")]
+    private static partial void LogCall(ILogger logger, string path, int status, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "etcd endpoint {Endpoint} cannot be reached ({Reason}); trying the next one")]
+    private static partial void LogEndpointFailed(ILogger logger, string endpoint, string reason);
+}

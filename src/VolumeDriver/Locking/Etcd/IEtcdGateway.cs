@@ -1,0 +1,23 @@
+namespace VolumeDriver.Locking.Etcd;
+
+/// <summary>
+/// The few etcd v3 calls the lock needs. <see cref="EtcdGatewayClient"/> fills it over the JSON
+/// gateway because no gRPC package is available; a gRPC client (dotnet-etcd) could fill it later.
+/// </summary>
+internal interface IEtcdGateway
+{
+    /// <summary>Grants a lease; returns its id.</summary>
+    Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Refreshes a lease once; returns its remaining TTL, or null when the lease is gone (expired or revoked).</summary>
+    Task<TimeSpan?> KeepAliveAsync(long leaseId, CancellationToken cancellationToken);
+
+    /// <summary>Revokes a lease (and so releases every lock held with it). A lease already gone is fine.</summary>
+    Task RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken);
+
+    /// <summary>Waits for the named lock under the lease, until cancelled; returns the lock's key (base64).</summary>
+    Task<string> LockAsync(string name, long leaseId, CancellationToken cancellationToken);
+
+    /// <summary>Releases a lock by its key (base64).</summary>
+    Task UnlockAsync(string key, CancellationToken cancellationToken);
+}
