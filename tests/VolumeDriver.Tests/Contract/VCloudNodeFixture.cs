@@ -25,7 +25,7 @@ public sealed class VCloudNodeFixture : IAsyncDisposable
 
     public VCloudDirectorSimulator Simulator { get; }
 
-    public static async Task<VCloudNodeFixture> StartAsync(string? etcdEndpoint = null, string extraVCloudYaml = "", TimeSpan? taskRunTime = null, string deviceTimeout = "20s")
+    public static async Task<VCloudNodeFixture> StartAsync(string? etcdEndpoint = null, string extraVCloudYaml = "", TimeSpan? taskRunTime = null, string deviceTimeout = "20s", string drainWait = "5s")
     {
         var root = Directory.CreateTempSubdirectory("vd-vcloud-").FullName;
         var emulated = Nodes.ToDictionary(n => n, n => Path.Join(root, n, "host"));
@@ -61,7 +61,7 @@ public sealed class VCloudNodeFixture : IAsyncDisposable
                   default_storage: T1
                   state_dir: {Path.Join(root, node, "state")}
                   task_timeout: 60s
-                  drain_wait: 5s
+                  drain_wait: {drainWait}
                 {extraVCloudYaml}{etcd}
                 log:
                   file: {Path.Join(root, node, "driver.log")}
