@@ -64,7 +64,7 @@ internal static class Composition
                 configuration,
                 loggers,
                 new AttachDetachWorkflow(disk, parser),
-                new DeviceMountWorkflow(disk, parser, locator, mounter, resizer, configuration.Node, host),
+                new DeviceMountWorkflow(disk, parser, locator, mounter, resizer, configuration.Node, host, new LegacyVCloudLeftovers(host, loggers.CreateLogger<LegacyVCloudLeftovers>())),
                 owned: logging);
             composed = true;
             return services;

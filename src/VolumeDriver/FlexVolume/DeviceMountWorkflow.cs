@@ -23,9 +23,11 @@ internal sealed class DeviceMountWorkflow
     private readonly IFilesystemResizer _resizer;
     private readonly NodeConfiguration _configuration;
     private readonly HostRoot _host;
+    private readonly LegacyVCloudLeftovers? _leftovers;
 
-    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, IFilesystemResizer resizer, NodeConfiguration configuration, HostRoot host)
+    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, IFilesystemResizer resizer, NodeConfiguration configuration, HostRoot host, LegacyVCloudLeftovers? leftovers = null)
     {
+        _leftovers = leftovers;
         _host = host;
         _disk = disk;
         _parser = parser;
@@ -70,7 +72,8 @@ internal sealed class DeviceMountWorkflow
     public async Task<Reply> UnmountDeviceAsync(string mountPath, CancellationToken cancellationToken)
     {
         var (target, _) = HostPathArgument.RequireDeviceMountPath(mountPath, "deviceMountPath");
-        await _mounter.UnmountAsync(target, cancellationToken);
+        var outcome = await _mounter.UnmountAsync(target, cancellationToken);
+        _leftovers?.RemoveFor(outcome.Device);
         return Reply.Success();
     }
 

@@ -8,14 +8,14 @@ namespace VolumeDriver.Host;
 /// <param name="Root">Where host paths are read.</param>
 /// <param name="EmulationRoot">
 /// When set, the paths udev and the SCSI midlayer make for cloud disks (<c>/dev/disk/...</c>,
-/// <c>/sys/class/scsi_host/...</c>, <c>/sys/bus/scsi/...</c>) are read from this directory instead,
+/// <c>/dev/block/...</c>, udev rules, <c>/sys/class/scsi_host/...</c>, <c>/sys/bus/scsi/...</c>) are read from this directory instead,
 /// while loop devices, <c>/sys/class/block</c> and <c>/proc</c> stay real. The cloud test doubles
 /// emulate a node there: their links point at real loop devices, so the whole kubelet sequence runs
 /// on a real filesystem, and several emulated nodes share one machine without seeing each other's disks.
 /// </param>
 internal sealed record HostRoot(string Root, string? EmulationRoot = null)
 {
-    private static readonly string[] EmulatedPrefixes = ["/dev/disk/", "/sys/class/scsi_host/", "/sys/bus/scsi/"];
+    private static readonly string[] EmulatedPrefixes = ["/dev/disk/", "/dev/block/", "/etc/udev/rules.d/", "/sys/class/scsi_host/", "/sys/bus/scsi/"];
 
     public static HostRoot System { get; } = new("/");
 

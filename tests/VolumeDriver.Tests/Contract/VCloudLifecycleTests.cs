@@ -84,3 +84,78 @@ public sealed class VCloudLifecycleTests
         await fixture.ExpectAsync("node-1", "Success", "detach", "pv-elsewhere", "node-1");
     }
 }
+
+/// <summary>Volumes the Python vCloud driver made: one partition, and its /dev/block link and udev rule on the node.</summary>
+public sealed class VCloudPythonVolumeTests
+{
+    [LifecycleFact("sfdisk", "partx")]
+    public async Task PartitionedVolume_MountsItsPart1WithoutReformatting_AndUnmountRemovesTheOldDriversLeftovers()
+    {
+        await using var fixture = await VCloudNodeFixture.StartAsync();
+        var diskId = fixture.Simulator.SeedDisk("pv-python", 128);
+        var uuid = await MakePythonVolumeAsync(fixture.Simulator.BackingFileOf("pv-python"));
+        var options = VCloudNodeFixture.Options("pv-python", size: null);
+        var mount = fixture.MountPath("node-1", "pv-python");
+        var root = fixture.EmulationRootOf("node-1");
+
+        var device = (await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1")).Device!;
+        var partition = (await fixture.ExpectAsync("node-1", "Success", "waitforattach", device, options)).Device!;
+        Assert.Equal(device + "-part1", partition);
+        var kernelPartition = File.ResolveLinkTarget(Path.Join(root, partition.TrimStart('/')), returnFinalTarget: false)!.FullName;
+        Directory.CreateDirectory(Path.Join(root, "dev/block"));
+        Directory.CreateDirectory(Path.Join(root, "etc/udev/rules.d"));
+        File.CreateSymbolicLink(Path.Join(root, "dev/block", diskId), kernelPartition);
+        await File.WriteAllTextAsync(Path.Join(root, "etc/udev/rules.d", $"90-vcloud-idisk-{diskId}.rules"), $"SUBSYSTEM==\"block\", SYMLINK+=\"block/{diskId}\"\n");
+        var unrelated = Guid.NewGuid().ToString();
+        File.CreateSymbolicLink(Path.Join(root, "dev/block", unrelated), "/dev/null");
+
+        await fixture.ExpectAsync("node-1", "Success", "mountdevice", mount, partition, options);
+        Assert.Equal("written by the python driver", await File.ReadAllTextAsync(Path.Join(mount, "old.txt")));
+        Assert.Equal(uuid, (await LoopVolumeFixture.RunToolAsync("blkid", "-p", "-s", "UUID", "-o", "value", kernelPartition)).Trim());
+        await fixture.ExpectAsync("node-1", "Success", "unmountdevice", mount);
+
+        Assert.False(File.Exists(Path.Join(root, "dev/block", diskId)) || new FileInfo(Path.Join(root, "dev/block", diskId)).LinkTarget is not null);
+        Assert.False(File.Exists(Path.Join(root, "etc/udev/rules.d", $"90-vcloud-idisk-{diskId}.rules")));
+        Assert.NotNull(new FileInfo(Path.Join(root, "dev/block", unrelated)).LinkTarget);
+        await fixture.ExpectAsync("node-1", "Success", "detach", "pv-python", "node-1");
+    }
+
+    /// <summary>What the Python driver did to a new disk: sfdisk ',,83;' (one Linux partition), then ext4 on part1.</summary>
+    private static async Task<string> MakePythonVolumeAsync(string backingFile)
+    {
+        await RunWithInputAsync(",,83;\n", "sfdisk", "--quiet", backingFile);
+        var loop = (await LoopVolumeFixture.RunToolAsync("losetup", "--find", "--show", "--partscan", backingFile)).Trim();
+        try
+        {
+            await LoopVolumeFixture.RunToolAsync("partx", "--update", loop);
+            await LoopVolumeFixture.RunToolAsync("mkfs.ext4", "-q", loop + "p1");
+            var mount = Directory.CreateTempSubdirectory("vd-python-vol-").FullName;
+            await LoopVolumeFixture.RunToolAsync("mount", loop + "p1", mount);
+            await File.WriteAllTextAsync(Path.Join(mount, "old.txt"), "written by the python driver");
+            await LoopVolumeFixture.RunToolAsync("umount", mount);
+            Directory.Delete(mount);
+            return (await LoopVolumeFixture.RunToolAsync("blkid", "-p", "-s", "UUID", "-o", "value", loop + "p1")).Trim();
+        }
+        finally
+        {
+            await LoopVolumeFixture.RunToolAsync("losetup", "-d", loop);
+        }
+    }
+
+    private static async Task RunWithInputAsync(string input, string tool, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{tool} failed: {error}");
+    }
+}
