@@ -736,12 +736,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         XElement answer;
         lock (_lock)
         {
-            var vm = VmOrForbidden(vmId);
-            var disk = DiskOrForbidden(diskId);
-            if (vm.BusyWith is not null)
-            {
-                throw Busy(vm.Name);
-            }
+            var (vm, disk) = IdleVmAndDisk(vmId, diskId);
 
             if (disk.BusyWith is not null)
             {
@@ -788,12 +783,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         XElement answer;
         lock (_lock)
         {
-            var vm = VmOrForbidden(vmId);
-            var disk = DiskOrForbidden(diskId);
-            if (vm.BusyWith is not null)
-            {
-                throw Busy(vm.Name);
-            }
+            var (vm, disk) = IdleVmAndDisk(vmId, diskId);
 
             if (!disk.AttachedVms.Contains(vm))
             {
@@ -1101,6 +1091,14 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         };
         _disks[disk.Id] = disk;
         return disk;
+    }
+
+    /// <summary>The VM and disk of an attach or detach; a VM running another task answers BUSY_ENTITY. Call under the lock.</summary>
+    private (SimVmState Vm, SimDisk Disk) IdleVmAndDisk(string vmId, string diskId)
+    {
+        var vm = VmOrForbidden(vmId);
+        var disk = DiskOrForbidden(diskId);
+        return vm.BusyWith is null ? (vm, disk) : throw Busy(vm.Name);
     }
 
     private SimDisk DiskOrForbidden(string id) => _disks.TryGetValue(id, out var disk) ? disk : throw Forbidden();

@@ -126,44 +126,27 @@ internal sealed partial class VCloudConnection
         {
             // CloudAPI login (API ≥ 33): a bearer token; the XML Session comes from GET /api/session.
             var path = string.Equals(_configuration.Org, "system", StringComparison.OrdinalIgnoreCase) ? "cloudapi/1.0.0/sessions/provider" : "cloudapi/1.0.0/sessions";
-            using var request = new HttpRequestMessage(HttpMethod.Post, ApiUri(path));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
-            request.Headers.TryAddWithoutValidation("Accept", $"application/json;version={version}");
-            using var response = await SendLoggedAsync(request, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw LoginError(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
-            }
-
-            token = response.Headers.TryGetValues(BearerTokenHeader, out var values) ? values.First() : throw new VCloudProtocolException($"the CloudAPI login answered without a {BearerTokenHeader} header");
+            using var login = new HttpRequestMessage(HttpMethod.Post, ApiUri(path));
+            login.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+            login.Headers.TryAddWithoutValidation("Accept", $"application/json;version={version}");
+            var (headers, _) = await SendForTextAsync(login, LoginError, cancellationToken);
+            token = headers.TryGetValues(BearerTokenHeader, out var values) ? values.First() : throw new VCloudProtocolException($"the CloudAPI login answered without a {BearerTokenHeader} header");
             isBearer = true;
-            using var sessionRequest = new HttpRequestMessage(HttpMethod.Get, ApiUri("api/session"));
-            sessionRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            sessionRequest.Headers.TryAddWithoutValidation("Accept", $"application/*+xml;version={version}");
-            using var sessionResponse = await SendLoggedAsync(sessionRequest, cancellationToken);
-            var sessionText = await sessionResponse.Content.ReadAsStringAsync(cancellationToken);
-            if (!sessionResponse.IsSuccessStatusCode)
-            {
-                throw ErrorFrom(HttpMethod.Get, sessionRequest.RequestUri!, sessionResponse.StatusCode, sessionText);
-            }
-
-            sessionXml = Parse(sessionText, sessionRequest.RequestUri!);
+            using var session = new HttpRequestMessage(HttpMethod.Get, ApiUri("api/session"));
+            session.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            session.Headers.TryAddWithoutValidation("Accept", $"application/*+xml;version={version}");
+            var (_, sessionText) = await SendForTextAsync(session, (status, text) => ErrorFrom(HttpMethod.Get, session.RequestUri!, status, text), cancellationToken);
+            sessionXml = Parse(sessionText, session.RequestUri!);
         }
         else
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, ApiUri("api/sessions"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
-            request.Headers.TryAddWithoutValidation("Accept", $"application/*+xml;version={version}");
-            using var response = await SendLoggedAsync(request, cancellationToken);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw LoginError(response.StatusCode, text);
-            }
-
-            token = response.Headers.TryGetValues(LegacyTokenHeader, out var values) ? values.First() : throw new VCloudProtocolException($"the login answered without an {LegacyTokenHeader} header");
+            using var login = new HttpRequestMessage(HttpMethod.Post, ApiUri("api/sessions"));
+            login.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+            login.Headers.TryAddWithoutValidation("Accept", $"application/*+xml;version={version}");
+            var (headers, text) = await SendForTextAsync(login, LoginError, cancellationToken);
+            token = headers.TryGetValues(LegacyTokenHeader, out var values) ? values.First() : throw new VCloudProtocolException($"the login answered without an {LegacyTokenHeader} header");
             isBearer = false;
-            sessionXml = Parse(text, request.RequestUri!);
+            sessionXml = Parse(text, login.RequestUri!);
         }
 
         var orgHref = VCloudXml.FindLink(sessionXml, VCloudXml.RelDown, VCloudXml.OrgMediaType)
@@ -190,12 +173,7 @@ internal sealed partial class VCloudConnection
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, ApiUri("api/versions"));
         request.Headers.TryAddWithoutValidation("Accept", "application/*+xml");
-        using var response = await SendLoggedAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw ErrorFrom(HttpMethod.Get, request.RequestUri!, response.StatusCode, text);
-        }
+        var (_, text) = await SendForTextAsync(request, (status, body) => ErrorFrom(HttpMethod.Get, request.RequestUri!, status, body), cancellationToken);
 
         var listed = Parse(text, request.RequestUri!)
             .Elements(VCloudXml.Versions + "VersionInfo")
@@ -236,6 +214,14 @@ internal sealed partial class VCloudConnection
         return (chosen, chosen >= VCloudApiVersion.DiskUuid ? chosen : uuid);
     }
 
+    /// <summary>Sends a request of the login sequence and returns its headers and body, or throws what <paramref name="error"/> makes of a refusal.</summary>
+    private async Task<(HttpResponseHeaders Headers, string Body)> SendForTextAsync(HttpRequestMessage request, Func<HttpStatusCode, string, Exception> error, CancellationToken cancellationToken)
+    {
+        using var response = await SendLoggedAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode ? (response.Headers, text) : throw error(response.StatusCode, text);
+    }
+
     private async Task<HttpResponseMessage> SendLoggedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
@@ -271,7 +257,7 @@ internal sealed partial class VCloudConnection
         }
     }
 
-    private VCloudApiException LoginError(HttpStatusCode status, string body) => status == HttpStatusCode.Unauthorized
+    private Exception LoginError(HttpStatusCode status, string body) => status == HttpStatusCode.Unauthorized
         ? new VCloudApiException(status, null, $"vCloud Director refused the login of '{_configuration.Username}@{_configuration.Org}' (401): check vcloud.username, vcloud.password and vcloud.org in the configuration.")
         : ErrorFrom(HttpMethod.Post, ApiUri("api/sessions"), status, body);
 
