@@ -265,6 +265,17 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VmAnswering403DuringDetach_MeansItIsGone_AndDetachSucceeds()
+    {
+        await _harness.NewBackend().AttachAsync(Request("pv-x"), OnNode("node-1"), CancellationToken.None);
+        _harness.Simulator.FailNext("GET", "^/api/vApp/vm-", 1, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", "Either you need some or all of the following rights or the entity does not exist.");
+
+        await _harness.NewBackend().DetachAsync(Volume("pv-x"), OnNode("node-1"), CancellationToken.None);
+
+        Assert.Contains(_harness.Logs.Lines, l => l.Contains("the VM or disk is gone", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ServerError_IsAFailureNamingTheRequest()
     {
         _harness.Simulator.FailNext("GET", "^/api/query$", 1, HttpStatusCode.InternalServerError, "INTERNAL_SERVER_ERROR", "Database unavailable.");
