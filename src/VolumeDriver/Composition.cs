@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Backends;
+using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Loop;
 using VolumeDriver.Backends.VCloud;
 using VolumeDriver.Cli;
@@ -101,6 +102,7 @@ internal static class Composition
     {
         BackendKind.Loop => new LoopDiagnostics(configuration.Loop, HostRoot.System),
         BackendKind.VCloud => CreateVCloudDiagnostics(configuration),
+        BackendKind.Azure => new AzureDiagnostics(configuration.Azure, Environment.GetEnvironmentVariable, LocalNodeName(configuration)),
         _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
     };
 
@@ -126,6 +128,10 @@ internal static class Composition
                 configuration.Node.CommandTimeout,
                 loggers.CreateLogger<LoopDiskBackend>()),
             BackendKind.VCloud => CreateVCloudBackend(configuration.VCloud!, configuration.Locking, locks, timeProvider, loggers),
+            BackendKind.Azure => throw new ConfigurationException(
+                configuration.SourceFile,
+                ConfigurationKeys.Backend,
+                "the azure backend's disks are not in this build yet: 'doctor' already checks azure.json, the credential, ARM and the node's VM, but attach and detach come with the managed-disk backend"),
             _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
         };
 

@@ -15,6 +15,9 @@ internal static class ConfigurationKeys
     public const string Locking = "locking";
     public const string Node = "node";
     public const string VCloud = "vcloud";
+    public const string Azure = "azure";
+    public const string CloudConfig = "cloudConfig";
+    public const string CaCertificate = "caCert";
     public const string Etcd = "etcd";
 
     // Leaf names inside sections.
@@ -36,7 +39,9 @@ internal static class ConfigurationKeys
     public const string NodeCommandTimeout = Node + "." + CommandTimeout;
 
     /// <summary>The keys allowed at the top of the file, in the order the example file lists them.</summary>
-    public static IReadOnlyList<string> TopLevel { get; } = [Backend, NodeName, Loop, VCloud, Log, Locking, Node];
+    public static IReadOnlyList<string> TopLevel { get; } = [Backend, NodeName, Loop, Azure, VCloud, Log, Locking, Node];
+
+    public static IReadOnlyList<string> AzureSection { get; } = [CloudConfig, CaCertificate];
 
     public static IReadOnlyList<string> LoopSection { get; } = [Directory];
 

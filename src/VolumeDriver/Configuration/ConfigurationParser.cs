@@ -76,6 +76,11 @@ internal static class ConfigurationParser
                 ? ParseLevel(logSection, ConfigurationKeys.Level, levelNode)
                 : defaults.Log.Level);
 
+        var azureSection = root.Section(ConfigurationKeys.Azure, ConfigurationKeys.AzureSection);
+        var azure = new AzureConfiguration(
+            ReadPath(azureSection, ConfigurationKeys.CloudConfig, AzureConfiguration.Defaults.CloudConfigFile, isFile: true),
+            azureSection.Has(ConfigurationKeys.CaCertificate) ? ReadPath(azureSection, ConfigurationKeys.CaCertificate, "/etc/ssl/certs/azure-stack-ca.pem", isFile: true) : null);
+
         var vcloudSection = root.Section(ConfigurationKeys.VCloud, ConfigurationKeys.VCloudSection);
         var vcloud = VCloudConfigurationParser.Parse(vcloudSection, required: backend == BackendKind.VCloud);
 
@@ -99,7 +104,7 @@ internal static class ConfigurationParser
             log = log with { Level = LogLevelSetting.Debug };
         }
 
-        return Validate(new DriverConfiguration(file, backend, nodeName, loop, log, locking, node) { VCloud = vcloud }, file);
+        return Validate(new DriverConfiguration(file, backend, nodeName, loop, log, locking, node) { VCloud = vcloud, Azure = azure }, file);
     }
 
     /// <summary>A backend whose section is missing cannot run: say so now, not at the first verb.</summary>
@@ -168,16 +173,13 @@ internal static class ConfigurationParser
 
         if (string.Equals(value, ConfigurationKeys.AzureBackend, StringComparison.OrdinalIgnoreCase))
         {
-            throw section.Error(
-                key,
-                node,
-                $"The backend {YamlSection.Quote(value)} is not available in this build yet. This build has '{ConfigurationKeys.LoopBackend}' and '{ConfigurationKeys.VCloudBackend}'.");
+            return BackendKind.Azure;
         }
 
         throw section.Error(
             key,
             node,
-            $"{YamlSection.Quote(value)} is not a backend. Allowed: {ConfigurationKeys.LoopBackend}, {ConfigurationKeys.VCloudBackend} ({ConfigurationKeys.AzureBackend} is planned but not in this build).");
+            $"{YamlSection.Quote(value)} is not a backend. Allowed: {ConfigurationKeys.LoopBackend}, {ConfigurationKeys.VCloudBackend}, {ConfigurationKeys.AzureBackend}.");
     }
 
     private static string ParseNodeName(YamlSection section, string key, YamlScalarNode node)

@@ -16,6 +16,9 @@ internal sealed record DriverConfiguration(
     LockConfiguration Locking,
     NodeConfiguration Node)
 {
+    /// <summary>The Azure backend's settings (where azure.json is).</summary>
+    public AzureConfiguration Azure { get; init; } = AzureConfiguration.Defaults;
+
     /// <summary>The vCloud backend's settings, when the file has a <c>vcloud:</c> section.</summary>
     public VCloudConfiguration? VCloud { get; init; }
 
@@ -27,6 +30,14 @@ internal sealed record DriverConfiguration(
         Log: LogConfiguration.Defaults,
         Locking: LockConfiguration.Defaults,
         Node: NodeConfiguration.Defaults);
+}
+
+/// <summary>The Azure backend: the cloud-provider file, and a CA bundle for clouds with a private CA (Azure Stack Hub).</summary>
+/// <param name="CloudConfigFile">azure.json (cloud-provider-azure's file).</param>
+/// <param name="CaCertificateFile">PEM CAs to trust for ARM and the token authority instead of the system's, or null.</param>
+internal sealed record AzureConfiguration(string CloudConfigFile, string? CaCertificateFile)
+{
+    public static AzureConfiguration Defaults { get; } = new("/etc/kubernetes/azure.json", null);
 }
 
 /// <summary>The loop backend: where disk image files live.</summary>

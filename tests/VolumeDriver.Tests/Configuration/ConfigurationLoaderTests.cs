@@ -166,7 +166,6 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("backend: azure\n", "backend", "not available in this build yet")]
     [InlineData("backend: vcloud\n", "vcloud.host", "the vcloud backend needs it")]
     [InlineData("backend: nfs\n", "backend", "Allowed: loop")]
     [InlineData("nodeName: -bad-\n", "nodeName", "DNS subdomain")]
@@ -192,7 +191,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("colour: blue\n", "colour", "backend, nodeName, loop, vcloud, log, locking, node")]
+    [InlineData("colour: blue\n", "colour", "backend, nodeName, loop, azure, vcloud, log, locking, node")]
     [InlineData("loop:\n  directory: /x\n  size: 10G\n", "loop.size", "directory")]
     [InlineData("log:\n  path: /x.log\n", "log.path", "file, level")]
     [InlineData("locking:\n  timeOut: 2m\n", "locking.timeOut", "did you mean 'locking.timeout'")]
@@ -292,7 +291,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
 
         var e = await LoadFailsAsync(path);
 
-        Assert.Equal("azure", e.Key);
+        Assert.Equal("azure.tenantId", e.Key);
         Assert.DoesNotContain(Secret, e.Message);
     }
 

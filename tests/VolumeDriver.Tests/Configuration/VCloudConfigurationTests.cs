@@ -66,6 +66,16 @@ public sealed class VCloudConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task AzureSection_NamesAzureJsonAndACaBundle()
+    {
+        var configuration = await LoadAsync("backend: azure\nazure:\n  cloudConfig: /etc/kubernetes/azure-stack.json\n  caCert: /etc/ssl/stack-ca.pem\n");
+
+        Assert.Equal(BackendKind.Azure, configuration.Backend);
+        Assert.Equal(new AzureConfiguration("/etc/kubernetes/azure-stack.json", "/etc/ssl/stack-ca.pem"), configuration.Azure);
+        Assert.Equal(AzureConfiguration.Defaults, (await LoadAsync("backend: azure\n")).Azure);
+    }
+
+    [Fact]
     public async Task ExampleFileOfTheRepository_Loads()
     {
         var example = Path.Join(ConfigurationLoaderTests.FindRepositoryRoot(), "config", "vcloud.yaml");

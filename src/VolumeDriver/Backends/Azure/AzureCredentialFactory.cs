@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Identity;
 using VolumeDriver.Errors;
 
@@ -22,7 +23,8 @@ internal static class AzureCredentialFactory
     public const string FederatedTokenFileVariable = "AZURE_FEDERATED_TOKEN_FILE";
     public const string ClientIdVariable = "AZURE_CLIENT_ID";
 
-    public static AzureCredentialChoice Create(AzureCloudConfig config, Func<string, string?> getEnvironmentVariable)
+    /// <param name="transport">The HTTP transport for token requests (one that trusts azure.caCert), or null for the default.</param>
+    public static AzureCredentialChoice Create(AzureCloudConfig config, Func<string, string?> getEnvironmentVariable, HttpPipelineTransport? transport = null)
     {
         var authority = config.Environment.ActiveDirectoryEndpoint;
         var disableDiscovery = !config.Environment.IsPublicCloudFamily;
@@ -40,20 +42,23 @@ internal static class AzureCredentialFactory
                 AuthorityHost = authority,
                 DisableInstanceDiscovery = disableDiscovery,
             };
+            Use(options, transport);
             return new AzureCredentialChoice(new WorkloadIdentityCredential(options), $"workload identity (client {clientId}, token file {tokenFile})");
         }
 
         if (config.UseManagedIdentityExtension)
         {
-            return config.UserAssignedIdentityId is { } id
-                ? new AzureCredentialChoice(new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(id)), $"user-assigned managed identity {id}")
-                : new AzureCredentialChoice(new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned), "the VM's system-assigned managed identity");
+            var id = config.UserAssignedIdentityId;
+            var options = new ManagedIdentityCredentialOptions(id is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(id));
+            Use(options, transport);
+            return new AzureCredentialChoice(new ManagedIdentityCredential(options), id is null ? "the VM's system-assigned managed identity" : $"user-assigned managed identity {id}");
         }
 
         if (config.AadClientSecret is { } secret)
         {
             var clientId = config.AadClientId ?? throw Missing(config, "aadClientId", "a service principal's secret (aadClientSecret) needs its aadClientId");
             var options = new ClientSecretCredentialOptions { AuthorityHost = authority, DisableInstanceDiscovery = disableDiscovery };
+            Use(options, transport);
             return new AzureCredentialChoice(new ClientSecretCredential(config.TenantId, clientId, secret.Reveal(), options), $"service principal {clientId} (secret)");
         }
 
@@ -76,6 +81,7 @@ internal static class AzureCredentialFactory
             }
 
             var options = new ClientCertificateCredentialOptions { AuthorityHost = authority, DisableInstanceDiscovery = disableDiscovery };
+            Use(options, transport);
             return new AzureCredentialChoice(new ClientCertificateCredential(config.TenantId, clientId, certificate, options), $"service principal {clientId} (certificate {certificate.Thumbprint})");
         }
 
@@ -83,6 +89,14 @@ internal static class AzureCredentialFactory
             config,
             "aadClientSecret",
             $"it names no identity: set aadClientId with aadClientSecret or aadClientCertPath, or useManagedIdentityExtension: true, or run with workload identity ({FederatedTokenFileVariable})");
+    }
+
+    private static void Use(ClientOptions options, HttpPipelineTransport? transport)
+    {
+        if (transport is not null)
+        {
+            options.Transport = transport;
+        }
     }
 
     private static ConfigurationException Missing(AzureCloudConfig config, string key, string problem) =>

@@ -1,0 +1,66 @@
+using System.Security.Cryptography.X509Certificates;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.ResourceManager;
+using VolumeDriver.Configuration;
+using VolumeDriver.Errors;
+using VolumeDriver.Host;
+
+namespace VolumeDriver.Backends.Azure;
+
+/// <summary>
+/// The Azure SDK clients of one invocation: azure.json read once, its credential, and an
+/// <see cref="ArmClient"/> aimed at the cloud's ARM endpoint and token audience. With azure.caCert
+/// both the token requests and ARM trust only those CAs (Azure Stack Hub with a private CA; the
+/// test doubles); otherwise the system's store.
+/// </summary>
+internal sealed class AzureClients
+{
+    private AzureClients(AzureCloudConfig cloud, AzureCredentialChoice credential, ArmClient arm)
+    {
+        Cloud = cloud;
+        Credential = credential;
+        Arm = arm;
+    }
+
+    public AzureCloudConfig Cloud { get; }
+
+    public AzureCredentialChoice Credential { get; }
+
+    public ArmClient Arm { get; }
+
+    public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable)
+    {
+        var cloud = AzureCloudConfig.Load(configuration.CloudConfigFile, getEnvironmentVariable);
+        var transport = configuration.CaCertificateFile is { } ca ? TrustingOnly(ca) : null;
+        var credential = AzureCredentialFactory.Create(cloud, getEnvironmentVariable, transport);
+        var options = new ArmClientOptions { Environment = new ArmEnvironment(cloud.Environment.ResourceManagerEndpoint, cloud.Environment.TokenAudience) };
+        if (transport is not null)
+        {
+            options.Transport = transport;
+        }
+
+        return new AzureClients(cloud, credential, new ArmClient(credential.Credential, cloud.SubscriptionId, options));
+    }
+
+    /// <summary>Asks for an ARM token: the cheapest proof that the identity in azure.json works.</summary>
+    public async Task<AccessToken> GetArmTokenAsync(CancellationToken cancellationToken) =>
+        await Credential.Credential.GetTokenAsync(new TokenRequestContext([Cloud.Environment.ArmScope]), cancellationToken);
+
+    private static HttpClientTransport TrustingOnly(string caFile)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(caFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ConfigurationException(caFile, ConfigurationKeys.Azure + "." + ConfigurationKeys.CaCertificate, $"azure.caCert '{caFile}' cannot be read as PEM certificates: {e.Message}", e);
+        }
+
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) };
+        handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots(roots);
+        return new HttpClientTransport(new HttpClient(handler));
+    }
+}

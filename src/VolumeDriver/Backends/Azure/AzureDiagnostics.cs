@@ -1,0 +1,100 @@
+using Azure;
+using Azure.Identity;
+using Azure.ResourceManager.Compute;
+using Azure.ResourceManager.Resources;
+using VolumeDriver.Configuration;
+using VolumeDriver.Diagnostics;
+using VolumeDriver.Domain;
+using VolumeDriver.Errors;
+
+namespace VolumeDriver.Backends.Azure;
+
+/// <summary>
+/// The Azure backend's doctor checks: azure.json reads and names an identity, that identity gets an
+/// ARM token from the cloud's authority, the resource group is readable through ARM, and this node's
+/// VM is found by its name. Nothing is changed.
+/// </summary>
+internal sealed class AzureDiagnostics : IBackendDiagnostics
+{
+    private readonly AzureConfiguration _configuration;
+    private readonly Func<string, string?> _getEnvironmentVariable;
+    private readonly NodeName _node;
+
+    public AzureDiagnostics(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable, NodeName node)
+    {
+        _configuration = configuration;
+        _getEnvironmentVariable = getEnvironmentVariable;
+        _node = node;
+    }
+
+    public async Task<IReadOnlyList<DoctorCheck>> CheckAsync(CancellationToken cancellationToken)
+    {
+        AzureClients clients;
+        try
+        {
+            clients = AzureClients.Create(_configuration, _getEnvironmentVariable);
+        }
+        catch (ConfigurationException e)
+        {
+            return
+            [
+                DoctorCheck.Fail("credentials", e.Message, $"fix {_configuration.CloudConfigFile} (cloud-provider-azure's azure.json), or point azure.cloudConfig at it"),
+                DoctorCheck.Skip("cloud API", "no credential"),
+                DoctorCheck.Skip("node VM", "no credential"),
+            ];
+        }
+
+        var cloud = clients.Cloud;
+        var checks = new List<DoctorCheck>();
+        try
+        {
+            await clients.GetArmTokenAsync(cancellationToken);
+            checks.Add(DoctorCheck.Ok("credentials", $"{clients.Credential.Kind} got an ARM token from {cloud.Environment.ActiveDirectoryEndpoint} ({cloud.Environment.Name})"));
+        }
+        catch (AuthenticationFailedException e)
+        {
+            checks.Add(DoctorCheck.Fail("credentials", $"{clients.Credential.Kind} got no token from {cloud.Environment.ActiveDirectoryEndpoint}: {FirstLine(e.InnerException?.Message ?? e.Message)}", $"check the identity in {cloud.SourceFile} and that it exists in tenant {cloud.TenantId}"));
+            checks.Add(DoctorCheck.Skip("cloud API", "no token"));
+            checks.Add(DoctorCheck.Skip("node VM", "no token"));
+            return checks;
+        }
+
+        try
+        {
+            var group = await clients.Arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(cloud.SubscriptionId, cloud.ResourceGroup)).GetAsync(cancellationToken);
+            checks.Add(DoctorCheck.Ok("cloud API", $"resource group {cloud.ResourceGroup} in subscription {cloud.SubscriptionId} is readable at {cloud.Environment.ResourceManagerEndpoint} ({group.Value.Data.Location})"));
+        }
+        catch (RequestFailedException e)
+        {
+            checks.Add(DoctorCheck.Fail("cloud API", $"ARM answered {e.Status} {e.ErrorCode} for resource group {cloud.ResourceGroup}: {FirstLine(e.Message)}", "check subscriptionId and resourceGroup in azure.json, and that the identity has a role on the group"));
+        }
+
+        if (cloud.VmType == AzureVmType.ScaleSet)
+        {
+            checks.Add(DoctorCheck.Skip("node VM", "vmType vmss: the instance lookup comes with the managed-disk backend"));
+            return checks;
+        }
+
+        try
+        {
+            var vm = await clients.Arm.GetVirtualMachineResource(VirtualMachineResource.CreateResourceIdentifier(cloud.SubscriptionId, cloud.ResourceGroup, _node.Value)).GetAsync(cancellationToken: cancellationToken);
+            var dataDisks = vm.Value.Data.StorageProfile?.DataDisks.Count ?? 0;
+            checks.Add(DoctorCheck.Ok("node VM", $"node {_node.Value} is VM {vm.Value.Data.Name} ({vm.Value.Data.HardwareProfile?.VmSize}) with {dataDisks} data disk(s)"));
+        }
+        catch (RequestFailedException e)
+        {
+            checks.Add(DoctorCheck.Fail("node VM", $"ARM answered {e.Status} {e.ErrorCode} for VM {_node.Value} in {cloud.ResourceGroup}", "the node name must be the VM's name (set nodeName in the configuration if it differs)"));
+        }
+
+        return checks;
+    }
+
+    /// <summary>The SDK's message without its troubleshooting links and traces: the lines that say what happened.</summary>
+    private static string FirstLine(string text)
+    {
+        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)
+            .TakeWhile(l => !l.StartsWith("See the troubleshooting", StringComparison.Ordinal) && !l.StartsWith("Trace ID", StringComparison.Ordinal) && !l.StartsWith("Status:", StringComparison.Ordinal));
+        var joined = string.Join(' ', lines);
+        return joined.Length <= 400 ? joined : joined[..400] + "…";
+    }
+}

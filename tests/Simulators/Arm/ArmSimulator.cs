@@ -1,0 +1,338 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Simulators.Arm;
+
+/// <summary>
+/// An Azure Resource Manager and Entra ID double on 127.0.0.1: the v2 token endpoint (client secret,
+/// certificate assertion, federated assertion), the IMDS managed-identity endpoint (plain HTTP, as
+/// IMDS is), the OpenID metadata MSAL may read, and ARM's virtual machine GET with ARM's error body.
+/// Tokens are opaque and checked on every ARM call. It records which identities got tokens.
+/// This is the first slice of the ARM double (issue 4): disks, VM updates and long-running
+/// operations come next.
+/// </summary>
+public sealed class ArmSimulator : IAsyncDisposable
+{
+    private readonly ArmSimulatorOptions _options;
+    private readonly WebApplication _app;
+    private readonly TestCertificateAuthority _ca;
+    private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _issued = new();
+    private readonly Dictionary<string, string> _vmIds;
+
+    private ArmSimulator(ArmSimulatorOptions options, WebApplication app, TestCertificateAuthority ca, Uri baseUri, Uri imdsUri)
+    {
+        _options = options;
+        _app = app;
+        _ca = ca;
+        BaseUri = baseUri;
+        ImdsUri = imdsUri;
+        _vmIds = options.Vms.ToDictionary(v => v, _ => Guid.NewGuid().ToString(), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>https://127.0.0.1:PORT/: ARM's endpoint and the authority host.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>http://127.0.0.1:PORT/: stands for http://169.254.169.254 (AZURE_POD_IDENTITY_AUTHORITY_HOST).</summary>
+    public Uri ImdsUri { get; }
+
+    public string CaCertificatePemPath => _ca.CaPemPath;
+
+    public ArmSimulatorOptions Options => _options;
+
+    public RequestCounter Requests { get; } = new();
+
+    /// <summary>Who got a token, as "client_secret:ID", "client_assertion:ID", "federated:ID" or "managed:ID".</summary>
+    public IReadOnlyCollection<string> IssuedTokens => _issued;
+
+    public static async Task<ArmSimulator> StartAsync(ArmSimulatorOptions options)
+    {
+        Directory.CreateDirectory(options.StateDirectory);
+        var ca = TestCertificateAuthority.Create(options.StateDirectory);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(ca.ServerCertificate));
+            k.Listen(IPAddress.Loopback, 0);
+        });
+        var app = builder.Build();
+        ArmSimulator? simulator = null;
+        app.Run(context => simulator!.HandleAsync(context));
+        await app.StartAsync();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        var https = addresses.Single(a => a.Scheme == "https");
+        var http = addresses.Single(a => a.Scheme == "http");
+        simulator = new ArmSimulator(options, app, ca, new Uri($"https://127.0.0.1:{https.Port}/"), new Uri($"http://127.0.0.1:{http.Port}/"));
+        return simulator;
+    }
+
+    /// <summary>An Azure Stack environment file (go-autorest's keys) that points the driver here.</summary>
+    public string WriteEnvironmentFile()
+    {
+        var path = Path.Join(_options.StateDirectory, "environment.json");
+        File.WriteAllText(path, new JsonObject
+        {
+            ["name"] = "AzureStackCloud",
+            ["resourceManagerEndpoint"] = BaseUri.ToString(),
+            ["activeDirectoryEndpoint"] = BaseUri.ToString(),
+            ["storageEndpointSuffix"] = "local.azurestack.external",
+            ["tokenAudience"] = "https://management.azurestack.local/",
+        }.ToJsonString());
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _ca.Dispose();
+        try
+        {
+            Directory.Delete(_options.StateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        Requests.Count(request.Method, path);
+        context.Response.Headers["x-ms-request-id"] = Guid.NewGuid().ToString();
+        var tenant = "/" + _options.TenantId;
+        if (request.Method == "POST" && (path == tenant + "/oauth2/v2.0/token" || path == tenant + "/oauth2/token"))
+        {
+            await TokenAsync(context);
+        }
+        else if (request.Method == "GET" && path.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal))
+        {
+            await WriteJsonAsync(context, 200, new JsonObject
+            {
+                ["token_endpoint"] = $"{BaseUri}{_options.TenantId}/oauth2/v2.0/token",
+                ["authorization_endpoint"] = $"{BaseUri}{_options.TenantId}/oauth2/v2.0/authorize",
+                ["issuer"] = $"{BaseUri}{_options.TenantId}/v2.0",
+                ["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_post", "private_key_jwt"),
+            });
+        }
+        else if (request.Method == "GET" && path == "/metadata/identity/oauth2/token")
+        {
+            await ImdsTokenAsync(context);
+        }
+        else if (request.Method == "GET" && path.StartsWith("/subscriptions/", StringComparison.Ordinal))
+        {
+            await ArmGetAsync(context, path);
+        }
+        else
+        {
+            await ArmErrorAsync(context, 404, "NotFound", $"The resource path {path} is not served by this double.");
+        }
+    }
+
+    private async Task TokenAsync(HttpContext context)
+    {
+        var form = await context.Request.ReadFormAsync();
+        var clientId = form["client_id"].ToString();
+        var scope = form["scope"].ToString();
+        if (form["grant_type"] != "client_credentials" || !scope.EndsWith("/.default", StringComparison.Ordinal))
+        {
+            await OAuthErrorAsync(context, "invalid_request", "AADSTS900144: client_credentials with a /.default scope is required.");
+            return;
+        }
+
+        string kind;
+        if (form["client_secret"].ToString() is { Length: > 0 } secret)
+        {
+            if (!_options.ClientSecrets.TryGetValue(clientId, out var expected) || expected != secret)
+            {
+                await OAuthErrorAsync(context, "invalid_client", $"AADSTS7000215: Invalid client secret provided for application '{clientId}'.");
+                return;
+            }
+
+            kind = "client_secret";
+        }
+        else if (form["client_assertion"].ToString() is { Length: > 0 } assertion)
+        {
+            var checkedKind = CheckAssertion(clientId, assertion);
+            if (checkedKind is null)
+            {
+                await OAuthErrorAsync(context, "invalid_client", $"AADSTS700027: Client assertion failed signature validation for '{clientId}'.");
+                return;
+            }
+
+            kind = checkedKind;
+        }
+        else
+        {
+            await OAuthErrorAsync(context, "invalid_client", "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required.");
+            return;
+        }
+
+        _issued.Enqueue($"{kind}:{clientId}");
+        await WriteJsonAsync(context, 200, new JsonObject
+        {
+            ["token_type"] = "Bearer",
+            ["expires_in"] = 3599,
+            ["ext_expires_in"] = 3599,
+            ["access_token"] = Issue(clientId),
+        });
+    }
+
+    /// <summary>A certificate assertion must be signed by the registered certificate; a federated one is accepted for registered clients.</summary>
+    private string? CheckAssertion(string clientId, string assertion)
+    {
+        var parts = assertion.Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        if (_options.ClientCertificates.TryGetValue(clientId, out var certificate))
+        {
+            using var rsa = certificate.GetRSAPublicKey();
+            var signature = Base64UrlDecode(parts[2]);
+            var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+            var padding = JsonDocument.Parse(Base64UrlDecode(parts[0])).RootElement.GetProperty("alg").GetString() == "PS256" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+            return rsa is not null && rsa.VerifyData(signed, signature, HashAlgorithmName.SHA256, padding) ? "client_assertion" : null;
+        }
+
+        return _options.FederatedClients.Contains(clientId) ? "federated" : null;
+    }
+
+    private async Task ImdsTokenAsync(HttpContext context)
+    {
+        if (context.Request.Headers["Metadata"] != "true")
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["error"] = "invalid_request", ["error_description"] = "Required metadata header not specified" });
+            return;
+        }
+
+        var clientId = context.Request.Query["client_id"].ToString();
+        var identity = clientId.Length == 0 ? "system" : clientId;
+        if (!_options.ManagedIdentities.Contains(identity))
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["error"] = "invalid_request", ["error_description"] = "Identity not found" });
+            return;
+        }
+
+        _issued.Enqueue("managed:" + identity);
+        var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await WriteJsonAsync(context, 200, new JsonObject
+        {
+            ["access_token"] = Issue(identity),
+            ["client_id"] = identity,
+            ["expires_in"] = "3599",
+            ["expires_on"] = expires,
+            ["not_before"] = expires,
+            ["resource"] = context.Request.Query["resource"].ToString(),
+            ["token_type"] = "Bearer",
+        });
+    }
+
+    private async Task ArmGetAsync(HttpContext context, string path)
+    {
+        if (context.Request.Query["api-version"].ToString().Length == 0)
+        {
+            await ArmErrorAsync(context, 400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+            return;
+        }
+
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.ContainsKey(authorization[7..]))
+        {
+            context.Response.Headers.WWWAuthenticate = $"Bearer authorization_uri=\"{BaseUri}{_options.TenantId}\", error=\"invalid_token\"";
+            await ArmErrorAsync(context, 401, "InvalidAuthenticationToken", "The access token is invalid.");
+            return;
+        }
+
+        var group = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}";
+        if (string.Equals(path, group, StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteJsonAsync(context, 200, new JsonObject
+            {
+                ["id"] = group,
+                ["name"] = _options.ResourceGroup,
+                ["type"] = "Microsoft.Resources/resourceGroups",
+                ["location"] = _options.Location,
+                ["properties"] = new JsonObject { ["provisioningState"] = "Succeeded" },
+            });
+            return;
+        }
+
+        var prefix = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/";
+        if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && _vmIds.TryGetValue(path[prefix.Length..], out var vmId))
+        {
+            var name = path[prefix.Length..];
+            await WriteJsonAsync(context, 200, new JsonObject
+            {
+                ["name"] = name,
+                ["id"] = prefix + name,
+                ["type"] = "Microsoft.Compute/virtualMachines",
+                ["location"] = _options.Location,
+                ["properties"] = new JsonObject
+                {
+                    ["vmId"] = vmId,
+                    ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D4s_v5" },
+                    ["storageProfile"] = new JsonObject
+                    {
+                        ["osDisk"] = new JsonObject
+                        {
+                            ["osType"] = "Linux",
+                            ["name"] = name + "_OsDisk_1",
+                            ["createOption"] = "FromImage",
+                            ["caching"] = "ReadWrite",
+                            ["managedDisk"] = new JsonObject { ["storageAccountType"] = "Premium_LRS", ["id"] = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/disks/{name}_OsDisk_1" },
+                            ["diskSizeGB"] = 30,
+                        },
+                        ["dataDisks"] = new JsonArray(),
+                    },
+                    ["provisioningState"] = "Succeeded",
+                },
+            });
+            return;
+        }
+
+        await ArmErrorAsync(context, 404, "ResourceNotFound", $"The Resource '{path.Split('/').Last()}' under resource group '{_options.ResourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+    }
+
+    private string Issue(string principal)
+    {
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        _tokens[token] = principal;
+        return token;
+    }
+
+    private static byte[] Base64UrlDecode(string text)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        padded += new string('=', (4 - (padded.Length % 4)) % 4);
+        return Convert.FromBase64String(padded);
+    }
+
+    private static Task OAuthErrorAsync(HttpContext context, string error, string description) =>
+        WriteJsonAsync(context, error == "invalid_client" ? 401 : 400, new JsonObject { ["error"] = error, ["error_description"] = description, ["error_codes"] = new JsonArray(7000215) });
+
+    private static Task ArmErrorAsync(HttpContext context, int status, string code, string message) =>
+        WriteJsonAsync(context, status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
+
+    private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync(body.ToJsonString());
+    }
+}

@@ -1,0 +1,31 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Simulators.Arm;
+
+/// <summary>What the ARM and Entra ID double knows: the tenant, the subscription, the identities that may get tokens, and the VMs.</summary>
+public sealed record ArmSimulatorOptions
+{
+    public string StateDirectory { get; init; } = Path.Join(Path.GetTempPath(), "arm-sim-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public string TenantId { get; init; } = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+    public string SubscriptionId { get; init; } = "00000000-1111-2222-3333-444444444444";
+
+    public string ResourceGroup { get; init; } = "k8s-rg";
+
+    public string Location { get; init; } = "westeurope";
+
+    /// <summary>Service principals: client id → secret.</summary>
+    public IReadOnlyDictionary<string, string> ClientSecrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Service principals: client id → the certificate whose key signs their client assertions.</summary>
+    public IReadOnlyDictionary<string, X509Certificate2> ClientCertificates { get; init; } = new Dictionary<string, X509Certificate2>();
+
+    /// <summary>Client ids whose federated (workload identity) tokens are accepted.</summary>
+    public IReadOnlyList<string> FederatedClients { get; init; } = [];
+
+    /// <summary>Managed identities the IMDS endpoint hands tokens for: "system" and user-assigned client ids.</summary>
+    public IReadOnlyList<string> ManagedIdentities { get; init; } = ["system"];
+
+    public IReadOnlyList<string> Vms { get; init; } = ["node-1", "node-2"];
+}
