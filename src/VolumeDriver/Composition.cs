@@ -155,7 +155,7 @@ internal static class Composition
         return new VCloudDiskBackend(
             client,
             configuration,
-            new VCloudVolumeRecords(configuration.StateDirectory, logger),
+            new VolumeRecords(configuration.StateDirectory, logger),
             locks,
             locking.Timeout,
             timeProvider,

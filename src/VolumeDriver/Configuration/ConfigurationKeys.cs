@@ -41,7 +41,10 @@ internal static class ConfigurationKeys
     /// <summary>The keys allowed at the top of the file, in the order the example file lists them.</summary>
     public static IReadOnlyList<string> TopLevel { get; } = [Backend, NodeName, Loop, Azure, VCloud, Log, Locking, Node];
 
-    public static IReadOnlyList<string> AzureSection { get; } = [CloudConfig, CaCertificate];
+    public const string AzureStateDirectory = "stateDir";
+    public const string AzureDrainWait = "drainWait";
+
+    public static IReadOnlyList<string> AzureSection { get; } = [CloudConfig, CaCertificate, AzureStateDirectory, AzureDrainWait];
 
     public static IReadOnlyList<string> LoopSection { get; } = [Directory];
 

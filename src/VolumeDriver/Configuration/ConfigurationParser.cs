@@ -79,7 +79,9 @@ internal static class ConfigurationParser
         var azureSection = root.Section(ConfigurationKeys.Azure, ConfigurationKeys.AzureSection);
         var azure = new AzureConfiguration(
             ReadPath(azureSection, ConfigurationKeys.CloudConfig, AzureConfiguration.Defaults.CloudConfigFile, isFile: true),
-            azureSection.Has(ConfigurationKeys.CaCertificate) ? ReadPath(azureSection, ConfigurationKeys.CaCertificate, "/etc/ssl/certs/azure-stack-ca.pem", isFile: true) : null);
+            azureSection.Has(ConfigurationKeys.CaCertificate) ? ReadPath(azureSection, ConfigurationKeys.CaCertificate, "/etc/ssl/certs/azure-stack-ca.pem", isFile: true) : null,
+            ReadPath(azureSection, ConfigurationKeys.AzureStateDirectory, AzureConfiguration.DefaultStateDirectory, isFile: false),
+            azureSection.Has(ConfigurationKeys.AzureDrainWait) ? ReadDuration(azureSection, ConfigurationKeys.AzureDrainWait, TimeSpan.FromSeconds(60)) : null);
 
         var vcloudSection = root.Section(ConfigurationKeys.VCloud, ConfigurationKeys.VCloudSection);
         var vcloud = VCloudConfigurationParser.Parse(vcloudSection, required: backend == BackendKind.VCloud);

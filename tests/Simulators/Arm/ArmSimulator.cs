@@ -23,14 +23,13 @@ namespace Simulators.Arm;
 /// This is the first slice of the ARM double (issue 4): disks, VM updates and long-running
 /// operations come next.
 /// </summary>
-public sealed class ArmSimulator : IAsyncDisposable
+public sealed partial class ArmSimulator : IAsyncDisposable
 {
     private readonly ArmSimulatorOptions _options;
     private readonly WebApplication _app;
     private readonly TestCertificateAuthority _ca;
     private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _issued = new();
-    private readonly Dictionary<string, string> _vmIds;
 
     private ArmSimulator(ArmSimulatorOptions options, WebApplication app, TestCertificateAuthority ca, Uri baseUri, Uri imdsUri)
     {
@@ -39,7 +38,10 @@ public sealed class ArmSimulator : IAsyncDisposable
         _ca = ca;
         BaseUri = baseUri;
         ImdsUri = imdsUri;
-        _vmIds = options.Vms.ToDictionary(v => v, _ => Guid.NewGuid().ToString(), StringComparer.OrdinalIgnoreCase);
+        foreach (var vm in options.Vms)
+        {
+            _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString() };
+        }
     }
 
     /// <summary>https://127.0.0.1:PORT/: ARM's endpoint and the authority host.</summary>
@@ -133,9 +135,9 @@ public sealed class ArmSimulator : IAsyncDisposable
         {
             await ImdsTokenAsync(context);
         }
-        else if (request.Method == "GET" && path.StartsWith("/subscriptions/", StringComparison.Ordinal))
+        else if (path.StartsWith("/subscriptions/", StringComparison.Ordinal))
         {
-            await ArmGetAsync(context, path);
+            await ArmAsync(context, path);
         }
         else
         {
@@ -243,7 +245,7 @@ public sealed class ArmSimulator : IAsyncDisposable
         });
     }
 
-    private async Task ArmGetAsync(HttpContext context, string path)
+    private async Task ArmAsync(HttpContext context, string path)
     {
         if (context.Request.Query["api-version"].ToString().Length == 0)
         {
@@ -259,8 +261,18 @@ public sealed class ArmSimulator : IAsyncDisposable
             return;
         }
 
+        if (await InjectedFaultAsync(context, path))
+        {
+            return;
+        }
+
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency);
+        }
+
         var group = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}";
-        if (string.Equals(path, group, StringComparison.OrdinalIgnoreCase))
+        if (context.Request.Method == "GET" && string.Equals(path, group, StringComparison.OrdinalIgnoreCase))
         {
             await WriteJsonAsync(context, 200, new JsonObject
             {
@@ -273,40 +285,7 @@ public sealed class ArmSimulator : IAsyncDisposable
             return;
         }
 
-        var prefix = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/";
-        if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && _vmIds.TryGetValue(path[prefix.Length..], out var vmId))
-        {
-            var name = path[prefix.Length..];
-            await WriteJsonAsync(context, 200, new JsonObject
-            {
-                ["name"] = name,
-                ["id"] = prefix + name,
-                ["type"] = "Microsoft.Compute/virtualMachines",
-                ["location"] = _options.Location,
-                ["properties"] = new JsonObject
-                {
-                    ["vmId"] = vmId,
-                    ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D4s_v5" },
-                    ["storageProfile"] = new JsonObject
-                    {
-                        ["osDisk"] = new JsonObject
-                        {
-                            ["osType"] = "Linux",
-                            ["name"] = name + "_OsDisk_1",
-                            ["createOption"] = "FromImage",
-                            ["caching"] = "ReadWrite",
-                            ["managedDisk"] = new JsonObject { ["storageAccountType"] = "Premium_LRS", ["id"] = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/disks/{name}_OsDisk_1" },
-                            ["diskSizeGB"] = 30,
-                        },
-                        ["dataDisks"] = new JsonArray(),
-                    },
-                    ["provisioningState"] = "Succeeded",
-                },
-            });
-            return;
-        }
-
-        await ArmErrorAsync(context, 404, "ResourceNotFound", $"The Resource '{path.Split('/').Last()}' under resource group '{_options.ResourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+        await ComputeAsync(context, path);
     }
 
     private string Issue(string principal)

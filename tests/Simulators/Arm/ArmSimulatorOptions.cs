@@ -28,4 +28,10 @@ public sealed record ArmSimulatorOptions
     public IReadOnlyList<string> ManagedIdentities { get; init; } = ["system"];
 
     public IReadOnlyList<string> Vms { get; init; } = ["node-1", "node-2"];
+
+    /// <summary>How long a disk or VM operation stays InProgress.</summary>
+    public TimeSpan OperationTime { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The Retry-After (seconds) sent with long-running operations; real ARM sends a few seconds.</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
 }

@@ -26,7 +26,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk
 
     private readonly VCloudClient _client;
     private readonly VCloudConfiguration _configuration;
-    private readonly VCloudVolumeRecords _records;
+    private readonly VolumeRecords _records;
     private readonly IVmLockProvider _locks;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _timeProvider;
@@ -35,7 +35,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk
     public VCloudDiskBackend(
         VCloudClient client,
         VCloudConfiguration configuration,
-        VCloudVolumeRecords records,
+        VolumeRecords records,
         IVmLockProvider locks,
         TimeSpan lockTimeout,
         TimeProvider timeProvider,

@@ -69,7 +69,7 @@ internal sealed class VCloudHarness : IAsyncDisposable
         return new VCloudDiskBackend(
             new VCloudClient(connection, TimeProvider.System, logger),
             configuration,
-            new VCloudVolumeRecords(configuration.StateDirectory, logger),
+            new VolumeRecords(configuration.StateDirectory, logger),
             locks,
             TimeSpan.FromSeconds(30),
             TimeProvider.System,

@@ -1,20 +1,20 @@
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Domain;
 
-namespace VolumeDriver.Backends.VCloud;
+namespace VolumeDriver.Backends;
 
 /// <summary>
-/// Remembers which disk a volume uses when its volumeName option names a disk apart from the PV:
-/// kubelet's detach passes only the PV name. One small file per volume, written at attach (only when
+/// Remembers which disk a volume uses when an option names a disk apart from the PV (vCloud's
+/// volumeName, Azure's diskName or diskURI): kubelet's detach passes only the PV name. One small file per volume, written at attach (only when
 /// the names differ) and removed at detach. Without a record the disk is the one named like the
-/// volume, which is what the Python driver assumed for every detach.
+/// volume, which is what the Python vCloud driver and the in-tree Azure plugin assumed.
 /// </summary>
-internal sealed partial class VCloudVolumeRecords
+internal sealed partial class VolumeRecords
 {
     private readonly string _directory;
     private readonly ILogger _logger;
 
-    public VCloudVolumeRecords(string stateDirectory, ILogger logger)
+    public VolumeRecords(string stateDirectory, ILogger logger)
     {
         _directory = Path.Join(stateDirectory, "volumes");
         _logger = logger;
@@ -65,6 +65,6 @@ internal sealed partial class VCloudVolumeRecords
 
     private string PathOf(VolumeName volume) => Path.Join(_directory, volume.Value);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Volume {Volume} uses vCloud disk {Disk}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Volume {Volume} uses disk {Disk}")]
     private static partial void LogRemembered(ILogger logger, string volume, string disk);
 }

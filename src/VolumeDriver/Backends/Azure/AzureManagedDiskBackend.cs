@@ -1,0 +1,364 @@
+using System.Collections.Frozen;
+using Azure;
+using Azure.Core;
+using Azure.ResourceManager.Compute;
+using Azure.ResourceManager.Compute.Models;
+using Azure.ResourceManager.Resources;
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Configuration;
+using VolumeDriver.Domain;
+using VolumeDriver.Errors;
+using VolumeDriver.Locking;
+
+namespace VolumeDriver.Backends.Azure;
+
+/// <summary>
+/// Azure managed disks through Azure.ResourceManager.Compute. Attach reads the disk (creating it on
+/// first use), applies the drain-race policy when managedBy names another VM, then, under the VM's
+/// lock, reads the VM, takes the lowest free LUN of 64 and sends a sparse PUT of
+/// storageProfile.dataDisks, follows the long-running operation (the SDK honours Retry-After), and
+/// reads the LUN back from the VM the operation returns. The device is /dev/disk/azure/scsi1/lunN,
+/// never /dev/sdX. Detach marks the entry toBeDetached. A missing disk, VM or entry is success.
+/// </summary>
+internal sealed partial class AzureManagedDiskBackend : ICloudDisk
+{
+    public const string DevicePrefix = "/dev/disk/azure/scsi1/lun";
+
+    private const int MaxLuns = 64;
+
+    private static readonly FrozenSet<string> Keys = AzureDiskOptions.Keys.ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
+
+    private readonly AzureClients _clients;
+    private readonly AzureConfiguration _configuration;
+    private readonly VolumeRecords _records;
+    private readonly IVmLockProvider _locks;
+    private readonly TimeSpan _lockTimeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public AzureManagedDiskBackend(AzureClients clients, AzureConfiguration configuration, VolumeRecords records, IVmLockProvider locks, TimeSpan lockTimeout, TimeProvider timeProvider, ILogger logger)
+    {
+        _clients = clients;
+        _configuration = configuration;
+        _records = records;
+        _locks = locks;
+        _lockTimeout = lockTimeout;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public IReadOnlySet<string> OptionKeys => Keys;
+
+    private AzureCloudConfig Cloud => _clients.Cloud;
+
+    public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
+    {
+        var options = AzureDiskOptions.From(request);
+        var (disk, created) = await FindOrCreateAsync(request, options, cancellationToken);
+        return new DiskInfo(request.Name, new ByteSize((long)(disk.Data.DiskSizeGB ?? 0) << 30), created);
+    }
+
+    public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    {
+        var options = AzureDiskOptions.From(request);
+        var (disk, _) = await FindOrCreateAsync(request, options, cancellationToken);
+        var vmId = VirtualMachineResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, node.Value);
+        if (disk.Data.ManagedBy is { } owner && !SameResource(owner, vmId))
+        {
+            disk = await WaitForReleaseAsync(disk, owner, node, cancellationToken);
+        }
+
+        int lun;
+        await using (await _locks.AcquireAsync(node.Value, _lockTimeout, cancellationToken))
+        {
+            var vm = await GetVmAsync(node, cancellationToken)
+                ?? throw new DiskOperationException($"resource group {Cloud.ResourceGroup} has no VM named '{node.Value}'; the node name must be its VM's name");
+            var existing = vm.Data.StorageProfile.DataDisks.FirstOrDefault(d => Matches(d, disk));
+            if (existing is { ToBeDetached: not true })
+            {
+                LogAlreadyAttached(_logger, disk.Data.Name, node.Value, existing.Lun);
+                lun = existing.Lun;
+            }
+            else
+            {
+                lun = await UpdateVmAsync(vm, node, disk, options, cancellationToken);
+            }
+        }
+
+        await _records.RememberAsync(request.Name, disk.Id.ToString(), cancellationToken);
+        return new AttachResult(DevicePrefix + lun.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    {
+        var disk = await GetDiskAsync(AzureDiskOptions.From(request), cancellationToken);
+        return disk?.Data.ManagedBy is { } owner && SameResource(owner, VirtualMachineResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, node.Value));
+    }
+
+    public async Task DetachAsync(VolumeName volume, NodeName node, CancellationToken cancellationToken)
+    {
+        var recorded = await _records.DiskNameOfAsync(volume, cancellationToken);
+        var diskId = recorded.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase)
+            ? new ResourceIdentifier(recorded)
+            : ManagedDiskResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, recorded);
+        await using (await _locks.AcquireAsync(node.Value, _lockTimeout, cancellationToken))
+        {
+            var vm = await GetVmAsync(node, cancellationToken);
+            var entry = vm?.Data.StorageProfile.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId));
+            if (vm is null || entry is null)
+            {
+                LogNothingToDetach(_logger, diskId.Name, node.Value);
+                _records.Forget(volume);
+                return;
+            }
+
+            var sparse = SparseUpdateOf(vm);
+            foreach (var disk in sparse.StorageProfile.DataDisks.Where(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId)))
+            {
+                // toBeDetached is how ARM detaches from a running VM; removing the entry works too but
+                // is not what the API defines for it.
+                disk.ToBeDetached = true;
+            }
+
+            await PutVmAsync(node, sparse, $"detaching disk '{diskId.Name}' from VM '{node.Value}'", cancellationToken);
+            LogDetached(_logger, diskId.Name, node.Value);
+        }
+
+        _records.Forget(volume);
+    }
+
+    public async Task DeleteAsync(VolumeName volume, CancellationToken cancellationToken)
+    {
+        var recorded = await _records.DiskNameOfAsync(volume, cancellationToken);
+        var name = recorded.Split('/')[^1];
+        var disk = await GetDiskAsync(new AzureDiskOptions(name, null, null, DiskStorageAccountType.StandardSsdLrs, null, []), cancellationToken);
+        if (disk is null)
+        {
+            return;
+        }
+
+        if (disk.Data.ManagedBy is { } owner)
+        {
+            throw new UnsafeOperationException($"Azure disk '{name}' is attached to VM '{owner.Name}'; detach it before deleting it.");
+        }
+
+        await Call($"deleting disk '{name}'", () => disk.DeleteAsync(WaitUntil.Completed, cancellationToken));
+        _records.Forget(volume);
+    }
+
+    public async Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        var summaries = new List<VolumeSummary>();
+        await foreach (var disk in ResourceGroup(null).GetManagedDisks().GetAllAsync(cancellationToken))
+        {
+            if (!disk.Data.Tags.ContainsKey(CreatedByTag) || !VolumeName.TryCreate(disk.Data.Name, out var name, out _))
+            {
+                continue;
+            }
+
+            NodeName? node = disk.Data.ManagedBy is { } owner && NodeName.TryCreate(owner.Name, out var n, out _) ? n : null;
+            summaries.Add(new VolumeSummary(name.Value, new ByteSize((long)(disk.Data.DiskSizeGB ?? 0) << 30), disk.Data.Sku?.Name.ToString(), node, null));
+        }
+
+        return summaries.OrderBy(s => s.Name.Value, StringComparer.Ordinal).ToList();
+    }
+
+    public Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken) =>
+        throw new DiskOperationException("growing Azure disks is not in this build yet (issue 4); grow the disk in the portal or with 'az disk update --size-gb', then run expandfs");
+
+    public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
+    {
+        var options = AzureDiskOptions.From(request);
+        if (attachedDevicePath is not null && attachedDevicePath.StartsWith(DevicePrefix, StringComparison.Ordinal)
+            && int.TryParse(attachedDevicePath.AsSpan(DevicePrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lun) && lun < MaxLuns)
+        {
+            return new AzureLunIdentity(options.DiskName, lun);
+        }
+
+        throw new InvalidOptionException("devicePath", $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {DevicePrefix}<N> path attach returns for Azure disk '{options.DiskName}'");
+    }
+
+    /// <summary>The tag that marks disks this driver created, as the in-tree plugin and the CSI driver tag theirs.</summary>
+    public const string CreatedByTag = "k8s-azure-created-by";
+
+    private ResourceGroupResource ResourceGroup(string? name) =>
+        _clients.Arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(Cloud.SubscriptionId, name ?? Cloud.ResourceGroup));
+
+    private async Task<ManagedDiskResource?> GetDiskAsync(AzureDiskOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ResourceGroup(options.ResourceGroup).GetManagedDisks().GetAsync(options.DiskName, cancellationToken)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private async Task<VirtualMachineResource?> GetVmAsync(NodeName node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ResourceGroup(null).GetVirtualMachines().GetAsync(node.Value, cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(ManagedDiskResource Disk, bool Created)> FindOrCreateAsync(DiskRequest request, AzureDiskOptions options, CancellationToken cancellationToken)
+    {
+        var existing = await GetDiskAsync(options, cancellationToken);
+        if (existing is not null)
+        {
+            return (existing, false);
+        }
+
+        var size = request.Size
+            ?? throw new InvalidOptionException(FlexVolume.OptionKeys.Size, $"Azure disk '{options.DiskName}' does not exist in resource group {options.ResourceGroup ?? Cloud.ResourceGroup}; set the size option (for example 10Gi) to have it created");
+        var data = new ManagedDiskData(new AzureLocation(options.Location ?? Cloud.Location))
+        {
+            Sku = new DiskSku { Name = options.Sku },
+            DiskSizeGB = (int)size.WholeGiB,
+            CreationData = new DiskCreationData(DiskCreateOption.Empty),
+        };
+        data.Tags[CreatedByTag] = "volume-driver";
+        data.Tags["kubernetes.io-created-for-pv-name"] = request.Name.Value;
+        foreach (var zone in options.Zones)
+        {
+            data.Zones.Add(zone);
+        }
+
+        var created = await Call(
+            $"creating disk '{options.DiskName}'",
+            () => ResourceGroup(options.ResourceGroup).GetManagedDisks().CreateOrUpdateAsync(WaitUntil.Completed, options.DiskName, data, cancellationToken));
+        var skuName = options.Sku.ToString();
+        LogCreated(_logger, options.DiskName, (int)size.WholeGiB, skuName);
+        return (created.Value, true);
+    }
+
+    /// <summary>The drain race: wait for the other VM to let go; never detach from it on our own.</summary>
+    private async Task<ManagedDiskResource> WaitForReleaseAsync(ManagedDiskResource disk, ResourceIdentifier owner, NodeName node, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var wait = _configuration.DrainWaitOrDefault;
+        LogWaitingForRelease(_logger, disk.Data.Name, owner.Name, wait.TotalSeconds);
+        while (_timeProvider.GetElapsedTime(started) < wait)
+        {
+            var remaining = wait - _timeProvider.GetElapsedTime(started);
+            await Task.Delay(remaining < DrainPoll ? remaining : DrainPoll, _timeProvider, cancellationToken);
+            disk = (await disk.GetAsync(cancellationToken)).Value;
+            if (disk.Data.ManagedBy is null)
+            {
+                return disk;
+            }
+        }
+
+        throw new DiskOperationException(
+            $"Azure disk '{disk.Data.Name}' is still attached to VM '{owner.Name}' after waiting {wait.TotalSeconds:0} s; this driver never detaches a disk from another VM, which may still be writing to it. kubelet retries the attach to '{node.Value}' once that node has detached it.");
+    }
+
+    private async Task<int> UpdateVmAsync(VirtualMachineResource vm, NodeName node, ManagedDiskResource disk, AzureDiskOptions options, CancellationToken cancellationToken)
+    {
+        var used = vm.Data.StorageProfile.DataDisks.Select(d => d.Lun).ToHashSet();
+        var lun = Enumerable.Range(0, MaxLuns).FirstOrDefault(l => !used.Contains(l), -1);
+        if (lun < 0)
+        {
+            throw new DiskOperationException($"VM '{node.Value}' already uses all {MaxLuns} LUNs; detach a disk first.");
+        }
+
+        // Azure does not support host caching on disks of 4 TiB and more.
+        var caching = (disk.Data.DiskSizeGB ?? 0) >= 4096 ? CachingType.None : options.Caching ?? CachingType.None;
+        var sparse = SparseUpdateOf(vm);
+        sparse.StorageProfile.DataDisks.Add(new VirtualMachineDataDisk(lun, DiskCreateOptionType.Attach)
+        {
+            Name = disk.Data.Name,
+            Caching = caching,
+            ManagedDisk = new VirtualMachineManagedDisk { Id = disk.Id },
+        });
+        var updated = await PutVmAsync(node, sparse, $"attaching disk '{disk.Data.Name}' to VM '{node.Value}' at LUN {lun}", cancellationToken);
+
+        // Read the LUN back: the VM the operation returns is the truth, whatever was asked.
+        var entry = updated.Data.StorageProfile.DataDisks.FirstOrDefault(d => Matches(d, disk))
+            ?? throw new DiskOperationException($"VM '{node.Value}' does not list disk '{disk.Data.Name}' after the update; kubelet's retry will look again");
+        LogAttached(_logger, disk.Data.Name, node.Value, entry.Lun);
+        return entry.Lun;
+    }
+
+    /// <summary>A VM body with only location and the data disks: ARM leaves every other property as it is.</summary>
+    private static VirtualMachineData SparseUpdateOf(VirtualMachineResource vm)
+    {
+        var sparse = new VirtualMachineData(vm.Data.Location) { StorageProfile = new VirtualMachineStorageProfile() };
+        foreach (var disk in vm.Data.StorageProfile.DataDisks)
+        {
+            sparse.StorageProfile.DataDisks.Add(new VirtualMachineDataDisk(disk.Lun, DiskCreateOptionType.Attach)
+            {
+                Name = disk.Name,
+                Caching = disk.Caching,
+                ManagedDisk = disk.ManagedDisk is { Id: { } id } ? new VirtualMachineManagedDisk { Id = id } : null,
+                VhdUri = disk.VhdUri,
+                ToBeDetached = disk.ToBeDetached,
+                WriteAcceleratorEnabled = disk.WriteAcceleratorEnabled,
+            });
+        }
+
+        return sparse;
+    }
+
+    private async Task<VirtualMachineResource> PutVmAsync(NodeName node, VirtualMachineData sparse, string what, CancellationToken cancellationToken)
+    {
+        var operation = await Call(what, () => ResourceGroup(null).GetVirtualMachines().CreateOrUpdateAsync(WaitUntil.Completed, node.Value, sparse, cancellationToken: cancellationToken));
+        return operation.Value;
+    }
+
+    /// <summary>Turns ARM's refusals into Failures a person understands.</summary>
+    private static async Task<T> Call<T>(string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RequestFailedException e)
+        {
+            var explanation = e.ErrorCode switch
+            {
+                "ConflictingUserInput" => "the disk is attached to another VM; it must be detached there first",
+                "AttachDiskWhileBeingDetached" => "the disk is still being detached; kubelet's retry will attach it once that ends",
+                "OperationNotAllowed" => "another operation is updating the VM; kubelet's retry will try again",
+                "OperationPreempted" => "a newer update of the VM replaced this one; kubelet's retry will try again",
+                "MaximumDataDiskExceeded" => "the VM's size allows no more data disks; move the pod to a larger node",
+                _ => null,
+            };
+            var first = e.Message.Split('\n', 2)[0].Trim();
+            throw new DiskOperationException($"Azure refused {what} ({e.Status} {e.ErrorCode}): {first}{(explanation is null ? string.Empty : "; " + explanation)}", e);
+        }
+    }
+
+    private static bool Matches(VirtualMachineDataDisk entry, ManagedDiskResource disk) =>
+        (entry.ManagedDisk?.Id is { } id && SameResource(id, disk.Id)) || string.Equals(entry.Name, disk.Data.Name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>ARM ids compare without case: ARM returns its own casing, users type theirs.</summary>
+    private static bool SameResource(ResourceIdentifier a, ResourceIdentifier b) => string.Equals(a.ToString(), b.ToString(), StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azure disk {Disk} is already attached to VM {Vm} at LUN {Lun}")]
+    private static partial void LogAlreadyAttached(ILogger logger, string disk, string vm, int lun);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attached Azure disk {Disk} to VM {Vm} at LUN {Lun}")]
+    private static partial void LogAttached(ILogger logger, string disk, string vm, int lun);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Detached Azure disk {Disk} from VM {Vm}")]
+    private static partial void LogDetached(ILogger logger, string disk, string vm);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Nothing to detach: Azure disk {Disk} is not on VM {Vm} (or the VM is gone)")]
+    private static partial void LogNothingToDetach(ILogger logger, string disk, string vm);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created Azure disk {Disk} of {SizeGb} GiB ({Sku})")]
+    private static partial void LogCreated(ILogger logger, string disk, int sizeGb, string sku);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azure disk {Disk} is attached to VM {Owner}; waiting up to {Seconds:0} s for it to be released (drain race)")]
+    private static partial void LogWaitingForRelease(ILogger logger, string disk, string owner, double seconds);
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+
+namespace Simulators.Arm;
+
+/// <summary>A managed disk as the double keeps it (ARM's Microsoft.Compute/disks shape).</summary>
+internal sealed class ArmDisk
+{
+    public required string Name { get; init; }
+
+    public required string Sku { get; set; }
+
+    public required int SizeGb { get; set; }
+
+    public required string Location { get; init; }
+
+    public string? ManagedBy { get; set; }
+
+    public string ProvisioningState { get; set; } = "Updating";
+
+    public JsonObject Tags { get; set; } = [];
+
+    public JsonArray? Zones { get; set; }
+
+    public string UniqueId { get; } = Guid.NewGuid().ToString();
+
+    public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>A data disk entry of a VM's storageProfile.</summary>
+internal sealed record ArmDataDisk(int Lun, string Name, string Caching, string ManagedDiskId, bool ToBeDetached);
+
+/// <summary>A VM: its data disks, and the update that runs on it.</summary>
+internal sealed class ArmVm
+{
+    public required string Name { get; init; }
+
+    public required string VmId { get; init; }
+
+    public List<ArmDataDisk> DataDisks { get; set; } = [];
+
+    public ArmOperation? Updating { get; set; }
+}
+
+/// <summary>A long-running operation: InProgress until it ends, then Succeeded, Failed or Canceled.</summary>
+internal sealed class ArmOperation
+{
+    public required string Id { get; init; }
+
+    public required string Kind { get; init; }
+
+    public string Status { get; set; } = "InProgress";
+
+    public DateTimeOffset Start { get; } = DateTimeOffset.UtcNow;
+
+    public DateTimeOffset? End { get; set; }
+
+    public JsonObject? Error { get; set; }
+
+    /// <summary>The resource the operation's Location answers with once it succeeds.</summary>
+    public Func<JsonNode?>? Result { get; init; }
+}

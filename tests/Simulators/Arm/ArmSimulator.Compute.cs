@@ -1,0 +1,544 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+
+namespace Simulators.Arm;
+
+/// <summary>
+/// Microsoft.Compute as ARM answers it: disks (PUT 202 + Azure-AsyncOperation + Location + Retry-After,
+/// GET, DELETE 202/204, list), VMs (GET, sparse PUT of storageProfile.dataDisks answered 200 with
+/// provisioningState Updating and an Azure-AsyncOperation), the operation status documents, and the
+/// errors a driver meets: ConflictingUserInput for a disk attached elsewhere, OperationNotAllowed
+/// for a VM already being updated or a disk attached at delete, 429 with Retry-After on demand.
+/// managedBy and diskState change when the VM update completes, as ARM keeps them.
+/// </summary>
+public sealed partial class ArmSimulator
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ArmDisk> _disks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, ArmVm> _vms = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, ArmOperation> _operations = new(StringComparer.Ordinal);
+    private readonly List<(string Method, Regex Path, int Status, string Code, int RetryAfter, int[] Remaining)> _faults = [];
+    private readonly List<Task> _running = [];
+    private int _failNextVmUpdates;
+
+    /// <summary>Added to every ARM request.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>The next <paramref name="count"/> ARM requests matching answer with an ARM error (429 adds Retry-After).</summary>
+    public void FailNext(string method, string pathPattern, int count, int status, string code, int retryAfterSeconds = 1)
+    {
+        lock (_lock)
+        {
+            _faults.Add((method, new Regex(pathPattern, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase), status, code, retryAfterSeconds, [count]));
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> VM updates end Failed (InternalExecutionError).</summary>
+    public void FailNextVmUpdates(int count)
+    {
+        lock (_lock)
+        {
+            _failNextVmUpdates = count;
+        }
+    }
+
+    /// <summary>What tests see: each disk's managedBy VM name and the LUN it has there.</summary>
+    public IReadOnlyList<(string Name, string? AttachedTo, int? Lun, int SizeGb, string Sku)> Disks()
+    {
+        lock (_lock)
+        {
+            return _disks.Values.Select(d =>
+            {
+                var vm = d.ManagedBy is null ? null : d.ManagedBy.Split('/')[^1];
+                var lun = vm is null ? null : _vms[vm].DataDisks.FirstOrDefault(x => x.Name.Equals(d.Name, StringComparison.OrdinalIgnoreCase))?.Lun;
+                return (d.Name, vm, lun, d.SizeGb, d.Sku);
+            }).ToList();
+        }
+    }
+
+    /// <summary>How many VM updates (PUT or PATCH of a VM) the double accepted.</summary>
+    public int VmUpdates => Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) || p.Key.StartsWith("PATCH ", StringComparison.Ordinal)).Where(p => p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value);
+
+    public async Task WaitForIdleAsync(TimeSpan timeout)
+    {
+        Task[] running;
+        lock (_lock)
+        {
+            running = [.. _running];
+        }
+
+        await Task.WhenAll(running).WaitAsync(timeout);
+    }
+
+    private async Task<bool> InjectedFaultAsync(HttpContext context, string path)
+    {
+        (int Status, string Code, int RetryAfter)? fault = null;
+        lock (_lock)
+        {
+            foreach (var candidate in _faults)
+            {
+                if (candidate.Remaining[0] > 0 && candidate.Method == context.Request.Method && candidate.Path.IsMatch(path))
+                {
+                    candidate.Remaining[0]--;
+                    fault = (candidate.Status, candidate.Code, candidate.RetryAfter);
+                    break;
+                }
+            }
+        }
+
+        if (fault is not { } f)
+        {
+            return false;
+        }
+
+        if (f.Status == 429)
+        {
+            context.Response.Headers.RetryAfter = f.RetryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var message = f.Status == 429
+            ? "The server rejected the request because too many requests have been received for this subscription."
+            : "Injected fault.";
+        await ArmErrorAsync(context, f.Status, f.Code, message);
+        return true;
+    }
+
+    private async Task ComputeAsync(HttpContext context, string path)
+    {
+        try
+        {
+            await RouteComputeAsync(context, path);
+        }
+        catch (ArmFault fault)
+        {
+            var error = new JsonObject { ["code"] = fault.Code, ["message"] = fault.Message };
+            if (fault.Target is not null)
+            {
+                error["target"] = fault.Target;
+            }
+
+            await WriteJsonAsync(context, fault.Status, new JsonObject { ["error"] = error });
+        }
+    }
+
+    private async Task RouteComputeAsync(HttpContext context, string path)
+    {
+        var method = context.Request.Method;
+        var provider = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/";
+        var operations = $"/subscriptions/{_options.SubscriptionId}/providers/Microsoft.Compute/locations/{_options.Location}/";
+        if (method == "GET" && path.StartsWith(operations, StringComparison.OrdinalIgnoreCase))
+        {
+            await OperationAsync(context, path[(path.LastIndexOf('/') + 1)..]);
+            return;
+        }
+
+        if (!path.StartsWith(provider, StringComparison.OrdinalIgnoreCase))
+        {
+            await ArmErrorAsync(context, 404, "ResourceGroupNotFound", $"Resource group '{path.Split('/').ElementAtOrDefault(4)}' could not be found.");
+            return;
+        }
+
+        var rest = path[provider.Length..].Split('/');
+        switch (rest, method)
+        {
+            case (["disks"], "GET"):
+                JsonArray list;
+                lock (_lock)
+                {
+                    list = [.. _disks.Values.Select(DiskJson)];
+                }
+
+                await WriteJsonAsync(context, 200, new JsonObject { ["value"] = list });
+                return;
+            case (["disks", var name], "GET"):
+                JsonObject? disk;
+                lock (_lock)
+                {
+                    disk = _disks.TryGetValue(name, out var d) ? DiskJson(d) : null;
+                }
+
+                await (disk is null ? NotFoundAsync(context, "Microsoft.Compute/disks", name) : WriteJsonAsync(context, 200, disk));
+                return;
+            case (["disks", var name], "PUT"):
+                await PutDiskAsync(context, name);
+                return;
+            case (["disks", var name], "DELETE"):
+                await DeleteDiskAsync(context, name);
+                return;
+            case (["virtualMachines", var name], "GET"):
+                JsonObject? vm;
+                lock (_lock)
+                {
+                    vm = _vms.TryGetValue(name, out var v) ? VmJson(v, v.Updating is null ? "Succeeded" : "Updating") : null;
+                }
+
+                await (vm is null ? NotFoundAsync(context, "Microsoft.Compute/virtualMachines", name) : WriteJsonAsync(context, 200, vm));
+                return;
+            case (["virtualMachines", var name], "PUT" or "PATCH"):
+                await UpdateVmAsync(context, name);
+                return;
+        }
+
+        await ArmErrorAsync(context, 405, "MethodNotAllowed", $"{method} is not supported on {path}.");
+    }
+
+    private async Task PutDiskAsync(HttpContext context, string name)
+    {
+        var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!.AsObject();
+        var sku = body["sku"]?["name"]?.GetValue<string>() ?? "Standard_LRS";
+        var sizeGb = body["properties"]?["diskSizeGB"]?.GetValue<int>();
+        var createOption = body["properties"]?["creationData"]?["createOption"]?.GetValue<string>();
+        string[] skus = ["Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS", "PremiumV2_LRS"];
+        if (!skus.Contains(sku))
+        {
+            await ArmErrorAsync(context, 400, "InvalidParameter", $"The value '{sku}' of parameter 'sku.name' is not allowed. Allowed values: {string.Join(", ", skus)}.");
+            return;
+        }
+
+        ArmOperation operation;
+        JsonObject answer;
+        lock (_lock)
+        {
+            if (_disks.TryGetValue(name, out var existing))
+            {
+                if (sizeGb is { } grow && grow < existing.SizeGb)
+                {
+                    throw new ArmFault(409, "BadRequest", $"Disk '{name}' of size {existing.SizeGb} GB cannot be shrunk to {grow} GB.");
+                }
+
+                existing.SizeGb = sizeGb ?? existing.SizeGb;
+                existing.Sku = sku;
+                existing.ProvisioningState = "Updating";
+                operation = StartOperation("disk", () => existing.ProvisioningState = "Succeeded", () => DiskJson(existing));
+                answer = DiskJson(existing);
+            }
+            else
+            {
+                if (createOption is not "Empty" || sizeGb is not > 0)
+                {
+                    throw new ArmFault(400, "InvalidParameter", "A new disk needs properties.creationData.createOption 'Empty' and properties.diskSizeGB greater than 0.");
+                }
+
+                var disk = new ArmDisk
+                {
+                    Name = name,
+                    Sku = sku,
+                    SizeGb = sizeGb.Value,
+                    Location = body["location"]?.GetValue<string>() ?? _options.Location,
+                    Tags = body["tags"]?.AsObject().DeepClone().AsObject() ?? [],
+                    Zones = body["zones"]?.AsArray().DeepClone().AsArray(),
+                };
+                _disks[name] = disk;
+                operation = StartOperation("disk", () => disk.ProvisioningState = "Succeeded", () => DiskJson(disk));
+                answer = DiskJson(disk);
+            }
+        }
+
+        SetOperationHeaders(context, operation, "DiskOperations", withLocation: true);
+        await WriteJsonAsync(context, 202, answer);
+    }
+
+    private async Task DeleteDiskAsync(HttpContext context, string name)
+    {
+        ArmOperation operation;
+        lock (_lock)
+        {
+            if (!_disks.TryGetValue(name, out var disk))
+            {
+                context.Response.StatusCode = 204;
+                return;
+            }
+
+            if (disk.ManagedBy is not null)
+            {
+                throw new ArmFault(409, "OperationNotAllowed", $"Disk {name} is attached to VM {disk.ManagedBy}.");
+            }
+
+            operation = StartOperation("disk", () => _disks.Remove(name), () => null);
+        }
+
+        SetOperationHeaders(context, operation, "DiskOperations", withLocation: true);
+        context.Response.StatusCode = 202;
+    }
+
+    /// <summary>
+    /// A VM update: the body's storageProfile.dataDisks replaces the list (a sparse PUT leaves every
+    /// other property as it is). Entries marked toBeDetached leave when the update completes.
+    /// </summary>
+    private async Task UpdateVmAsync(HttpContext context, string name)
+    {
+        var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!.AsObject();
+        var requested = body["properties"]?["storageProfile"]?["dataDisks"]?.AsArray();
+        ArmOperation operation;
+        JsonObject answer;
+        lock (_lock)
+        {
+            if (!_vms.TryGetValue(name, out var vm))
+            {
+                throw new ArmFault(404, "ResourceNotFound", $"The Resource 'Microsoft.Compute/virtualMachines/{name}' under resource group '{_options.ResourceGroup}' was not found.");
+            }
+
+            if (vm.Updating is not null)
+            {
+                throw new ArmFault(409, "OperationNotAllowed", $"Operation 'Update VM' is not allowed on VM '{name}' since the VM is marked for update by another operation. Retry after the operation completes.");
+            }
+
+            var disks = new List<ArmDataDisk>();
+            foreach (var entry in requested ?? [])
+            {
+                var lun = entry!["lun"]!.GetValue<int>();
+                var id = entry["managedDisk"]?["id"]?.GetValue<string>() ?? string.Empty;
+                var diskName = id.Split('/')[^1];
+                if (lun is < 0 or > 63 || disks.Any(d => d.Lun == lun))
+                {
+                    throw new ArmFault(400, "InvalidParameter", $"A disk at LUN {lun} already exists or the LUN is out of range (0-63).");
+                }
+
+                if (!_disks.TryGetValue(diskName, out var disk))
+                {
+                    throw new ArmFault(404, "NotFound", $"Disk {diskName} is not found.");
+                }
+
+                var vmId = VmResourceId(name);
+                if (disk.ManagedBy is { } owner && !owner.Equals(vmId, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ArmFault(409, "ConflictingUserInput", $"Cannot attach the disk {diskName} to VM {vmId} because it is already attached to VM {owner}. A disk can be attached to only one VM at a time.", DiskResourceId(diskName));
+                }
+
+                disks.Add(new ArmDataDisk(lun, entry["name"]?.GetValue<string>() ?? diskName, entry["caching"]?.GetValue<string>() ?? "None", DiskResourceId(diskName), entry["toBeDetached"]?.GetValue<bool>() ?? false));
+            }
+
+            var fail = _failNextVmUpdates > 0;
+            if (fail)
+            {
+                _failNextVmUpdates--;
+            }
+
+            var previous = vm.DataDisks;
+            vm.DataDisks = disks;
+            operation = StartOperation("vm", () =>
+            {
+                vm.Updating = null;
+                if (fail)
+                {
+                    // A failed update leaves the VM's disks as they were.
+                    vm.DataDisks = previous;
+                    return new JsonObject { ["code"] = "InternalExecutionError", ["message"] = "An internal execution error occurred. Please retry later." };
+                }
+
+                vm.DataDisks = vm.DataDisks.Where(d => !d.ToBeDetached).ToList();
+                foreach (var disk in _disks.Values)
+                {
+                    var here = vm.DataDisks.Any(d => d.Name.Equals(disk.Name, StringComparison.OrdinalIgnoreCase));
+                    if (here)
+                    {
+                        disk.ManagedBy = VmResourceId(name);
+                    }
+                    else if (string.Equals(disk.ManagedBy, VmResourceId(name), StringComparison.OrdinalIgnoreCase))
+                    {
+                        disk.ManagedBy = null;
+                    }
+                }
+
+                return null;
+            }, () => VmJson(vm, "Succeeded"));
+            vm.Updating = operation;
+            answer = VmJson(vm, "Updating");
+        }
+
+        SetOperationHeaders(context, operation, "operations", withLocation: false);
+        await WriteJsonAsync(context, 200, answer);
+    }
+
+    private async Task OperationAsync(HttpContext context, string id)
+    {
+        ArmOperation? operation;
+        lock (_lock)
+        {
+            _operations.TryGetValue(id, out operation);
+        }
+
+        if (operation is null)
+        {
+            await NotFoundAsync(context, "operations", id);
+            return;
+        }
+
+        if (context.Request.Query["monitor"] == "true")
+        {
+            // The Location URL: 202 while running, then the resource (or 204 for a delete).
+            if (operation.Status == "InProgress")
+            {
+                context.Response.Headers.RetryAfter = _options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                context.Response.Headers.Location = context.Request.GetEncodedUrl();
+                context.Response.StatusCode = 202;
+                return;
+            }
+
+            var result = operation.Result?.Invoke();
+            if (result is null)
+            {
+                context.Response.StatusCode = 204;
+                return;
+            }
+
+            await WriteJsonAsync(context, 200, result);
+            return;
+        }
+
+        var document = new JsonObject
+        {
+            ["startTime"] = operation.Start.ToString("o", CultureInfo.InvariantCulture),
+            ["status"] = operation.Status,
+            ["name"] = operation.Id,
+        };
+        if (operation.End is { } end)
+        {
+            document["endTime"] = end.ToString("o", CultureInfo.InvariantCulture);
+        }
+
+        if (operation.Error is { } error)
+        {
+            document["error"] = error.DeepClone();
+        }
+
+        if (operation.Status == "InProgress")
+        {
+            context.Response.Headers.RetryAfter = _options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await WriteJsonAsync(context, 200, document);
+    }
+
+    /// <summary>Starts an operation that applies its effect after <see cref="ArmSimulatorOptions.OperationTime"/>. Call under the lock.</summary>
+    private ArmOperation StartOperation(string kind, Func<JsonObject?> complete, Func<JsonNode?> result)
+    {
+        var operation = new ArmOperation { Id = Guid.NewGuid().ToString(), Kind = kind, Result = result };
+        _operations[operation.Id] = operation;
+        _running.Add(Task.Run(async () =>
+        {
+            await Task.Delay(_options.OperationTime);
+            lock (_lock)
+            {
+                var error = complete();
+                operation.Status = error is null ? "Succeeded" : "Failed";
+                operation.Error = error;
+                operation.End = DateTimeOffset.UtcNow;
+            }
+        }));
+        return operation;
+    }
+
+    private ArmOperation StartOperation(string kind, Action complete, Func<JsonNode?> result) =>
+        StartOperation(kind, () =>
+        {
+            complete();
+            return null;
+        }, result);
+
+    private void SetOperationHeaders(HttpContext context, ArmOperation operation, string collection, bool withLocation)
+    {
+        var apiVersion = context.Request.Query["api-version"].ToString();
+        var url = $"{BaseUri}subscriptions/{_options.SubscriptionId}/providers/Microsoft.Compute/locations/{_options.Location}/{collection}/{operation.Id}";
+        context.Response.Headers["Azure-AsyncOperation"] = $"{url}?p=1&api-version={apiVersion}";
+        if (withLocation)
+        {
+            context.Response.Headers.Location = $"{url}?p=1&monitor=true&api-version={apiVersion}";
+        }
+
+        context.Response.Headers.RetryAfter = _options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private string DiskResourceId(string name) => $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/disks/{name}";
+
+    private string VmResourceId(string name) => $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{name}";
+
+    private JsonObject DiskJson(ArmDisk disk)
+    {
+        var json = new JsonObject
+        {
+            ["name"] = disk.Name,
+            ["id"] = DiskResourceId(disk.Name),
+            ["type"] = "Microsoft.Compute/disks",
+            ["location"] = disk.Location,
+            ["tags"] = disk.Tags.DeepClone(),
+            ["sku"] = new JsonObject { ["name"] = disk.Sku, ["tier"] = disk.Sku.StartsWith("Premium", StringComparison.Ordinal) ? "Premium" : "Standard" },
+            ["properties"] = new JsonObject
+            {
+                ["creationData"] = new JsonObject { ["createOption"] = "Empty" },
+                ["diskSizeGB"] = disk.SizeGb,
+                ["diskSizeBytes"] = (long)disk.SizeGb << 30,
+                ["uniqueId"] = disk.UniqueId,
+                ["timeCreated"] = disk.Created.ToString("o", CultureInfo.InvariantCulture),
+                ["provisioningState"] = disk.ProvisioningState,
+                ["diskState"] = disk.ManagedBy is null ? "Unattached" : "Attached",
+                ["encryption"] = new JsonObject { ["type"] = "EncryptionAtRestWithPlatformKey" },
+                ["networkAccessPolicy"] = "AllowAll",
+            },
+        };
+        if (disk.ManagedBy is not null)
+        {
+            json["managedBy"] = disk.ManagedBy;
+        }
+
+        if (disk.Zones is not null)
+        {
+            json["zones"] = disk.Zones.DeepClone();
+        }
+
+        return json;
+    }
+
+    private JsonObject VmJson(ArmVm vm, string provisioningState) => new()
+    {
+        ["name"] = vm.Name,
+        ["id"] = VmResourceId(vm.Name),
+        ["type"] = "Microsoft.Compute/virtualMachines",
+        ["location"] = _options.Location,
+        ["properties"] = new JsonObject
+        {
+            ["vmId"] = vm.VmId,
+            ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D4s_v5" },
+            ["storageProfile"] = new JsonObject
+            {
+                ["osDisk"] = new JsonObject
+                {
+                    ["osType"] = "Linux",
+                    ["name"] = vm.Name + "_OsDisk_1",
+                    ["createOption"] = "FromImage",
+                    ["caching"] = "ReadWrite",
+                    ["managedDisk"] = new JsonObject { ["storageAccountType"] = "Premium_LRS", ["id"] = DiskResourceId(vm.Name + "_OsDisk_1") },
+                    ["diskSizeGB"] = 30,
+                },
+                ["dataDisks"] = new JsonArray([.. vm.DataDisks.Select(d => (JsonNode)new JsonObject
+                {
+                    ["lun"] = d.Lun,
+                    ["name"] = d.Name,
+                    ["createOption"] = "Attach",
+                    ["caching"] = d.Caching,
+                    ["managedDisk"] = new JsonObject { ["id"] = d.ManagedDiskId, ["storageAccountType"] = _disks.TryGetValue(d.Name, out var disk) ? disk.Sku : "Standard_LRS" },
+                    ["diskSizeGB"] = _disks.TryGetValue(d.Name, out var sized) ? sized.SizeGb : 0,
+                    ["toBeDetached"] = d.ToBeDetached,
+                })]),
+            },
+            ["provisioningState"] = provisioningState,
+        },
+    };
+
+    private Task NotFoundAsync(HttpContext context, string type, string name) =>
+        ArmErrorAsync(context, 404, "ResourceNotFound", $"The Resource '{type}/{name}' under resource group '{_options.ResourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+
+    /// <summary>An ARM error answer, thrown from under the lock and written by <see cref="ComputeAsync"/>.</summary>
+    private sealed class ArmFault(int status, string code, string message, string? target = null) : Exception(message)
+    {
+        public int Status { get; } = status;
+
+        public string Code { get; } = code;
+
+        public string? Target { get; } = target;
+    }
+}

@@ -1,0 +1,169 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Simulators.Arm;
+using VolumeDriver.Backends;
+using VolumeDriver.Backends.Azure;
+using VolumeDriver.Configuration;
+using VolumeDriver.Domain;
+using VolumeDriver.Errors;
+using VolumeDriver.Locking;
+using VolumeDriver.Tests.TestSupport;
+
+namespace VolumeDriver.Tests.Backends.Azure;
+
+/// <summary>The managed-disk backend through Azure.ResourceManager.Compute against the ARM double (LROs, errors, managedBy).</summary>
+public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
+{
+    private const string Client = "11111111-0000-0000-0000-00000000000a";
+
+    private ArmSimulator _arm = null!;
+    private string _directory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _directory = Directory.CreateTempSubdirectory("vd-azure-backend-").FullName;
+        _arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
+        {
+            StateDirectory = Path.Join(_directory, "arm"),
+            ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
+            OperationTime = TimeSpan.FromMilliseconds(100),
+            RetryAfterSeconds = 0,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _arm.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private AzureManagedDiskBackend Backend(TimeSpan? drainWait = null)
+    {
+        var azureJson = Path.Join(_directory, "azure.json");
+        File.WriteAllText(azureJson, $$"""
+            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
+             "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
+            """);
+        var environmentFile = _arm.WriteEnvironmentFile();
+        var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), drainWait ?? TimeSpan.FromSeconds(1));
+        var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
+        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
+        return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
+    }
+
+    private static DiskRequest Request(string volume, string? size = "1Gi", Dictionary<string, string>? options = null) =>
+        new(VolumeName.TryCreate(volume, out var v, out _) ? v.Value : throw new ArgumentException(volume), size is null ? null : ByteSize.TryParse(size, out var s, out _) ? s : null, options ?? []);
+
+    private static NodeName Node(string name) => NodeName.TryCreate(name, out var n, out _) ? n.Value : throw new ArgumentException(name);
+
+    private static VolumeName Volume(string name) => VolumeName.TryCreate(name, out var v, out _) ? v.Value : throw new ArgumentException(name);
+
+    [Fact]
+    public async Task Attach_CreatesTheDisk_TakesTheLowestFreeLuns_AndDetachFreesThem()
+    {
+        var backend = Backend();
+
+        var first = await backend.AttachAsync(Request("pv-a", "1500Mi", new() { ["skuname"] = "Premium_LRS" }), Node("node-1"), CancellationToken.None);
+        var second = await backend.AttachAsync(Request("pv-b"), Node("node-1"), CancellationToken.None);
+        var again = await Backend().AttachAsync(Request("pv-a"), Node("node-1"), CancellationToken.None);
+
+        Assert.Equal("/dev/disk/azure/scsi1/lun0", first.DevicePath);
+        Assert.Equal("/dev/disk/azure/scsi1/lun1", second.DevicePath);
+        Assert.Equal(first, again);
+        var disks = _arm.Disks().ToDictionary(d => d.Name);
+        Assert.Equal(("node-1", 0, 2, "Premium_LRS"), (disks["pv-a"].AttachedTo, disks["pv-a"].Lun, disks["pv-a"].SizeGb, disks["pv-a"].Sku));
+        Assert.True(await backend.IsAttachedAsync(Request("pv-a"), Node("node-1"), CancellationToken.None));
+        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), Node("node-2"), CancellationToken.None));
+
+        await backend.DetachAsync(Volume("pv-a"), Node("node-1"), CancellationToken.None);
+        await backend.DetachAsync(Volume("pv-a"), Node("node-1"), CancellationToken.None);
+        var third = await backend.AttachAsync(Request("pv-c"), Node("node-1"), CancellationToken.None);
+
+        Assert.Null(_arm.Disks().Single(d => d.Name == "pv-a").AttachedTo);
+        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), Node("node-1"), CancellationToken.None));
+        Assert.Equal("/dev/disk/azure/scsi1/lun0", third.DevicePath);
+    }
+
+    [Fact]
+    public async Task DrainRace_AttachWaitsThenFailsNamingTheOtherVm_NeverDetachingIt()
+    {
+        await Backend().AttachAsync(Request("pv-d"), Node("node-2"), CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-d"), Node("node-1"), CancellationToken.None));
+
+        Assert.Contains("VM 'node-2'", e.Message, StringComparison.Ordinal);
+        Assert.Equal("node-2", _arm.Disks().Single().AttachedTo);
+    }
+
+    [Fact]
+    public async Task DrainRace_OldNodeDetachesMeanwhile_AttachSucceeds()
+    {
+        await Backend().AttachAsync(Request("pv-e"), Node("node-2"), CancellationToken.None);
+
+        var attach = Backend(drainWait: TimeSpan.FromSeconds(20)).AttachAsync(Request("pv-e"), Node("node-1"), CancellationToken.None);
+        await Backend().DetachAsync(Volume("pv-e"), Node("node-2"), CancellationToken.None);
+        await attach;
+
+        Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
+    }
+
+    [Fact]
+    public async Task FailedOperation_IsAFailure_AndTheRetryConverges()
+    {
+        _arm.FailNextVmUpdates(1);
+
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None));
+        await Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None);
+
+        Assert.Contains("InternalExecutionError", e.Message, StringComparison.Ordinal);
+        Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
+    }
+
+    [Fact]
+    public async Task Throttled429_IsRetriedAfterRetryAfter()
+    {
+        _arm.FailNext("PUT", "/virtualMachines/node-1$", 1, 429, "OperationNotAllowed", retryAfterSeconds: 1);
+
+        await Backend().AttachAsync(Request("pv-g"), Node("node-1"), CancellationToken.None);
+
+        Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
+        Assert.Equal(2, _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value));
+    }
+
+    [Fact]
+    public async Task ConcurrentAttachesToOneVm_GetDistinctLuns()
+    {
+        var backends = Enumerable.Range(0, 8).Select(_ => Backend()).ToList();
+        var attaches = backends.Select((backend, i) => Task.Run(() => backend.AttachAsync(Request($"pv-c{i}", "1Gi"), Node("node-1"), CancellationToken.None))).ToList();
+        var devices = (await Task.WhenAll(attaches)).Select(r => r.DevicePath).ToList();
+
+        Assert.Equal(8, devices.Distinct().Count());
+        var luns = _arm.Disks().Select(d => d.Lun).ToList();
+        Assert.Equal(8, luns.Distinct().Count());
+        Assert.All(_arm.Disks(), d => Assert.Equal("/dev/disk/azure/scsi1/lun" + d.Lun, devices[int.Parse(d.Name[4..], System.Globalization.CultureInfo.InvariantCulture)]));
+    }
+
+    [Theory]
+    [InlineData("skuname", "Gold_LRS", "Standard_LRS, Premium_LRS")]
+    [InlineData("cachingmode", "WriteBack", "None, ReadOnly, ReadWrite")]
+    [InlineData("kind", "dedicated", "retired unmanaged disks")]
+    public async Task InvalidOption_NamesItAndWhatIsAllowed(string option, string value, string expected)
+    {
+        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().AttachAsync(Request("pv-x", options: new() { [option] = value }), Node("node-1"), CancellationToken.None));
+
+        Assert.Equal(option, e.Key);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Empty(_arm.Disks());
+    }
+
+    [Fact]
+    public async Task DiskUri_NamesAnExistingDisk_AndDetachByPvNameFindsIt()
+    {
+        await Backend().ProvisionAsync(Request("shared-data", "2Gi"), CancellationToken.None);
+        var uri = $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/shared-data";
+
+        await Backend().AttachAsync(Request("pv-h", size: null, new() { ["diskURI"] = uri }), Node("node-1"), CancellationToken.None);
+        await Backend().DetachAsync(Volume("pv-h"), Node("node-1"), CancellationToken.None);
+
+        Assert.Null(_arm.Disks().Single().AttachedTo);
+    }
+}
