@@ -47,6 +47,7 @@ internal static class Composition
             [
                 new LoopDeviceResolver(host, loopDevices),
                 new VCloudDeviceResolver(host, timeProvider, loggers.CreateLogger<VCloudDeviceResolver>()),
+                new AzureLunResolver(host, timeProvider, loggers.CreateLogger<AzureLunResolver>()),
             ];
             var locator = new SysfsDeviceLocator(resolvers, timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
             var probe = new BlockDeviceProbe(processRunner, configuration.Node);
@@ -128,12 +129,17 @@ internal static class Composition
                 configuration.Node.CommandTimeout,
                 loggers.CreateLogger<LoopDiskBackend>()),
             BackendKind.VCloud => CreateVCloudBackend(configuration.VCloud!, configuration.Locking, locks, timeProvider, loggers),
-            BackendKind.Azure => throw new ConfigurationException(
-                configuration.SourceFile,
-                ConfigurationKeys.Backend,
-                "the azure backend's disks are not in this build yet: 'doctor' already checks azure.json, the credential, ARM and the node's VM, but attach and detach come with the managed-disk backend"),
+            BackendKind.Azure => CreateAzureBackend(configuration.Azure, configuration.Locking, locks, timeProvider, loggers),
             _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
         };
+
+    /// <summary>Azure managed disks: azure.json, its credential and an ArmClient, built once per invocation.</summary>
+    private static AzureManagedDiskBackend CreateAzureBackend(AzureConfiguration configuration, LockConfiguration locking, IVmLockProvider locks, TimeProvider timeProvider, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger<AzureManagedDiskBackend>();
+        var clients = AzureClients.Create(configuration, Environment.GetEnvironmentVariable);
+        return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, logger), locks, locking.Timeout, timeProvider, logger);
+    }
 
     /// <summary>etcd when configured (attach and detach exclude each other across nodes), else local flock.</summary>
     private static IVmLockProvider CreateLocks(LockConfiguration locking, TimeProvider timeProvider, ILoggerFactory loggers)

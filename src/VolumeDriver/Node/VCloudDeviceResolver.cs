@@ -15,18 +15,14 @@ namespace VolumeDriver.Node;
 /// </summary>
 internal sealed partial class VCloudDeviceResolver : IDeviceResolver
 {
-    /// <summary>A rescan walks every target of every host: not on every 100 ms poll.</summary>
-    private static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(5);
-
     private readonly HostRoot _host;
-    private readonly TimeProvider _timeProvider;
+    private readonly ScsiHostRescanner _rescanner;
     private readonly ILogger _logger;
-    private long? _lastRescan;
 
     public VCloudDeviceResolver(HostRoot host, TimeProvider timeProvider, ILogger<VCloudDeviceResolver> logger)
     {
         _host = host;
-        _timeProvider = timeProvider;
+        _rescanner = new ScsiHostRescanner(host, timeProvider, logger);
         _logger = logger;
     }
 
@@ -35,7 +31,7 @@ internal sealed partial class VCloudDeviceResolver : IDeviceResolver
     public Task<DeviceResolution> ResolveAsync(DiskIdentity identity, CancellationToken cancellationToken)
     {
         var disk = (VCloudDiskIdentity)identity;
-        RescanIfDue();
+        _rescanner.RescanIfDue();
 
         foreach (var prefix in new[] { "wwn-0x", "scsi-3" })
         {
@@ -139,38 +135,6 @@ internal sealed partial class VCloudDeviceResolver : IDeviceResolver
     /// <summary>The kernel writes the NAA designator as naa.&lt;hex&gt; (case varies by driver).</summary>
     private static bool WwidMatches(string wwid, string wwn) =>
         wwid.StartsWith("naa.", StringComparison.OrdinalIgnoreCase) && string.Equals(wwid[4..], wwn, StringComparison.OrdinalIgnoreCase);
-
-    private void RescanIfDue()
-    {
-        var now = _timeProvider.GetTimestamp();
-        if (_lastRescan is { } last && _timeProvider.GetElapsedTime(last, now) < RescanInterval)
-        {
-            return;
-        }
-
-        _lastRescan = now;
-        var hosts = _host.Map("/sys/class/scsi_host");
-        if (!Directory.Exists(hosts))
-        {
-            return;
-        }
-
-        foreach (var host in Directory.EnumerateFileSystemEntries(hosts))
-        {
-            try
-            {
-                // "- - -": every channel, target and LUN of the host.
-                File.WriteAllText(Path.Join(host, "scan"), "- - -");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                LogRescanFailed(_logger, Path.GetFileName(host), e.Message);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not rescan SCSI host {Host}: {Reason}")]
-    private static partial void LogRescanFailed(ILogger logger, string host, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Disk} carries one partition (made by the Python vCloud driver); its filesystem is at {Partition}")]
     private static partial void LogLegacyPartition(ILogger logger, string disk, string partition);
