@@ -24,6 +24,9 @@ public sealed partial class ArmSimulator
     private readonly List<(string Method, Regex Path, int Status, string Code, int RetryAfter, int[] Remaining)> _faults = [];
     private readonly List<Task> _running = [];
     private int _failNextVmUpdates;
+    private LoopNodeEmulator? _emulator;
+
+    private LoopNodeEmulator Emulator => _emulator ??= new LoopNodeEmulator(Path.Join(_options.StateDirectory, "disks"));
 
     /// <summary>Added to every ARM request.</summary>
     public TimeSpan Latency { get; set; }
@@ -320,6 +323,7 @@ public sealed partial class ArmSimulator
 
             var previous = vm.DataDisks;
             vm.DataDisks = disks;
+            _options.EmulatedNodes.TryGetValue(name, out var emulationRoot);
             operation = StartOperation("vm", () =>
             {
                 vm.Updating = null;
@@ -328,6 +332,19 @@ public sealed partial class ArmSimulator
                     // A failed update leaves the VM's disks as they were.
                     vm.DataDisks = previous;
                     return new JsonObject { ["code"] = "InternalExecutionError", ["message"] = "An internal execution error occurred. Please retry later." };
+                }
+
+                if (emulationRoot is not null)
+                {
+                    foreach (var leaving in vm.DataDisks.Where(d => d.ToBeDetached))
+                    {
+                        if (_disks.TryGetValue(leaving.Name, out var leavingDisk) && Emulator.CanDetach(name, leavingDisk.UniqueId) is { } refusal)
+                        {
+                            // Not an ARM error: the emulated guest refuses, to catch a driver that detaches a mounted disk.
+                            vm.DataDisks = previous;
+                            return new JsonObject { ["code"] = "EmulatedGuestRefusedDetach", ["message"] = refusal };
+                        }
+                    }
                 }
 
                 vm.DataDisks = vm.DataDisks.Where(d => !d.ToBeDetached).ToList();
@@ -345,7 +362,7 @@ public sealed partial class ArmSimulator
                 }
 
                 return null;
-            }, () => VmJson(vm, "Succeeded"));
+            }, () => VmJson(vm, "Succeeded"), emulationRoot is null ? null : () => EmulateAsync(vm, emulationRoot));
             vm.Updating = operation;
             answer = VmJson(vm, "Updating");
         }
@@ -414,23 +431,98 @@ public sealed partial class ArmSimulator
         await WriteJsonAsync(context, 200, document);
     }
 
-    /// <summary>Starts an operation that applies its effect after <see cref="ArmSimulatorOptions.OperationTime"/>. Call under the lock.</summary>
-    private ArmOperation StartOperation(string kind, Func<JsonObject?> complete, Func<JsonNode?> result)
+    /// <summary>
+    /// Starts an operation that applies its effect after <see cref="ArmSimulatorOptions.OperationTime"/>,
+    /// then runs the node emulation (a hot-added disk is visible in the guest when the operation
+    /// ends) before reporting success. Call under the lock.
+    /// </summary>
+    private ArmOperation StartOperation(string kind, Func<JsonObject?> complete, Func<JsonNode?> result, Func<Task>? afterSuccess = null)
     {
         var operation = new ArmOperation { Id = Guid.NewGuid().ToString(), Kind = kind, Result = result };
         _operations[operation.Id] = operation;
         _running.Add(Task.Run(async () =>
         {
             await Task.Delay(_options.OperationTime);
+            JsonObject? error;
             lock (_lock)
             {
-                var error = complete();
+                error = complete();
+            }
+
+            if (error is null && afterSuccess is not null)
+            {
+                try
+                {
+                    await afterSuccess();
+                }
+                catch (Exception e)
+                {
+                    error = new JsonObject { ["code"] = "EmulationFailed", ["message"] = e.Message };
+                }
+            }
+
+            lock (_lock)
+            {
                 operation.Status = error is null ? "Succeeded" : "Failed";
                 operation.Error = error;
                 operation.End = DateTimeOffset.UtcNow;
             }
         }));
         return operation;
+    }
+
+    /// <summary>
+    /// What an Azure Linux guest shows for its data disks: a SCSI device H:0:0:LUN with vendor Msft and
+    /// model Virtual Disk, WALinuxAgent's /dev/disk/azure/scsi1/lunN link, and the root and resource
+    /// links that name the OS and temporary disks.
+    /// </summary>
+    private async Task EmulateAsync(ArmVm vm, string root)
+    {
+        List<(ArmDataDisk Entry, ArmDisk Disk)> present;
+        lock (_lock)
+        {
+            present = vm.DataDisks.Where(d => _disks.ContainsKey(d.Name)).Select(d => (d, _disks[d.Name])).ToList();
+        }
+
+        Link(Path.Join(root, "dev/disk/azure/root"), "/dev/emulated-os-disk");
+        Link(Path.Join(root, "dev/disk/azure/resource"), "/dev/emulated-resource-disk");
+        var scan = Path.Join(root, "sys/class/scsi_host/host5/scan");
+        if (!File.Exists(scan))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(scan)!);
+            await File.WriteAllTextAsync(scan, string.Empty);
+        }
+
+        foreach (var (entry, disk) in present)
+        {
+            if (Emulator.IsAttached(vm.Name, disk.UniqueId))
+            {
+                continue;
+            }
+
+            await Emulator.AttachAsync(vm.Name, disk.UniqueId, (long)disk.SizeGb * 1024, device =>
+            {
+                var lun = entry.Lun.ToString(CultureInfo.InvariantCulture);
+                var scsi = Path.Join(root, "sys/bus/scsi/devices", "5:0:0:" + lun);
+                Directory.CreateDirectory(Path.Join(scsi, "block", Path.GetFileName(device)));
+                File.WriteAllText(Path.Join(scsi, "vendor"), "Msft    \n");
+                File.WriteAllText(Path.Join(scsi, "model"), "Virtual Disk    \n");
+                return [scsi, LoopNodeEmulator.Link(Path.Join(root, "dev/disk/azure/scsi1", "lun" + lun), device)];
+            });
+        }
+
+        foreach (var key in Emulator.AttachedKeys(vm.Name).Except(present.Select(p => p.Disk.UniqueId)).ToList())
+        {
+            await Emulator.DetachAsync(vm.Name, key);
+        }
+    }
+
+    private static void Link(string path, string target)
+    {
+        if (new FileInfo(path).LinkTarget is null)
+        {
+            LoopNodeEmulator.Link(path, target);
+        }
     }
 
     private ArmOperation StartOperation(string kind, Action complete, Func<JsonNode?> result) =>

@@ -98,6 +98,20 @@ public sealed partial class ArmSimulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await WaitForIdleAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            // Tear down regardless.
+        }
+
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
         _ca.Dispose();

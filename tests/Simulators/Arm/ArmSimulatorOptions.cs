@@ -29,6 +29,9 @@ public sealed record ArmSimulatorOptions
 
     public IReadOnlyList<string> Vms { get; init; } = ["node-1", "node-2"];
 
+    /// <summary>VM name → the directory standing for that VM's root (SCSI sysfs, /dev/disk/azure), for node emulation.</summary>
+    public IReadOnlyDictionary<string, string> EmulatedNodes { get; init; } = new Dictionary<string, string>();
+
     /// <summary>How long a disk or VM operation stays InProgress.</summary>
     public TimeSpan OperationTime { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -829,8 +829,38 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         return match.Success ? match.Groups[1].Value : throw Forbidden();
     }
 
-    private Task EmulateAttachAsync(SimVmState vm, SimDisk disk) =>
-        _options.EmulatedNodes.TryGetValue(vm.Name, out var root) ? _emulator.AttachAsync(vm.Name, root, disk.Uuid, disk.SizeMb) : Task.CompletedTask;
+    /// <summary>What udev makes on a VMware guest with disk.enableUUID: by-id links named by the WWN (the disk's UUID).</summary>
+    private Task EmulateAttachAsync(SimVmState vm, SimDisk disk)
+    {
+        if (!_options.EmulatedNodes.TryGetValue(vm.Name, out var root))
+        {
+            return Task.CompletedTask;
+        }
+
+        return _emulator.AttachAsync(vm.Name, disk.Uuid, disk.SizeMb, device =>
+        {
+            var hex = disk.Uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+            var scan = Path.Join(root, "sys/class/scsi_host/host0/scan");
+            Directory.CreateDirectory(Path.GetDirectoryName(scan)!);
+            if (!File.Exists(scan))
+            {
+                File.WriteAllText(scan, string.Empty);
+            }
+
+            var name = Path.GetFileName(device);
+            var links = new List<string>();
+            foreach (var prefix in new[] { "wwn-0x", "scsi-3" })
+            {
+                links.Add(LoopNodeEmulator.Link(Path.Join(root, "dev/disk/by-id", prefix + hex), device));
+                if (Directory.Exists("/sys/class/block/" + name + "p1"))
+                {
+                    links.Add(LoopNodeEmulator.Link(Path.Join(root, "dev/disk/by-id", prefix + hex + "-part1"), "/dev/" + name + "p1"));
+                }
+            }
+
+            return links;
+        });
+    }
 
     private static int NextUnit(SimVmState vm)
     {

@@ -1,15 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Simulators.VCloud;
+namespace Simulators;
 
 /// <summary>
 /// Makes an attached disk real on an emulated node: a sparse backing file per disk (kept across
-/// detach and attach, so data survives), a loop device with partition scanning, and, in the node's
-/// overlay root, the links udev makes on a VMware guest with disk.enableUUID:
-/// <c>/dev/disk/by-id/wwn-0x&lt;uuid hex&gt;</c> and <c>scsi-3&lt;uuid hex&gt;</c> (plus <c>-part1</c>),
-/// and a <c>/sys/class/scsi_host/host0/scan</c> file whose writes are the driver's rescans. A detach
-/// of a device that is still mounted fails, as it would lose data on a real node.
+/// detach and attach, so data survives) and a loop device with partition scanning; the cloud's double
+/// then lays out, in the node's emulation root, what the guest's kernel and udev would show for that
+/// cloud (by-id WWN links for vCloud, SCSI sysfs entries and LUN links for Azure). A detach of a
+/// device that is still mounted fails, as it would lose data on a real node.
 /// </summary>
 internal sealed class LoopNodeEmulator : IAsyncDisposable
 {
@@ -54,40 +53,48 @@ internal sealed class LoopNodeEmulator : IAsyncDisposable
         }
     }
 
-    public async Task AttachAsync(string vm, string root, string uuid, long sizeMb)
+    /// <summary>
+    /// Attaches the disk's backing file as a loop device and lets <paramref name="layout"/> create the
+    /// guest's view of it (given the device path, it returns every path it created, removed at detach).
+    /// </summary>
+    public async Task AttachAsync(string vm, string key, long sizeMb, Func<string, IReadOnlyList<string>> layout)
     {
-        var backing = EnsureBackingFile(uuid, sizeMb);
+        var backing = EnsureBackingFile(key, sizeMb);
         var device = (await RunAsync("losetup", "--find", "--show", "--partscan", backing)).Trim();
-        var name = Path.GetFileName(device);
 
         // A real kernel reads the partition table of a hot-added disk; a loop device's partition scan
         // does not always happen (it does not in some sandboxes), so ask for it. A blank disk has no
         // table, and partx says so with a non-zero exit: that is fine.
         await RunAsync(allowFailure: true, "partx", "--update", device);
-        var hex = uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        var byId = Path.Join(root, "dev/disk/by-id");
-        Directory.CreateDirectory(byId);
-        var scan = Path.Join(root, "sys/class/scsi_host/host0/scan");
-        Directory.CreateDirectory(Path.GetDirectoryName(scan)!);
-        if (!File.Exists(scan))
-        {
-            File.WriteAllText(scan, string.Empty);
-        }
-
-        var links = new List<string>();
-        foreach (var prefix in new[] { "wwn-0x", "scsi-3" })
-        {
-            links.Add(Link(Path.Join(byId, prefix + hex), device));
-            var partition = "/dev/" + name + "p1";
-            if (Directory.Exists("/sys/class/block/" + name + "p1"))
-            {
-                links.Add(Link(Path.Join(byId, prefix + hex + "-part1"), partition));
-            }
-        }
-
+        var created = layout(device);
         lock (_lock)
         {
-            _attached[(vm, uuid)] = new Attachment(device, links);
+            _attached[(vm, key)] = new Attachment(device, created);
+        }
+    }
+
+    /// <summary>A symbolic link, replacing what was there, creating its directory.</summary>
+    public static string Link(string path, string target)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(path);
+        File.CreateSymbolicLink(path, target);
+        return path;
+    }
+
+    public bool IsAttached(string vm, string key)
+    {
+        lock (_lock)
+        {
+            return _attached.ContainsKey((vm, key));
+        }
+    }
+
+    public IReadOnlyList<string> AttachedKeys(string vm)
+    {
+        lock (_lock)
+        {
+            return _attached.Keys.Where(k => k.Vm == vm).Select(k => k.Uuid).ToList();
         }
     }
 
@@ -139,9 +146,16 @@ internal sealed class LoopNodeEmulator : IAsyncDisposable
             }
         }
 
-        foreach (var link in attachment.Links)
+        foreach (var path in attachment.Links)
         {
-            File.Delete(link);
+            if (Directory.Exists(path) && new FileInfo(path).LinkTarget is null)
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            else
+            {
+                File.Delete(path);
+            }
         }
 
         await RunAsync("losetup", "-d", attachment.Device);
@@ -166,13 +180,6 @@ internal sealed class LoopNodeEmulator : IAsyncDisposable
                 // A device left mounted by a failed test: losetup -d marks it autoclear.
             }
         }
-    }
-
-    private static string Link(string path, string target)
-    {
-        File.Delete(path);
-        File.CreateSymbolicLink(path, target);
-        return path;
     }
 
     private static Task<string> RunAsync(string tool, params string[] arguments) => RunAsync(allowFailure: false, tool, arguments);
