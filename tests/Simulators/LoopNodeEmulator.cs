@@ -152,7 +152,7 @@ internal sealed class LoopNodeEmulator : IAsyncDisposable
             {
                 Directory.Delete(path, recursive: true);
             }
-            else
+            else if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
             {
                 File.Delete(path);
             }

@@ -63,6 +63,15 @@ public sealed partial class ArmSimulator
         }
     }
 
+    /// <summary>Creates a disk directly (as if provisioned earlier).</summary>
+    public void SeedDisk(string name, int sizeGb, string sku = "Premium_LRS")
+    {
+        lock (_lock)
+        {
+            _disks[name] = new ArmDisk { Name = name, Sku = sku, SizeGb = sizeGb, Location = _options.Location, ProvisioningState = "Succeeded" };
+        }
+    }
+
     /// <summary>How many VM updates (PUT or PATCH of a VM) the double accepted.</summary>
     public int VmUpdates => Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) || p.Key.StartsWith("PATCH ", StringComparison.Ordinal)).Where(p => p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value);
 

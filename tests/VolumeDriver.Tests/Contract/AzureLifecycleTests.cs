@@ -145,3 +145,84 @@ public sealed class AzureLifecycleTests : IAsyncLifetime
         await ExpectAsync("node-2", "Success", "detach", "pv-move", "node-2");
     }
 }
+
+/// <summary>16 attaches to one VM at once, each its own driver process, as kubelet starts 16 pods.</summary>
+public sealed class AzureBatchingTests
+{
+    [LifecycleFact]
+    public async Task SixteenConcurrentAttaches_DistinctLuns_FoundWhereTheVmSays_InAFewVmUpdates()
+    {
+        var directory = Directory.CreateTempSubdirectory("vd-azure-batch-").FullName;
+        try
+        {
+            await RunAsync(directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(string directory)
+    {
+        await using var arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
+        {
+            StateDirectory = Path.Join(directory, "arm"),
+            ClientSecrets = new Dictionary<string, string> { ["batch-client"] = TestSecrets.Password },
+            EmulatedNodes = new Dictionary<string, string> { ["node-1"] = Path.Join(directory, "host") },
+            OperationTime = TimeSpan.FromMilliseconds(300),
+            RetryAfterSeconds = 0,
+        });
+        try
+        {
+            var azureJson = Path.Join(directory, "azure.json");
+            await File.WriteAllTextAsync(azureJson, $$"""
+                {"cloud":"AzureStackCloud","tenantId":"{{arm.Options.TenantId}}","subscriptionId":"{{arm.Options.SubscriptionId}}",
+                 "resourceGroup":"{{arm.Options.ResourceGroup}}","location":"{{arm.Options.Location}}","aadClientId":"batch-client","aadClientSecret":"{{TestSecrets.Password}}"}
+                """);
+            var config = Path.Join(directory, "config.yaml");
+            await File.WriteAllTextAsync(config, $"""
+                backend: azure
+                nodeName: node-1
+                azure:
+                  cloudConfig: {azureJson}
+                  caCert: {arm.CaCertificatePemPath}
+                  stateDir: {Path.Join(directory, "state")}
+                log:
+                  file: {Path.Join(directory, "driver.log")}
+                locking:
+                  directory: {Path.Join(directory, "locks")}
+                node:
+                  emulationRoot: {Path.Join(directory, "host")}
+                """);
+            var environment = new Dictionary<string, string> { ["VOLUME_DRIVER_CONFIG"] = config, ["AZURE_ENVIRONMENT_FILEPATH"] = arm.WriteEnvironmentFile() };
+            string Options(int i) => GoJson.Marshal(new Dictionary<string, string> { ["kubernetes.io/pvOrVolumeName"] = $"pv-b{i:00}", ["kubernetes.io/fsType"] = "", ["size"] = "1Gi" });
+
+            // The disks exist already (provisioned earlier), so the attaches race for the VM only.
+            foreach (var i in Enumerable.Range(0, 16))
+            {
+                arm.SeedDisk($"pv-b{i:00}", 1);
+            }
+
+            var runs = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => KubeletExec.RunAsync(["attach", Options(i), "node-1"], environment)));
+
+            Assert.All(runs, run => Assert.True(run.Status.Status == "Success", run.Text));
+            var devices = runs.Select(r => r.Status.Device!).ToList();
+            Assert.Equal(16, devices.Distinct().Count());
+            var updates = arm.VmUpdates;
+            foreach (var i in Enumerable.Range(0, 16))
+            {
+                var lun = arm.Disks().Single(d => d.Name == $"pv-b{i:00}").Lun;
+                Assert.Equal("/dev/disk/azure/scsi1/lun" + lun, devices[i]);
+                var found = await KubeletExec.RunAsync(["waitforattach", devices[i], Options(i)], environment);
+                Assert.True(found.Status.Device == devices[i], found.Text);
+            }
+
+            Assert.True(updates <= 4, $"16 attaches took {updates} VM updates");
+        }
+        finally
+        {
+            await arm.WaitForIdleAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+}

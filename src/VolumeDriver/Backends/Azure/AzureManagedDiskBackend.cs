@@ -33,6 +33,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     private readonly AzureClients _clients;
     private readonly AzureConfiguration _configuration;
     private readonly VolumeRecords _records;
+    private readonly VmUpdateQueue _queue;
     private readonly IVmLockProvider _locks;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _timeProvider;
@@ -43,6 +44,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         _clients = clients;
         _configuration = configuration;
         _records = records;
+        _queue = new VmUpdateQueue(configuration.StateDirectory);
         _locks = locks;
         _lockTimeout = lockTimeout;
         _timeProvider = timeProvider;
@@ -70,21 +72,33 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             disk = await WaitForReleaseAsync(disk, owner, node, cancellationToken);
         }
 
+        // Azure does not support host caching on disks of 4 TiB and more.
+        var caching = (disk.Data.DiskSizeGB ?? 0) >= 4096 ? CachingType.None : options.Caching ?? CachingType.None;
+        var queued = new AttachRequest(Guid.NewGuid().ToString("N"), disk.Id.ToString(), disk.Data.Name, caching.ToString());
+        await _queue.EnqueueAsync(node.Value, queued, cancellationToken);
         int lun;
-        await using (await _locks.AcquireAsync(node.Value, _lockTimeout, cancellationToken))
+        try
         {
-            var vm = await GetVmAsync(node, cancellationToken)
-                ?? throw new DiskOperationException($"resource group {Cloud.ResourceGroup} has no VM named '{node.Value}'; the node name must be its VM's name");
-            var existing = vm.Data.StorageProfile.DataDisks.FirstOrDefault(d => Matches(d, disk));
-            if (existing is { ToBeDetached: not true })
+            await using (await _locks.AcquireAsync(node.Value, _lockTimeout, cancellationToken))
             {
-                LogAlreadyAttached(_logger, disk.Data.Name, node.Value, existing.Lun);
-                lun = existing.Lun;
+                if (await _queue.TakeAnswerAsync(node.Value, queued.Id, cancellationToken) is { } answered)
+                {
+                    // Another attach to this VM carried this one in its update while we waited.
+                    LogBatchedByAnother(_logger, disk.Data.Name, node.Value, answered);
+                    lun = answered;
+                }
+                else
+                {
+                    var vm = await GetVmAsync(node, cancellationToken)
+                        ?? throw new DiskOperationException($"resource group {Cloud.ResourceGroup} has no VM named '{node.Value}'; the node name must be its VM's name");
+                    lun = await UpdateVmAsync(vm, node, await _queue.PendingAsync(node.Value, cancellationToken), queued, cancellationToken);
+                }
             }
-            else
-            {
-                lun = await UpdateVmAsync(vm, node, disk, options, cancellationToken);
-            }
+        }
+        catch
+        {
+            _queue.Withdraw(node.Value, queued.Id);
+            throw;
         }
 
         await _records.RememberAsync(request.Name, disk.Id.ToString(), cancellationToken);
@@ -262,31 +276,78 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             $"Azure disk '{disk.Data.Name}' is still attached to VM '{owner.Name}' after waiting {wait.TotalSeconds:0} s; this driver never detaches a disk from another VM, which may still be writing to it. kubelet retries the attach to '{node.Value}' once that node has detached it.");
     }
 
-    private async Task<int> UpdateVmAsync(VirtualMachineResource vm, NodeName node, ManagedDiskResource disk, AzureDiskOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// One VM update for every attach waiting on this VM (ours included): those already on the VM are
+    /// answered with their LUN, the others get the lowest free LUNs, one sparse PUT carries them all,
+    /// and every LUN is read back from the VM the operation returns.
+    /// </summary>
+    private async Task<int> UpdateVmAsync(VirtualMachineResource vm, NodeName node, IReadOnlyList<AttachRequest> pending, AttachRequest own, CancellationToken cancellationToken)
     {
-        var used = vm.Data.StorageProfile.DataDisks.Select(d => d.Lun).ToHashSet();
-        var lun = Enumerable.Range(0, MaxLuns).FirstOrDefault(l => !used.Contains(l), -1);
-        if (lun < 0)
+        if (!pending.Any(r => r.Id == own.Id))
         {
-            throw new DiskOperationException($"VM '{node.Value}' already uses all {MaxLuns} LUNs; detach a disk first.");
+            pending = [.. pending, own];
         }
 
-        // Azure does not support host caching on disks of 4 TiB and more.
-        var caching = (disk.Data.DiskSizeGB ?? 0) >= 4096 ? CachingType.None : options.Caching ?? CachingType.None;
-        var sparse = SparseUpdateOf(vm);
-        sparse.StorageProfile.DataDisks.Add(new VirtualMachineDataDisk(lun, DiskCreateOptionType.Attach)
+        var current = vm.Data.StorageProfile.DataDisks;
+        var toAttach = new List<AttachRequest>();
+        int? ownLun = null;
+        foreach (var request in pending)
         {
-            Name = disk.Data.Name,
-            Caching = caching,
-            ManagedDisk = new VirtualMachineManagedDisk { Id = disk.Id },
-        });
-        var updated = await PutVmAsync(node, sparse, $"attaching disk '{disk.Data.Name}' to VM '{node.Value}' at LUN {lun}", cancellationToken);
+            var entry = current.FirstOrDefault(d => d.ToBeDetached != true && d.ManagedDisk?.Id is { } id && SameResource(id, new ResourceIdentifier(request.DiskId)));
+            if (entry is null)
+            {
+                toAttach.Add(request);
+                continue;
+            }
 
-        // Read the LUN back: the VM the operation returns is the truth, whatever was asked.
-        var entry = updated.Data.StorageProfile.DataDisks.FirstOrDefault(d => Matches(d, disk))
-            ?? throw new DiskOperationException($"VM '{node.Value}' does not list disk '{disk.Data.Name}' after the update; kubelet's retry will look again");
-        LogAttached(_logger, disk.Data.Name, node.Value, entry.Lun);
-        return entry.Lun;
+            LogAlreadyAttached(_logger, request.DiskName, node.Value, entry.Lun);
+            await _queue.AnswerAsync(node.Value, request, entry.Lun, writeAnswer: request.Id != own.Id, cancellationToken);
+            ownLun = request.Id == own.Id ? entry.Lun : ownLun;
+        }
+
+        if (toAttach.Count == 0)
+        {
+            return ownLun ?? throw new DiskOperationException($"disk '{own.DiskName}' vanished from VM '{node.Value}' while attaching; kubelet's retry will attach it again");
+        }
+
+        var used = current.Select(d => d.Lun).ToHashSet();
+        var sparse = SparseUpdateOf(vm);
+        foreach (var request in toAttach)
+        {
+            var lun = Enumerable.Range(0, MaxLuns).FirstOrDefault(l => !used.Contains(l), -1);
+            if (lun < 0)
+            {
+                throw new DiskOperationException($"VM '{node.Value}' already uses all {MaxLuns} LUNs; detach a disk first.");
+            }
+
+            used.Add(lun);
+            sparse.StorageProfile.DataDisks.Add(new VirtualMachineDataDisk(lun, DiskCreateOptionType.Attach)
+            {
+                Name = request.DiskName,
+                Caching = Enum.Parse<CachingType>(request.Caching),
+                ManagedDisk = new VirtualMachineManagedDisk { Id = new ResourceIdentifier(request.DiskId) },
+            });
+        }
+
+        var names = string.Join(", ", toAttach.Select(r => r.DiskName));
+        var updated = await PutVmAsync(node, sparse, $"attaching {names} to VM '{node.Value}'", cancellationToken);
+        LogBatch(_logger, node.Value, toAttach.Count, names);
+
+        // Read the LUNs back: the VM the operation returns is the truth, whatever was asked.
+        foreach (var request in toAttach)
+        {
+            var entry = updated.Data.StorageProfile.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, new ResourceIdentifier(request.DiskId)));
+            if (entry is null)
+            {
+                continue;
+            }
+
+            LogAttached(_logger, request.DiskName, node.Value, entry.Lun);
+            await _queue.AnswerAsync(node.Value, request, entry.Lun, writeAnswer: request.Id != own.Id, cancellationToken);
+            ownLun = request.Id == own.Id ? entry.Lun : ownLun;
+        }
+
+        return ownLun ?? throw new DiskOperationException($"VM '{node.Value}' does not list disk '{own.DiskName}' after the update; kubelet's retry will look again");
     }
 
     /// <summary>A VM body with only location and the data disks: ARM leaves every other property as it is.</summary>
@@ -349,6 +410,12 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attached Azure disk {Disk} to VM {Vm} at LUN {Lun}")]
     private static partial void LogAttached(ILogger logger, string disk, string vm, int lun);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azure disk {Disk} was attached to VM {Vm} at LUN {Lun} by another attach's update")]
+    private static partial void LogBatchedByAnother(ILogger logger, string disk, string vm, int lun);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "One update of VM {Vm} attached {Count} disk(s): {Disks}")]
+    private static partial void LogBatch(ILogger logger, string vm, int count, string disks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Detached Azure disk {Disk} from VM {Vm}")]
     private static partial void LogDetached(ILogger logger, string disk, string vm);
