@@ -1,17 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Simulators.Arm;
 
@@ -26,18 +19,16 @@ namespace Simulators.Arm;
 public sealed partial class ArmSimulator : IAsyncDisposable
 {
     private readonly ArmSimulatorOptions _options;
-    private readonly WebApplication _app;
-    private readonly TestCertificateAuthority _ca;
+    private readonly SimulatorHost _host;
     private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _issued = new();
 
-    private ArmSimulator(ArmSimulatorOptions options, WebApplication app, TestCertificateAuthority ca, Uri baseUri, Uri imdsUri)
+    private ArmSimulator(ArmSimulatorOptions options, SimulatorHost host)
     {
         _options = options;
-        _app = app;
-        _ca = ca;
-        BaseUri = baseUri;
-        ImdsUri = imdsUri;
+        _host = host;
+        BaseUri = host.HttpsUri;
+        ImdsUri = host.HttpUri!;
         foreach (var vm in options.Vms)
         {
             _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString() };
@@ -50,7 +41,7 @@ public sealed partial class ArmSimulator : IAsyncDisposable
     /// <summary>http://127.0.0.1:PORT/: stands for http://169.254.169.254 (AZURE_POD_IDENTITY_AUTHORITY_HOST).</summary>
     public Uri ImdsUri { get; }
 
-    public string CaCertificatePemPath => _ca.CaPemPath;
+    public string CaCertificatePemPath => _host.Ca.CaPemPath;
 
     public ArmSimulatorOptions Options => _options;
 
@@ -61,23 +52,9 @@ public sealed partial class ArmSimulator : IAsyncDisposable
 
     public static async Task<ArmSimulator> StartAsync(ArmSimulatorOptions options)
     {
-        Directory.CreateDirectory(options.StateDirectory);
-        var ca = TestCertificateAuthority.Create(options.StateDirectory);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(ca.ServerCertificate));
-            k.Listen(IPAddress.Loopback, 0);
-        });
-        var app = builder.Build();
-        ArmSimulator? simulator = null;
-        app.Run(context => simulator!.HandleAsync(context));
-        await app.StartAsync();
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        var https = addresses.Single(a => a.Scheme == "https");
-        var http = addresses.Single(a => a.Scheme == "http");
-        simulator = new ArmSimulator(options, app, ca, new Uri($"https://127.0.0.1:{https.Port}/"), new Uri($"http://127.0.0.1:{http.Port}/"));
+        var host = await SimulatorHost.StartAsync(options.StateDirectory, httpsPort: 0, withPlainHttp: true);
+        var simulator = new ArmSimulator(options, host);
+        host.Serve(simulator.HandleAsync);
         return simulator;
     }
 
@@ -112,16 +89,7 @@ public sealed partial class ArmSimulator : IAsyncDisposable
             await _emulator.DisposeAsync();
         }
 
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _ca.Dispose();
-        try
-        {
-            Directory.Delete(_options.StateDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await _host.DisposeAsync();
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -5,13 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Simulators.VCloud;
 
@@ -31,8 +25,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly VCloudSimulatorOptions _options;
-    private readonly WebApplication _app;
-    private readonly TestCertificateAuthority _ca;
+    private readonly SimulatorHost _host;
     private readonly VCloudXmlWriter _xml;
     private readonly LoopNodeEmulator _emulator;
     private readonly string _orgId = Guid.NewGuid().ToString();
@@ -50,13 +43,12 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     private TimeSpan _taskRunTime;
     private int _multipleAuthHeaderRequests;
 
-    private VCloudDirectorSimulator(VCloudSimulatorOptions options, WebApplication app, TestCertificateAuthority ca, string baseUrl)
+    private VCloudDirectorSimulator(VCloudSimulatorOptions options, SimulatorHost host)
     {
         _options = options;
-        _app = app;
-        _ca = ca;
-        BaseUri = new Uri(baseUrl);
-        _xml = new VCloudXmlWriter(baseUrl);
+        _host = host;
+        BaseUri = host.HttpsUri;
+        _xml = new VCloudXmlWriter(host.HttpsUri.ToString());
         _emulator = new LoopNodeEmulator(Path.Join(options.StateDirectory, "disks"));
         _profileIds = options.StorageProfiles.ToDictionary(p => p, _ => Guid.NewGuid().ToString(), StringComparer.Ordinal);
         _taskQueuedTime = options.TaskQueuedTime;
@@ -72,7 +64,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     public Uri BaseUri { get; }
 
     /// <summary>The CA that signed the server's certificate, as PEM: the driver's vcloud.ca_cert.</summary>
-    public string CaCertificatePemPath => _ca.CaPemPath;
+    public string CaCertificatePemPath => _host.Ca.CaPemPath;
 
     public RequestCounter Requests { get; } = new();
 
@@ -83,18 +75,9 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
     public static async Task<VCloudDirectorSimulator> StartAsync(VCloudSimulatorOptions options, int port = 0)
     {
-        Directory.CreateDirectory(options.StateDirectory);
-        var ca = TestCertificateAuthority.Create(options.StateDirectory);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(ca.ServerCertificate)));
-        var app = builder.Build();
-        VCloudDirectorSimulator? simulator = null;
-        app.Run(context => simulator!.HandleAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var boundPort = new Uri(address).Port;
-        simulator = new VCloudDirectorSimulator(options, app, ca, $"https://127.0.0.1:{boundPort}/");
+        var host = await SimulatorHost.StartAsync(options.StateDirectory, port, withPlainHttp: false);
+        var simulator = new VCloudDirectorSimulator(options, host);
+        host.Serve(simulator.HandleAsync);
         return simulator;
     }
 
@@ -242,17 +225,8 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             // Tear down regardless.
         }
 
-        await _app.StopAsync();
-        await _app.DisposeAsync();
         await _emulator.DisposeAsync();
-        _ca.Dispose();
-        try
-        {
-            Directory.Delete(_options.StateDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await _host.DisposeAsync();
     }
 
     // ---- request handling ----
