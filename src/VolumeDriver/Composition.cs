@@ -137,7 +137,7 @@ internal static class Composition
     private static AzureManagedDiskBackend CreateAzureBackend(AzureConfiguration configuration, LockConfiguration locking, IVmLockProvider locks, TimeProvider timeProvider, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger<AzureManagedDiskBackend>();
-        var clients = AzureClients.Create(configuration, Environment.GetEnvironmentVariable);
+        var clients = AzureClients.Create(configuration, Environment.GetEnvironmentVariable, logger);
         return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, logger), locks, locking.Timeout, timeProvider, logger);
     }
 

@@ -34,6 +34,10 @@ public sealed class AzureLifecycleTests
         await cloud.ExpectAsync("node-1", "Success", "detach", "pv-az", "node-1");
         await cloud.ExpectAsync("node-1", "Success", "delete", "pv-az");
         Assert.Empty(cloud.Arm.Disks());
+
+        // One line per ARM request in the driver's own log, with ARM's request id.
+        var log = await File.ReadAllTextAsync(Path.Join(cloud.Directory, "node-1", "driver.log"));
+        Assert.Matches(@"Azure PUT /subscriptions/[^ ]+/virtualMachines/node-1 -> 200 in \d+ ms \(request id [0-9a-f-]{36}\)", log);
     }
 
     [LifecycleFact]

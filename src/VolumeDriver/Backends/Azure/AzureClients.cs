@@ -29,7 +29,8 @@ internal sealed class AzureClients
 
     public ArmClient Arm { get; }
 
-    public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable)
+    /// <param name="logger">Where one line per ARM request goes; null logs nothing.</param>
+    public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var cloud = AzureCloudConfig.Load(configuration.CloudConfigFile, getEnvironmentVariable);
         var transport = configuration.CaCertificateFile is { } ca ? TrustingOnly(ca) : null;
@@ -38,6 +39,11 @@ internal sealed class AzureClients
         if (transport is not null)
         {
             options.Transport = transport;
+        }
+
+        if (logger is not null)
+        {
+            options.AddPolicy(new ArmRequestLogPolicy(logger), HttpPipelinePosition.PerRetry);
         }
 
         return new AzureClients(cloud, credential, new ArmClient(credential.Credential, cloud.SubscriptionId, options));
