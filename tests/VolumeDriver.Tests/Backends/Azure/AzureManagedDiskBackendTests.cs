@@ -156,6 +156,22 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_ShowsTheDisksThisDriverCreated_WithTheirNodes()
+    {
+        await Backend().AttachAsync(Request("pv-l1", "2Gi"), Node("node-1"), CancellationToken.None);
+        await Backend().ProvisionAsync(Request("pv-l2", "1Gi"), CancellationToken.None);
+        _arm.SeedDisk("not-ours", 1);
+
+        var list = await Backend().ListAsync(CancellationToken.None);
+
+        Assert.Equal(["pv-l1", "pv-l2"], list.Select(v => v.Name.Value));
+        Assert.Equal("node-1", list[0].AttachedNode?.Value);
+        Assert.Equal(2L << 30, list[0].Size.Bytes);
+        Assert.Null(list[1].AttachedNode);
+        Assert.Equal("StandardSSD_LRS", list[1].Sku);
+    }
+
+    [Fact]
     public async Task DiskUri_NamesAnExistingDisk_AndDetachByPvNameFindsIt()
     {
         await Backend().ProvisionAsync(Request("shared-data", "2Gi"), CancellationToken.None);
