@@ -370,11 +370,32 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         return sparse;
     }
 
-    private async Task<VirtualMachineResource> PutVmAsync(NodeName node, VirtualMachineData sparse, string what, CancellationToken cancellationToken)
-    {
-        var operation = await Call(what, () => ResourceGroup(null).GetVirtualMachines().CreateOrUpdateAsync(WaitUntil.Completed, node.Value, sparse, cancellationToken: cancellationToken));
-        return operation.Value;
-    }
+    /// <summary>
+    /// The VM update, retried a bounded number of times (with backoff) when ARM says another update of
+    /// the VM got in the way: those clear by themselves in seconds. 429s are not retried here: the
+    /// SDK's retry policy already honours Retry-After, and a second layer would multiply the calls.
+    /// </summary>
+    private Task<VirtualMachineResource> PutVmAsync(NodeName node, VirtualMachineData sparse, string what, CancellationToken cancellationToken) =>
+        Call(what, async () =>
+        {
+            var delay = TimeSpan.FromSeconds(1);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var operation = await ResourceGroup(null).GetVirtualMachines().CreateOrUpdateAsync(WaitUntil.Completed, node.Value, sparse, cancellationToken: cancellationToken);
+                    return operation.Value;
+                }
+                catch (RequestFailedException e) when (attempt < MaxVmUpdateAttempts && e.ErrorCode is "OperationPreempted" or "OperationNotAllowed" or "AttachDiskWhileBeingDetached")
+                {
+                    LogVmUpdateRetry(_logger, node.Value, e.ErrorCode ?? "?", attempt, delay.TotalSeconds);
+                    await Task.Delay(delay, _timeProvider, cancellationToken);
+                    delay *= 2;
+                }
+            }
+        });
+
+    private const int MaxVmUpdateAttempts = 4;
 
     /// <summary>Turns ARM's refusals into Failures a person understands.</summary>
     private static async Task<T> Call<T>(string what, Func<Task<T>> call)
@@ -416,6 +437,9 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     [LoggerMessage(Level = LogLevel.Information, Message = "One update of VM {Vm} attached {Count} disk(s): {Disks}")]
     private static partial void LogBatch(ILogger logger, string vm, int count, string disks);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ARM refused the update of VM {Vm} with {Code} (attempt {Attempt}); retrying in {DelaySeconds:0} s")]
+    private static partial void LogVmUpdateRetry(ILogger logger, string vm, string code, int attempt, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Detached Azure disk {Disk} from VM {Vm}")]
     private static partial void LogDetached(ILogger logger, string disk, string vm);

@@ -130,6 +130,21 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PreemptedOrBusyVmUpdates_AreRetriedABoundedNumberOfTimes()
+    {
+        _arm.FailNext("PUT", "/virtualMachines/node-1$", 2, 409, "OperationPreempted");
+
+        await Backend().AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None);
+        _arm.FailNext("PUT", "/virtualMachines/node-1$", 5, 409, "OperationNotAllowed");
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None));
+
+        Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-p").AttachedTo);
+        Assert.Contains("OperationNotAllowed", e.Message, StringComparison.Ordinal);
+        Assert.Contains("kubelet's retry", e.Message, StringComparison.Ordinal);
+        Assert.Null(_arm.Disks().Single(d => d.Name == "pv-q").AttachedTo);
+    }
+
+    [Fact]
     public async Task ConcurrentAttachesToOneVm_GetDistinctLuns()
     {
         var backends = Enumerable.Range(0, 8).Select(_ => Backend()).ToList();
