@@ -178,6 +178,9 @@ public sealed partial class ArmSimulator
             case (["disks", var name], "PUT"):
                 await PutDiskAsync(context, name);
                 return;
+            case (["disks", var name], "PATCH"):
+                await PatchDiskAsync(context, name);
+                return;
             case (["disks", var name], "DELETE"):
                 await DeleteDiskAsync(context, name);
                 return;
@@ -248,6 +251,38 @@ public sealed partial class ArmSimulator
                 operation = StartOperation("disk", () => disk.ProvisioningState = "Succeeded", () => DiskJson(disk));
                 answer = DiskJson(disk);
             }
+        }
+
+        SetOperationHeaders(context, operation, "DiskOperations", withLocation: true);
+        await WriteJsonAsync(context, 202, answer);
+    }
+
+    /// <summary>A disk update: here only properties.diskSizeGB, which may grow and never shrink.</summary>
+    private async Task PatchDiskAsync(HttpContext context, string name)
+    {
+        var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!.AsObject();
+        var sizeGb = body["properties"]?["diskSizeGB"]?.GetValue<int>();
+        ArmOperation operation;
+        JsonObject answer;
+        lock (_lock)
+        {
+            if (!_disks.TryGetValue(name, out var disk))
+            {
+                throw new ArmFault(404, "ResourceNotFound", $"The Resource 'Microsoft.Compute/disks/{name}' under resource group '{_options.ResourceGroup}' was not found.");
+            }
+
+            if (sizeGb is { } wanted && wanted < disk.SizeGb)
+            {
+                throw new ArmFault(400, "BadRequest", $"Disk '{name}' of size {disk.SizeGb} GB cannot be shrunk to {wanted} GB.");
+            }
+
+            disk.ProvisioningState = "Updating";
+            operation = StartOperation("disk", () =>
+            {
+                disk.SizeGb = sizeGb ?? disk.SizeGb;
+                disk.ProvisioningState = "Succeeded";
+            }, () => DiskJson(disk));
+            answer = DiskJson(disk);
         }
 
         SetOperationHeaders(context, operation, "DiskOperations", withLocation: true);

@@ -179,8 +179,30 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         return summaries.OrderBy(s => s.Name.Value, StringComparer.Ordinal).ToList();
     }
 
-    public Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken) =>
-        throw new DiskOperationException("growing Azure disks is not in this build yet (issue 4); grow the disk in the portal or with 'az disk update --size-gb', then run expandfs");
+    /// <summary>
+    /// Grows the disk to whole GiB with a PATCH of diskSizeGB. Whether an attached disk can grow
+    /// online is Azure's to decide (it depends on the disk type and size); its refusal is explained.
+    /// </summary>
+    public async Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken)
+    {
+        var options = AzureDiskOptions.From(request);
+        var disk = await GetDiskAsync(options, cancellationToken)
+            ?? throw new DiskOperationException($"Azure disk '{options.DiskName}' does not exist in resource group {options.ResourceGroup ?? Cloud.ResourceGroup}, so it cannot be grown.");
+        var current = disk.Data.DiskSizeGB ?? 0;
+        var wanted = (int)newSize.WholeGiB;
+        if (current > wanted)
+        {
+            throw new UnsafeOperationException($"Azure disk '{options.DiskName}' is {current} GiB, larger than the {newSize} asked for; disks are never shrunk.");
+        }
+
+        if (current < wanted)
+        {
+            await Call($"growing disk '{options.DiskName}' to {wanted} GiB", () => disk.UpdateAsync(WaitUntil.Completed, new ManagedDiskPatch { DiskSizeGB = wanted }, cancellationToken));
+            LogResized(_logger, options.DiskName, wanted);
+        }
+
+        return ByteSize.FromGiB(wanted);
+    }
 
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
     {
@@ -440,6 +462,9 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ARM refused the update of VM {Vm} with {Code} (attempt {Attempt}); retrying in {DelaySeconds:0} s")]
     private static partial void LogVmUpdateRetry(ILogger logger, string vm, string code, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Grew Azure disk {Disk} to {SizeGb} GiB")]
+    private static partial void LogResized(ILogger logger, string disk, int sizeGb);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Detached Azure disk {Disk} from VM {Vm}")]
     private static partial void LogDetached(ILogger logger, string disk, string vm);

@@ -145,6 +145,20 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resize_GrowsToWholeGiB_IsIdempotent_AndNeverShrinks()
+    {
+        await Backend().ProvisionAsync(Request("pv-r", "1Gi"), CancellationToken.None);
+
+        var grown = await Backend().ResizeAsync(Request("pv-r"), new ByteSize((2L << 30) + 1), CancellationToken.None);
+        var again = await Backend().ResizeAsync(Request("pv-r"), new ByteSize(3L << 30), CancellationToken.None);
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend().ResizeAsync(Request("pv-r"), new ByteSize(1L << 30), CancellationToken.None));
+
+        Assert.Equal(3L << 30, grown.Bytes);
+        Assert.Equal(3L << 30, again.Bytes);
+        Assert.Equal(3, _arm.Disks().Single().SizeGb);
+    }
+
+    [Fact]
     public async Task ConcurrentAttachesToOneVm_GetDistinctLuns()
     {
         var backends = Enumerable.Range(0, 8).Select(_ => Backend()).ToList();
