@@ -1,16 +1,23 @@
+using System.Globalization;
 using Simulators;
 using Simulators.VCloud;
 
 // The doubles on their own, for smoke tests:
-//   dotnet run --project tests/Simulators -- vcloud [--port N]
+//   dotnet run --project tests/Simulators -- vcloud [--port N] [--state-dir DIR]
 //   dotnet run --project tests/Simulators -- hold-etcd-lock <client-url> <lock-name> <ttl-seconds>
 switch (args)
 {
-    case ["vcloud", ..]:
-        var port = args is [_, "--port", var p, ..] ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        await using (var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions(), port))
+    case ["vcloud", .. var rest]:
+        if (!TryParseVCloud(rest, out var port, out var stateDirectory))
         {
-            Console.WriteLine($"vCloud Director double at {simulator.BaseUri} (org {simulator.Options.Org}, vdc {simulator.Options.Vdc}, CA {simulator.CaCertificatePemPath}); Ctrl-C stops it");
+            return Usage();
+        }
+
+        var options = stateDirectory is null ? new VCloudSimulatorOptions() : new VCloudSimulatorOptions { StateDirectory = Path.GetFullPath(stateDirectory) };
+        await using (var simulator = await VCloudDirectorSimulator.StartAsync(options, port))
+        {
+            Console.WriteLine(simulator.BaseUri);
+            Console.WriteLine($"vCloud Director double: org {options.Org}, vdc {options.Vdc}, users {string.Join(", ", options.Users.Keys.Select(u => u + "@" + options.Org))}, VMs {string.Join(", ", options.Vms.Select(v => v.Name))}, CA {simulator.CaCertificatePemPath}; Ctrl-C stops it");
             var stopped = new TaskCompletionSource();
             Console.CancelKeyPress += (_, e) =>
             {
@@ -24,6 +31,33 @@ switch (args)
     case ["hold-etcd-lock", var url, var name, var ttl]:
         return await EtcdLockHolder.RunAsync(new Uri(url), name, EtcdLockHolder.ParseTtl(ttl));
     default:
-        await Console.Error.WriteLineAsync("usage: Simulators vcloud [--port N] | hold-etcd-lock <client-url> <lock-name> <ttl-seconds>");
-        return 2;
+        return Usage();
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Simulators vcloud [--port N] [--state-dir DIR] | hold-etcd-lock <client-url> <lock-name> <ttl-seconds>");
+    return 2;
+}
+
+static bool TryParseVCloud(string[] arguments, out int port, out string? stateDirectory)
+{
+    port = 0;
+    stateDirectory = null;
+    for (var i = 0; i < arguments.Length; i++)
+    {
+        switch (arguments[i])
+        {
+            case "--port" when i + 1 < arguments.Length && int.TryParse(arguments[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out port):
+                i++;
+                break;
+            case "--state-dir" when i + 1 < arguments.Length:
+                stateDirectory = arguments[++i];
+                break;
+            default:
+                return false;
+        }
+    }
+
+    return true;
 }

@@ -28,8 +28,8 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     private readonly SimulatorHost _host;
     private readonly VCloudXmlWriter _xml;
     private readonly LoopNodeEmulator _emulator;
-    private readonly string _orgId = Guid.NewGuid().ToString();
-    private readonly string _vdcId = Guid.NewGuid().ToString();
+    private readonly string _orgId;
+    private readonly string _vdcId;
     private readonly Dictionary<string, string> _profileIds;
     private readonly Dictionary<string, SimDisk> _disks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimVmState> _vms = new(StringComparer.Ordinal);
@@ -38,7 +38,11 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     private readonly List<InjectedFault> _faults = [];
     private readonly Dictionary<string, int> _taskFailures = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, ScanRecorder> _scanRecorders = new(StringComparer.Ordinal);
     private TimeSpan _latency;
+    private Outage? _outage;
     private TimeSpan _taskQueuedTime;
     private TimeSpan _taskRunTime;
     private int _multipleAuthHeaderRequests;
@@ -47,6 +51,10 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     {
         _options = options;
         _host = host;
+        _time = options.TimeProvider;
+        _orgId = options.OrgId ?? Guid.NewGuid().ToString();
+        _vdcId = options.VdcId ?? Guid.NewGuid().ToString();
+        _latency = options.RequestLatency;
         BaseUri = host.HttpsUri;
         _xml = new VCloudXmlWriter(host.HttpsUri.ToString());
         _emulator = new LoopNodeEmulator(Path.Join(options.StateDirectory, "disks"));
@@ -77,9 +85,29 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     {
         var host = await SimulatorHost.StartAsync(options.StateDirectory, port, withPlainHttp: false);
         var simulator = new VCloudDirectorSimulator(options, host);
+        foreach (var (vm, root) in options.EmulatedNodes)
+        {
+            // The guest's SCSI host exists before any disk is attached: a driver may rescan first.
+            simulator._scanRecorders[vm] = new ScanRecorder(ScanPath(root));
+        }
+
         host.Serve(simulator.HandleAsync);
         return simulator;
     }
+
+    /// <summary>
+    /// What was written to an emulated node's <c>sys/class/scsi_host/host0/scan</c> (a plain file there),
+    /// one entry per write seen: proof that the driver asked the guest to rescan its SCSI buses.
+    /// </summary>
+    public IReadOnlyList<string> ScsiRescansOf(string vmName)
+    {
+        lock (_lock)
+        {
+            return _scanRecorders.TryGetValue(vmName, out var recorder) ? recorder.Writes : throw new ArgumentException($"{vmName} is not an emulated node", nameof(vmName));
+        }
+    }
+
+    private static string ScanPath(string emulationRoot) => Path.Join(emulationRoot, "sys/class/scsi_host/host0/scan");
 
     // ---- control surface for tests ----
 
@@ -117,6 +145,27 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         lock (_lock)
         {
             _taskFailures[operationName] = count;
+        }
+    }
+
+    /// <summary>
+    /// Every request (versions and logins included) answers <paramref name="status"/> until
+    /// <see cref="ResumeAnswering"/>, or for <paramref name="window"/> on the injected clock when given:
+    /// a cell restarting or a load balancer with no healthy cell. Tasks keep running meanwhile.
+    /// </summary>
+    public void StopAnswering(TimeSpan? window = null, HttpStatusCode status = HttpStatusCode.ServiceUnavailable)
+    {
+        lock (_lock)
+        {
+            _outage = new Outage(window is { } w ? _time.GetUtcNow() + w : null, status);
+        }
+    }
+
+    public void ResumeAnswering()
+    {
+        lock (_lock)
+        {
+            _outage = null;
         }
     }
 
@@ -189,7 +238,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     /// <summary>Waits until no task is queued or running (tasks finish on their own timers).</summary>
     public async Task WaitForIdleAsync(TimeSpan timeout)
     {
-        var deadline = DateTimeOffset.UtcNow + timeout;
+        var deadline = _time.GetUtcNow() + timeout;
         while (true)
         {
             Task[] running;
@@ -204,27 +253,41 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 return;
             }
 
-            var remaining = deadline - DateTimeOffset.UtcNow;
+            var remaining = deadline - _time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
                 throw new TimeoutException($"{running.Length} simulated vCD tasks still running");
             }
 
-            await Task.WhenAny(Task.WhenAll(running), Task.Delay(remaining));
+            await Task.WhenAny(Task.WhenAll(running), Task.Delay(remaining, _time));
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        try
+        // Tasks still queued or running end here (they wait on the injected clock, which a test may
+        // have stopped); their node effects are undone by the emulator's own teardown.
+        await _stopping.CancelAsync();
+        Task[] running;
+        lock (_lock)
         {
-            await WaitForIdleAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            // Tear down regardless.
+            running = [.. _running];
+            foreach (var recorder in _scanRecorders.Values)
+            {
+                recorder.Dispose();
+            }
         }
 
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected: the tasks' delays were cancelled.
+        }
+
+        _stopping.Dispose();
         await _emulator.DisposeAsync();
         await _host.DisposeAsync();
     }
@@ -240,9 +303,11 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
         TimeSpan latency;
         InjectedFault? fault;
+        Outage? outage;
         lock (_lock)
         {
             latency = _latency;
+            outage = _outage is { } o && (o.Until is null || o.Until > _time.GetUtcNow()) ? o : null;
             fault = _faults.FirstOrDefault(f => f.Remaining > 0 && string.Equals(f.Method, request.Method, StringComparison.OrdinalIgnoreCase) && f.Path.IsMatch(path));
             if (fault is not null)
             {
@@ -252,7 +317,13 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
         if (latency > TimeSpan.Zero)
         {
-            await Task.Delay(latency, context.RequestAborted);
+            await Task.Delay(latency, _time, context.RequestAborted);
+        }
+
+        if (outage is not null)
+        {
+            await WriteErrorAsync(context, (int)outage.Status, "SERVICE_UNAVAILABLE", "The cell is not answering (simulated outage).");
+            return;
         }
 
         if (fault is not null)
@@ -295,15 +366,20 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
         var version = RequireVersion(context);
         var user = RequireToken(context);
+        context.Items[UserKey] = user;
 
         switch (method)
         {
             case "GET" when path == "/api/session":
-                await WriteXmlAsync(context, 200, _xml.Session(_options.Org, _orgId, user + "@" + _options.Org), "application/vnd.vmware.vcloud.session+xml");
+                await WriteXmlAsync(context, 200, _xml.Session(_options.Org, _orgId, user, UserId(user)), "application/vnd.vmware.vcloud.session+xml");
                 return;
             case "DELETE" when path == "/api/session":
                 RevokeToken(context);
                 context.Response.StatusCode = 204;
+                return;
+            case "GET" when path is "/api/org" or "/api/org/":
+                // The OrgList (go-vcloud-director's SetToken validates a token with it; golden api_org).
+                await WriteXmlAsync(context, 200, _xml.OrgList(_options.Org, _orgId), "application/vnd.vmware.vcloud.orgList+xml");
                 return;
             case "GET" when path == "/api/org/" + _orgId:
                 await WriteXmlAsync(context, 200, _xml.Org(_options.Org, _orgId, _options.Vdc, _vdcId), "application/vnd.vmware.vcloud.org+xml");
@@ -358,7 +434,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 XElement vm;
                 lock (_lock)
                 {
-                    vm = _xml.Vm(VmOrForbidden(id), _disks);
+                    vm = _xml.Vm(VmOrForbidden(id), _disks, _profileIds);
                 }
 
                 await WriteXmlAsync(context, 200, vm, VmType);
@@ -395,7 +471,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         lock (_lock)
         {
-            _tokens[token] = new SimToken(user, DateTimeOffset.UtcNow + _options.TokenLifetime, Bearer: false);
+            _tokens[token] = new SimToken(user, _time.GetUtcNow() + _options.TokenLifetime, Bearer: false);
         }
 
         context.Response.Headers["x-vcloud-authorization"] = token;
@@ -407,7 +483,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             context.Response.Headers["X-VMWARE-VCLOUD-TOKEN-TYPE"] = "Bearer";
         }
 
-        await WriteXmlAsync(context, 200, _xml.Session(_options.Org, _orgId, user + "@" + _options.Org), "application/vnd.vmware.vcloud.session+xml");
+        await WriteXmlAsync(context, 200, _xml.Session(_options.Org, _orgId, user, UserId(user)), "application/vnd.vmware.vcloud.session+xml");
     }
 
     private async Task CloudApiLoginAsync(HttpContext context)
@@ -440,7 +516,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         var token = Base64Url(Encoding.UTF8.GetBytes("{\"alg\":\"RS256\",\"typ\":\"JWT\"}")) + "." + Base64Url(Encoding.UTF8.GetBytes($"{{\"sub\":\"{user}\",\"jti\":\"{Guid.NewGuid()}\"}}")) + "." + Base64Url(RandomNumberGenerator.GetBytes(256));
         lock (_lock)
         {
-            _tokens[token] = new SimToken(user, DateTimeOffset.UtcNow + _options.TokenLifetime, Bearer: true);
+            _tokens[token] = new SimToken(user, _time.GetUtcNow() + _options.TokenLifetime, Bearer: true);
         }
 
         return token;
@@ -501,7 +577,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             : accessToken;
         lock (_lock)
         {
-            if (token.Length == 0 || !_tokens.TryGetValue(token, out var session) || session.Expires < DateTimeOffset.UtcNow)
+            if (token.Length == 0 || !_tokens.TryGetValue(token, out var session) || session.Expires <= _time.GetUtcNow())
             {
                 throw new SimulatedError(401, "UNAUTHORIZED", "The session is missing, expired or invalid. Log in again.");
             }
@@ -601,7 +677,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         lock (_lock)
         {
             var disk = NewDisk(name, sizeMb, profileName, busType, busSubType, shareable, (string?)diskElement.Element(VCloudXmlWriter.V + "Description") ?? string.Empty);
-            var task = StartTask("vdcCreateDisk", $"Creating Disk {name}({disk.Id})", _xml.Href("/api/disk/" + disk.Id), name, DiskType, vm: null, disk, apply: () =>
+            var task = StartTask(UserOf(context), "vdcCreateDisk", $"Creating Disk {name}({disk.Id})", _xml.Href("/api/disk/" + disk.Id), name, DiskType, vm: null, disk, apply: () =>
             {
                 disk.Status = 1;
                 return null;
@@ -661,7 +737,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 throw BadRequest($"Disk {disk.Name} is attached to a VM; it can only be resized through the VM.");
             }
 
-            var task = StartTask("vdcUpdateDisk", $"Updating Disk {disk.Name}({disk.Id})", _xml.Href("/api/disk/" + disk.Id), disk.Name, DiskType, vm: null, disk, apply: () =>
+            var task = StartTask(UserOf(context), "vdcUpdateDisk", $"Updating Disk {disk.Name}({disk.Id})", _xml.Href("/api/disk/" + disk.Id), disk.Name, DiskType, vm: null, disk, apply: () =>
             {
                 disk.Name = name;
                 disk.SizeMb = newSizeMb;
@@ -690,7 +766,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 throw BadRequest($"Disk {disk.Name} is attached to a VM and cannot be deleted.");
             }
 
-            var task = StartTask("vdcDeleteDisk", $"Deleting Disk {disk.Name}({disk.Id})", _xml.Href("/api/disk/" + disk.Id), disk.Name, DiskType, vm: null, disk, apply: () =>
+            var task = StartTask(UserOf(context), "vdcDeleteDisk", $"Deleting Disk {disk.Name}({disk.Id})", _xml.Href("/api/disk/" + disk.Id), disk.Name, DiskType, vm: null, disk, apply: () =>
             {
                 _disks.Remove(id);
                 _emulator.Delete(disk.Uuid);
@@ -729,7 +805,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 throw BadRequest($"Disk {disk.Name} is not shareable and is attached to VM {disk.AttachedVms[0].Name}.");
             }
 
-            var task = StartTask("vmAttachDisks", $"Attaching disks to Virtual Machine {vm.Name}({vm.Id})", _xml.Href("/api/vApp/vm-" + vm.Id), vm.Name, VmType, vm, disk: null, apply: () =>
+            var task = StartTask(UserOf(context), "vmAttachDisks", $"Attaching disks to Virtual Machine {vm.Name}({vm.Id})", _xml.Href("/api/vApp/vm-" + vm.Id), vm.Name, VmType, vm, disk: null, apply: () =>
             {
                 if (disk.AttachedVms.Count > 0 && !disk.Shareable)
                 {
@@ -766,7 +842,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
             // vCD drops the VM from attachedVms as the detach starts, before its task ends.
             disk.AttachedVms.Remove(vm);
-            var task = StartTask("vmDetachDisks", $"Detaching disks from Virtual Machine {vm.Name}({vm.Id})", _xml.Href("/api/vApp/vm-" + vm.Id), vm.Name, VmType, vm, disk, apply: () =>
+            var task = StartTask(UserOf(context), "vmDetachDisks", $"Detaching disks from Virtual Machine {vm.Name}({vm.Id})", _xml.Href("/api/vApp/vm-" + vm.Id), vm.Name, VmType, vm, disk, apply: () =>
             {
                 var refusal = _emulator.CanDetach(vm.Name, disk.Uuid);
                 if (refusal is not null)
@@ -814,13 +890,6 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         return _emulator.AttachAsync(vm.Name, disk.Uuid, disk.SizeMb, device =>
         {
             var hex = disk.Uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-            var scan = Path.Join(root, "sys/class/scsi_host/host0/scan");
-            Directory.CreateDirectory(Path.GetDirectoryName(scan)!);
-            if (!File.Exists(scan))
-            {
-                File.WriteAllText(scan, string.Empty);
-            }
-
             var name = Path.GetFileName(device);
             var links = new List<string>();
             foreach (var prefix in new[] { "wwn-0x", "scsi-3" })
@@ -851,7 +920,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     // ---- tasks ----
 
     /// <summary>Starts a task that holds the VM and/or disk, applies its effect when it ends, and fails when told to. Call under the lock.</summary>
-    private SimTask StartTask(string operationName, string operation, string ownerHref, string ownerName, string ownerType, SimVmState? vm, SimDisk? disk, Func<string?> apply, Func<Task>? afterSuccess = null, Action? onError = null)
+    private SimTask StartTask(string user, string operationName, string operation, string ownerHref, string ownerName, string ownerType, SimVmState? vm, SimDisk? disk, Func<string?> apply, Func<Task>? afterSuccess = null, Action? onError = null)
     {
         var task = new SimTask
         {
@@ -861,7 +930,11 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             OwnerHref = ownerHref,
             OwnerName = ownerName,
             OwnerType = ownerType,
-            StartTime = DateTimeOffset.UtcNow,
+            StartTime = _time.GetUtcNow(),
+            UserName = user,
+            UserId = UserId(user),
+            OrgName = _options.Org,
+            OrgId = _orgId,
         };
         _tasks[task.Id] = task;
         if (vm is not null)
@@ -884,14 +957,27 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         var running = _taskRunTime;
         _running.Add(Task.Run(async () =>
         {
-            await Task.Delay(queued);
+            try
+            {
+                await RunTaskAsync();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // The double is being disposed.
+            }
+        }));
+        return task;
+
+        async Task RunTaskAsync()
+        {
+            await Task.Delay(queued, _time, _stopping.Token);
             lock (_lock)
             {
                 task.Status = "running";
                 task.Progress = 10;
             }
 
-            await Task.Delay(running);
+            await Task.Delay(running, _time, _stopping.Token);
             string? error;
             lock (_lock)
             {
@@ -905,7 +991,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                     error = "simulator error: " + e.Message;
                 }
 
-                task.EndTime = DateTimeOffset.UtcNow;
+                task.EndTime = _time.GetUtcNow();
                 if (vm is not null && vm.BusyWith == task)
                 {
                     vm.BusyWith = null;
@@ -950,8 +1036,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                     task.Progress = 100;
                 }
             }
-        }));
-        return task;
+        }
     }
 
     // ---- query service ----
@@ -968,7 +1053,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
         var page = int.TryParse(query["page"], CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
         var pageSize = int.TryParse(query["pageSize"], CultureInfo.InvariantCulture, out var s) && s is > 0 and <= 128 ? s : 25;
-        var filters = ParseFilter(query["filter"].ToString());
+        var filters = ParseFilter(query["filter"].ToString(), string.Equals(query["filterEncoded"], "true", StringComparison.OrdinalIgnoreCase));
         List<XElement> records;
         lock (_lock)
         {
@@ -1014,7 +1099,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     /// FIQL as the query service reads it: conditions joined by ';' (and), values with '\' escaping
     /// the syntax characters; a vdc value may be the VDC's href or its URN.
     /// </summary>
-    private static List<(string Field, string Value)> ParseFilter(string filter)
+    private static List<(string Field, string Value)> ParseFilter(string filter, bool valuesEncoded)
     {
         var conditions = new List<(string, string)>();
         if (filter.Length == 0)
@@ -1036,7 +1121,10 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             }
 
             var field = part[..eq];
-            var value = part[(eq + 2)..].Replace("\\", string.Empty, StringComparison.Ordinal);
+            // With filterEncoded=true each value is URL-encoded inside the (itself encoded) filter, as
+            // go-vcloud-director's QueryDisk sends it: decode once more.
+            var raw = part[(eq + 2)..];
+            var value = (valuesEncoded ? Uri.UnescapeDataString(raw) : raw).Replace("\\", string.Empty, StringComparison.Ordinal);
             if (field == "vdc")
             {
                 value = value[(value.LastIndexOfAny(['/', ':']) + 1)..];
@@ -1151,11 +1239,19 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         await context.Response.WriteAsync("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n" + VCloudXmlWriter.Error(status, minor, message).ToString(SaveOptions.DisableFormatting));
     }
 
+    private const string UserKey = "vcd.user";
+
+    private static string UserOf(HttpContext context) => context.Items[UserKey] as string ?? "unknown";
+
+    private static string UserId(string user) => DeterministicId("user:" + user);
+
     private static string DeterministicId(string seed)
     {
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(seed))[..16];
         return new Guid(bytes).ToString();
     }
+
+    private sealed record Outage(DateTimeOffset? Until, HttpStatusCode Status);
 
     private sealed class InjectedFault(string method, Regex path, int remaining, HttpStatusCode status, string minorErrorCode, string message)
     {

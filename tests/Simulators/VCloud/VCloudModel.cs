@@ -77,6 +77,15 @@ internal sealed class SimTask
     public string? ErrorMinorCode { get; set; }
 
     public int Progress { get; set; }
+
+    /// <summary>The user who started the task and the org, for the Task's User and Organization references.</summary>
+    public required string UserName { get; init; }
+
+    public required string UserId { get; init; }
+
+    public required string OrgName { get; init; }
+
+    public required string OrgId { get; init; }
 }
 
 /// <summary>A session token.</summary>

@@ -7,8 +7,15 @@ public sealed record VCloudSimulatorOptions
 
     public string Org { get; init; } = "acme";
 
+    /// <summary>The org's UUID (in /api/org/{id}); random when null.</summary>
+    public string? OrgId { get; init; }
+
     public string Vdc { get; init; } = "acme-vdc";
 
+    /// <summary>The VDC's UUID (in /api/vdc/{id} and its URN); random when null.</summary>
+    public string? VdcId { get; init; }
+
+    /// <summary>The VDC's storage profiles; the first is the default for a create without one.</summary>
     public IReadOnlyList<string> StorageProfiles { get; init; } = ["T1", "fast"];
 
     /// <summary>user (without @org) → password.</summary>
@@ -27,6 +34,12 @@ public sealed record VCloudSimulatorOptions
     public TimeSpan TaskQueuedTime { get; init; } = TimeSpan.FromMilliseconds(30);
 
     public TimeSpan TaskRunTime { get; init; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Every request waits this long before it is answered (settable later with SetLatency).</summary>
+    public TimeSpan RequestLatency { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The clock of token expiry, task durations, latency and outage windows.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>VM name → the directory standing for that VM's root (its /dev/disk and SCSI sysfs), for node emulation.</summary>
     public IReadOnlyDictionary<string, string> EmulatedNodes { get; init; } = new Dictionary<string, string>();

@@ -16,6 +16,9 @@ internal sealed class VCloudXmlWriter
     public static readonly XNamespace Rasd = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData";
     public static readonly XNamespace Vmext = "http://www.vmware.com/vcloud/extension/v1.5";
 
+    /// <summary>The vCD site (cell group) id that Session's locationId names after the org id.</summary>
+    private const string SiteId = "cb33a646-6652-4628-95d1-8f4e1e1d6d3f";
+
     private readonly string _base;
 
     public VCloudXmlWriter(string baseUrl)
@@ -44,18 +47,28 @@ internal sealed class VCloudXmlWriter
     public static XElement Root(XName name, params object[] content) =>
         new(name, new XAttribute(XNamespace.Xmlns + "vmext", Vmext), new XAttribute(XNamespace.Xmlns + "ovf", Ovf), new XAttribute(XNamespace.Xmlns + "rasd", Rasd), content);
 
-    public XElement Session(string org, string orgId, string user) => Root(
+    /// <summary>The Session of go-vcloud-director's golden api_sessions response (locationId, userId, the openapi link).</summary>
+    public XElement Session(string org, string orgId, string user, string userId) => Root(
         V + "Session",
+        new XAttribute("locationId", orgId + "@" + SiteId),
         new XAttribute("org", org),
-        new XAttribute("user", user),
         new XAttribute("roles", "Organization Administrator"),
+        new XAttribute("user", user),
+        new XAttribute("userId", "urn:vcloud:user:" + userId),
         new XAttribute("href", Href("/api/session")),
         new XAttribute("type", "application/vnd.vmware.vcloud.session+xml"),
         Link("down", Href("/api/org/"), "application/vnd.vmware.vcloud.orgList+xml"),
         Link("remove", Href("/api/session")),
         Link("down", Href("/api/org/" + orgId), "application/vnd.vmware.vcloud.org+xml", org),
         Link("down", Href("/api/query"), "application/vnd.vmware.vcloud.query.queryList+xml"),
-        Link("entityResolver", Href("/api/entity/"), "application/vnd.vmware.vcloud.entity+xml"));
+        Link("entityResolver", Href("/api/entity/"), "application/vnd.vmware.vcloud.entity+xml"),
+        Link("openapi", Href("/cloudapi"), "application/json"));
+
+    public XElement OrgList(string org, string orgId) => Root(
+        V + "OrgList",
+        new XAttribute("href", Href("/api/org/")),
+        new XAttribute("type", "application/vnd.vmware.vcloud.orgList+xml"),
+        new XElement(V + "Org", new XAttribute("href", Href("/api/org/" + orgId)), new XAttribute("name", org), new XAttribute("type", "application/vnd.vmware.vcloud.org+xml")));
 
     public XElement Org(string org, string orgId, string vdc, string vdcId) => Root(
         V + "Org",
@@ -150,7 +163,7 @@ internal sealed class VCloudXmlWriter
             new XAttribute("description", disk.Description),
             new XAttribute("sizeMb", disk.SizeMb.ToString(CultureInfo.InvariantCulture)),
             new XAttribute("busType", disk.BusType),
-            new XAttribute("busTypeDesc", disk.BusType switch { "5" => "IDE", "6" => "SCSI", _ => "SATA" }),
+            new XAttribute("busTypeDesc", BusTypeDescription(disk.BusType, disk.BusSubType)),
             new XAttribute("busSubType", disk.BusSubType),
             new XAttribute("storageProfile", Href("/api/vdcStorageProfile/" + profileId)),
             new XAttribute("storageProfileName", disk.StorageProfile),
@@ -173,6 +186,22 @@ internal sealed class VCloudXmlWriter
         return record;
     }
 
+    /// <summary>
+    /// The query's busTypeDesc: vSphere's controller names. "Paravirtual (SCSI)" for VirtualSCSI is seen
+    /// in real query output (giantswarm/cloud-director-cli's example listing of CSI-made disks); the
+    /// other names are vSphere's and not verified against vCD.
+    /// </summary>
+    public static string BusTypeDescription(string busType, string busSubType) => (busType, busSubType) switch
+    {
+        ("6", "VirtualSCSI") => "Paravirtual (SCSI)",
+        ("6", "lsilogic") => "LSI Logic Parallel (SCSI)",
+        ("6", "lsilogicsas") => "LSI Logic SAS (SCSI)",
+        ("6", "buslogic") => "BusLogic Parallel (SCSI)",
+        ("5", _) => "IDE",
+        ("20", "vmware.nvme.controller") => "NVME",
+        _ => "SATA",
+    };
+
     public XElement VmRecord(SimVmState vm, string vdc, string vdcId) => new(
         V + "VMRecord",
         new XAttribute("href", Href("/api/vApp/vm-" + vm.Id)),
@@ -193,12 +222,17 @@ internal sealed class VCloudXmlWriter
 
     /// <summary>
     /// The Vm entity: status 4 (powered on) or 8 (off), the disk actions, and the OVF hardware section
-    /// with the paravirtual SCSI controller on bus 1 and one item per independent disk
-    /// (rasd:HostResource vcloud:disk=href, rasd:AddressOnParent = unit, rasd:Parent = the controller).
+    /// with the paravirtual SCSI controller on bus 1 and one item per independent disk: ResourceType 17,
+    /// rasd:AddressOnParent = unit, rasd:Parent = the controller's InstanceID, and rasd:HostResource
+    /// with the vcloud-namespace attributes of go-vcloud-director's VirtualHardwareHostResource
+    /// (storageProfileHref, busType, busSubType, capacity in MB, disk = the independent disk's href).
+    /// The "Hard disk N" names and InstanceID 2000 + 16 × bus + unit follow vSphere's numbering and
+    /// are not verified against a captured response.
     /// </summary>
-    public XElement Vm(SimVmState vm, IReadOnlyDictionary<string, SimDisk> disks)
+    public XElement Vm(SimVmState vm, IReadOnlyDictionary<string, SimDisk> disks, IReadOnlyDictionary<string, string> profileIds)
     {
         const string ControllerInstance = "3";
+        const int ControllerBus = 1;
         var items = new List<XElement>
         {
             new(Ovf + "Item",
@@ -216,7 +250,7 @@ internal sealed class VCloudXmlWriter
                 new XElement(Rasd + "ResourceSubType", "VirtualSCSI"),
                 new XElement(Rasd + "ResourceType", "6")),
         };
-        var instance = 3000;
+        var hardDisk = 2;
         foreach (var (diskId, unit) in vm.DiskUnits.OrderBy(p => p.Value))
         {
             var disk = disks[diskId];
@@ -224,9 +258,16 @@ internal sealed class VCloudXmlWriter
                 Ovf + "Item",
                 new XElement(Rasd + "AddressOnParent", unit.ToString(CultureInfo.InvariantCulture)),
                 new XElement(Rasd + "Description", "Hard disk"),
-                new XElement(Rasd + "ElementName", disk.Name),
-                new XElement(Rasd + "HostResource", new XAttribute(V + "disk", Href("/api/disk/" + diskId)), new XAttribute(V + "capacity", disk.SizeMb.ToString(CultureInfo.InvariantCulture))),
-                new XElement(Rasd + "InstanceID", (instance++).ToString(CultureInfo.InvariantCulture)),
+                new XElement(Rasd + "ElementName", "Hard disk " + (hardDisk++).ToString(CultureInfo.InvariantCulture)),
+                new XElement(
+                    Rasd + "HostResource",
+                    new XAttribute(V + "storageProfileHref", Href("/api/vdcStorageProfile/" + profileIds[disk.StorageProfile])),
+                    new XAttribute(V + "busType", disk.BusType),
+                    new XAttribute(V + "busSubType", disk.BusSubType),
+                    new XAttribute(V + "capacity", disk.SizeMb.ToString(CultureInfo.InvariantCulture)),
+                    new XAttribute(V + "disk", Href("/api/disk/" + diskId)),
+                    new XAttribute(V + "storageProfileOverrideVmDefault", "true")),
+                new XElement(Rasd + "InstanceID", (2000 + (16 * ControllerBus) + unit).ToString(CultureInfo.InvariantCulture)),
                 new XElement(Rasd + "Parent", ControllerInstance),
                 new XElement(Rasd + "ResourceType", "17")));
         }
@@ -274,9 +315,13 @@ internal sealed class VCloudXmlWriter
             new XAttribute("id", "urn:vcloud:task:" + task.Id),
             new XAttribute("href", Href("/api/task/" + task.Id)),
             new XAttribute("type", "application/vnd.vmware.vcloud.task+xml"),
-            Link("task:cancel", Href("/api/task/" + task.Id + "/action/cancel")),
-            new XElement(V + "Owner", new XAttribute("type", task.OwnerType), new XAttribute("name", task.OwnerName), new XAttribute("href", task.OwnerHref)),
         };
+        if (task.Status is "queued" or "preRunning" or "running")
+        {
+            content.Add(Link("task:cancel", Href("/api/task/" + task.Id + "/action/cancel")));
+        }
+
+        content.Add(new XElement(V + "Owner", new XAttribute("type", task.OwnerType), new XAttribute("name", task.OwnerName), new XAttribute("href", task.OwnerHref)));
         if (task.EndTime is { } end)
         {
             content.Insert(0, new XAttribute("endTime", end.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)));
@@ -287,7 +332,14 @@ internal sealed class VCloudXmlWriter
             content.Add(new XElement(V + "Error", new XAttribute("message", task.ErrorMessage), new XAttribute("majorErrorCode", "500"), new XAttribute("minorErrorCode", task.ErrorMinorCode ?? "INTERNAL_SERVER_ERROR")));
         }
 
+        content.Add(new XElement(V + "User", new XAttribute("type", "application/vnd.vmware.admin.user+xml"), new XAttribute("name", task.UserName), new XAttribute("href", Href("/api/admin/user/" + task.UserId))));
+        content.Add(new XElement(V + "Organization", new XAttribute("type", "application/vnd.vmware.vcloud.org+xml"), new XAttribute("name", task.OrgName), new XAttribute("href", Href("/api/org/" + task.OrgId))));
         content.Add(new XElement(V + "Progress", task.Progress.ToString(CultureInfo.InvariantCulture)));
+        if (task.ErrorMessage is not null)
+        {
+            content.Add(new XElement(V + "Details", task.ErrorMessage));
+        }
+
         return withRoot ? Root(V + "Task", content.ToArray()) : new XElement(V + "Task", content.ToArray());
     }
 
@@ -296,11 +348,17 @@ internal sealed class VCloudXmlWriter
 
     public XElement Versions(IEnumerable<(string Version, bool Deprecated)> versions) => new(
         VersionsNs + "SupportedVersions",
+        new XAttribute(XNamespace.Xmlns + "ns2", V),
         versions.Select(v => new XElement(
             VersionsNs + "VersionInfo",
             new XAttribute("deprecated", v.Deprecated ? "true" : "false"),
             new XElement(VersionsNs + "Version", v.Version),
-            new XElement(VersionsNs + "LoginUrl", Href("/api/sessions")))));
+            CloudApiLogin(v.Version)
+                ? new object[] { new XElement(VersionsNs + "LoginUrl", Href("/cloudapi/1.0.0/sessions")), new XElement(VersionsNs + "ProviderLoginUrl", Href("/cloudapi/1.0.0/sessions/provider")) }
+                : new object[] { new XElement(VersionsNs + "LoginUrl", Href("/api/sessions")) })));
+
+    /// <summary>go-vcloud-director's golden api_versions lists the CloudAPI login URLs from 36.0 and /api/sessions before.</summary>
+    private static bool CloudApiLogin(string version) => double.Parse(version, CultureInfo.InvariantCulture) >= 36;
 
     public XElement QueryRecords(string type, int page, int pageSize, int total, IEnumerable<XElement> records, string? nextHref)
     {

@@ -1,0 +1,76 @@
+namespace Simulators.VCloud;
+
+/// <summary>
+/// Watches an emulated node's <c>sys/class/scsi_host/host0/scan</c>, a plain file standing for the
+/// kernel's write-only attribute, and counts the writes to it so a test can assert that the driver
+/// asked for a SCSI rescan. Each non-empty content is one write; the file is emptied after reading,
+/// as the kernel attribute keeps nothing. Two writes landing between one read and the next count as
+/// one, which is why tests assert "at least once", not exact numbers.
+/// </summary>
+internal sealed class ScanRecorder : IDisposable
+{
+    private readonly string _path;
+    private readonly FileSystemWatcher _watcher;
+    private readonly Lock _lock = new();
+    private readonly List<string> _writes = [];
+
+    public ScanRecorder(string path)
+    {
+        _path = path;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, string.Empty);
+        }
+
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
+        };
+        _watcher.Changed += (_, _) => Collect();
+        _watcher.Created += (_, _) => Collect();
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    /// <summary>What was written, one entry per write seen (the driver writes "- - -").</summary>
+    public IReadOnlyList<string> Writes
+    {
+        get
+        {
+            // Catch a write whose change event is still on its way.
+            Collect();
+            lock (_lock)
+            {
+                return [.. _writes];
+            }
+        }
+    }
+
+    public void Dispose() => _watcher.Dispose();
+
+    private void Collect()
+    {
+        lock (_lock)
+        {
+            try
+            {
+                var content = File.ReadAllText(_path).Trim();
+                if (content.Length == 0)
+                {
+                    return;
+                }
+
+                _writes.Add(content);
+                File.WriteAllText(_path, string.Empty);
+            }
+            catch (IOException)
+            {
+                // The writer holds it or the root is being removed; the next event reads it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same: a test may have made the file read-only on purpose.
+            }
+        }
+    }
+}
