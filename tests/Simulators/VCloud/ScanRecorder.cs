@@ -3,9 +3,9 @@ namespace Simulators.VCloud;
 /// <summary>
 /// Watches an emulated node's <c>sys/class/scsi_host/host0/scan</c>, a plain file standing for the
 /// kernel's write-only attribute, and counts the writes to it so a test can assert that the driver
-/// asked for a SCSI rescan. Each non-empty content is one write; the file is emptied after reading,
-/// as the kernel attribute keeps nothing. Two writes landing between one read and the next count as
-/// one, which is why tests assert "at least once", not exact numbers.
+/// asked for a SCSI rescan. A write is a change of the file's modification time with content in it;
+/// the content is left as written, so a test may also read the file. Two writes within one
+/// timestamp tick count as one, which is why tests assert "at least once", not exact numbers.
 /// </summary>
 internal sealed class ScanRecorder : IDisposable
 {
@@ -13,6 +13,7 @@ internal sealed class ScanRecorder : IDisposable
     private readonly FileSystemWatcher _watcher;
     private readonly Lock _lock = new();
     private readonly List<string> _writes = [];
+    private DateTime _lastWrite;
 
     public ScanRecorder(string path)
     {
@@ -22,6 +23,8 @@ internal sealed class ScanRecorder : IDisposable
         {
             File.WriteAllText(path, string.Empty);
         }
+
+        _lastWrite = File.GetLastWriteTimeUtc(path);
 
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
         {
@@ -54,14 +57,15 @@ internal sealed class ScanRecorder : IDisposable
         {
             try
             {
+                var written = File.GetLastWriteTimeUtc(_path);
                 var content = File.ReadAllText(_path).Trim();
-                if (content.Length == 0)
+                if (content.Length == 0 || written == _lastWrite)
                 {
                     return;
                 }
 
+                _lastWrite = written;
                 _writes.Add(content);
-                File.WriteAllText(_path, string.Empty);
             }
             catch (IOException)
             {

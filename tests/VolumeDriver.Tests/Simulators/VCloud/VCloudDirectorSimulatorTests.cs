@@ -661,8 +661,11 @@ public sealed class VCloudDirectorSimulatorTests
             Assert.Empty(simulator.ScsiRescansOf("node-1"));
 
             await File.WriteAllTextAsync(scan, "- - -");
-
             Assert.Equal(["- - -"], simulator.ScsiRescansOf("node-1"));
+            Assert.Equal("- - -", await File.ReadAllTextAsync(scan));
+
+            await File.WriteAllTextAsync(scan, "0 0 1");
+            Assert.Equal(["- - -", "0 0 1"], simulator.ScsiRescansOf("node-1"));
             Assert.Throws<ArgumentException>(() => simulator.ScsiRescansOf("node-2"));
         }
         finally
