@@ -17,6 +17,11 @@ namespace Simulators.VCloud;
 /// a VM runs a task, 403 for entities that do not exist, 401 for expired tokens, 406 without a
 /// version, and the drain race (a detached VM leaves attachedVms when the detach task starts, not when
 /// it ends). It counts requests and injects latency and faults on demand.
+/// In the drain race's window (the VM already gone from attachedVms and the query's isAttached, the
+/// detach task still running) an attach of that disk elsewhere answers 400 BUSY_ENTITY on the disk:
+/// the Python driver's README reports only that such an attach "sometimes" fails ("Could not attach
+/// volume"), so the double picks the immediate, retryable refusal clients already handle.
+/// All time (token expiry, task durations, latency, outage windows) runs on the options' TimeProvider.
 /// </summary>
 public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 {
