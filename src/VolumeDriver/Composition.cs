@@ -46,7 +46,7 @@ internal static class Composition
             IDeviceResolver[] resolvers =
             [
                 new LoopDeviceResolver(host, loopDevices),
-                new VCloudDeviceResolver(host, timeProvider, loggers.CreateLogger<VCloudDeviceResolver>()),
+                new VCloudDeviceResolver(host, timeProvider, loggers.CreateLogger<VCloudDeviceResolver>(), disk as IVmDiskLayoutSource, () => LocalNodeName(configuration)),
                 new AzureLunResolver(host, timeProvider, loggers.CreateLogger<AzureLunResolver>()),
             ];
             var locator = new SysfsDeviceLocator(resolvers, timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());

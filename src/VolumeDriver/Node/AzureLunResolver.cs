@@ -39,37 +39,13 @@ internal sealed class AzureLunResolver : IDeviceResolver
             }
         }
 
-        var devices = _host.Map("/sys/bus/scsi/devices");
-        var matches = new List<string>();
-        if (Directory.Exists(devices))
-        {
-            foreach (var entry in Directory.EnumerateFileSystemEntries(devices))
-            {
-                var address = Path.GetFileName(entry).Split(':');
-                if (address.Length != 4 || !int.TryParse(address[0], out var host) || !int.TryParse(address[3], out var lun) || lun != disk.Lun)
-                {
-                    continue;
-                }
-
-                if (excluded.Count == 0 && host <= 3)
-                {
-                    continue;
-                }
-
-                if (!string.Equals(Read(Path.Join(entry, "vendor")), "MSFT", StringComparison.OrdinalIgnoreCase)
-                    || !string.Equals(Read(Path.Join(entry, "model")), "VIRTUAL DISK", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                var block = Path.Join(entry, "block");
-                var name = Directory.Exists(block) ? Directory.EnumerateFileSystemEntries(block).Select(Path.GetFileName).FirstOrDefault() : null;
-                if (name is not null && !excluded.Contains(name))
-                {
-                    matches.Add(name);
-                }
-            }
-        }
+        var matches = ScsiDevices.Read(_host)
+            .Where(d => d.Address.Lun == disk.Lun && (excluded.Count > 0 || d.Address.Host > 3))
+            .Where(d => string.Equals(d.Vendor, "MSFT", StringComparison.OrdinalIgnoreCase) && string.Equals(d.Model, "VIRTUAL DISK", StringComparison.OrdinalIgnoreCase))
+            .Select(d => d.BlockName)
+            .OfType<string>()
+            .Where(name => !excluded.Contains(name))
+            .ToList();
 
         if (matches.Count > 1)
         {
@@ -90,16 +66,4 @@ internal sealed class AzureLunResolver : IDeviceResolver
 
     public string WhatToCheck(DiskIdentity identity) =>
         $"check that the disk is attached to this node's VM at LUN {((AzureLunIdentity)identity).Lun} (az vm show) and that the kernel sees it (lsscsi)";
-
-    private static string? Read(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
 }

@@ -94,6 +94,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         {
             // The guest's SCSI host exists before any disk is attached: a driver may rescan first.
             simulator._scanRecorders[vm] = new ScanRecorder(ScanPath(root));
+            EmulateScsiDevice(root, string.Create(CultureInfo.InvariantCulture, $"{GuestHostOfBus0}:0:0:0"), "sda", VCloudXmlWriter.OsDiskMb);
         }
 
         host.Serve(simulator.HandleAsync);
@@ -884,7 +885,13 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         return match.Success ? match.Groups[1].Value : throw Forbidden();
     }
 
-    /// <summary>What udev makes on a VMware guest with disk.enableUUID: by-id links named by the WWN (the disk's UUID).</summary>
+    /// <summary>
+    /// What a VMware guest's kernel and udev show for a hot-added disk: with disk.enableUUID, by-id
+    /// links named by the WWN (the disk's UUID); always, the SCSI device at target = unit on the
+    /// kernel's host for the VM's bus 1 controller, with the by-path link udev derives from it. The
+    /// guest's host numbers deliberately differ from vCloud's bus numbers (bus 0 is host 3, bus 1 is
+    /// host 2), as nothing promises they agree.
+    /// </summary>
     private Task EmulateAttachAsync(SimVmState vm, SimDisk disk)
     {
         if (!_options.EmulatedNodes.TryGetValue(vm.Name, out var root))
@@ -892,22 +899,58 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        int unit;
+        lock (_lock)
+        {
+            unit = vm.DiskUnits[disk.Id];
+        }
+
         return _emulator.AttachAsync(vm.Name, disk.Uuid, disk.SizeMb, device =>
         {
             var hex = disk.Uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
             var name = Path.GetFileName(device);
+            var partitioned = Directory.Exists("/sys/class/block/" + name + "p1");
             var links = new List<string>();
-            foreach (var prefix in new[] { "wwn-0x", "scsi-3" })
+            if (_options.GuestSeesDiskUuid)
             {
-                links.Add(LoopNodeEmulator.Link(Path.Join(root, "dev/disk/by-id", prefix + hex), device));
-                if (Directory.Exists("/sys/class/block/" + name + "p1"))
+                foreach (var prefix in new[] { "wwn-0x", "scsi-3" })
                 {
-                    links.Add(LoopNodeEmulator.Link(Path.Join(root, "dev/disk/by-id", prefix + hex + "-part1"), "/dev/" + name + "p1"));
+                    links.Add(LoopNodeEmulator.Link(Path.Join(root, "dev/disk/by-id", prefix + hex), device));
+                    if (partitioned)
+                    {
+                        links.Add(LoopNodeEmulator.Link(Path.Join(root, "dev/disk/by-id", prefix + hex + "-part1"), "/dev/" + name + "p1"));
+                    }
                 }
+            }
+
+            links.Add(EmulateScsiDevice(root, string.Create(CultureInfo.InvariantCulture, $"{GuestHostOfBus1}:0:{unit}:0"), name, disk.SizeMb));
+            var byPath = Path.Join(root, "dev/disk/by-path", string.Create(CultureInfo.InvariantCulture, $"pci-0000:13:00.0-scsi-0:0:{unit}:0"));
+            links.Add(LoopNodeEmulator.Link(byPath, device));
+            if (partitioned)
+            {
+                links.Add(LoopNodeEmulator.Link(byPath + "-part1", "/dev/" + name + "p1"));
             }
 
             return links;
         });
+    }
+
+    private const int GuestHostOfBus0 = 3;
+
+    private const int GuestHostOfBus1 = 2;
+
+    /// <summary>
+    /// A SCSI device as sysfs shows it under /sys/bus/scsi/devices/H:C:T:L: VMware's vendor and
+    /// model, and its block device with the size in 512-byte sectors. Returns the directory.
+    /// </summary>
+    private static string EmulateScsiDevice(string root, string address, string blockName, long sizeMb)
+    {
+        var directory = Path.Join(root, "sys/bus/scsi/devices", address);
+        Directory.CreateDirectory(Path.Join(directory, "block", blockName));
+        File.WriteAllText(Path.Join(directory, "vendor"), "VMware  \n");
+        File.WriteAllText(Path.Join(directory, "model"), "Virtual disk    \n");
+        File.WriteAllText(Path.Join(directory, "block", blockName, "size"), (sizeMb * 2048).ToString(CultureInfo.InvariantCulture) + "\n");
+        return directory;
     }
 
     private static int NextUnit(SimVmState vm)

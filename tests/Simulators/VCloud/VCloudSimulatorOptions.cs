@@ -44,6 +44,12 @@ public sealed record VCloudSimulatorOptions
     /// <summary>VM name → the directory standing for that VM's root (its /dev/disk and SCSI sysfs), for node emulation.</summary>
     public IReadOnlyDictionary<string, string> EmulatedNodes { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The emulated VMs have disk.enableUUID=TRUE, so their guests see each disk's UUID as its WWN
+    /// (udev's by-id links). False stands for a VM without it: only the SCSI addresses tell disks apart.
+    /// </summary>
+    public bool GuestSeesDiskUuid { get; init; } = true;
+
     /// <summary>How a second attach of a non-shareable disk to another VM fails.</summary>
     public DoubleAttachBehaviour DoubleAttach { get; init; } = DoubleAttachBehaviour.BadRequest;
 }

@@ -222,13 +222,17 @@ internal sealed class VCloudXmlWriter
 
     /// <summary>
     /// The Vm entity: status 4 (powered on) or 8 (off), the disk actions, and the OVF hardware section
-    /// with the paravirtual SCSI controller on bus 1 and one item per independent disk: ResourceType 17,
+    /// with two paravirtual SCSI controllers, the VM's own OS disk ("Hard disk 1", no vcloud:disk) at
+    /// bus 0 unit 0, and one item per independent disk on bus 1: ResourceType 17,
     /// rasd:AddressOnParent = unit, rasd:Parent = the controller's InstanceID, and rasd:HostResource
     /// with the vcloud-namespace attributes of go-vcloud-director's VirtualHardwareHostResource
     /// (storageProfileHref, busType, busSubType, capacity in MB, disk = the independent disk's href).
     /// The "Hard disk N" names and InstanceID 2000 + 16 × bus + unit follow vSphere's numbering and
     /// are not verified against a captured response.
     /// </summary>
+    /// <summary>The size of every VM's OS disk (bus 0, unit 0).</summary>
+    public const long OsDiskMb = 16384;
+
     public XElement Vm(SimVmState vm, IReadOnlyDictionary<string, SimDisk> disks, IReadOnlyDictionary<string, string> profileIds)
     {
         const string ControllerInstance = "3";
@@ -250,6 +254,21 @@ internal sealed class VCloudXmlWriter
                 new XElement(Rasd + "ResourceSubType", "VirtualSCSI"),
                 new XElement(Rasd + "ResourceType", "6")),
         };
+        items.Add(new XElement(
+            Ovf + "Item",
+            new XElement(Rasd + "AddressOnParent", "0"),
+            new XElement(Rasd + "Description", "Hard disk"),
+            new XElement(Rasd + "ElementName", "Hard disk 1"),
+            new XElement(
+                Rasd + "HostResource",
+                new XAttribute(V + "storageProfileHref", Href("/api/vdcStorageProfile/" + profileIds.Values.First())),
+                new XAttribute(V + "busType", "6"),
+                new XAttribute(V + "busSubType", "VirtualSCSI"),
+                new XAttribute(V + "capacity", OsDiskMb.ToString(CultureInfo.InvariantCulture)),
+                new XAttribute(V + "storageProfileOverrideVmDefault", "false")),
+            new XElement(Rasd + "InstanceID", "2000"),
+            new XElement(Rasd + "Parent", "2"),
+            new XElement(Rasd + "ResourceType", "17")));
         var hardDisk = 2;
         foreach (var (diskId, unit) in vm.DiskUnits.OrderBy(p => p.Value))
         {

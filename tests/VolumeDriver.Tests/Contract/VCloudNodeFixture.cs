@@ -25,17 +25,18 @@ public sealed class VCloudNodeFixture : IAsyncDisposable
 
     public VCloudDirectorSimulator Simulator { get; }
 
-    public static async Task<VCloudNodeFixture> StartAsync(string? etcdEndpoint = null, string extraVCloudYaml = "", TimeSpan? taskRunTime = null, string deviceTimeout = "20s", string drainWait = "5s")
+    public static async Task<VCloudNodeFixture> StartAsync(string? etcdEndpoint = null, string extraVCloudYaml = "", TimeSpan? taskRunTime = null, string deviceTimeout = "20s", string drainWait = "5s", Func<VCloudSimulatorOptions, VCloudSimulatorOptions>? simulatorOptions = null)
     {
         var root = Directory.CreateTempSubdirectory("vd-vcloud-").FullName;
         var emulated = Nodes.ToDictionary(n => n, n => Path.Join(root, n, "host"));
-        var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions
+        var options = new VCloudSimulatorOptions
         {
             StateDirectory = Path.Join(root, "vcd"),
             Users = new Dictionary<string, string> { ["k8s"] = TestSecrets.Password },
             EmulatedNodes = emulated,
             TaskRunTime = taskRunTime ?? TimeSpan.FromMilliseconds(150),
-        });
+        };
+        var simulator = await VCloudDirectorSimulator.StartAsync(simulatorOptions is null ? options : simulatorOptions(options));
         foreach (var node in Nodes)
         {
             Directory.CreateDirectory(Path.Join(root, node));

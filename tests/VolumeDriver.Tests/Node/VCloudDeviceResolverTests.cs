@@ -129,4 +129,88 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         Assert.Equal("/proc/self/mountinfo", root.Map("/proc/self/mountinfo"));
         Assert.Equal("/dev/diskette", root.Map("/dev/diskette"));
     }
+
+    // ---- disks without a UUID: by slot ----
+
+    private const long GiB = 1024L * 1024 * 1024;
+
+    private sealed class FixedLayout(VmDiskLayout layout) : IVmDiskLayoutSource
+    {
+        public List<(string Disk, NodeName Node)> Calls { get; } = [];
+
+        public Task<VmDiskLayout> ReadLayoutAsync(string diskName, NodeName node, CancellationToken cancellationToken)
+        {
+            Calls.Add((diskName, node));
+            return Task.FromResult(layout);
+        }
+    }
+
+    private static readonly VmDiskController PvScsi0 = new(6, "VirtualSCSI", 0);
+    private static readonly VmDiskController PvScsi1 = new(6, "VirtualSCSI", 1);
+
+    private void AddScsiDisk(string address, string name, long bytes)
+    {
+        _host.Write($"/sys/bus/scsi/devices/{address}/vendor", "VMware  \n");
+        _host.Write($"/sys/bus/scsi/devices/{address}/block/{name}/size", (bytes / 512).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+    }
+
+    private VCloudDeviceResolver SlotResolver(IVmDiskLayoutSource layouts) =>
+        new(_host.Root, _time, NullLogger<VCloudDeviceResolver>.Instance, layouts, () => NodeName.TryCreate("node-1", out var node, out _) ? node.Value : throw new InvalidOperationException());
+
+    [Fact]
+    public async Task BySlot_TheDeviceAtTheMatchingHostsUnit_WithItsByPathLink()
+    {
+        AddScsiDisk("3:0:0:0", "sda", 16 * GiB);
+        AddScsiDisk("2:0:0:0", "sdb", 1 * GiB);
+        AddScsiDisk("2:0:1:0", "sdc", 2 * GiB);
+        _host.AddBlockDevice("sdc", 8, 32);
+        _host.Link("/dev/disk/by-path/pci-0000:13:00.0-scsi-0:0:1:0", "../../sdc");
+        _host.Link("/dev/disk/by-path/pci-0000:13:00.0-scsi-0:0:0:0", "../../sdb");
+        var layouts = new FixedLayout(new("node-1", [new(PvScsi0, 0, 16 * GiB, false), new(PvScsi1, 0, 1 * GiB, false), new(PvScsi1, 1, 2 * GiB, true)], null));
+
+        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None);
+
+        Assert.Equal("/dev/disk/by-path/pci-0000:13:00.0-scsi-0:0:1:0", found.DevicePath);
+        Assert.Equal(("pv-1", "node-1"), (layouts.Calls.Single().Disk, layouts.Calls.Single().Node.Value));
+    }
+
+    [Fact]
+    public async Task BySlot_WithoutByPathLinks_TheKernelName()
+    {
+        AddScsiDisk("2:0:0:0", "sdb", 1 * GiB);
+        var layouts = new FixedLayout(new("node-1", [new(PvScsi1, 0, 1 * GiB, true)], null));
+
+        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None);
+
+        Assert.Equal("/dev/sdb", found.DevicePath);
+    }
+
+    [Fact]
+    public async Task BySlot_ADiskWithAWwnTheGuestSees_IsFoundByWwn()
+    {
+        _host.AddBlockDevice("sdc", 8, 32);
+        _host.Link("/dev/disk/by-id/wwn-0x" + Wwn, "../../sdc");
+        var layouts = new FixedLayout(new("node-1", [new(PvScsi1, 0, 1 * GiB, true)], Wwn));
+
+        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None);
+
+        Assert.Equal("/dev/disk/by-id/wwn-0x" + Wwn, found.DevicePath);
+    }
+
+    [Fact]
+    public async Task BySlot_ADiskOnASataController_IsRefusedWithTheReason()
+    {
+        var layouts = new FixedLayout(new("node-1", [new(new VmDiskController(20, "vmware.sata.ahci", 0), 1, 1 * GiB, true)], null));
+
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None));
+
+        Assert.Contains("only disks on SCSI controllers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BySlot_IsOnlyOfferedWithALayoutSource()
+    {
+        Assert.False(Resolver().CanResolve(new VCloudSlotIdentity("pv-1")));
+        Assert.True(SlotResolver(new FixedLayout(new("node-1", [], null))).CanResolve(new VCloudSlotIdentity("pv-1")));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.VCloud;
@@ -86,7 +87,7 @@ internal sealed partial class VCloudClient
             (string?)vm.Attribute("status") == "4",
             VCloudXml.FindLink(vm, VCloudXml.RelDiskAttach, VCloudXml.DiskAttachOrDetachParamsMediaType),
             VCloudXml.FindLink(vm, VCloudXml.RelDiskDetach, VCloudXml.DiskAttachOrDetachParamsMediaType),
-            ParseDiskSlots(vm));
+            ParseDisks(vm));
     }
 
     /// <summary>The VDC's create-disk link and storage profiles.</summary>
@@ -283,43 +284,52 @@ internal sealed partial class VCloudClient
     }
 
     /// <summary>
-    /// The independent disks of a VM with their slots, from its OVF hardware section: a disk item
-    /// (rasd:ResourceType 17) names the disk in rasd:HostResource's vcloud:disk attribute, its unit in
-    /// rasd:AddressOnParent and its controller in rasd:Parent; the controller's rasd:Address is the bus.
+    /// Every disk of a VM with its slot, from its OVF hardware section: a disk item (rasd:ResourceType
+    /// 17) names its controller in rasd:Parent and its unit in rasd:AddressOnParent, and carries the
+    /// capacity in MB (and, for an independent disk, the disk's href) as vcloud attributes of
+    /// rasd:HostResource; the controller item (the one whose rasd:InstanceID is that Parent) gives the
+    /// bus number in rasd:Address and the controller kind in rasd:ResourceType and ResourceSubType.
     /// </summary>
-    private static List<VCloudDiskSlot> ParseDiskSlots(XElement vm)
+    private static List<VCloudVmDisk> ParseDisks(XElement vm)
     {
         var items = vm.Descendants(VCloudXml.Ovf + "Item").ToList();
-        var busOfController = new Dictionary<string, int>(StringComparer.Ordinal);
+        var controllers = new Dictionary<string, VmDiskController>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             var instance = (string?)item.Element(VCloudXml.Rasd + "InstanceID");
-            if (instance is not null && int.TryParse((string?)item.Element(VCloudXml.Rasd + "Address"), NumberStyles.None, CultureInfo.InvariantCulture, out var bus))
+            if (instance is not null
+                && Number(item.Element(VCloudXml.Rasd + "Address")) is { } bus
+                && Number(item.Element(VCloudXml.Rasd + "ResourceType")) is { } type)
             {
-                busOfController[instance] = bus;
+                controllers[instance] = new VmDiskController(type, (string?)item.Element(VCloudXml.Rasd + "ResourceSubType"), bus);
             }
         }
 
-        var slots = new List<VCloudDiskSlot>();
-        foreach (var item in items)
+        var disks = new List<VCloudVmDisk>();
+        foreach (var item in items.Where(i => Number(i.Element(VCloudXml.Rasd + "ResourceType")) == DiskResourceType))
         {
             var host = item.Element(VCloudXml.Rasd + "HostResource");
-            var diskHref = (string?)host?.Attribute(VCloudXml.VCloud + "disk");
-            if (diskHref is null || !Uri.TryCreate(diskHref, UriKind.Absolute, out var href))
-            {
-                continue;
-            }
-
-            if (int.TryParse((string?)item.Element(VCloudXml.Rasd + "AddressOnParent"), NumberStyles.None, CultureInfo.InvariantCulture, out var unit)
+            if (Number(item.Element(VCloudXml.Rasd + "AddressOnParent")) is { } unit
                 && (string?)item.Element(VCloudXml.Rasd + "Parent") is { } parent
-                && busOfController.TryGetValue(parent, out var busNumber))
+                && controllers.TryGetValue(parent, out var controller)
+                && long.TryParse((string?)host?.Attribute(VCloudXml.VCloud + "capacity"), NumberStyles.None, CultureInfo.InvariantCulture, out var capacityMb))
             {
-                slots.Add(new VCloudDiskSlot(href, busNumber, unit));
+                var diskHref = (string?)host?.Attribute(VCloudXml.VCloud + "disk");
+                disks.Add(new VCloudVmDisk(
+                    diskHref is not null && Uri.TryCreate(diskHref, UriKind.Absolute, out var href) ? href : null,
+                    controller,
+                    unit,
+                    capacityMb));
             }
         }
 
-        return slots;
+        return disks;
     }
+
+    private const int DiskResourceType = 17;
+
+    private static int? Number(XElement? element) =>
+        int.TryParse((string?)element, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static string VdcUrn(VCloudSession session) => "urn:vcloud:vdc:" + VCloudXml.IdOf(session.VdcHref);
 

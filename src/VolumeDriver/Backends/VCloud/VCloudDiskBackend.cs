@@ -4,6 +4,7 @@ using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.Locking;
+using VolumeDriver.Node;
 
 namespace VolumeDriver.Backends.VCloud;
 
@@ -11,9 +12,11 @@ namespace VolumeDriver.Backends.VCloud;
 /// VMware Cloud Director independent disks. A disk is found by name with the query service, created
 /// on first attach, and attached through its VM's disk:attach link under the VM's lock (one lock for
 /// attach and detach: vCD runs one task per VM at a time). The node finds the device by the disk's
-/// UUID, which the guest sees as the WWN, so attach returns /dev/disk/by-id/wwn-0x&lt;uuid&gt;.
+/// UUID, which the guest sees as the WWN, so attach returns /dev/disk/by-id/wwn-0x&lt;uuid&gt;. A server
+/// without API 36 reports no UUID: attach then returns no device, and the node asks vCloud where the
+/// disk sits on its VM (<see cref="ReadLayoutAsync"/>) and matches that slot against its SCSI devices.
 /// </summary>
-internal sealed partial class VCloudDiskBackend : ICloudDisk
+internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSource
 {
     public const string StorageOption = "storage";
 
@@ -88,7 +91,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk
             await _client.AttachOrDetachAsync(attachLink, disk, $"attaching disk '{diskName}' to VM '{vmName}'", deadline, cancellationToken);
         }
 
-        LogAttached(_logger, diskName, vmName, device);
+        LogAttached(_logger, diskName, vmName, device.Length > 0 ? device : "none: vCloud reports no UUID for it, so the node locates it by its slot");
         await _records.RememberAsync(request.Name, diskName, cancellationToken);
         return new AttachResult(device);
     }
@@ -169,7 +172,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk
                 node = attachedNode;
             }
 
-            summaries.Add(new VolumeSummary(name.Value, new ByteSize(disk.SizeBytes), disk.StorageProfileName, node, vm is null ? null : DevicePathOf(disk)));
+            summaries.Add(new VolumeSummary(name.Value, new ByteSize(disk.SizeBytes), disk.StorageProfileName, node, vm is null || disk.Uuid is null ? null : DevicePathOf(disk)));
         }
 
         return summaries.OrderBy(s => s.Name.Value, StringComparer.Ordinal).ToList();
@@ -208,6 +211,8 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk
     /// <summary>
     /// The identity is in the device path attach returned (<c>/dev/disk/by-id/wwn-0x&lt;uuid&gt;</c>) or
     /// waitforattach returned (the same, with <c>-part1</c> for a volume the Python driver partitioned).
+    /// Any other path (attach returned none, for a disk without a UUID, and waitforattach then named
+    /// the device it found) means: ask vCloud where the disk sits on this node's VM.
     /// </summary>
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
     {
@@ -226,21 +231,37 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk
             }
         }
 
-        throw new InvalidOptionException(
-            "devicePath",
-            $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {ByIdPrefix}<uuid> path attach returns for vCloud disk '{diskName}'; "
-            + "kubelet passes what attach returned, so run attach again (a detach and attach of the volume does)");
+        return new VCloudSlotIdentity(diskName);
+    }
+
+    /// <summary>
+    /// The node's view for a disk without a UUID: every disk of the node's VM with its controller,
+    /// unit and capacity (the OS disk too, as the node matches whole controllers), the volume marked.
+    /// </summary>
+    public async Task<VmDiskLayout> ReadLayoutAsync(string diskName, NodeName node, CancellationToken cancellationToken)
+    {
+        var disk = await FindOneAsync(diskName, cancellationToken)
+            ?? throw new DiskOperationException($"VDC '{_configuration.Vdc}' has no disk named '{diskName}'; it was never attached, or was deleted.");
+        var vmName = VmNameOf(node);
+        var vm = await _client.GetVmAsync((await FindVmAsync(vmName, cancellationToken)).Href, cancellationToken);
+        var slots = vm.Disks
+            .Select(d => new VmDiskSlot(d.Controller, d.Unit, d.CapacityMb * MiB, d.IndependentDisk is { } href && VCloudXml.IdOf(href) == disk.Id))
+            .ToList();
+        return new VmDiskLayout(vmName, slots, disk.Uuid is null ? null : WwnOf(disk.Uuid));
     }
 
     private const string ByIdPrefix = "/dev/disk/by-id/wwn-0x";
 
     private const string PartitionSuffix = "-part1";
 
-    /// <summary>The stable path udev gives the disk on a VMware guest with disk.enableUUID: its WWN is the disk's UUID.</summary>
-    private static string DevicePathOf(VCloudDisk disk) => disk.Uuid is { } uuid
-        ? ByIdPrefix + uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant()
-        : throw new DiskOperationException(
-            $"vCloud disk '{disk.Name}' has no UUID: the server supports no API version ≥ 36 (vCloud Director 10.3), so the node cannot tell its device from others. Upgrade vCloud Director; this driver never guesses a device.");
+    /// <summary>
+    /// The stable path udev gives the disk on a VMware guest with disk.enableUUID: its WWN is the
+    /// disk's UUID. Without a UUID (no API ≥ 36) there is no path to give: kubelet passes the empty
+    /// device on, and the node locates the disk by its slot.
+    /// </summary>
+    private static string DevicePathOf(VCloudDisk disk) => disk.Uuid is { } uuid ? ByIdPrefix + WwnOf(uuid) : string.Empty;
+
+    private static string WwnOf(string uuid) => uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 
     private string VmNameOf(NodeName node) => _configuration.VmNames.GetValueOrDefault(node.Value, node.Value);
 

@@ -1,3 +1,5 @@
+using VolumeDriver.Domain;
+
 namespace VolumeDriver.Backends.VCloud;
 
 /// <summary>An independent disk as the query service or the Disk entity describes it.</summary>
@@ -19,11 +21,12 @@ internal sealed record VCloudDisk(
 /// <param name="PoweredOn">The record's status is POWERED_ON (or the entity's status is 4).</param>
 internal sealed record VCloudVmRecord(Uri Href, string Name, string? VAppName, bool PoweredOn);
 
-/// <summary>A VM entity: its attach and detach action links and the independent disks it has, with their slots.</summary>
-internal sealed record VCloudVm(Uri Href, string Name, bool PoweredOn, Uri? AttachLink, Uri? DetachLink, IReadOnlyList<VCloudDiskSlot> Disks);
+/// <summary>A VM entity: its attach and detach action links and every disk it has, with their slots.</summary>
+internal sealed record VCloudVm(Uri Href, string Name, bool PoweredOn, Uri? AttachLink, Uri? DetachLink, IReadOnlyList<VCloudVmDisk> Disks);
 
-/// <summary>Where an independent disk sits on a VM: the controller's bus number and the unit on it.</summary>
-internal sealed record VCloudDiskSlot(Uri DiskHref, int BusNumber, int UnitNumber);
+/// <summary>A disk of a VM where it sits: its controller, its unit there and its capacity.</summary>
+/// <param name="IndependentDisk">The independent disk's href, or null for the VM's own disks (the OS disk).</param>
+internal sealed record VCloudVmDisk(Uri? IndependentDisk, VmDiskController Controller, int Unit, long CapacityMb);
 
 /// <summary>A reference to a VM (from a disk's attachedVms).</summary>
 internal sealed record VCloudVmReference(Uri Href, string Name);

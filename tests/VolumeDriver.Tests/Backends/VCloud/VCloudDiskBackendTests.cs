@@ -122,6 +122,38 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerWithoutApi36_AttachGivesNoDevice_AndTheLayoutMarksTheDiskInItsSlot()
+    {
+        await using var old = await StartAsync(new VCloudSimulatorOptions { Versions = ["27.0", "32.0", "35.0"] });
+        var backend = old.NewBackend(old.Configuration("32.0"));
+        await backend.AttachAsync(Request("pv-o1", "1Gi"), OnNode("node-1"), CancellationToken.None);
+
+        var result = await backend.AttachAsync(Request("pv-o2", "2Gi"), OnNode("node-1"), CancellationToken.None);
+        var layout = await backend.ReadLayoutAsync("pv-o2", OnNode("node-1"), CancellationToken.None);
+
+        Assert.Equal(string.Empty, result.DevicePath);
+        Assert.Null(layout.VolumeWwn);
+        Assert.Equal("node-1", layout.VmName);
+        Assert.Equal(
+            [(0, 0, 16384L, false), (1, 0, 1024L, false), (1, 1, 2048L, true)],
+            layout.Disks.Select(d => (d.Controller.BusNumber, d.Unit, d.CapacityBytes / (1024 * 1024), d.IsVolume)).Order().ToList());
+        Assert.All(layout.Disks, d => Assert.Equal((6, "VirtualSCSI"), (d.Controller.ResourceType, d.Controller.SubType)));
+        Assert.IsType<VolumeDriver.Domain.VCloudSlotIdentity>(backend.IdentityFor(Request("pv-o2"), null));
+    }
+
+    [Fact]
+    public async Task ServerWithApi36_TheLayoutCarriesTheWwn()
+    {
+        var backend = _harness.NewBackend();
+        var result = await backend.AttachAsync(Request("pv-n1", "1Gi"), OnNode("node-1"), CancellationToken.None);
+
+        var layout = await backend.ReadLayoutAsync("pv-n1", OnNode("node-1"), CancellationToken.None);
+
+        Assert.EndsWith(layout.VolumeWwn!, result.DevicePath, StringComparison.Ordinal);
+        Assert.IsType<VolumeDriver.Domain.VCloudDiskIdentity>(backend.IdentityFor(Request("pv-n1"), result.DevicePath));
+    }
+
+    [Fact]
     public async Task BusyEntity_IsRetriedWithBackoff()
     {
         _harness.Simulator.SeedDisk("pv-h", 1024);

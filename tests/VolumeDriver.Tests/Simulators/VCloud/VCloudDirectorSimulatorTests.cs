@@ -502,7 +502,7 @@ public sealed class VCloudDirectorSimulatorTests
     }
 
     [Fact]
-    public async Task The_vm_hardware_section_names_each_attached_independent_disk_with_its_bus_and_unit()
+    public async Task The_vm_hardware_section_names_the_os_disk_and_each_attached_independent_disk_with_its_bus_and_unit()
     {
         await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
         simulator.SeedDisk("pv-1", 64);
@@ -518,8 +518,14 @@ public sealed class VCloudDirectorSimulatorTests
 
         var items = (await client.GetAsync(vm)).Element(Ovf + "VirtualHardwareSection")!.Elements(Ovf + "Item").ToList();
         var controllers = items.Where(i => (string?)i.Element(Rasd + "ResourceType") == "6").ToDictionary(i => (string)i.Element(Rasd + "InstanceID")!, i => (string)i.Element(Rasd + "Address")!, StringComparer.Ordinal);
-        var disks = items.Where(i => (string?)i.Element(Rasd + "ResourceType") == "17").ToList();
-        Assert.Equal(2, disks.Count);
+        var allDisks = items.Where(i => (string?)i.Element(Rasd + "ResourceType") == "17").ToList();
+        Assert.Equal(3, allDisks.Count);
+
+        // The VM's own disk: on bus 0, a capacity, and no vcloud:disk (it is not an independent disk).
+        var os = Assert.Single(allDisks, d => d.Element(Rasd + "HostResource")!.Attribute(V + "disk") is null);
+        Assert.Equal(("0", "0"), (controllers[(string)os.Element(Rasd + "Parent")!], (string)os.Element(Rasd + "AddressOnParent")!));
+        Assert.Equal("16384", (string?)os.Element(Rasd + "HostResource")!.Attribute(V + "capacity"));
+        var disks = allDisks.Where(d => d != os).ToList();
         var slots = disks.Select(d =>
         {
             var host = d.Element(Rasd + "HostResource")!;
