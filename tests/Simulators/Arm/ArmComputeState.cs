@@ -36,6 +36,15 @@ internal sealed class ArmVm
 
     public required string VmId { get; init; }
 
+    /// <summary>The scale set this VM is an instance of (then <see cref="Name"/> is its computer name), or null for a standalone VM.</summary>
+    public string? ScaleSet { get; init; }
+
+    /// <summary>The instance id within <see cref="ScaleSet"/>.</summary>
+    public string? InstanceId { get; init; }
+
+    /// <summary>The OS disk is a blob VHD (storageProfile.osDisk.vhd): ARM refuses managed data disks on such a VM.</summary>
+    public bool UnmanagedOsDisk { get; init; }
+
     public List<ArmDataDisk> DataDisks { get; set; } = [];
 
     public ArmOperation? Updating { get; set; }

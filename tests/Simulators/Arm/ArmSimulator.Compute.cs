@@ -56,7 +56,7 @@ public sealed partial class ArmSimulator
         {
             return _disks.Values.Select(d =>
             {
-                var vm = d.ManagedBy is null ? null : d.ManagedBy.Split('/')[^1];
+                var vm = d.ManagedBy is null ? null : _vms.Values.First(v => VmResourceId(v).Equals(d.ManagedBy, StringComparison.OrdinalIgnoreCase)).Name;
                 var lun = vm is null ? null : _vms[vm].DataDisks.FirstOrDefault(x => x.Name.Equals(d.Name, StringComparison.OrdinalIgnoreCase))?.Lun;
                 return (d.Name, vm, lun, d.SizeGb, d.Sku);
             }).ToList();
@@ -188,13 +188,51 @@ public sealed partial class ArmSimulator
                 JsonObject? vm;
                 lock (_lock)
                 {
-                    vm = _vms.TryGetValue(name, out var v) ? VmJson(v, v.Updating is null ? "Succeeded" : "Updating") : null;
+                    vm = _vms.TryGetValue(name, out var v) && v.ScaleSet is null ? VmJson(v, v.Updating is null ? "Succeeded" : "Updating") : null;
                 }
 
                 await (vm is null ? NotFoundAsync(context, "Microsoft.Compute/virtualMachines", name) : WriteJsonAsync(context, 200, vm));
                 return;
             case (["virtualMachines", var name], "PUT" or "PATCH"):
-                await UpdateVmAsync(context, name);
+                bool standalone;
+                lock (_lock)
+                {
+                    standalone = !_vms.TryGetValue(name, out var target) || target.ScaleSet is null;
+                }
+
+                await (standalone ? UpdateVmAsync(context, name) : NotFoundAsync(context, "Microsoft.Compute/virtualMachines", name));
+                return;
+            case (["virtualMachineScaleSets", var scaleSet, "virtualMachines", var instanceId], _):
+                string? computerName;
+                lock (_lock)
+                {
+                    computerName = _vms.Values.FirstOrDefault(v => string.Equals(v.ScaleSet, scaleSet, StringComparison.OrdinalIgnoreCase) && v.InstanceId == instanceId)?.Name;
+                }
+
+                if (computerName is null)
+                {
+                    await NotFoundAsync(context, "Microsoft.Compute/virtualMachineScaleSets/" + scaleSet + "/virtualMachines", instanceId);
+                }
+                else if (method == "GET")
+                {
+                    JsonObject instance;
+                    lock (_lock)
+                    {
+                        var v = _vms[computerName];
+                        instance = VmJson(v, v.Updating is null ? "Succeeded" : "Updating");
+                    }
+
+                    await WriteJsonAsync(context, 200, instance);
+                }
+                else if (method == "PUT")
+                {
+                    await UpdateVmAsync(context, computerName);
+                }
+                else
+                {
+                    break;
+                }
+
                 return;
         }
 
@@ -350,13 +388,18 @@ public sealed partial class ArmSimulator
                     throw new ArmFault(404, "NotFound", $"Disk {diskName} is not found.");
                 }
 
-                var vmId = VmResourceId(name);
+                var vmId = VmResourceId(vm);
                 if (disk.ManagedBy is { } owner && !owner.Equals(vmId, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new ArmFault(409, "ConflictingUserInput", $"Cannot attach the disk {diskName} to VM {vmId} because it is already attached to VM {owner}. A disk can be attached to only one VM at a time.", DiskResourceId(diskName));
                 }
 
                 disks.Add(new ArmDataDisk(lun, entry["name"]?.GetValue<string>() ?? diskName, entry["caching"]?.GetValue<string>() ?? "None", DiskResourceId(diskName), entry["toBeDetached"]?.GetValue<bool>() ?? false));
+            }
+
+            if (vm.UnmanagedOsDisk && disks.Any(d => !vm.DataDisks.Any(e => e.ManagedDiskId.Equals(d.ManagedDiskId, StringComparison.OrdinalIgnoreCase))))
+            {
+                throw new ArmFault(409, "OperationNotAllowed", "Addition of a managed disk to a VM with blob based disks is not supported.", "dataDisk");
             }
 
             var fail = _failNextVmUpdates > 0;
@@ -397,9 +440,9 @@ public sealed partial class ArmSimulator
                     var here = vm.DataDisks.Any(d => d.Name.Equals(disk.Name, StringComparison.OrdinalIgnoreCase));
                     if (here)
                     {
-                        disk.ManagedBy = VmResourceId(name);
+                        disk.ManagedBy = VmResourceId(vm);
                     }
-                    else if (string.Equals(disk.ManagedBy, VmResourceId(name), StringComparison.OrdinalIgnoreCase))
+                    else if (string.Equals(disk.ManagedBy, VmResourceId(vm), StringComparison.OrdinalIgnoreCase))
                     {
                         disk.ManagedBy = null;
                     }
@@ -591,7 +634,9 @@ public sealed partial class ArmSimulator
 
     private string DiskResourceId(string name) => $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/disks/{name}";
 
-    private string VmResourceId(string name) => $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{name}";
+    private string VmResourceId(ArmVm vm) => vm.ScaleSet is null
+        ? $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{vm.Name}"
+        : $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/{vm.ScaleSet}/virtualMachines/{vm.InstanceId}";
 
     private JsonObject DiskJson(ArmDisk disk)
     {
@@ -629,27 +674,50 @@ public sealed partial class ArmSimulator
         return json;
     }
 
-    private JsonObject VmJson(ArmVm vm, string provisioningState) => new()
+    /// <summary>
+    /// A VM as GET answers it; a scale-set instance has the VMSS VM shape (name ss_id, instanceId, the
+    /// virtualMachineScaleSets/virtualMachines type), and both carry osProfile.computerName. An
+    /// unmanaged OS disk has vhd.uri and no managedDisk.
+    /// </summary>
+    private JsonObject VmJson(ArmVm vm, string provisioningState)
     {
-        ["name"] = vm.Name,
-        ["id"] = VmResourceId(vm.Name),
-        ["type"] = "Microsoft.Compute/virtualMachines",
-        ["location"] = _options.Location,
-        ["properties"] = new JsonObject
+        var osDisk = new JsonObject
+        {
+            ["osType"] = "Linux",
+            ["name"] = vm.Name + "_OsDisk_1",
+            ["createOption"] = "FromImage",
+            ["caching"] = "ReadWrite",
+            ["diskSizeGB"] = 30,
+        };
+        if (vm.UnmanagedOsDisk)
+        {
+            osDisk["vhd"] = new JsonObject { ["uri"] = $"https://k8sdisks.blob.core.windows.net/vhds/{vm.Name}-osdisk.vhd" };
+        }
+        else
+        {
+            osDisk["managedDisk"] = new JsonObject { ["storageAccountType"] = "Premium_LRS", ["id"] = DiskResourceId(vm.Name + "_OsDisk_1") };
+        }
+
+        var json = new JsonObject
+        {
+            ["name"] = vm.ScaleSet is null ? vm.Name : vm.ScaleSet + "_" + vm.InstanceId,
+            ["id"] = VmResourceId(vm),
+            ["type"] = vm.ScaleSet is null ? "Microsoft.Compute/virtualMachines" : "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
+            ["location"] = _options.Location,
+        };
+        if (vm.ScaleSet is not null)
+        {
+            json["instanceId"] = vm.InstanceId;
+            json["sku"] = new JsonObject { ["name"] = "Standard_D4s_v5", ["tier"] = "Standard" };
+        }
+
+        var properties = new JsonObject
         {
             ["vmId"] = vm.VmId,
             ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D4s_v5" },
             ["storageProfile"] = new JsonObject
             {
-                ["osDisk"] = new JsonObject
-                {
-                    ["osType"] = "Linux",
-                    ["name"] = vm.Name + "_OsDisk_1",
-                    ["createOption"] = "FromImage",
-                    ["caching"] = "ReadWrite",
-                    ["managedDisk"] = new JsonObject { ["storageAccountType"] = "Premium_LRS", ["id"] = DiskResourceId(vm.Name + "_OsDisk_1") },
-                    ["diskSizeGB"] = 30,
-                },
+                ["osDisk"] = osDisk,
                 ["dataDisks"] = new JsonArray([.. vm.DataDisks.Select(d => (JsonNode)new JsonObject
                 {
                     ["lun"] = d.Lun,
@@ -661,9 +729,17 @@ public sealed partial class ArmSimulator
                     ["toBeDetached"] = d.ToBeDetached,
                 })]),
             },
+            ["osProfile"] = new JsonObject { ["computerName"] = vm.Name, ["adminUsername"] = "azureuser" },
             ["provisioningState"] = provisioningState,
-        },
-    };
+        };
+        if (vm.ScaleSet is not null)
+        {
+            properties["latestModelApplied"] = true;
+        }
+
+        json["properties"] = properties;
+        return json;
+    }
 
     private Task NotFoundAsync(HttpContext context, string type, string name) =>
         ArmErrorAsync(context, 404, "ResourceNotFound", $"The Resource '{type}/{name}' under resource group '{_options.ResourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");

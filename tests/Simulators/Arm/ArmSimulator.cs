@@ -31,8 +31,31 @@ public sealed partial class ArmSimulator : IAsyncDisposable
         ImdsUri = host.HttpUri!;
         foreach (var vm in options.Vms)
         {
-            _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString() };
+            _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString(), UnmanagedOsDisk = options.UnmanagedOsDiskVms.Contains(vm) };
         }
+
+        foreach (var (scaleSet, count) in options.ScaleSets)
+        {
+            for (var instance = 0; instance < count; instance++)
+            {
+                var computerName = ScaleSetComputerName(scaleSet, instance);
+                _vms[computerName] = new ArmVm { Name = computerName, VmId = Guid.NewGuid().ToString(), ScaleSet = scaleSet, InstanceId = instance.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            }
+        }
+    }
+
+    /// <summary>A scale-set instance's computer name: the scale set's name and the instance id in six base-36 digits.</summary>
+    public static string ScaleSetComputerName(string scaleSet, int instance)
+    {
+        var digits = new char[6];
+        for (var i = 5; i >= 0; i--)
+        {
+            var digit = instance % 36;
+            digits[i] = (char)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+            instance /= 36;
+        }
+
+        return scaleSet + new string(digits);
     }
 
     /// <summary>https://127.0.0.1:PORT/: ARM's endpoint and the authority host.</summary>

@@ -29,6 +29,16 @@ public sealed record ArmSimulatorOptions
 
     public IReadOnlyList<string> Vms { get; init; } = ["node-1", "node-2"];
 
+    /// <summary>
+    /// Scale sets and their instance count. Instance i of scale set s has the computer name s followed
+    /// by i in six base-36 digits (as Azure names VMSS computers), which is also its key here and in
+    /// <see cref="EmulatedNodes"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> ScaleSets { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>VMs (by name) whose OS disk is an unmanaged blob VHD.</summary>
+    public IReadOnlyList<string> UnmanagedOsDiskVms { get; init; } = [];
+
     /// <summary>VM name → the directory standing for that VM's root (SCSI sysfs, /dev/disk/azure), for node emulation.</summary>
     public IReadOnlyDictionary<string, string> EmulatedNodes { get; init; } = new Dictionary<string, string>();
 

@@ -36,6 +36,9 @@ public sealed class AzureDoctorTests : IAsyncLifetime
             ClientCertificates = new Dictionary<string, X509Certificate2> { [CertificateClient] = _certificate },
             FederatedClients = [FederatedClient],
             ManagedIdentities = ["system", UserAssigned],
+            Vms = ["node-1", "legacy-1"],
+            UnmanagedOsDiskVms = ["legacy-1"],
+            ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 3 },
         });
     }
 
@@ -126,7 +129,21 @@ public sealed class AzureDoctorTests : IAsyncLifetime
         Assert.Contains("useManagedIdentityExtension", checks["credentials"].Detail, StringComparison.Ordinal);
     }
 
-    private async Task<Dictionary<string, (string Status, string Detail)>> DoctorAsync(string identity, Dictionary<string, string>? environment = null)
+    [ContractTheory]
+    [InlineData("vmss", "k8s-vmss000002", "ok", "scale-set instance k8s-vmss/2")]
+    [InlineData("vmss", "k8s-vmss000009", "fail", "has no scale-set instance k8s-vmss/9")]
+    [InlineData("standard", "legacy-1", "fail", "unmanaged (blob VHD) OS disk")]
+    public async Task NodeVm_IsFoundUnderTheVmType_AndAVmThatCannotTakeManagedDisksIsNamed(string vmType, string node, string status, string detail)
+    {
+        var checks = await DoctorAsync($$"""
+            "aadClientId": "{{SecretClient}}", "aadClientSecret": "{{TestSecrets.Password}}"
+            """, vmType: vmType, node: node);
+
+        Assert.Equal(status, checks["node VM"].Status);
+        Assert.Contains(detail, checks["node VM"].Detail, StringComparison.Ordinal);
+    }
+
+    private async Task<Dictionary<string, (string Status, string Detail)>> DoctorAsync(string identity, Dictionary<string, string>? environment = null, string vmType = "standard", string node = "node-1")
     {
         var name = Guid.NewGuid().ToString("N")[..8];
         var azureJson = Path.Join(_directory, name + "-azure.json");
@@ -137,14 +154,14 @@ public sealed class AzureDoctorTests : IAsyncLifetime
               "subscriptionId": "{{_arm.Options.SubscriptionId}}",
               "resourceGroup": "{{_arm.Options.ResourceGroup}}",
               "location": "{{_arm.Options.Location}}",
-              "vmType": "standard",
+              "vmType": "{{vmType}}",
               {{identity}}
             }
             """);
         var config = Path.Join(_directory, name + "-config.yaml");
         await File.WriteAllTextAsync(config, $"""
             backend: azure
-            nodeName: node-1
+            nodeName: {node}
             azure:
               cloudConfig: {azureJson}
               caCert: {_arm.CaCertificatePemPath}

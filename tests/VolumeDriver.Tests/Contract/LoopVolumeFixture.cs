@@ -114,6 +114,13 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
     public static string MountOptionsOf(string path) =>
         File.ReadAllLines("/proc/self/mountinfo").Select(line => line.Split(' ')).First(fields => fields[4] == path)[5];
 
+    /// <summary>The filesystem type of the mount at <paramref name="path"/> (the field after the " - " separator of mountinfo).</summary>
+    public static string FilesystemTypeOf(string path)
+    {
+        var fields = File.ReadAllLines("/proc/self/mountinfo").Select(line => line.Split(' ')).First(fields => fields[4] == path);
+        return fields[Array.IndexOf(fields, "-") + 1];
+    }
+
     public static async Task<string> RunToolAsync(string tool, params string[] args)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };

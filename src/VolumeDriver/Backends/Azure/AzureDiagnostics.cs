@@ -69,21 +69,24 @@ internal sealed class AzureDiagnostics : IBackendDiagnostics
             checks.Add(DoctorCheck.Fail("cloud API", $"ARM answered {e.Status} {e.ErrorCode} for resource group {cloud.ResourceGroup}: {FirstLine(e.Message)}", "check subscriptionId and resourceGroup in azure.json, and that the identity has a role on the group"));
         }
 
-        if (cloud.VmType == AzureVmType.ScaleSet)
-        {
-            checks.Add(DoctorCheck.Skip("node VM", "vmType vmss: the instance lookup comes with the managed-disk backend"));
-            return checks;
-        }
-
+        AzureNodeVm? target = null;
         try
         {
-            var vm = await clients.Arm.GetVirtualMachineResource(VirtualMachineResource.CreateResourceIdentifier(cloud.SubscriptionId, cloud.ResourceGroup, _node.Value)).GetAsync(cancellationToken: cancellationToken);
-            var dataDisks = vm.Value.Data.StorageProfile?.DataDisks.Count ?? 0;
-            checks.Add(DoctorCheck.Ok("node VM", $"node {_node.Value} is VM {vm.Value.Data.Name} ({vm.Value.Data.HardwareProfile?.VmSize}) with {dataDisks} data disk(s)"));
+            target = AzureNodeVm.For(_node, cloud, clients.Arm);
+            if (await target.GetAsync(cancellationToken) is { } vm)
+            {
+                checks.Add(vm.UnmanagedOsDisk
+                    ? DoctorCheck.Fail("node VM", $"node {_node.Value} is {target.Describe()}, which boots from an unmanaged (blob VHD) OS disk", "Azure attaches no managed disk to a VM with blob-based disks; use blob disks (kind shared or dedicated) on this node")
+                    : DoctorCheck.Ok("node VM", $"node {_node.Value} is {target.Describe()} with {vm.DataDisks.Count} data disk(s)"));
+            }
+            else
+            {
+                checks.Add(DoctorCheck.Fail("node VM", $"resource group {cloud.ResourceGroup} has no {target.Describe()}", "the node name must be the VM's name, or with vmType vmss its instance's computer name (set nodeName in the configuration if it differs)"));
+            }
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (e is RequestFailedException or DiskOperationException)
         {
-            checks.Add(DoctorCheck.Fail("node VM", $"ARM answered {e.Status} {e.ErrorCode} for VM {_node.Value} in {cloud.ResourceGroup}", "the node name must be the VM's name (set nodeName in the configuration if it differs)"));
+            checks.Add(DoctorCheck.Fail("node VM", $"cannot read {target?.Describe() ?? "the VM of node " + _node.Value}: {FirstLine(e.Message)}", "the node name must be the VM's name, or with vmType vmss its instance's computer name (set nodeName in the configuration if it differs)"));
         }
 
         return checks;

@@ -66,8 +66,8 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     {
         var options = AzureDiskOptions.From(request);
         var (disk, _) = await FindOrCreateAsync(request, options, cancellationToken);
-        var vmId = VirtualMachineResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, node.Value);
-        if (disk.Data.ManagedBy is { } owner && !SameResource(owner, vmId))
+        var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
+        if (disk.Data.ManagedBy is { } owner && !SameResource(owner, target.Id))
         {
             disk = await WaitForReleaseAsync(disk, owner, node, cancellationToken);
         }
@@ -89,9 +89,14 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
                 }
                 else
                 {
-                    var vm = await GetVmAsync(node, cancellationToken)
-                        ?? throw new DiskOperationException($"resource group {Cloud.ResourceGroup} has no VM named '{node.Value}'; the node name must be its VM's name");
-                    lun = await UpdateVmAsync(vm, node, await _queue.PendingAsync(node.Value, cancellationToken), queued, cancellationToken);
+                    var vm = await target.GetAsync(cancellationToken)
+                        ?? throw new DiskOperationException($"resource group {Cloud.ResourceGroup} has no {target.Describe()}; the node name must be its VM's name (or, with vmType vmss, its instance's computer name)");
+                    if (vm.UnmanagedOsDisk)
+                    {
+                        throw new DiskOperationException($"{target.Describe()} boots from an unmanaged (blob VHD) OS disk, and Azure does not attach managed disks to a VM with blob-based disks; use a blob disk (kind shared or dedicated, on Azure Stack Hub) or move the pod to a node with a managed OS disk.");
+                    }
+
+                    lun = await UpdateVmAsync(target, vm, await _queue.PendingAsync(node.Value, cancellationToken), queued, cancellationToken);
                 }
             }
         }
@@ -108,7 +113,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
         var disk = await GetDiskAsync(AzureDiskOptions.From(request), cancellationToken);
-        return disk?.Data.ManagedBy is { } owner && SameResource(owner, VirtualMachineResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, node.Value));
+        return disk?.Data.ManagedBy is { } owner && SameResource(owner, AzureNodeVm.For(node, Cloud, _clients.Arm).Id);
     }
 
     public async Task DetachAsync(VolumeName volume, NodeName node, CancellationToken cancellationToken)
@@ -117,10 +122,11 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         var diskId = recorded.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase)
             ? new ResourceIdentifier(recorded)
             : ManagedDiskResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, recorded);
+        var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
         await using (await _locks.AcquireAsync(node.Value, _lockTimeout, cancellationToken))
         {
-            var vm = await GetVmAsync(node, cancellationToken);
-            var entry = vm?.Data.StorageProfile.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId));
+            var vm = await target.GetAsync(cancellationToken);
+            var entry = vm?.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId));
             if (vm is null || entry is null)
             {
                 LogNothingToDetach(_logger, diskId.Name, node.Value);
@@ -128,15 +134,15 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
                 return;
             }
 
-            var sparse = SparseUpdateOf(vm);
-            foreach (var disk in sparse.StorageProfile.DataDisks.Where(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId)))
+            var disks = vm.DataDisks.Select(AzureNodeVm.Carried).ToList();
+            foreach (var disk in disks.Where(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId)))
             {
                 // toBeDetached is how ARM detaches from a running VM; removing the entry works too but
                 // is not what the API defines for it.
                 disk.ToBeDetached = true;
             }
 
-            await PutVmAsync(node, sparse, $"detaching disk '{diskId.Name}' from VM '{node.Value}'", cancellationToken);
+            await PutVmAsync(target, vm.Location, disks, $"detaching disk '{diskId.Name}' from {target.Describe()}", cancellationToken);
             LogDetached(_logger, diskId.Name, node.Value);
         }
 
@@ -155,7 +161,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
         if (disk.Data.ManagedBy is { } owner)
         {
-            throw new UnsafeOperationException($"Azure disk '{name}' is attached to VM '{owner.Name}'; detach it before deleting it.");
+            throw new UnsafeOperationException($"Azure disk '{name}' is attached to VM '{NodeNameOf(owner)}'; detach it before deleting it.");
         }
 
         await Call($"deleting disk '{name}'", () => disk.DeleteAsync(WaitUntil.Completed, cancellationToken));
@@ -172,7 +178,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
                 continue;
             }
 
-            NodeName? node = disk.Data.ManagedBy is { } owner && NodeName.TryCreate(owner.Name, out var n, out _) ? n : null;
+            NodeName? node = disk.Data.ManagedBy is { } owner && NodeName.TryCreate(NodeNameOf(owner), out var n, out _) ? n : null;
             summaries.Add(new VolumeSummary(name.Value, new ByteSize((long)(disk.Data.DiskSizeGB ?? 0) << 30), disk.Data.Sku?.Name.ToString(), node, null));
         }
 
@@ -234,16 +240,28 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         }
     }
 
-    private async Task<VirtualMachineResource?> GetVmAsync(NodeName node, CancellationToken cancellationToken)
+    /// <summary>
+    /// The node a managedBy id stands for: a VM's name, or for a scale-set instance its computer name
+    /// (the scale set's name and the instance id in six base-36 digits, as AzureNodeVm reads it).
+    /// </summary>
+    private static string NodeNameOf(ResourceIdentifier owner)
     {
-        try
+        if (!owner.ResourceType.Type.Equals("virtualMachineScaleSets/virtualMachines", StringComparison.OrdinalIgnoreCase)
+            || owner.Parent is null
+            || !long.TryParse(owner.Name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var instance))
         {
-            return (await ResourceGroup(null).GetVirtualMachines().GetAsync(node.Value, cancellationToken: cancellationToken)).Value;
+            return owner.Name;
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+
+        var digits = new char[6];
+        for (var i = 5; i >= 0; i--)
         {
-            return null;
+            var digit = (int)(instance % 36);
+            digits[i] = (char)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+            instance /= 36;
         }
+
+        return owner.Parent.Name + new string(digits);
     }
 
     private async Task<(ManagedDiskResource Disk, bool Created)> FindOrCreateAsync(DiskRequest request, AzureDiskOptions options, CancellationToken cancellationToken)
@@ -282,7 +300,8 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     {
         var started = _timeProvider.GetTimestamp();
         var wait = _configuration.DrainWaitOrDefault;
-        LogWaitingForRelease(_logger, disk.Data.Name, owner.Name, wait.TotalSeconds);
+        var ownerName = NodeNameOf(owner);
+        LogWaitingForRelease(_logger, disk.Data.Name, ownerName, wait.TotalSeconds);
         while (_timeProvider.GetElapsedTime(started) < wait)
         {
             var remaining = wait - _timeProvider.GetElapsedTime(started);
@@ -295,7 +314,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         }
 
         throw new DiskOperationException(
-            $"Azure disk '{disk.Data.Name}' is still attached to VM '{owner.Name}' after waiting {wait.TotalSeconds:0} s; this driver never detaches a disk from another VM, which may still be writing to it. kubelet retries the attach to '{node.Value}' once that node has detached it.");
+            $"Azure disk '{disk.Data.Name}' is still attached to VM '{NodeNameOf(owner)}' after waiting {wait.TotalSeconds:0} s; this driver never detaches a disk from another VM, which may still be writing to it. kubelet retries the attach to '{node.Value}' once that node has detached it.");
     }
 
     /// <summary>
@@ -303,14 +322,15 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     /// answered with their LUN, the others get the lowest free LUNs, one sparse PUT carries them all,
     /// and every LUN is read back from the VM the operation returns.
     /// </summary>
-    private async Task<int> UpdateVmAsync(VirtualMachineResource vm, NodeName node, IReadOnlyList<AttachRequest> pending, AttachRequest own, CancellationToken cancellationToken)
+    private async Task<int> UpdateVmAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<AttachRequest> pending, AttachRequest own, CancellationToken cancellationToken)
     {
+        var node = target.Node;
         if (!pending.Any(r => r.Id == own.Id))
         {
             pending = [.. pending, own];
         }
 
-        var current = vm.Data.StorageProfile.DataDisks;
+        var current = vm.DataDisks;
         var toAttach = new List<AttachRequest>();
         int? ownLun = null;
         foreach (var request in pending)
@@ -333,7 +353,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         }
 
         var used = current.Select(d => d.Lun).ToHashSet();
-        var sparse = SparseUpdateOf(vm);
+        var disks = current.Select(AzureNodeVm.Carried).ToList();
         foreach (var request in toAttach)
         {
             var lun = Enumerable.Range(0, MaxLuns).FirstOrDefault(l => !used.Contains(l), -1);
@@ -343,7 +363,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             }
 
             used.Add(lun);
-            sparse.StorageProfile.DataDisks.Add(new VirtualMachineDataDisk(lun, DiskCreateOptionType.Attach)
+            disks.Add(new VirtualMachineDataDisk(lun, DiskCreateOptionType.Attach)
             {
                 Name = request.DiskName,
                 Caching = Enum.Parse<CachingType>(request.Caching),
@@ -352,13 +372,13 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         }
 
         var names = string.Join(", ", toAttach.Select(r => r.DiskName));
-        var updated = await PutVmAsync(node, sparse, $"attaching {names} to VM '{node.Value}'", cancellationToken);
+        var updated = await PutVmAsync(target, vm.Location, disks, $"attaching {names} to {target.Describe()}", cancellationToken);
         LogBatch(_logger, node.Value, toAttach.Count, names);
 
         // Read the LUNs back: the VM the operation returns is the truth, whatever was asked.
         foreach (var request in toAttach)
         {
-            var entry = updated.Data.StorageProfile.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, new ResourceIdentifier(request.DiskId)));
+            var entry = updated.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, new ResourceIdentifier(request.DiskId)));
             if (entry is null)
             {
                 continue;
@@ -372,32 +392,12 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         return ownLun ?? throw new DiskOperationException($"VM '{node.Value}' does not list disk '{own.DiskName}' after the update; kubelet's retry will look again");
     }
 
-    /// <summary>A VM body with only location and the data disks: ARM leaves every other property as it is.</summary>
-    private static VirtualMachineData SparseUpdateOf(VirtualMachineResource vm)
-    {
-        var sparse = new VirtualMachineData(vm.Data.Location) { StorageProfile = new VirtualMachineStorageProfile() };
-        foreach (var disk in vm.Data.StorageProfile.DataDisks)
-        {
-            sparse.StorageProfile.DataDisks.Add(new VirtualMachineDataDisk(disk.Lun, DiskCreateOptionType.Attach)
-            {
-                Name = disk.Name,
-                Caching = disk.Caching,
-                ManagedDisk = disk.ManagedDisk is { Id: { } id } ? new VirtualMachineManagedDisk { Id = id } : null,
-                VhdUri = disk.VhdUri,
-                ToBeDetached = disk.ToBeDetached,
-                WriteAcceleratorEnabled = disk.WriteAcceleratorEnabled,
-            });
-        }
-
-        return sparse;
-    }
-
     /// <summary>
     /// The VM update, retried a bounded number of times (with backoff) when ARM says another update of
     /// the VM got in the way: those clear by themselves in seconds. 429s are not retried here: the
     /// SDK's retry policy already honours Retry-After, and a second layer would multiply the calls.
     /// </summary>
-    private Task<VirtualMachineResource> PutVmAsync(NodeName node, VirtualMachineData sparse, string what, CancellationToken cancellationToken) =>
+    private Task<AzureVmState> PutVmAsync(AzureNodeVm target, AzureLocation location, IReadOnlyList<VirtualMachineDataDisk> disks, string what, CancellationToken cancellationToken) =>
         Call(what, async () =>
         {
             var delay = TimeSpan.FromSeconds(1);
@@ -405,12 +405,14 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             {
                 try
                 {
-                    var operation = await ResourceGroup(null).GetVirtualMachines().CreateOrUpdateAsync(WaitUntil.Completed, node.Value, sparse, cancellationToken: cancellationToken);
-                    return operation.Value;
+                    return await target.UpdateDataDisksAsync(location, disks, cancellationToken);
                 }
-                catch (RequestFailedException e) when (attempt < MaxVmUpdateAttempts && e.ErrorCode is "OperationPreempted" or "OperationNotAllowed" or "AttachDiskWhileBeingDetached")
+                catch (RequestFailedException e) when (attempt < MaxVmUpdateAttempts && e.Status != 429 && !IsBlobBasedVmRefusal(e) && e.ErrorCode is "OperationPreempted" or "OperationNotAllowed" or "AttachDiskWhileBeingDetached")
                 {
-                    LogVmUpdateRetry(_logger, node.Value, e.ErrorCode ?? "?", attempt, delay.TotalSeconds);
+                    // Not a 429: compute throttling also says OperationNotAllowed, and the SDK has retried that already.
+                    var code = e.ErrorCode ?? "?";
+                    var targetName = target.Describe();
+                    LogVmUpdateRetry(_logger, targetName, code, attempt, delay.TotalSeconds);
                     await Task.Delay(delay, _timeProvider, cancellationToken);
                     delay *= 2;
                 }
@@ -418,6 +420,9 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         });
 
     private const int MaxVmUpdateAttempts = 4;
+
+    /// <summary>ARM's OperationNotAllowed for a managed disk on a VM with blob-based disks: permanent, unlike a busy VM.</summary>
+    private static bool IsBlobBasedVmRefusal(RequestFailedException e) => e.Message.Contains("blob based disks", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Turns ARM's refusals into Failures a person understands.</summary>
     private static async Task<T> Call<T>(string what, Func<Task<T>> call)
@@ -430,8 +435,10 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         {
             var explanation = e.ErrorCode switch
             {
+                _ when e.Status == 429 => "ARM is throttling this subscription's requests (the SDK already waited the Retry-After it asked for); kubelet's retry will try again later",
                 "ConflictingUserInput" => "the disk is attached to another VM; it must be detached there first",
                 "AttachDiskWhileBeingDetached" => "the disk is still being detached; kubelet's retry will attach it once that ends",
+                "OperationNotAllowed" when IsBlobBasedVmRefusal(e) => "the VM's disks are blob VHDs, and Azure attaches no managed disk to such a VM; use a blob disk (kind shared or dedicated)",
                 "OperationNotAllowed" => "another operation is updating the VM; kubelet's retry will try again",
                 "OperationPreempted" => "a newer update of the VM replaced this one; kubelet's retry will try again",
                 "MaximumDataDiskExceeded" => "the VM's size allows no more data disks; move the pod to a larger node",
@@ -460,7 +467,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     [LoggerMessage(Level = LogLevel.Information, Message = "One update of VM {Vm} attached {Count} disk(s): {Disks}")]
     private static partial void LogBatch(ILogger logger, string vm, int count, string disks);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ARM refused the update of VM {Vm} with {Code} (attempt {Attempt}); retrying in {DelaySeconds:0} s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ARM refused the update of {Vm} with {Code} (attempt {Attempt}); retrying in {DelaySeconds:0} s")]
     private static partial void LogVmUpdateRetry(ILogger logger, string vm, string code, int attempt, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Grew Azure disk {Disk} to {SizeGb} GiB")]

@@ -27,6 +27,9 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
             ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
             OperationTime = TimeSpan.FromMilliseconds(100),
             RetryAfterSeconds = 0,
+            Vms = ["node-1", "node-2", "legacy-1"],
+            UnmanagedOsDiskVms = ["legacy-1"],
+            ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 12 },
         });
     }
 
@@ -36,11 +39,11 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private AzureManagedDiskBackend Backend(TimeSpan? drainWait = null)
+    private AzureManagedDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard")
     {
         var azureJson = Path.Join(_directory, "azure.json");
         File.WriteAllText(azureJson, $$"""
-            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
+            {"cloud":"AzureStackCloud","vmType":"{{vmType}}","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
              "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
             """);
         var environmentFile = _arm.WriteEnvironmentFile();
@@ -128,6 +131,72 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
         Assert.Equal(2, _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value));
     }
+
+    [Fact]
+    public async Task ThrottlingStorm_MeetsOneRetryLayer_AndEndsInAFailureThatSaysSo()
+    {
+        // Compute throttling answers 429 with OperationNotAllowed: the SDK's retries (3, after each
+        // Retry-After) are the only layer, so 4 PUTs reach ARM, not 4 × 4.
+        _arm.FailNext("PUT", "/virtualMachines/node-1$", 50, 429, "OperationNotAllowed", retryAfterSeconds: 1);
+
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None));
+
+        Assert.Equal(4, VmPuts());
+        Assert.Contains("429", e.Message, StringComparison.Ordinal);
+        Assert.Contains("throttling", e.Message, StringComparison.Ordinal);
+        Assert.Null(_arm.Disks().Single().AttachedTo);
+    }
+
+    [Fact]
+    public async Task VmWithAnUnmanagedOsDisk_IsRefusedBeforeAnyUpdate_NamingWhatToDo()
+    {
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-legacy"), Node("legacy-1"), CancellationToken.None));
+
+        Assert.Contains("unmanaged (blob VHD) OS disk", e.Message, StringComparison.Ordinal);
+        Assert.Contains("kind shared or dedicated", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, VmPuts());
+    }
+
+    [Fact]
+    public async Task ScaleSetInstance_IsUpdatedAsAnInstance_AndItsComputerNameIsTheNode()
+    {
+        var backend = Backend(vmType: "vmss");
+
+        var attached = await backend.AttachAsync(Request("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None);
+
+        Assert.Equal("/dev/disk/azure/scsi1/lun0", attached.DevicePath);
+        Assert.Equal(("k8s-vmss00000b", 0), (_arm.Disks().Single().AttachedTo, _arm.Disks().Single().Lun));
+        Assert.Equal(1, _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachineScaleSets/k8s-vmss/virtualMachines/11", StringComparison.Ordinal)).Sum(p => p.Value));
+        Assert.True(await backend.IsAttachedAsync(Request("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None));
+        Assert.False(await backend.IsAttachedAsync(Request("pv-ss"), Node("k8s-vmss00000a"), CancellationToken.None));
+        Assert.Equal("k8s-vmss00000b", (await backend.ListAsync(CancellationToken.None)).Single().AttachedNode?.Value);
+
+        await Backend(vmType: "vmss").DetachAsync(Volume("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None);
+
+        Assert.Null(_arm.Disks().Single().AttachedTo);
+    }
+
+    [Fact]
+    public async Task ScaleSetInstance_HeldByAnother_IsTheDrainRaceNamingThatNode()
+    {
+        await Backend(vmType: "vmss").AttachAsync(Request("pv-ss2"), Node("k8s-vmss000001"), CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(TimeSpan.FromMilliseconds(100), vmType: "vmss").AttachAsync(Request("pv-ss2"), Node("k8s-vmss000002"), CancellationToken.None));
+
+        Assert.Contains("still attached to VM 'k8s-vmss000001'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("node-1")]
+    [InlineData("pool-a.b-c.d")]
+    public async Task ScaleSetNode_NotNamedLikeAnInstance_IsAClearFailure(string node)
+    {
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(vmType: "vmss").AttachAsync(Request("pv-ss3"), Node(node), CancellationToken.None));
+
+        Assert.Contains("scale-set instance", e.Message, StringComparison.Ordinal);
+    }
+
+    private int VmPuts() => _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value);
 
     [Fact]
     public async Task PreemptedOrBusyVmUpdates_AreRetriedABoundedNumberOfTimes()
