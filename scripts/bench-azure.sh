@@ -2,7 +2,7 @@
 # bench-azure.sh: the Azure backend's benchmark. Publishes the driver, then runs
 # tests/VolumeDriver.Tests/Benchmarks/AzureBenchmark against the ARM double (as root, for the loop
 # devices of the emulated node) and prints artifacts/bench-azure.md: ARM requests
-# per verb beside the in-tree plugin, and attach times for 1 and 16 concurrent attaches with 20 ms latency.
+# per verb beside the in-tree plugin, and attach times for 1 and 16 concurrent attaches, and 16 concurrent detaches, with 20 ms latency.
 # A benchmark: it reports figures and never fails on timing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -60,10 +60,20 @@ public sealed class AzureBenchmark(ITestOutputHelper output)
         var updates = cloud.Arm.VmUpdates;
         var total = cloud.Arm.Requests.Total;
 
+        await cloud.Arm.WaitForIdleAsync(TimeSpan.FromSeconds(30));
+        cloud.Arm.Requests.Reset();
+        var drain = Stopwatch.StartNew();
+        var detaches = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => cloud.RunAsync("node-1", "detach", $"pv-c{i:00}", "node-1")));
+        drain.Stop();
+        Assert.All(detaches, r => Assert.Equal("Success", r.Status.Status));
+        var detachUpdates = cloud.Arm.VmUpdates;
+        var detachTotal = cloud.Arm.Requests.Total;
+
         report.AppendLine("With 20 ms added to every ARM request:").AppendLine();
         report.AppendLine("| case | wall time | VM updates | ARM requests | in-tree pattern |").AppendLine("|---|---|---|---|---|");
         report.AppendLine(CultureInfo.InvariantCulture, $"| 1 attach | {single.Elapsed.TotalMilliseconds:0} ms | 1 | {attach.Total} | 1 update |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| 16 concurrent attaches, one VM | {many.Elapsed.TotalMilliseconds:0} ms | {updates} | {total} | 16 updates, one after another |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| 16 concurrent detaches, one VM (a drain) | {drain.Elapsed.TotalMilliseconds:0} ms | {detachUpdates} | {detachTotal} | 16 updates, one after another |");
 
         var text = report.ToString();
         output.WriteLine(text);

@@ -90,5 +90,13 @@ public sealed class AzureLifecycleTests
 
         Assert.True(updates <= 4, $"16 attaches took {updates} VM updates");
         await cloud.Arm.WaitForIdleAsync(TimeSpan.FromSeconds(30));
+
+        // Draining the node: 16 detaches at once meet in the same queue.
+        var detaches = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => cloud.RunAsync("node-1", "detach", $"pv-b{i:00}", "node-1")));
+
+        Assert.All(detaches, run => Assert.True(run.Status.Status == "Success", run.Text));
+        Assert.All(cloud.Arm.Disks(), d => Assert.Null(d.AttachedTo));
+        var detachUpdates = cloud.Arm.VmUpdates - updates;
+        Assert.True(detachUpdates <= 4, $"16 detaches took {detachUpdates} VM updates");
     }
 }

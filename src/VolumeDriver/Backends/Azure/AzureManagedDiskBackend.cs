@@ -74,37 +74,8 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
         // Azure does not support host caching on disks of 4 TiB and more.
         var caching = (disk.Data.DiskSizeGB ?? 0) >= 4096 ? CachingType.None : options.Caching ?? CachingType.None;
-        var queued = new AttachRequest(Guid.NewGuid().ToString("N"), disk.Id.ToString(), disk.Data.Name, caching.ToString());
-        await _queue.EnqueueAsync(node.Value, queued, cancellationToken);
-        int lun;
-        try
-        {
-            await using (await _locks.AcquireAsync(node.Value, _lockTimeout, cancellationToken))
-            {
-                if (await _queue.TakeAnswerAsync(node.Value, queued.Id, cancellationToken) is { } answered)
-                {
-                    // Another attach to this VM carried this one in its update while we waited.
-                    LogBatchedByAnother(_logger, disk.Data.Name, node.Value, answered);
-                    lun = answered;
-                }
-                else
-                {
-                    var vm = await target.GetAsync(cancellationToken)
-                        ?? throw new DiskOperationException($"resource group {Cloud.ResourceGroup} has no {target.Describe()}; the node name must be its VM's name (or, with vmType vmss, its instance's computer name)");
-                    if (vm.UnmanagedOsDisk)
-                    {
-                        throw new DiskOperationException($"{target.Describe()} boots from an unmanaged (blob VHD) OS disk, and Azure does not attach managed disks to a VM with blob-based disks; use a blob disk (kind shared or dedicated, on Azure Stack Hub) or move the pod to a node with a managed OS disk.");
-                    }
-
-                    lun = await UpdateVmAsync(target, vm, await _queue.PendingAsync(node.Value, cancellationToken), queued, cancellationToken);
-                }
-            }
-        }
-        catch
-        {
-            _queue.Withdraw(node.Value, queued.Id);
-            throw;
-        }
+        var answer = await CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), disk.Id.ToString(), disk.Data.Name, caching.ToString()), cancellationToken);
+        var lun = int.Parse(answer, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
 
         await _records.RememberAsync(request.Name, disk.Id.ToString(), cancellationToken);
         return new AttachResult(DevicePrefix + lun.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -123,26 +94,13 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             ? new ResourceIdentifier(recorded)
             : ManagedDiskResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, recorded);
         var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
-        await using (await _locks.AcquireAsync(node.Value, _lockTimeout, cancellationToken))
+        var answer = await CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), diskId.ToString(), diskId.Name, nameof(CachingType.None), Detach: true), cancellationToken);
+        if (answer == VmUpdateQueue.Absent)
         {
-            var vm = await target.GetAsync(cancellationToken);
-            var entry = vm?.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId));
-            if (vm is null || entry is null)
-            {
-                LogNothingToDetach(_logger, diskId.Name, node.Value);
-                _records.Forget(volume);
-                return;
-            }
-
-            var disks = vm.DataDisks.Select(AzureNodeVm.Carried).ToList();
-            foreach (var disk in disks.Where(d => d.ManagedDisk?.Id is { } id && SameResource(id, diskId)))
-            {
-                // toBeDetached is how ARM detaches from a running VM; removing the entry works too but
-                // is not what the API defines for it.
-                disk.ToBeDetached = true;
-            }
-
-            await PutVmAsync(target, vm.Location, disks, $"detaching disk '{diskId.Name}' from {target.Describe()}", cancellationToken);
+            LogNothingToDetach(_logger, diskId.Name, node.Value);
+        }
+        else
+        {
             LogDetached(_logger, diskId.Name, node.Value);
         }
 
@@ -318,48 +276,114 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     }
 
     /// <summary>
-    /// One VM update for every attach waiting on this VM (ours included): those already on the VM are
-    /// answered with their LUN, the others get the lowest free LUNs, one sparse PUT carries them all,
-    /// and every LUN is read back from the VM the operation returns.
+    /// Carries out one attach or detach under the VM's lock. The request is queued before the lock is
+    /// awaited, so the holder of the lock may carry it in its own update; then the answer is waiting
+    /// and no update is needed. Otherwise this process makes one update for every request waiting
+    /// for the VM. Returns an attach's LUN, <see cref="VmUpdateQueue.Detached"/> or
+    /// <see cref="VmUpdateQueue.Absent"/> (a detach with nothing to detach).
     /// </summary>
-    private async Task<int> UpdateVmAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<AttachRequest> pending, AttachRequest own, CancellationToken cancellationToken)
+    private async Task<string> CarryOutAsync(AzureNodeVm target, VmDiskRequest own, CancellationToken cancellationToken)
     {
-        var node = target.Node;
+        var node = target.Node.Value;
+        await _queue.EnqueueAsync(node, own, cancellationToken);
+        try
+        {
+            await using (await _locks.AcquireAsync(node, _lockTimeout, cancellationToken))
+            {
+                if (await _queue.TakeAnswerAsync(node, own.Id, cancellationToken) is { } answered)
+                {
+                    var described = target.Describe();
+                    LogBatchedByAnother(_logger, own.DiskName, described, answered);
+                    return answered;
+                }
+
+                var vm = await target.GetAsync(cancellationToken);
+                if (vm is null && own.Detach)
+                {
+                    _queue.Withdraw(node, own.Id);
+                    return VmUpdateQueue.Absent;
+                }
+
+                if (vm is null)
+                {
+                    throw new DiskOperationException($"resource group {Cloud.ResourceGroup} has no {target.Describe()}; the node name must be its VM's name (or, with vmType vmss, its instance's computer name)");
+                }
+
+                if (vm.UnmanagedOsDisk && !own.Detach)
+                {
+                    throw new DiskOperationException($"{target.Describe()} boots from an unmanaged (blob VHD) OS disk, and Azure does not attach managed disks to a VM with blob-based disks; use a blob disk (kind shared or dedicated, on Azure Stack Hub) or move the pod to a node with a managed OS disk.");
+                }
+
+                return await UpdateVmAsync(target, vm, await _queue.PendingAsync(node, cancellationToken), own, cancellationToken);
+            }
+        }
+        catch
+        {
+            _queue.Withdraw(node, own.Id);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One VM update for the requests waiting on this VM (ours included): an attach already on the VM
+    /// is answered with its LUN, a detach of a disk not there with Absent; the other attaches get the
+    /// lowest free LUNs and the detaches toBeDetached, one sparse PUT carries them all, and every
+    /// outcome is read back from the VM the operation returns. A disk that is both attached and
+    /// detached by waiting requests is left to those requests' own processes (their order is theirs),
+    /// and so are attaches to a VM that cannot take managed disks.
+    /// </summary>
+    private async Task<string> UpdateVmAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<VmDiskRequest> pending, VmDiskRequest own, CancellationToken cancellationToken)
+    {
+        var node = target.Node.Value;
         if (!pending.Any(r => r.Id == own.Id))
         {
             pending = [.. pending, own];
         }
 
-        var current = vm.DataDisks;
-        var toAttach = new List<AttachRequest>();
-        int? ownLun = null;
-        foreach (var request in pending)
+        var contested = pending.GroupBy(r => r.DiskId, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Any(r => r.Detach) && g.Any(r => !r.Detach))
+            .Select(g => g.Key)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var batch = pending
+            .Where(r => r.Id == own.Id || (!contested.Contains(r.DiskId) && !(vm.UnmanagedOsDisk && !r.Detach)))
+            .ToList();
+
+        var answers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var disks = vm.DataDisks.Select(AzureNodeVm.Carried).ToList();
+        var toAttach = new List<VmDiskRequest>();
+        var toDetach = new List<VmDiskRequest>();
+        foreach (var request in batch)
         {
-            var entry = current.FirstOrDefault(d => d.ToBeDetached != true && d.ManagedDisk?.Id is { } id && SameResource(id, new ResourceIdentifier(request.DiskId)));
-            if (entry is null)
+            var entry = vm.DataDisks.FirstOrDefault(d => IsDisk(d, request) && (request.Detach || d.ToBeDetached != true));
+            if (request.Detach && entry is null)
+            {
+                answers[request.Id] = VmUpdateQueue.Absent;
+            }
+            else if (request.Detach)
+            {
+                // toBeDetached is how ARM detaches from a running VM; removing the entry works too but
+                // is not what the API defines for it.
+                disks.Single(d => d.Lun == entry!.Lun).ToBeDetached = true;
+                toDetach.Add(request);
+            }
+            else if (entry is not null)
+            {
+                LogAlreadyAttached(_logger, request.DiskName, node, entry.Lun);
+                answers[request.Id] = entry.Lun.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
             {
                 toAttach.Add(request);
-                continue;
             }
-
-            LogAlreadyAttached(_logger, request.DiskName, node.Value, entry.Lun);
-            await _queue.AnswerAsync(node.Value, request, entry.Lun, writeAnswer: request.Id != own.Id, cancellationToken);
-            ownLun = request.Id == own.Id ? entry.Lun : ownLun;
         }
 
-        if (toAttach.Count == 0)
-        {
-            return ownLun ?? throw new DiskOperationException($"disk '{own.DiskName}' vanished from VM '{node.Value}' while attaching; kubelet's retry will attach it again");
-        }
-
-        var used = current.Select(d => d.Lun).ToHashSet();
-        var disks = current.Select(AzureNodeVm.Carried).ToList();
+        var used = vm.DataDisks.Select(d => d.Lun).ToHashSet();
         foreach (var request in toAttach)
         {
             var lun = Enumerable.Range(0, MaxLuns).FirstOrDefault(l => !used.Contains(l), -1);
             if (lun < 0)
             {
-                throw new DiskOperationException($"VM '{node.Value}' already uses all {MaxLuns} LUNs; detach a disk first.");
+                throw new DiskOperationException($"{target.Describe()} already uses all {MaxLuns} LUNs; detach a disk first.");
             }
 
             used.Add(lun);
@@ -371,26 +395,43 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             });
         }
 
-        var names = string.Join(", ", toAttach.Select(r => r.DiskName));
-        var updated = await PutVmAsync(target, vm.Location, disks, $"attaching {names} to {target.Describe()}", cancellationToken);
-        LogBatch(_logger, node.Value, toAttach.Count, names);
-
-        // Read the LUNs back: the VM the operation returns is the truth, whatever was asked.
-        foreach (var request in toAttach)
+        if (toAttach.Count + toDetach.Count > 0)
         {
-            var entry = updated.DataDisks.FirstOrDefault(d => d.ManagedDisk?.Id is { } id && SameResource(id, new ResourceIdentifier(request.DiskId)));
-            if (entry is null)
+            var what = string.Join("; ", new[] { ("attaching", toAttach), ("detaching", toDetach) }.Where(p => p.Item2.Count > 0).Select(p => $"{p.Item1} {string.Join(", ", p.Item2.Select(r => r.DiskName))}"));
+            var described = target.Describe();
+            var updated = await PutVmAsync(target, vm.Location, disks, $"{what} on {described}", cancellationToken);
+            LogBatch(_logger, described, toAttach.Count, toDetach.Count, what);
+
+            // The VM the operation returns is the truth, whatever was asked.
+            foreach (var request in toAttach)
             {
-                continue;
+                if (updated.DataDisks.FirstOrDefault(d => IsDisk(d, request)) is { } entry)
+                {
+                    LogAttached(_logger, request.DiskName, node, entry.Lun);
+                    answers[request.Id] = entry.Lun.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
             }
 
-            LogAttached(_logger, request.DiskName, node.Value, entry.Lun);
-            await _queue.AnswerAsync(node.Value, request, entry.Lun, writeAnswer: request.Id != own.Id, cancellationToken);
-            ownLun = request.Id == own.Id ? entry.Lun : ownLun;
+            foreach (var request in toDetach.Where(r => !updated.DataDisks.Any(d => IsDisk(d, r))))
+            {
+                answers[request.Id] = VmUpdateQueue.Detached;
+            }
         }
 
-        return ownLun ?? throw new DiskOperationException($"VM '{node.Value}' does not list disk '{own.DiskName}' after the update; kubelet's retry will look again");
+        foreach (var request in batch.Where(r => answers.ContainsKey(r.Id)))
+        {
+            await _queue.AnswerAsync(node, request, answers[request.Id], writeAnswer: request.Id != own.Id, cancellationToken);
+        }
+
+        return answers.TryGetValue(own.Id, out var answer)
+            ? answer
+            : throw new DiskOperationException(own.Detach
+                ? $"{target.Describe()} still lists disk '{own.DiskName}' after the update that detached it; kubelet's retry will look again"
+                : $"{target.Describe()} does not list disk '{own.DiskName}' after the update that attached it; kubelet's retry will look again");
     }
+
+    private static bool IsDisk(VirtualMachineDataDisk entry, VmDiskRequest request) =>
+        entry.ManagedDisk?.Id is { } id && SameResource(id, new ResourceIdentifier(request.DiskId));
 
     /// <summary>
     /// The VM update, retried a bounded number of times (with backoff) when ARM says another update of
@@ -461,11 +502,11 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     [LoggerMessage(Level = LogLevel.Information, Message = "Attached Azure disk {Disk} to VM {Vm} at LUN {Lun}")]
     private static partial void LogAttached(ILogger logger, string disk, string vm, int lun);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Azure disk {Disk} was attached to VM {Vm} at LUN {Lun} by another attach's update")]
-    private static partial void LogBatchedByAnother(ILogger logger, string disk, string vm, int lun);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azure disk {Disk} was handled on {Vm} by another process's update ({Outcome})")]
+    private static partial void LogBatchedByAnother(ILogger logger, string disk, string vm, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "One update of VM {Vm} attached {Count} disk(s): {Disks}")]
-    private static partial void LogBatch(ILogger logger, string vm, int count, string disks);
+    [LoggerMessage(Level = LogLevel.Information, Message = "One update of {Vm} attached {Attached} and detached {Detached} disk(s): {What}")]
+    private static partial void LogBatch(ILogger logger, string vm, int attached, int detached, string what);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ARM refused the update of {Vm} with {Code} (attempt {Attempt}); retrying in {DelaySeconds:0} s")]
     private static partial void LogVmUpdateRetry(ILogger logger, string vm, string code, int attempt, double delaySeconds);

@@ -4,12 +4,14 @@ using System.Text.Json.Serialization;
 namespace VolumeDriver.Backends.Azure;
 
 /// <summary>
-/// Where attaches to one VM meet so that one VM update carries many of them (the CSI driver's fix for
-/// slow attaches: kubelet starting 16 pods asked ARM for 16 updates of one VM, one after another).
-/// Every invocation is its own process, so they meet in files: an attach writes its request here
-/// BEFORE it waits for the VM's lock; whoever holds the lock takes every request waiting for that
-/// VM, attaches them all in one update, and writes each one's LUN to an answer file named by the
-/// request's own id. A process that gets the lock and finds its answer is done without an update.
+/// Where attaches and detaches for one VM meet so that one VM update carries many of them (the CSI
+/// driver's fix for slow attaches: kubelet starting 16 pods asked ARM for 16 updates of one VM, one
+/// after another; draining a node does the same with detaches). Every invocation is its own
+/// process, so they meet in files: a request is written here BEFORE its process waits for the VM's
+/// lock; whoever holds the lock takes every request waiting for that VM, carries them all in one
+/// update, and writes each one's outcome (the LUN of an attach, "detached" for a detach) to an
+/// answer file named by the request's own id. A process that gets the lock and finds its answer is
+/// done without an update.
 /// Files, not etcd: with the attach/detach controller disabled (the documented setup) every attach
 /// to a VM runs on that VM, and the lock that orders them is taken anyway. A request whose process
 /// died is attached by the next holder, and kubelet's retry of it then finds the disk attached.
@@ -24,18 +26,18 @@ internal sealed class VmUpdateQueue
     }
 
     /// <summary>Leaves a request for the VM's next update. Returns its id.</summary>
-    public async Task<string> EnqueueAsync(string vm, AttachRequest request, CancellationToken cancellationToken)
+    public async Task<string> EnqueueAsync(string vm, VmDiskRequest request, CancellationToken cancellationToken)
     {
         var directory = VmDirectory(vm);
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = Path.Join(directory, request.Id + ".request");
-        await File.WriteAllTextAsync(path + ".tmp", JsonSerializer.Serialize(request, AzureQueueJsonContext.Default.AttachRequest), cancellationToken);
+        await File.WriteAllTextAsync(path + ".tmp", JsonSerializer.Serialize(request, AzureQueueJsonContext.Default.VmDiskRequest), cancellationToken);
         File.Move(path + ".tmp", path, overwrite: true);
         return request.Id;
     }
 
-    /// <summary>The LUN another process attached this request at, or null. Call while holding the VM's lock.</summary>
-    public async Task<int?> TakeAnswerAsync(string vm, string id, CancellationToken cancellationToken)
+    /// <summary>What another process's update did for this request (a LUN, or <see cref="Detached"/>), or null. Call while holding the VM's lock.</summary>
+    public async Task<string?> TakeAnswerAsync(string vm, string id, CancellationToken cancellationToken)
     {
         var path = Path.Join(VmDirectory(vm), id + ".answer");
         if (!File.Exists(path))
@@ -43,13 +45,19 @@ internal sealed class VmUpdateQueue
             return null;
         }
 
-        var lun = int.Parse(await File.ReadAllTextAsync(path, cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        var answer = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
         File.Delete(path);
-        return lun;
+        return answer;
     }
 
+    /// <summary>The answer to a detach request that was carried out.</summary>
+    public const string Detached = "detached";
+
+    /// <summary>The answer to a detach request whose disk was not on the VM.</summary>
+    public const string Absent = "absent";
+
     /// <summary>Every request waiting for the VM. Call while holding the VM's lock.</summary>
-    public async Task<IReadOnlyList<AttachRequest>> PendingAsync(string vm, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<VmDiskRequest>> PendingAsync(string vm, CancellationToken cancellationToken)
     {
         var directory = VmDirectory(vm);
         if (!Directory.Exists(directory))
@@ -57,12 +65,12 @@ internal sealed class VmUpdateQueue
             return [];
         }
 
-        var requests = new List<AttachRequest>();
+        var requests = new List<VmDiskRequest>();
         foreach (var file in Directory.EnumerateFiles(directory, "*.request"))
         {
             try
             {
-                if (JsonSerializer.Deserialize(await File.ReadAllTextAsync(file, cancellationToken), AzureQueueJsonContext.Default.AttachRequest) is { } request)
+                if (JsonSerializer.Deserialize(await File.ReadAllTextAsync(file, cancellationToken), AzureQueueJsonContext.Default.VmDiskRequest) is { } request)
                 {
                     requests.Add(request);
                 }
@@ -77,13 +85,13 @@ internal sealed class VmUpdateQueue
         return requests;
     }
 
-    /// <summary>Answers a request (the LUN it has now) and removes it from the queue.</summary>
-    public async Task AnswerAsync(string vm, AttachRequest request, int lun, bool writeAnswer, CancellationToken cancellationToken)
+    /// <summary>Answers a request (an attach's LUN, or <see cref="Detached"/>) and removes it from the queue.</summary>
+    public async Task AnswerAsync(string vm, VmDiskRequest request, string answer, bool writeAnswer, CancellationToken cancellationToken)
     {
         var directory = VmDirectory(vm);
         if (writeAnswer)
         {
-            await File.WriteAllTextAsync(Path.Join(directory, request.Id + ".answer"), lun.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+            await File.WriteAllTextAsync(Path.Join(directory, request.Id + ".answer"), answer, cancellationToken);
         }
 
         File.Delete(Path.Join(directory, request.Id + ".request"));
@@ -99,12 +107,14 @@ internal sealed class VmUpdateQueue
     private string VmDirectory(string vm) => Path.Join(_directory, Locking.FileVmLockProvider.FileNameFor(vm));
 }
 
-/// <summary>One disk waiting to be attached to a VM.</summary>
-internal sealed record AttachRequest(
+/// <summary>One disk waiting to be attached to a VM (<see cref="Detach"/> false) or detached from it.</summary>
+/// <param name="Caching">The host caching an attach asks for; ignored for a detach.</param>
+internal sealed record VmDiskRequest(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("diskId")] string DiskId,
     [property: JsonPropertyName("diskName")] string DiskName,
-    [property: JsonPropertyName("caching")] string Caching);
+    [property: JsonPropertyName("caching")] string Caching,
+    [property: JsonPropertyName("detach")] bool Detach = false);
 
-[JsonSerializable(typeof(AttachRequest))]
+[JsonSerializable(typeof(VmDiskRequest))]
 internal sealed partial class AzureQueueJsonContext : JsonSerializerContext;

@@ -196,6 +196,55 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Contains("scale-set instance", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AQueuedDetachFromAnotherProcess_RidesOnTheNextAttachesUpdate_AndIsAnswered()
+    {
+        await Backend().AttachAsync(Request("pv-leaving"), Node("node-1"), CancellationToken.None);
+        var leaving = $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/pv-leaving";
+        var queue = new VmUpdateQueue(Path.Join(_directory, "state"));
+        await queue.EnqueueAsync("node-1", new VmDiskRequest("other-process", leaving, "pv-leaving", "None", Detach: true), CancellationToken.None);
+        var before = VmPuts();
+
+        await Backend().AttachAsync(Request("pv-arriving"), Node("node-1"), CancellationToken.None);
+
+        Assert.Equal(1, VmPuts() - before);
+        Assert.Null(_arm.Disks().Single(d => d.Name == "pv-leaving").AttachedTo);
+        Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-arriving").AttachedTo);
+        Assert.Equal(VmUpdateQueue.Detached, await queue.TakeAnswerAsync("node-1", "other-process", CancellationToken.None));
+        Assert.Empty(await queue.PendingAsync("node-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ADiskBothAttachedAndDetachedByWaitingRequests_IsLeftToTheirOwnProcesses()
+    {
+        await Backend().AttachAsync(Request("pv-contested"), Node("node-1"), CancellationToken.None);
+        await Backend().ProvisionAsync(Request("pv-bystander"), CancellationToken.None);
+        var contested = $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/pv-contested";
+        var queue = new VmUpdateQueue(Path.Join(_directory, "state"));
+        await queue.EnqueueAsync("node-1", new VmDiskRequest("detacher", contested, "pv-contested", "None", Detach: true), CancellationToken.None);
+        await queue.EnqueueAsync("node-1", new VmDiskRequest("attacher", contested, "pv-contested", "None"), CancellationToken.None);
+
+        await Backend().AttachAsync(Request("pv-bystander"), Node("node-1"), CancellationToken.None);
+
+        Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-contested").AttachedTo);
+        Assert.Null(await queue.TakeAnswerAsync("node-1", "detacher", CancellationToken.None));
+        Assert.Null(await queue.TakeAnswerAsync("node-1", "attacher", CancellationToken.None));
+        Assert.Equal(["attacher", "detacher"], (await queue.PendingAsync("node-1", CancellationToken.None)).Select(r => r.Id).Order());
+    }
+
+    [Fact]
+    public async Task DetachOfADiskNotOnTheVm_OrFromAMissingVm_IsSuccessWithoutAnUpdate()
+    {
+        await Backend().ProvisionAsync(Request("pv-idle"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-idle"), Node("node-2"), CancellationToken.None);
+        var before = VmPuts();
+
+        await Backend().DetachAsync(Volume("pv-idle"), Node("node-1"), CancellationToken.None);
+
+        Assert.Equal(before, VmPuts());
+        Assert.Equal("node-2", _arm.Disks().Single().AttachedTo);
+    }
+
     private int VmPuts() => _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value);
 
     [Fact]
