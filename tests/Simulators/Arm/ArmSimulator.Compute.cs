@@ -31,6 +31,15 @@ public sealed partial class ArmSimulator
     /// <summary>Added to every ARM request.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>The data disks a VM's size allows from now on (starts at <see cref="ArmSimulatorOptions.MaxDataDisks"/>).</summary>
+    public int MaxDataDisks
+    {
+        get => Volatile.Read(ref _maxDataDisks);
+        set => Volatile.Write(ref _maxDataDisks, value);
+    }
+
+    private int _maxDataDisks = -1;
+
     /// <summary>The next <paramref name="count"/> ARM requests matching answer with an ARM error (429 adds Retry-After).</summary>
     public void FailNext(string method, string pathPattern, int count, int status, string code, int retryAfterSeconds = 1)
     {
@@ -397,6 +406,13 @@ public sealed partial class ArmSimulator
                 disks.Add(new ArmDataDisk(lun, entry["name"]?.GetValue<string>() ?? diskName, entry["caching"]?.GetValue<string>() ?? "None", DiskResourceId(diskName), entry["toBeDetached"]?.GetValue<bool>() ?? false));
             }
 
+            var limit = MaxDataDisks < 0 ? _options.MaxDataDisks : MaxDataDisks;
+            if (disks.Count(d => !d.ToBeDetached) > limit)
+            {
+                // As azuredisk-csi-driver#2883 records it: 409, OperationNotAllowed, no target.
+                throw new ArmFault(409, "OperationNotAllowed", $"The maximum number of data disks allowed to be attached to a VM of this size is {limit}.");
+            }
+
             if (vm.UnmanagedOsDisk && disks.Any(d => !vm.DataDisks.Any(e => e.ManagedDiskId.Equals(d.ManagedDiskId, StringComparison.OrdinalIgnoreCase))))
             {
                 throw new ArmFault(409, "OperationNotAllowed", "Addition of a managed disk to a VM with blob based disks is not supported.", "dataDisk");
@@ -708,13 +724,13 @@ public sealed partial class ArmSimulator
         if (vm.ScaleSet is not null)
         {
             json["instanceId"] = vm.InstanceId;
-            json["sku"] = new JsonObject { ["name"] = "Standard_D4s_v5", ["tier"] = "Standard" };
+            json["sku"] = new JsonObject { ["name"] = "Standard_D16s_v5", ["tier"] = "Standard" };
         }
 
         var properties = new JsonObject
         {
             ["vmId"] = vm.VmId,
-            ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D4s_v5" },
+            ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D16s_v5" },
             ["storageProfile"] = new JsonObject
             {
                 ["osDisk"] = osDisk,

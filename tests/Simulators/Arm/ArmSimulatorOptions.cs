@@ -36,6 +36,13 @@ public sealed record ArmSimulatorOptions
     /// </summary>
     public IReadOnlyDictionary<string, int> ScaleSets { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>
+    /// The data disks every VM's size allows (Standard_D16s_v5, the size the double reports, allows 32).
+    /// An update with more is refused as ARM refuses it: 409 OperationNotAllowed, "The maximum number
+    /// of data disks allowed to be attached to a VM of this size is N."
+    /// </summary>
+    public int MaxDataDisks { get; init; } = 32;
+
     /// <summary>VMs (by name) whose OS disk is an unmanaged blob VHD.</summary>
     public IReadOnlyList<string> UnmanagedOsDiskVms { get; init; } = [];
 

@@ -348,6 +348,38 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             .Where(r => r.Id == own.Id || (!contested.Contains(r.DiskId) && !(vm.UnmanagedOsDisk && !r.Detach)))
             .ToList();
 
+        Dictionary<string, string> answers;
+        try
+        {
+            answers = await ApplyAsync(target, vm, batch, cancellationToken);
+        }
+        catch (DiskOperationException e) when (e.InnerException is RequestFailedException refusal && IsDataDiskLimit(refusal) && batch.Any(r => r.Id != own.Id && !r.Detach))
+        {
+            // A batch over the VM size's data-disk limit fails whole, though some of it would fit (the CSI
+            // driver's fix, azuredisk-csi-driver#2883): carry this process's request and the detaches alone,
+            // and leave the other attaches to their own processes.
+            var described = target.Describe();
+            LogBatchOverLimit(_logger, described, batch.Count(r => !r.Detach));
+            batch = batch.Where(r => r.Id == own.Id || r.Detach).ToList();
+            answers = await ApplyAsync(target, vm, batch, cancellationToken);
+        }
+
+        foreach (var request in batch.Where(r => answers.ContainsKey(r.Id)))
+        {
+            await _queue.AnswerAsync(node, request, answers[request.Id], writeAnswer: request.Id != own.Id, cancellationToken);
+        }
+
+        return answers.TryGetValue(own.Id, out var answer)
+            ? answer
+            : throw new DiskOperationException(own.Detach
+                ? $"{target.Describe()} still lists disk '{own.DiskName}' after the update that detached it; kubelet's retry will look again"
+                : $"{target.Describe()} does not list disk '{own.DiskName}' after the update that attached it; kubelet's retry will look again");
+    }
+
+    /// <summary>Plans and makes the one update for <paramref name="batch"/>; returns each request's answer.</summary>
+    private async Task<Dictionary<string, string>> ApplyAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<VmDiskRequest> batch, CancellationToken cancellationToken)
+    {
+        var node = target.Node.Value;
         var answers = new Dictionary<string, string>(StringComparer.Ordinal);
         var disks = vm.DataDisks.Select(AzureNodeVm.Carried).ToList();
         var toAttach = new List<VmDiskRequest>();
@@ -418,16 +450,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             }
         }
 
-        foreach (var request in batch.Where(r => answers.ContainsKey(r.Id)))
-        {
-            await _queue.AnswerAsync(node, request, answers[request.Id], writeAnswer: request.Id != own.Id, cancellationToken);
-        }
-
-        return answers.TryGetValue(own.Id, out var answer)
-            ? answer
-            : throw new DiskOperationException(own.Detach
-                ? $"{target.Describe()} still lists disk '{own.DiskName}' after the update that detached it; kubelet's retry will look again"
-                : $"{target.Describe()} does not list disk '{own.DiskName}' after the update that attached it; kubelet's retry will look again");
+        return answers;
     }
 
     private static bool IsDisk(VirtualMachineDataDisk entry, VmDiskRequest request) =>
@@ -448,7 +471,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
                 {
                     return await target.UpdateDataDisksAsync(location, disks, cancellationToken);
                 }
-                catch (RequestFailedException e) when (attempt < MaxVmUpdateAttempts && e.Status != 429 && !IsBlobBasedVmRefusal(e) && e.ErrorCode is "OperationPreempted" or "OperationNotAllowed" or "AttachDiskWhileBeingDetached")
+                catch (RequestFailedException e) when (attempt < MaxVmUpdateAttempts && e.Status != 429 && !IsBlobBasedVmRefusal(e) && !IsDataDiskLimit(e) && e.ErrorCode is "OperationPreempted" or "OperationNotAllowed" or "AttachDiskWhileBeingDetached")
                 {
                     // Not a 429: compute throttling also says OperationNotAllowed, and the SDK has retried that already.
                     var code = e.ErrorCode ?? "?";
@@ -465,6 +488,14 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     /// <summary>ARM's OperationNotAllowed for a managed disk on a VM with blob-based disks: permanent, unlike a busy VM.</summary>
     private static bool IsBlobBasedVmRefusal(RequestFailedException e) => e.Message.Contains("blob based disks", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// ARM's refusal of more data disks than the VM's size allows: OperationNotAllowed (409) saying
+    /// "The maximum number of data disks allowed to be attached to a VM of this size is N", or the
+    /// MaximumDataDiskExceeded code older API versions used. Permanent until a disk leaves.
+    /// </summary>
+    private static bool IsDataDiskLimit(RequestFailedException e) =>
+        e.ErrorCode == "MaximumDataDiskExceeded" || e.Message.Contains("maximum number of data disks", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Turns ARM's refusals into Failures a person understands.</summary>
     private static async Task<T> Call<T>(string what, Func<Task<T>> call)
     {
@@ -479,10 +510,10 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
                 _ when e.Status == 429 => "ARM is throttling this subscription's requests (the SDK already waited the Retry-After it asked for); kubelet's retry will try again later",
                 "ConflictingUserInput" => "the disk is attached to another VM; it must be detached there first",
                 "AttachDiskWhileBeingDetached" => "the disk is still being detached; kubelet's retry will attach it once that ends",
+                _ when IsDataDiskLimit(e) => "the VM's size allows no more data disks; detach one, or move the pod to a node of a larger size",
                 "OperationNotAllowed" when IsBlobBasedVmRefusal(e) => "the VM's disks are blob VHDs, and Azure attaches no managed disk to such a VM; use a blob disk (kind shared or dedicated)",
                 "OperationNotAllowed" => "another operation is updating the VM; kubelet's retry will try again",
                 "OperationPreempted" => "a newer update of the VM replaced this one; kubelet's retry will try again",
-                "MaximumDataDiskExceeded" => "the VM's size allows no more data disks; move the pod to a larger node",
                 _ => null,
             };
             var first = e.Message.Split('\n', 2)[0].Trim();
@@ -510,6 +541,9 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ARM refused the update of {Vm} with {Code} (attempt {Attempt}); retrying in {DelaySeconds:0} s")]
     private static partial void LogVmUpdateRetry(ILogger logger, string vm, string code, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Vm} refused a batch of {Attaches} attaches as over its size's data-disk limit; carrying this process's request alone")]
+    private static partial void LogBatchOverLimit(ILogger logger, string vm, int attaches);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Grew Azure disk {Disk} to {SizeGb} GiB")]
     private static partial void LogResized(ILogger logger, string disk, int sizeGb);

@@ -245,6 +245,34 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Equal("node-2", _arm.Disks().Single().AttachedTo);
     }
 
+    [Fact]
+    public async Task ABatchOverTheSizesDiskLimit_CarriesThisProcesssAttachAlone_AndAFullVmIsAClearFailureWithoutRetries()
+    {
+        _arm.MaxDataDisks = 2;
+        await Backend().AttachAsync(Request("pv-l1"), Node("node-1"), CancellationToken.None);
+        var queue = new VmUpdateQueue(Path.Join(_directory, "state"));
+        foreach (var other in new[] { "pv-l2", "pv-l3" })
+        {
+            var disk = await Backend().ProvisionAsync(Request(other), CancellationToken.None);
+            await queue.EnqueueAsync("node-1", new VmDiskRequest("waiting-" + other, $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/{other}", other, "None"), CancellationToken.None);
+        }
+
+        var before = VmPuts();
+        await Backend().AttachAsync(Request("pv-l4"), Node("node-1"), CancellationToken.None);
+
+        // The batch of three was refused whole; this process's attach then went alone, the others wait for their processes.
+        Assert.Equal(2, VmPuts() - before);
+        Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-l4").AttachedTo);
+        Assert.Equal(2, (await queue.PendingAsync("node-1", CancellationToken.None)).Count);
+
+        var full = VmPuts();
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-l5"), Node("node-1"), CancellationToken.None));
+
+        // With the two still waiting: the batch, then its own attach alone; the permanent refusal is not retried.
+        Assert.Contains("size allows no more data disks", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, VmPuts() - full);
+    }
+
     private int VmPuts() => _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value);
 
     [Fact]
