@@ -10,7 +10,9 @@
 #      and python3 for the scripts):
 #      nothing is run when all are installed; otherwise `apt-get update` once, then
 #      `apt-get install -y --no-install-recommends` non-interactively.
-#   2. Loop devices: `modprobe loop` when /dev/loop-control is missing and modprobe exists (a
+#   2. Azurite (npm, pinned), the Azure Storage emulator the blob-disk tests run against, when
+#      azurite-blob is not on PATH: `npm install -g azurite@3.37.0` (needs node and npm).
+#   3. Loop devices: `modprobe loop` when /dev/loop-control is missing and modprobe exists (a
 #      missing modprobe is fine when loop already works), then a real check: attach a small sparse
 #      file with `losetup --find --show` and detach it again. Fails if loop devices are unusable.
 # Needs root for any step that has work to do. Works from any cwd.
@@ -65,7 +67,18 @@ else
         || fail "apt-get install ${missing[*]} failed"
 fi
 
-# --- 2. loop devices -------------------------------------------------------------------------
+# --- 2. Azurite ------------------------------------------------------------------------------
+azurite_version=3.37.0
+if command -v azurite-blob >/dev/null 2>&1; then
+    say "azurite-blob already installed"
+else
+    command -v npm >/dev/null 2>&1 || fail "npm is missing: the blob-disk tests need Azurite (npm install -g azurite@$azurite_version)"
+    is_root || fail "azurite-blob missing and not root: run this script as root"
+    say "npm install -g azurite@$azurite_version"
+    logged npm install -g --no-audit --no-fund "azurite@$azurite_version" || fail "npm install azurite failed"
+fi
+
+# --- 3. loop devices -------------------------------------------------------------------------
 if [[ ! -c /dev/loop-control ]]; then
     if command -v modprobe >/dev/null 2>&1; then
         is_root || fail "/dev/loop-control is missing and not root: run 'modprobe loop' as root"

@@ -1,0 +1,56 @@
+namespace VolumeDriver.Backends.Azure.Blob;
+
+/// <summary>
+/// The page-blob operations blob disks need in one storage account. <see cref="PageBlobClient"/>
+/// implements them over the Blob REST API, because the registry has no restorable
+/// Azure.Storage.Blobs; that package's BlobContainerClient and PageBlobClient could fill this
+/// interface unchanged when it is available.
+/// </summary>
+internal interface IPageBlobStore
+{
+    /// <summary>The account these blobs live in.</summary>
+    string Account { get; }
+
+    /// <summary>The blob's URI, as a VM's vhd.uri names it.</summary>
+    Uri BlobUri(string container, string blob);
+
+    /// <summary>Creates the container; an existing one is fine.</summary>
+    Task CreateContainerAsync(string container, CancellationToken cancellationToken);
+
+    /// <summary>Creates an empty page blob of <paramref name="bytes"/> (a multiple of 512). False when a blob of that name exists: it is never overwritten.</summary>
+    Task<bool> CreatePageBlobAsync(string container, string blob, long bytes, CancellationToken cancellationToken);
+
+    /// <summary>Writes 512-aligned pages at <paramref name="offset"/>.</summary>
+    Task WritePagesAsync(string container, string blob, long offset, ReadOnlyMemory<byte> pages, CancellationToken cancellationToken);
+
+    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/>.</summary>
+    Task<byte[]> ReadAsync(string container, string blob, long offset, int length, CancellationToken cancellationToken);
+
+    /// <summary>The blob's size and lease, or null when it does not exist.</summary>
+    Task<PageBlobItem?> GetPropertiesAsync(string container, string blob, CancellationToken cancellationToken);
+
+    /// <summary>Every blob in the container (all pages of the listing), or none when the container does not exist.</summary>
+    IAsyncEnumerable<PageBlobItem> ListAsync(string container, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the blob; false when it was not there. A leased blob (attached to a VM) throws <see cref="BlobStorageException"/> with code LeaseIdMissing.</summary>
+    Task<bool> DeleteAsync(string container, string blob, CancellationToken cancellationToken);
+}
+
+/// <summary>A blob as a listing or its properties describe it.</summary>
+/// <param name="Leased">The blob holds a lease: Azure leases a VHD while a VM has it attached.</param>
+internal sealed record PageBlobItem(string Name, long Length, bool Leased);
+
+/// <summary>The Blob service answered with an error: its HTTP status and x-ms-error-code.</summary>
+internal sealed class BlobStorageException : Errors.VolumeDriverException
+{
+    public BlobStorageException(int status, string code, string message)
+        : base(message)
+    {
+        Status = status;
+        Code = code;
+    }
+
+    public int Status { get; }
+
+    public string Code { get; }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace VolumeDriver.Tests.TestSupport;
+
+/// <summary>
+/// A real Azurite Blob service (npm azurite, the official emulator, which checks Shared Key
+/// signatures) on a free loopback port with a temporary data directory, with the accounts and keys
+/// given through AZURITE_ACCOUNTS. Ready once the port answers.
+/// </summary>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private AzuriteServer(Process process, string directory, int port, IReadOnlyDictionary<string, string> keys)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+        Keys = keys;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Account name → base64 key.</summary>
+    public IReadOnlyDictionary<string, string> Keys { get; }
+
+    /// <summary>The path-style endpoint template Azurite serves: http://127.0.0.1:PORT/{account}/.</summary>
+    public string EndpointTemplate => $"http://127.0.0.1:{Port}/{{account}}/";
+
+    /// <summary>Why Azurite tests cannot run here, or null. In CI a missing Azurite is a failure, not a skip.</summary>
+    public static string? MissingReason =>
+        Executable() is not null || Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ? null : "needs Azurite (npm install -g azurite)";
+
+    public static async Task<AzuriteServer> StartAsync(params string[] accounts)
+    {
+        var directory = Directory.CreateTempSubdirectory("vd-azurite-").FullName;
+        var port = FreePort();
+        var keys = accounts.ToDictionary(a => a, _ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)), StringComparer.Ordinal);
+        var start = new ProcessStartInfo(Executable() ?? throw new InvalidOperationException("azurite-blob is not installed (npm install -g azurite)"))
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", directory, "--silent", "--disableProductStyleUrl" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["AZURITE_ACCOUNTS"] = string.Join(';', keys.Select(k => $"{k.Key}:{k.Value}"));
+        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start azurite-blob");
+        _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null);
+        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        var server = new AzuriteServer(process, directory, port, keys);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var socket = new TcpClient();
+                await socket.ConnectAsync("127.0.0.1", port);
+                return server;
+            }
+            catch (SocketException)
+            {
+                if (process.HasExited || DateTimeOffset.UtcNow > deadline)
+                {
+                    await server.DisposeAsync();
+                    throw new InvalidOperationException("Azurite did not listen within 30 s");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string? Executable() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Join(directory, "azurite-blob"))
+            .FirstOrDefault(File.Exists);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed class AzuriteFactAttribute : FactAttribute
+{
+    public AzuriteFactAttribute()
+    {
+        Skip = AzuriteServer.MissingReason;
+    }
+}
