@@ -94,7 +94,7 @@ internal static class Composition
             Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : NodeTools.DefaultPath,
             DoctorEnvironment.StandardPluginDirectories);
         return new OperatorServices(
-            new Doctor(loader, CreateBackendDiagnostics, environment),
+            new Doctor(loader, CreateBackendDiagnostics, environment, EtcdDiagnostics.ProbeAsync),
             new DriverInstaller(Environment.ProcessPath, loader));
     }
 

@@ -18,13 +18,16 @@ internal sealed class Doctor
     private readonly ConfigurationLoader _configurationLoader;
     private readonly Func<DriverConfiguration, IBackendDiagnostics> _backendDiagnostics;
     private readonly DoctorEnvironment _environment;
+    private readonly Func<EtcdConfiguration, CancellationToken, Task<DoctorCheck>> _etcdCheck;
 
     /// <param name="backendDiagnostics">The configured backend's checks (chosen by the composition root).</param>
-    public Doctor(ConfigurationLoader configurationLoader, Func<DriverConfiguration, IBackendDiagnostics> backendDiagnostics, DoctorEnvironment environment)
+    /// <param name="etcdCheck">Asks the configured etcd for a lease (the composition root supplies the client).</param>
+    public Doctor(ConfigurationLoader configurationLoader, Func<DriverConfiguration, IBackendDiagnostics> backendDiagnostics, DoctorEnvironment environment, Func<EtcdConfiguration, CancellationToken, Task<DoctorCheck>> etcdCheck)
     {
         _configurationLoader = configurationLoader;
         _backendDiagnostics = backendDiagnostics;
         _environment = environment;
+        _etcdCheck = etcdCheck;
     }
 
     public async Task<DoctorReport> RunAsync(DoctorRequest request, CancellationToken cancellationToken)
@@ -55,7 +58,9 @@ internal sealed class Doctor
         else
         {
             checks.AddRange(await _backendDiagnostics(configuration).CheckAsync(cancellationToken));
-            checks.Add(DoctorCheck.Skip("etcd", "etcd is not configured: attach and detach are serialised by local lock files"));
+            checks.Add(configuration.Locking.Etcd is { } etcd
+                ? await _etcdCheck(etcd, cancellationToken)
+                : DoctorCheck.Skip("etcd", "etcd is not configured: attach and detach are serialised by local lock files on this node"));
             checks.Add(LockDirectoryCheck(configuration.Locking));
         }
 

@@ -207,6 +207,39 @@ public sealed class DoctorTests : IDisposable
     private static string Describe(DoctorReport report) =>
         string.Join('\n', report.Checks.Select(c => $"{c.Status} {c.Name}: {c.Detail} {c.Fix}"));
 
+    [EtcdFact]
+    public async Task RunAsync_EtcdConfigured_AsksItForALease_AndNamesAnUnreachableOne()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        WriteConfigWithEtcd(etcd.ClientUrl.ToString().TrimEnd('/'));
+
+        var healthy = Find(await RunAsync(), "etcd");
+
+        Assert.Equal(DoctorStatus.Ok, healthy.Status);
+        Assert.Contains("granted a lease", healthy.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, await etcd.CountKeysAsync("/volume-driver"));
+
+        WriteConfigWithEtcd("http://127.0.0.1:1");
+        var down = Find(await RunAsync(), "etcd");
+
+        Assert.Equal(DoctorStatus.Fail, down.Status);
+        Assert.Contains("127.0.0.1:1", down.Detail, StringComparison.Ordinal);
+    }
+
+    private void WriteConfigWithEtcd(string endpoint) => _temp.Write("config.yaml", $"""
+        backend: loop
+        nodeName: node-1
+        loop:
+          directory: {_temp.PathOf("images")}
+        log:
+          file: {_temp.PathOf("log/driver.log")}
+        locking:
+          directory: {_temp.PathOf("locks")}
+          etcd:
+            endpoints: {endpoint}
+            timeout: 2
+        """);
+
     private string Install(string directoryName, string content)
     {
         var path = Path.Join(_plugins, directoryName, directoryName[(directoryName.IndexOf('~') + 1)..]);

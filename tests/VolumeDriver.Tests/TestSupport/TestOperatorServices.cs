@@ -22,7 +22,7 @@ internal static class TestOperatorServices
         new(executablePath, IsPrivileged: true, () => hostName, searchPath, pluginDirectories ?? ["/nonexistent-volume-driver-dir/plugins"]);
 
     public static Doctor Doctor(DoctorEnvironment environment, HostRoot? host = null) =>
-        new(IsolatedLoader(), configuration => new LoopDiagnostics(configuration.Loop, host ?? HostRoot.System), environment);
+        new(IsolatedLoader(), configuration => new LoopDiagnostics(configuration.Loop, host ?? HostRoot.System), environment, VolumeDriver.Locking.Etcd.EtcdDiagnostics.ProbeAsync);
 
     public static OperatorServices Create(string? executablePath = null) =>
         new(Doctor(Environment(executablePath)), new DriverInstaller(executablePath, IsolatedLoader()));

@@ -1,0 +1,36 @@
+using VolumeDriver.Configuration;
+using VolumeDriver.Diagnostics;
+
+namespace VolumeDriver.Locking.Etcd;
+
+/// <summary>
+/// doctor's etcd check: the configured cluster answers and grants a lease, which is exactly what
+/// every attach and detach needs of it (the lease is revoked at once, so no lock is ever held).
+/// </summary>
+internal static class EtcdDiagnostics
+{
+    private static readonly TimeSpan ProbeLeaseTtl = TimeSpan.FromSeconds(5);
+
+    /// <summary>The check through the same gateway client the lock uses (its log lines are dropped: doctor has no log of its own).</summary>
+    public static async Task<DoctorCheck> ProbeAsync(EtcdConfiguration configuration, CancellationToken cancellationToken)
+    {
+        using var gateway = new EtcdGatewayClient(configuration, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return await CheckAsync(gateway, configuration, cancellationToken);
+    }
+
+    public static async Task<DoctorCheck> CheckAsync(IEtcdGateway gateway, EtcdConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var endpoints = string.Join(", ", configuration.Endpoints);
+        try
+        {
+            var lease = await gateway.GrantLeaseAsync(ProbeLeaseTtl, cancellationToken);
+            await gateway.RevokeLeaseAsync(lease, cancellationToken);
+            var user = configuration.Username is null ? string.Empty : $" as user '{configuration.Username}'";
+            return DoctorCheck.Ok("etcd", $"{endpoints} granted a lease{user} (revoked again): attach and detach are serialised per VM across nodes");
+        }
+        catch (EtcdException e)
+        {
+            return DoctorCheck.Fail("etcd", e.Message, "check locking.etcd (or vcloud.etcd): the endpoints, the TLS files, the user, and that etcd runs");
+        }
+    }
+}
