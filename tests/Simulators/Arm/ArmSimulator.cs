@@ -290,6 +290,12 @@ public sealed partial class ArmSimulator : IAsyncDisposable
             return;
         }
 
+        if (path.Contains("/providers/Microsoft.Storage/", StringComparison.OrdinalIgnoreCase))
+        {
+            await StorageAsync(context, path);
+            return;
+        }
+
         await ComputeAsync(context, path);
     }
 

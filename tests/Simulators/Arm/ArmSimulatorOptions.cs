@@ -43,6 +43,12 @@ public sealed record ArmSimulatorOptions
     /// </summary>
     public int MaxDataDisks { get; init; } = 32;
 
+    /// <summary>Where a storage account's Blob service is, {account} standing for its name (Azurite's path-style template in the tests).</summary>
+    public string BlobEndpointTemplate { get; init; } = "https://{account}.blob.core.windows.net/";
+
+    /// <summary>The keys listKeys hands out for accounts of these names (Azurite's, so the blob calls authenticate); others get random keys.</summary>
+    public IReadOnlyDictionary<string, string> StorageAccountKeys { get; init; } = new Dictionary<string, string>();
+
     /// <summary>VMs (by name) whose OS disk is an unmanaged blob VHD.</summary>
     public IReadOnlyList<string> UnmanagedOsDiskVms { get; init; } = [];
 

@@ -16,11 +16,16 @@ namespace VolumeDriver.Backends.Azure;
 /// </summary>
 internal sealed class AzureClients
 {
-    private AzureClients(AzureCloudConfig cloud, AzureCredentialChoice credential, ArmClient arm)
+    private readonly HttpPipelineTransport? _transport;
+    private readonly HttpPipelinePolicy? _logPolicy;
+
+    private AzureClients(AzureCloudConfig cloud, AzureCredentialChoice credential, ArmClient arm, HttpPipelineTransport? transport, HttpPipelinePolicy? logPolicy)
     {
         Cloud = cloud;
         Credential = credential;
         Arm = arm;
+        _transport = transport;
+        _logPolicy = logPolicy;
     }
 
     public AzureCloudConfig Cloud { get; }
@@ -41,13 +46,44 @@ internal sealed class AzureClients
             options.Transport = transport;
         }
 
-        if (logger is not null)
+        var logPolicy = logger is null ? null : new ArmRequestLogPolicy(logger);
+        if (logPolicy is not null)
         {
-            options.AddPolicy(new ArmRequestLogPolicy(logger), HttpPipelinePosition.PerRetry);
+            options.AddPolicy(logPolicy, HttpPipelinePosition.PerRetry);
         }
 
-        return new AzureClients(cloud, credential, new ArmClient(credential.Credential, cloud.SubscriptionId, options));
+        return new AzureClients(cloud, credential, new ArmClient(credential.Credential, cloud.SubscriptionId, options), transport, logPolicy);
     }
+
+    /// <summary>
+    /// A pipeline to ARM for the resource providers no SDK package here covers (Microsoft.Storage):
+    /// the same credential, trust and per-request log line as the ArmClient, with Azure.Core's retry
+    /// policy (Retry-After honoured).
+    /// </summary>
+    public HttpPipeline CreateArmPipeline() => HttpPipelineBuilder.Build(
+        Options(),
+        [],
+        _logPolicy is null
+            ? [new BearerTokenAuthenticationPolicy(Credential.Credential, Cloud.Environment.ArmScope)]
+            : [new BearerTokenAuthenticationPolicy(Credential.Credential, Cloud.Environment.ArmScope), _logPolicy],
+        new ResponseClassifier());
+
+    /// <summary>Client options with this invocation's transport (the CA trust of azure.caCert), for the pipelines built here.</summary>
+    public ClientOptions Options()
+    {
+        var options = new PipelineOptions();
+        if (_transport is not null)
+        {
+            options.Transport = _transport;
+        }
+
+        return options;
+    }
+
+    /// <summary>The per-request log line policy, for the blob pipelines.</summary>
+    public HttpPipelinePolicy? LogPolicy => _logPolicy;
+
+    private sealed class PipelineOptions : ClientOptions;
 
     /// <summary>Asks for an ARM token: the cheapest proof that the identity in azure.json works.</summary>
     public async Task<AccessToken> GetArmTokenAsync(CancellationToken cancellationToken) =>

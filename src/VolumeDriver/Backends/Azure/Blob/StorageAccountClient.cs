@@ -1,0 +1,260 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace VolumeDriver.Backends.Azure.Blob;
+
+/// <summary>A storage account as ARM describes it.</summary>
+/// <param name="BlobEndpoint">properties.primaryEndpoints.blob, null until the account is provisioned.</param>
+internal sealed record StorageAccount(string Name, string Sku, string Location, IReadOnlyDictionary<string, string> Tags, string? ProvisioningState, Uri? BlobEndpoint);
+
+/// <summary>
+/// The Microsoft.Storage/storageAccounts operations blob disks need. <see cref="StorageAccountClient"/>
+/// implements them over ARM's REST API, because the registry has no Azure.ResourceManager.Storage;
+/// that package's StorageAccountCollection could fill this interface when it is available.
+/// </summary>
+internal interface IStorageAccounts
+{
+    Task<StorageAccount?> GetAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The accounts of the cluster's resource group (every page).</summary>
+    IAsyncEnumerable<StorageAccount> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the account (an existing one with the same name is returned as it is) and waits until ARM has provisioned it.</summary>
+    Task<StorageAccount> CreateAsync(string name, string sku, string location, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
+    /// <summary>The account's first full-permission key (base64), for Shared Key.</summary>
+    Task<string> GetKeyAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the account; false when it was not there.</summary>
+    Task<bool> DeleteAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Microsoft.Storage/storageAccounts through an Azure.Core <see cref="HttpPipeline"/> to ARM, with
+/// api-version 2019-06-01, which Azure Stack Hub serves as well as the public clouds. A create
+/// answers 202 with a Location to poll (202 while running, then 200 with the account), as ARM's
+/// recorded sessions show; errors are ARM's {"error":{code,message}} turned into an exception
+/// that names them.
+/// </summary>
+internal sealed class StorageAccountClient : IStorageAccounts
+{
+    public const string ApiVersion = "2019-06-01";
+
+    private static readonly TimeSpan DefaultPoll = TimeSpan.FromSeconds(2);
+
+    private readonly HttpPipeline _pipeline;
+    private readonly Uri _resourceManager;
+    private readonly string _subscriptionId;
+    private readonly string _resourceGroup;
+    private readonly TimeProvider _timeProvider;
+
+    public StorageAccountClient(HttpPipeline pipeline, Uri resourceManager, string subscriptionId, string resourceGroup, TimeProvider timeProvider)
+    {
+        _pipeline = pipeline;
+        _resourceManager = resourceManager;
+        _subscriptionId = subscriptionId;
+        _resourceGroup = resourceGroup;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>How long a create may take before it is a Failure (ARM usually needs 20-30 s).</summary>
+    public TimeSpan CreateTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    public async Task<StorageAccount?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        using var message = Message(RequestMethod.Get, AccountUri(name));
+        var response = await SendAsync(message, [200, 404], cancellationToken);
+        return response.Status == 404 ? null : Parse(response.Content);
+    }
+
+    public async IAsyncEnumerable<StorageAccount> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Uri? next = Collection();
+        while (next is not null)
+        {
+            using var message = Message(RequestMethod.Get, next);
+            var response = await SendAsync(message, [200], cancellationToken);
+            var page = JsonSerializer.Deserialize(response.Content.ToStream(), StorageJsonContext.Default.StorageAccountListJson)
+                ?? throw new InvalidOperationException("ARM answered the storage account list with an empty body");
+            foreach (var account in page.Value ?? [])
+            {
+                yield return ToAccount(account);
+            }
+
+            next = page.NextLink is { Length: > 0 } link ? new Uri(link) : null;
+        }
+    }
+
+    public async Task<StorageAccount> CreateAsync(string name, string sku, string location, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        var body = new StorageAccountCreateJson(
+            new StorageSkuJson(sku),
+            "StorageV2",
+            location,
+            tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
+            new StorageCreatePropertiesJson(SupportsHttpsTrafficOnly: true, MinimumTlsVersion: "TLS1_2", AllowBlobPublicAccess: false));
+        using var message = Message(RequestMethod.Put, AccountUri(name));
+        message.Request.Headers.SetValue("Content-Type", "application/json");
+        message.Request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(body, StorageJsonContext.Default.StorageAccountCreateJson));
+        var response = await SendAsync(message, [200, 201, 202], cancellationToken);
+        var deadline = _timeProvider.GetUtcNow() + CreateTimeout;
+        while (response.Status == 202)
+        {
+            var location202 = response.Headers.TryGetValue("Location", out var header) && header is not null
+                ? new Uri(header)
+                : AccountUri(name);
+            if (_timeProvider.GetUtcNow() > deadline)
+            {
+                throw new StorageAccountException(202, "Timeout", $"ARM did not finish creating storage account {name} within {CreateTimeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(RetryAfter(response), _timeProvider, cancellationToken);
+            using var poll = Message(RequestMethod.Get, location202);
+            response = await SendAsync(poll, [200, 201, 202], cancellationToken);
+        }
+
+        // The final answer of the Location poll is the account; a re-PUT's 200 is too. Read it once more
+        // when ARM answered without a body.
+        var account = response.Content.ToMemory().Length > 0 ? Parse(response.Content) : await GetAsync(name, cancellationToken);
+        return account ?? throw new StorageAccountException(404, "NotFound", $"storage account {name} was created but ARM does not find it");
+    }
+
+    public async Task<string> GetKeyAsync(string name, CancellationToken cancellationToken)
+    {
+        using var message = Message(RequestMethod.Post, AccountUri(name, "/listKeys"));
+        message.Request.Content = RequestContent.Create(ReadOnlyMemory<byte>.Empty);
+        var response = await SendAsync(message, [200], cancellationToken);
+        var keys = JsonSerializer.Deserialize(response.Content.ToStream(), StorageJsonContext.Default.StorageKeysJson);
+        return keys?.Keys?.FirstOrDefault(k => string.Equals(k.Permissions, "FULL", StringComparison.OrdinalIgnoreCase) && k.Value is { Length: > 0 })?.Value
+            ?? throw new StorageAccountException(200, "NoKey", $"storage account {name} has no key with full permissions (is Shared Key access disabled on it?)");
+    }
+
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        using var message = Message(RequestMethod.Delete, AccountUri(name));
+        var response = await SendAsync(message, [200, 204], cancellationToken);
+        return response.Status == 200;
+    }
+
+    private static TimeSpan RetryAfter(Response response) =>
+        response.Headers.TryGetValue("Retry-After", out var text) && int.TryParse(text, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(Math.Min(seconds, 30))
+            : DefaultPoll;
+
+    private static StorageAccount Parse(BinaryData content) =>
+        ToAccount(JsonSerializer.Deserialize(content.ToStream(), StorageJsonContext.Default.StorageAccountJson)
+            ?? throw new InvalidOperationException("ARM answered with an empty storage account"));
+
+    private static StorageAccount ToAccount(StorageAccountJson json) => new(
+        json.Name ?? string.Empty,
+        json.Sku?.Name ?? string.Empty,
+        json.Location ?? string.Empty,
+        json.Tags ?? new Dictionary<string, string>(),
+        json.Properties?.ProvisioningState,
+        json.Properties?.PrimaryEndpoints?.Blob is { Length: > 0 } blob ? new Uri(blob) : null);
+
+    private Uri Collection() => new(_resourceManager, $"subscriptions/{_subscriptionId}/resourceGroups/{_resourceGroup}/providers/Microsoft.Storage/storageAccounts?api-version={ApiVersion}");
+
+    private Uri AccountUri(string name, string action = "") => new(_resourceManager, $"subscriptions/{_subscriptionId}/resourceGroups/{_resourceGroup}/providers/Microsoft.Storage/storageAccounts/{Uri.EscapeDataString(name)}{action}?api-version={ApiVersion}");
+
+    private HttpMessage Message(RequestMethod method, Uri uri)
+    {
+        var message = _pipeline.CreateMessage();
+        message.Request.Method = method;
+        message.Request.Uri.Reset(uri);
+        return message;
+    }
+
+    private async Task<Response> SendAsync(HttpMessage message, int[] success, CancellationToken cancellationToken)
+    {
+        await _pipeline.SendAsync(message, cancellationToken);
+        var response = message.Response;
+        if (success.Contains(response.Status))
+        {
+            return response;
+        }
+
+        ArmErrorJson? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize(response.Content.ToStream(), StorageJsonContext.Default.ArmErrorEnvelopeJson)?.Error;
+        }
+        catch (JsonException)
+        {
+            // Not ARM's error body (a proxy's page): the status says enough.
+        }
+
+        throw new StorageAccountException(
+            response.Status,
+            error?.Code ?? string.Empty,
+            $"ARM answered {response.Status} {error?.Code} for {message.Request.Method.Method} {message.Request.Uri.Path}: {error?.Message ?? response.ReasonPhrase}");
+    }
+}
+
+/// <summary>ARM refused a storage account operation: its status and error code.</summary>
+internal sealed class StorageAccountException : Errors.VolumeDriverException
+{
+    public StorageAccountException(int status, string code, string message)
+        : base(message)
+    {
+        Status = status;
+        Code = code;
+    }
+
+    public int Status { get; }
+
+    public string Code { get; }
+}
+
+internal sealed record StorageSkuJson([property: JsonPropertyName("name")] string? Name);
+
+internal sealed record StorageCreatePropertiesJson(
+    [property: JsonPropertyName("supportsHttpsTrafficOnly")] bool SupportsHttpsTrafficOnly,
+    [property: JsonPropertyName("minimumTlsVersion")] string MinimumTlsVersion,
+    [property: JsonPropertyName("allowBlobPublicAccess")] bool AllowBlobPublicAccess);
+
+internal sealed record StorageAccountCreateJson(
+    [property: JsonPropertyName("sku")] StorageSkuJson Sku,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("location")] string Location,
+    [property: JsonPropertyName("tags")] Dictionary<string, string> Tags,
+    [property: JsonPropertyName("properties")] StorageCreatePropertiesJson Properties);
+
+internal sealed record StorageEndpointsJson([property: JsonPropertyName("blob")] string? Blob);
+
+internal sealed record StoragePropertiesJson(
+    [property: JsonPropertyName("provisioningState")] string? ProvisioningState,
+    [property: JsonPropertyName("primaryEndpoints")] StorageEndpointsJson? PrimaryEndpoints);
+
+internal sealed record StorageAccountJson(
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("location")] string? Location,
+    [property: JsonPropertyName("sku")] StorageSkuJson? Sku,
+    [property: JsonPropertyName("tags")] Dictionary<string, string>? Tags,
+    [property: JsonPropertyName("properties")] StoragePropertiesJson? Properties);
+
+internal sealed record StorageAccountListJson(
+    [property: JsonPropertyName("value")] List<StorageAccountJson>? Value,
+    [property: JsonPropertyName("nextLink")] string? NextLink);
+
+internal sealed record StorageKeyJson(
+    [property: JsonPropertyName("keyName")] string? KeyName,
+    [property: JsonPropertyName("value")] string? Value,
+    [property: JsonPropertyName("permissions")] string? Permissions);
+
+internal sealed record StorageKeysJson([property: JsonPropertyName("keys")] List<StorageKeyJson>? Keys);
+
+internal sealed record ArmErrorJson([property: JsonPropertyName("code")] string? Code, [property: JsonPropertyName("message")] string? Message);
+
+internal sealed record ArmErrorEnvelopeJson([property: JsonPropertyName("error")] ArmErrorJson? Error);
+
+[JsonSerializable(typeof(StorageAccountCreateJson))]
+[JsonSerializable(typeof(StorageAccountJson))]
+[JsonSerializable(typeof(StorageAccountListJson))]
+[JsonSerializable(typeof(StorageKeysJson))]
+[JsonSerializable(typeof(ArmErrorEnvelopeJson))]
+internal sealed partial class StorageJsonContext : JsonSerializerContext;

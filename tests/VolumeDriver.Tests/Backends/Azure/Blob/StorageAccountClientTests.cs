@@ -1,0 +1,115 @@
+using Simulators.Arm;
+using VolumeDriver.Backends.Azure;
+using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.Configuration;
+using VolumeDriver.Tests.TestSupport;
+
+namespace VolumeDriver.Tests.Backends.Azure.Blob;
+
+/// <summary>
+/// Storage accounts through ARM's REST API (our HttpPipeline client) against the ARM double, and the
+/// whole chain a blob disk needs: create an account, list its keys, then write a VHD with that key to
+/// real Azurite, where the account's blob endpoint points.
+/// </summary>
+public sealed class StorageAccountClientTests : IAsyncLifetime
+{
+    private const string Client = "11111111-0000-0000-0000-00000000000b";
+
+    private AzuriteServer? _azurite;
+    private ArmSimulator _arm = null!;
+    private string _directory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _directory = Directory.CreateTempSubdirectory("vd-storage-").FullName;
+        if (AzuriteServer.MissingReason is null)
+        {
+            _azurite = await AzuriteServer.StartAsync("k8sblobstd0001");
+        }
+
+        _arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
+        {
+            StateDirectory = Path.Join(_directory, "arm"),
+            ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
+            OperationTime = TimeSpan.FromMilliseconds(300),
+            RetryAfterSeconds = 0,
+            BlobEndpointTemplate = _azurite?.EndpointTemplate ?? "https://{account}.blob.core.windows.net/",
+            StorageAccountKeys = _azurite?.Keys ?? new Dictionary<string, string>(),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _arm.DisposeAsync();
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private (StorageAccountClient Accounts, AzureClients Clients) Accounts()
+    {
+        var azureJson = Path.Join(_directory, "azure.json");
+        File.WriteAllText(azureJson, $$"""
+            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
+             "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
+            """);
+        var environmentFile = _arm.WriteEnvironmentFile();
+        var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), TimeSpan.FromSeconds(1));
+        var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
+        var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
+        return (accounts, clients);
+    }
+
+    [Fact]
+    public async Task Create_PollsTheLocationUntilProvisioned_ThenGetListKeysAndDeleteWork()
+    {
+        var (accounts, _) = Accounts();
+        var tags = new Dictionary<string, string> { ["k8s-volume-driver-pool"] = "standard_lrs" };
+
+        var created = await accounts.CreateAsync("k8sblobstd0009", "Standard_LRS", _arm.Options.Location, tags, CancellationToken.None);
+        var again = await accounts.CreateAsync("k8sblobstd0009", "Standard_LRS", _arm.Options.Location, tags, CancellationToken.None);
+
+        Assert.Equal(("k8sblobstd0009", "Standard_LRS", "Succeeded"), (created.Name, created.Sku, created.ProvisioningState));
+        Assert.Equal("standard_lrs", created.Tags["k8s-volume-driver-pool"]);
+        Assert.Equal(created.Name, again.Name);
+        Assert.Single(_arm.StorageAccounts());
+        var polls = _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("GET ", StringComparison.Ordinal) && p.Key.Contains("asyncoperations", StringComparison.OrdinalIgnoreCase)).Sum(p => p.Value);
+        Assert.True(polls >= 1, "the create must be followed through its Location until the account is provisioned");
+        Assert.Equal("k8sblobstd0009", (await accounts.GetAsync("k8sblobstd0009", CancellationToken.None))?.Name);
+        Assert.Equal(["k8sblobstd0009"], await accounts.ListAsync(CancellationToken.None).Select(a => a.Name).ToListAsync());
+        Assert.Equal(88, (await accounts.GetKeyAsync("k8sblobstd0009", CancellationToken.None)).Length);
+
+        Assert.True(await accounts.DeleteAsync("k8sblobstd0009", CancellationToken.None));
+        Assert.False(await accounts.DeleteAsync("k8sblobstd0009", CancellationToken.None));
+        Assert.Null(await accounts.GetAsync("k8sblobstd0009", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AnInvalidName_IsArmsAccountNameInvalid()
+    {
+        var (accounts, _) = Accounts();
+
+        var e = await Assert.ThrowsAsync<StorageAccountException>(() => accounts.CreateAsync("Not_Valid", "Standard_LRS", _arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None));
+
+        Assert.Equal((400, "AccountNameInvalid"), (e.Status, e.Code));
+        Assert.Empty(_arm.StorageAccounts());
+    }
+
+    [AzuriteFact]
+    public async Task TheKeyFromListKeys_WritesAVhdToTheAccountsBlobEndpoint()
+    {
+        var (accounts, clients) = Accounts();
+        var account = await accounts.CreateAsync("k8sblobstd0001", "Standard_LRS", _arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None);
+        var key = await accounts.GetKeyAsync(account.Name, CancellationToken.None);
+        var blobs = PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(account.BlobEndpoint!.AbsoluteUri.Replace(account.Name, "{account}", StringComparison.Ordinal)), clients.Options(), TimeProvider.System);
+
+        await blobs.CreateContainerAsync("vhds", CancellationToken.None);
+        await blobs.CreatePageBlobAsync("vhds", "pv-x.vhd", (1L << 20) + 512, CancellationToken.None);
+        await blobs.WritePagesAsync("vhds", "pv-x.vhd", 1L << 20, VhdFooter.Create(1L << 20, DateTimeOffset.UtcNow, Guid.NewGuid()), CancellationToken.None);
+
+        Assert.Equal(1L << 20, VhdFooter.ReadDiskSize(await blobs.ReadAsync("vhds", "pv-x.vhd", 1L << 20, 512, CancellationToken.None)));
+    }
+}
