@@ -54,17 +54,7 @@ public sealed class AzureConformanceTests
             ["kubernetes.io/mounterArgs.FsGroup"] = "2000",
             ["kubernetes.io/serviceAccount.name"] = "default",
         });
-        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("mount", podDirectory, mountOptions)).Result);
-        await LoopVolumeFixture.RunToolAsync("mount", "--bind", deviceMountPath, podDirectory);
-        try
-        {
-            await File.WriteAllTextAsync(Path.Join(podDirectory, "index.html"), "hello");
-            Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("unmount", podDirectory)).Result);
-        }
-        finally
-        {
-            await LoopVolumeFixture.RunToolAsync("umount", podDirectory);
-        }
+        await kubelet.PodUsesTheVolumeThroughKubeletsBindMountAsync(podDirectory, deviceMountPath, mountOptions);
 
         // kubelet's resize: expandvolume <json> <deviceMountPath> <newSizeBytes> <oldSizeBytes>, to 2 GiB.
         (await kubelet.CallAsync("expandvolume", options, deviceMountPath, (2L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), (1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture))).ExpectSuccess();

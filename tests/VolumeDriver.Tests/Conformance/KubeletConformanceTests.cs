@@ -53,20 +53,7 @@ public sealed class KubeletConformanceTests
             ["kubernetes.io/mounterArgs.FsGroup"] = "2000",
             ["kubernetes.io/secret/token"] = TestSupport.TestSecrets.Base64(TestSupport.TestSecrets.Token),
         });
-        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("mount", podDirectory, mountOptions)).Result);
-        await LoopVolumeFixture.RunToolAsync("mount", "--bind", deviceMountPath, podDirectory);
-        try
-        {
-            await File.WriteAllTextAsync(Path.Join(podDirectory, "written-by-pod"), "hello");
-            Assert.Equal("hello", await File.ReadAllTextAsync(Path.Join(deviceMountPath, "written-by-pod")));
-
-            // Teardown: unmount is Not supported too, so kubelet unmounts the pod directory itself.
-            Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("unmount", podDirectory)).Result);
-        }
-        finally
-        {
-            await LoopVolumeFixture.RunToolAsync("umount", podDirectory);
-        }
+        await kubelet.PodUsesTheVolumeThroughKubeletsBindMountAsync(podDirectory, deviceMountPath, mountOptions);
 
         (await kubelet.CallAsync("unmountdevice", deviceMountPath)).ExpectSuccess();
         Assert.False(LoopVolumeFixture.IsMountPoint(deviceMountPath));

@@ -65,6 +65,28 @@ public sealed class KubeletSimulator
     }
 
     /// <summary>kubelet's options argument: the base keys, then (for mount) pod keys, then the user's options, as Go marshals them.</summary>
+    /// <summary>
+    /// A pod's mount as kubelet does it for a driver whose <c>mount</c> is Not supported: kubelet
+    /// bind-mounts the device mount path into the pod directory itself, the pod writes a file that
+    /// must appear on the volume, and at teardown <c>unmount</c> is Not supported too, so kubelet
+    /// unmounts the pod directory.
+    /// </summary>
+    public async Task PodUsesTheVolumeThroughKubeletsBindMountAsync(string podDirectory, string deviceMountPath, string mountOptions)
+    {
+        Assert.Equal(KubeletResult.NotSupported, (await CallAsync("mount", podDirectory, mountOptions)).Result);
+        await LoopVolumeFixture.RunToolAsync("mount", "--bind", deviceMountPath, podDirectory);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Join(podDirectory, "written-by-pod"), "hello");
+            Assert.Equal("hello", await File.ReadAllTextAsync(Path.Join(deviceMountPath, "written-by-pod")));
+            Assert.Equal(KubeletResult.NotSupported, (await CallAsync("unmount", podDirectory)).Result);
+        }
+        finally
+        {
+            await LoopVolumeFixture.RunToolAsync("umount", podDirectory);
+        }
+    }
+
     public static string Options(string volume, IReadOnlyDictionary<string, string>? user = null, bool readOnly = false, string fsType = "", IReadOnlyDictionary<string, string>? extra = null)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal)

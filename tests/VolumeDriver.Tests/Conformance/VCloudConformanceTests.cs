@@ -48,17 +48,7 @@ public sealed class VCloudConformanceTests
             ["kubernetes.io/fsGroup"] = "2000",
             ["kubernetes.io/secret/token"] = TestSupport.TestSecrets.Base64(TestSupport.TestSecrets.Token),
         });
-        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("mount", podDirectory, mountOptions)).Result);
-        await LoopVolumeFixture.RunToolAsync("mount", "--bind", deviceMountPath, podDirectory);
-        try
-        {
-            await File.WriteAllTextAsync(Path.Join(podDirectory, "index.html"), "hello");
-            Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("unmount", podDirectory)).Result);
-        }
-        finally
-        {
-            await LoopVolumeFixture.RunToolAsync("umount", podDirectory);
-        }
+        await kubelet.PodUsesTheVolumeThroughKubeletsBindMountAsync(podDirectory, deviceMountPath, mountOptions);
 
         (await kubelet.CallAsync("unmountdevice", deviceMountPath)).ExpectSuccess();
         (await kubelet.CallAsync("detach", volume, "node-1")).ExpectSuccess();

@@ -20,16 +20,7 @@ public sealed class DoctorTests : IDisposable
 
     public DoctorTests()
     {
-        _config = _temp.Write("config.yaml", $"""
-            backend: loop
-            nodeName: node-1
-            loop:
-              directory: {_temp.PathOf("images")}
-            log:
-              file: {_temp.PathOf("log/driver.log")}
-            locking:
-              directory: {_temp.PathOf("locks")}
-            """);
+        _config = WriteConfig();
         _tools = _temp.PathOf("bin");
         foreach (var (tool, _) in NodeTools.Required)
         {
@@ -226,7 +217,15 @@ public sealed class DoctorTests : IDisposable
         Assert.Contains("127.0.0.1:1", down.Detail, StringComparison.Ordinal);
     }
 
-    private void WriteConfigWithEtcd(string endpoint) => _temp.Write("config.yaml", $"""
+    private void WriteConfigWithEtcd(string endpoint) => WriteConfig($"""
+
+          etcd:
+            endpoints: {endpoint}
+            timeout: 2
+        """);
+
+    /// <summary>A loop configuration in the temporary directory; <paramref name="locking"/> is appended to its locking section.</summary>
+    private string WriteConfig(string locking = "") => _temp.Write("config.yaml", $"""
         backend: loop
         nodeName: node-1
         loop:
@@ -234,10 +233,7 @@ public sealed class DoctorTests : IDisposable
         log:
           file: {_temp.PathOf("log/driver.log")}
         locking:
-          directory: {_temp.PathOf("locks")}
-          etcd:
-            endpoints: {endpoint}
-            timeout: 2
+          directory: {_temp.PathOf("locks")}{locking}
         """);
 
     private string Install(string directoryName, string content)

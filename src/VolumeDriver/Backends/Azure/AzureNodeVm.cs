@@ -95,6 +95,18 @@ internal abstract class AzureNodeVm
         return true;
     }
 
+    /// <summary>The storage profile of a sparse update: the data disks and nothing else, so ARM leaves the rest as it is.</summary>
+    private static VirtualMachineStorageProfile DataDisksOnly(IReadOnlyList<VirtualMachineDataDisk> dataDisks)
+    {
+        var profile = new VirtualMachineStorageProfile();
+        foreach (var disk in dataDisks)
+        {
+            profile.DataDisks.Add(disk);
+        }
+
+        return profile;
+    }
+
     private static AzureVmState StateOf(AzureLocation location, VirtualMachineStorageProfile? storage, string? computerName) => new(
         location,
         storage?.DataDisks.ToList() ?? [],
@@ -121,12 +133,7 @@ internal abstract class AzureNodeVm
         /// <summary>A PUT of the sparse body (the in-tree plugin's and the CSI driver's call); ARM leaves every other property as it is.</summary>
         public override async Task<AzureVmState> UpdateDataDisksAsync(AzureLocation location, IReadOnlyList<VirtualMachineDataDisk> dataDisks, CancellationToken cancellationToken)
         {
-            var sparse = new VirtualMachineData(location) { StorageProfile = new VirtualMachineStorageProfile() };
-            foreach (var disk in dataDisks)
-            {
-                sparse.StorageProfile.DataDisks.Add(disk);
-            }
-
+            var sparse = new VirtualMachineData(location) { StorageProfile = DataDisksOnly(dataDisks) };
             var data = (await group.CreateOrUpdateAsync(WaitUntil.Completed, vm.Id.Name, sparse, cancellationToken: cancellationToken)).Value.Data;
             return StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
         }
@@ -156,12 +163,7 @@ internal abstract class AzureNodeVm
 
         public override async Task<AzureVmState> UpdateDataDisksAsync(AzureLocation location, IReadOnlyList<VirtualMachineDataDisk> dataDisks, CancellationToken cancellationToken)
         {
-            var sparse = new VirtualMachineScaleSetVmData(location) { StorageProfile = new VirtualMachineStorageProfile() };
-            foreach (var disk in dataDisks)
-            {
-                sparse.StorageProfile.DataDisks.Add(disk);
-            }
-
+            var sparse = new VirtualMachineScaleSetVmData(location) { StorageProfile = DataDisksOnly(dataDisks) };
             var data = (await instance.UpdateAsync(WaitUntil.Completed, sparse, cancellationToken)).Value.Data;
             return StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
         }

@@ -32,25 +32,10 @@ internal interface IPageBlobStore
     /// <summary>Every blob in the container (all pages of the listing), or none when the container does not exist.</summary>
     IAsyncEnumerable<PageBlobItem> ListAsync(string container, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the blob; false when it was not there. A leased blob (attached to a VM) throws <see cref="BlobStorageException"/> with code LeaseIdMissing.</summary>
+    /// <summary>Deletes the blob; false when it was not there. A leased blob (attached to a VM) throws <see cref="AzureServiceException"/> with code LeaseIdMissing.</summary>
     Task<bool> DeleteAsync(string container, string blob, CancellationToken cancellationToken);
 }
 
 /// <summary>A blob as a listing or its properties describe it.</summary>
 /// <param name="Leased">The blob holds a lease: Azure leases a VHD while a VM has it attached.</param>
 internal sealed record PageBlobItem(string Name, long Length, bool Leased);
-
-/// <summary>The Blob service answered with an error: its HTTP status and x-ms-error-code.</summary>
-internal sealed class BlobStorageException : Errors.VolumeDriverException
-{
-    public BlobStorageException(int status, string code, string message)
-        : base(message)
-    {
-        Status = status;
-        Code = code;
-    }
-
-    public int Status { get; }
-
-    public string Code { get; }
-}

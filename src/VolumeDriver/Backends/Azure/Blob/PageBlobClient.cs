@@ -113,7 +113,7 @@ internal sealed class PageBlobClient : IPageBlobStore
             }
 
             var results = XDocument.Parse(response.Content.ToString()).Root
-                ?? throw new BlobStorageException(response.Status, "InvalidXml", "the Blob service's listing had no EnumerationResults");
+                ?? throw new AzureServiceException(response.Status, "InvalidXml", "the Blob service's listing had no EnumerationResults");
             foreach (var blob in results.Element("Blobs")?.Elements("Blob") ?? [])
             {
                 var properties = blob.Element("Properties");
@@ -160,7 +160,7 @@ internal sealed class PageBlobClient : IPageBlobStore
 
     /// <summary>
     /// Sends, and turns any answer that is neither one of <paramref name="success"/> nor an error with
-    /// one of <paramref name="expectedErrors"/> (x-ms-error-code) into a <see cref="BlobStorageException"/>
+    /// one of <paramref name="expectedErrors"/> (x-ms-error-code) into a <see cref="AzureServiceException"/>
     /// carrying the service's code and message.
     /// </summary>
     private async Task<Response> SendAsync(HttpMessage message, int[] success, string[] expectedErrors, CancellationToken cancellationToken)
@@ -176,7 +176,7 @@ internal sealed class PageBlobClient : IPageBlobStore
         var text = (response.Content?.ToString() ?? string.Empty).TrimStart('\uFEFF');
         var detail = text.StartsWith('<') ? (string?)XDocument.Parse(text).Root?.Element("Message") ?? text : text;
         var firstLine = detail.Split('\n', 2)[0].Trim();
-        throw new BlobStorageException(response.Status, code, $"the Blob service of account {Account} answered {response.Status} {code} for {message.Request.Method.Method} {message.Request.Uri.Path}: {firstLine}");
+        throw new AzureServiceException(response.Status, code, $"the Blob service of account {Account} answered {response.Status} {code} for {message.Request.Method.Method} {message.Request.Uri.Path}: {firstLine}");
     }
 }
 

@@ -109,7 +109,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
                 : AccountUri(name);
             if (_timeProvider.GetUtcNow() > deadline)
             {
-                throw new StorageAccountException(202, "Timeout", $"ARM did not finish creating storage account {name} within {CreateTimeout.TotalSeconds:0} s");
+                throw new AzureServiceException(202, "Timeout", $"ARM did not finish creating storage account {name} within {CreateTimeout.TotalSeconds:0} s");
             }
 
             await Task.Delay(RetryAfter(response), _timeProvider, cancellationToken);
@@ -120,7 +120,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
         // The final answer of the Location poll is the account; a re-PUT's 200 is too. Read it once more
         // when ARM answered without a body.
         var account = response.Content.ToMemory().Length > 0 ? Parse(response.Content) : await GetAsync(name, cancellationToken);
-        return account ?? throw new StorageAccountException(404, "NotFound", $"storage account {name} was created but ARM does not find it");
+        return account ?? throw new AzureServiceException(404, "NotFound", $"storage account {name} was created but ARM does not find it");
     }
 
     public async Task<string> GetKeyAsync(string name, CancellationToken cancellationToken)
@@ -130,7 +130,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
         var response = await SendAsync(message, [200], cancellationToken);
         var keys = JsonSerializer.Deserialize(response.Content.ToStream(), StorageJsonContext.Default.StorageKeysJson);
         return keys?.Keys?.FirstOrDefault(k => string.Equals(k.Permissions, "FULL", StringComparison.OrdinalIgnoreCase) && k.Value is { Length: > 0 })?.Value
-            ?? throw new StorageAccountException(200, "NoKey", $"storage account {name} has no key with full permissions (is Shared Key access disabled on it?)");
+            ?? throw new AzureServiceException(200, "NoKey", $"storage account {name} has no key with full permissions (is Shared Key access disabled on it?)");
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
@@ -188,26 +188,11 @@ internal sealed class StorageAccountClient : IStorageAccounts
             // Not ARM's error body (a proxy's page): the status says enough.
         }
 
-        throw new StorageAccountException(
+        throw new AzureServiceException(
             response.Status,
             error?.Code ?? string.Empty,
             $"ARM answered {response.Status} {error?.Code} for {message.Request.Method.Method} {message.Request.Uri.Path}: {error?.Message ?? response.ReasonPhrase}");
     }
-}
-
-/// <summary>ARM refused a storage account operation: its status and error code.</summary>
-internal sealed class StorageAccountException : Errors.VolumeDriverException
-{
-    public StorageAccountException(int status, string code, string message)
-        : base(message)
-    {
-        Status = status;
-        Code = code;
-    }
-
-    public int Status { get; }
-
-    public string Code { get; }
 }
 
 internal sealed record StorageSkuJson([property: JsonPropertyName("name")] string? Name);

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
+using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Tests.TestSupport;
 
@@ -81,7 +82,7 @@ public sealed class PageBlobClientTests : IAsyncLifetime
         await client.CreatePageBlobAsync("vhds", "free.vhd", 1024, CancellationToken.None);
         await client.AcquireLeaseAsync("vhds", "attached.vhd", CancellationToken.None);
 
-        var e = await Assert.ThrowsAsync<BlobStorageException>(() => client.DeleteAsync("vhds", "attached.vhd", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<AzureServiceException>(() => client.DeleteAsync("vhds", "attached.vhd", CancellationToken.None));
 
         Assert.Equal((412, "LeaseIdMissing"), (e.Status, e.Code));
         Assert.True((await client.GetPropertiesAsync("vhds", "attached.vhd", CancellationToken.None))?.Leased);
@@ -95,7 +96,7 @@ public sealed class PageBlobClientTests : IAsyncLifetime
     {
         var wrong = Convert.ToBase64String(new byte[64]);
 
-        var e = await Assert.ThrowsAsync<BlobStorageException>(() => Client(key: wrong).CreateContainerAsync("vhds", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<AzureServiceException>(() => Client(key: wrong).CreateContainerAsync("vhds", CancellationToken.None));
 
         Assert.Equal(403, e.Status);
         Assert.DoesNotContain(wrong, e.Message, StringComparison.Ordinal);

@@ -92,7 +92,7 @@ public sealed class StorageAccountClientTests : IAsyncLifetime
     {
         var (accounts, _) = Accounts();
 
-        var e = await Assert.ThrowsAsync<StorageAccountException>(() => accounts.CreateAsync("Not_Valid", "Standard_LRS", _arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<AzureServiceException>(() => accounts.CreateAsync("Not_Valid", "Standard_LRS", _arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None));
 
         Assert.Equal((400, "AccountNameInvalid"), (e.Status, e.Code));
         Assert.Empty(_arm.StorageAccounts());
