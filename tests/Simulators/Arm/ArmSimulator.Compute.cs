@@ -202,6 +202,9 @@ public sealed partial class ArmSimulator
 
                 await (vm is null ? NotFoundAsync(context, "Microsoft.Compute/virtualMachines", name) : WriteJsonAsync(context, 200, vm));
                 return;
+            case (["virtualMachines", var name, "attachDetachDataDisks"], "POST"):
+                await AttachDetachDataDisksAsync(context, name);
+                return;
             case (["virtualMachines", var name], "PUT" or "PATCH"):
                 bool standalone;
                 lock (_lock)
@@ -363,10 +366,16 @@ public sealed partial class ArmSimulator
     /// A VM update: the body's storageProfile.dataDisks replaces the list (a sparse PUT leaves every
     /// other property as it is). Entries marked toBeDetached leave when the update completes.
     /// </summary>
-    private async Task UpdateVmAsync(HttpContext context, string name)
+    /// <param name="attachDetach">The request was POST attachDetachDataDisks (<paramref name="requested"/> is the list it leads to):
+    /// answered 202 with Location and Azure-AsyncOperation, and the operation's result is the storage profile.</param>
+    private async Task UpdateVmAsync(HttpContext context, string name, JsonArray? requested = null, bool attachDetach = false)
     {
-        var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!.AsObject();
-        var requested = body["properties"]?["storageProfile"]?["dataDisks"]?.AsArray();
+        if (!attachDetach)
+        {
+            var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!.AsObject();
+            requested = body["properties"]?["storageProfile"]?["dataDisks"]?.AsArray();
+        }
+
         ArmOperation operation;
         JsonObject answer;
         lock (_lock)
@@ -465,9 +474,16 @@ public sealed partial class ArmSimulator
                 }
 
                 return null;
-            }, () => VmJson(vm, "Succeeded"), emulationRoot is null ? null : () => EmulateAsync(vm, emulationRoot));
+            }, () => attachDetach ? VmJson(vm, "Succeeded")["properties"]!["storageProfile"]!.DeepClone() : VmJson(vm, "Succeeded"), emulationRoot is null ? null : () => EmulateAsync(vm, emulationRoot));
             vm.Updating = operation;
             answer = VmJson(vm, "Updating");
+        }
+
+        if (attachDetach)
+        {
+            SetOperationHeaders(context, operation, "operations", withLocation: true);
+            context.Response.StatusCode = 202;
+            return;
         }
 
         SetOperationHeaders(context, operation, "operations", withLocation: false);
