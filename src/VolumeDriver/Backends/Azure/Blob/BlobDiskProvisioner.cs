@@ -1,0 +1,199 @@
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Errors;
+using VolumeDriver.Locking;
+
+namespace VolumeDriver.Backends.Azure.Blob;
+
+/// <summary>
+/// Creates and deletes blob disks: a fixed VHD (an empty page blob of the disk's size plus 512 bytes,
+/// with only the footer written) in container <c>vhds</c> of a pool account (kind shared) or of the
+/// disk's own account (kind dedicated). The pool decision runs under one lock per SKU (etcd when
+/// configured), so two nodes provisioning at once never grow the pool twice for one need; disk counts
+/// come from the blobs themselves, cached for a minute (<see cref="PoolCounts"/>).
+/// </summary>
+internal sealed partial class BlobDiskProvisioner
+{
+    public const string Container = "vhds";
+
+    private readonly IStorageAccounts _accounts;
+    private readonly Func<StorageAccount, string, IPageBlobStore> _blobStores;
+    private readonly IVmLockProvider _locks;
+    private readonly TimeSpan _lockTimeout;
+    private readonly PoolCounts _counts;
+    private readonly string _prefix;
+    private readonly string _location;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <param name="blobStores">The Blob service of an account, given its key.</param>
+    /// <param name="prefix">This cluster's pool prefix (<see cref="StorageAccountPool.Prefix"/>).</param>
+    public BlobDiskProvisioner(IStorageAccounts accounts, Func<StorageAccount, string, IPageBlobStore> blobStores, IVmLockProvider locks, TimeSpan lockTimeout, PoolCounts counts, string prefix, string location, TimeProvider timeProvider, ILogger logger)
+    {
+        _accounts = accounts;
+        _blobStores = blobStores;
+        _locks = locks;
+        _lockTimeout = lockTimeout;
+        _counts = counts;
+        _prefix = prefix;
+        _location = location;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The VHD of a shared disk, in the account the pool rules choose. The choice is handed to
+    /// <paramref name="rememberChoice"/> (the caller records it) before anything is created, and a
+    /// re-run after a crash passes it back as <paramref name="chosenBefore"/>: when that account exists
+    /// the VHD is made (or found) there, so a retried provision never leaves a second VHD elsewhere.
+    /// </summary>
+    public async Task<Uri> CreateSharedAsync(string diskName, string sku, long bytes, string? chosenBefore, Func<string, Task> rememberChoice, CancellationToken cancellationToken)
+    {
+        await using (await _locks.AcquireAsync("blob-pool-" + sku.ToLowerInvariant(), _lockTimeout, cancellationToken))
+        {
+            if (chosenBefore is not null && await _accounts.GetAsync(chosenBefore, cancellationToken) is { } earlier)
+            {
+                return await CreateVhdAsync(earlier, diskName, bytes, cancellationToken);
+            }
+
+            var pool = await PoolAsync(cancellationToken);
+            if (pool.Count == 0)
+            {
+                // The pool starts with an account of each SKU, as the original plugin's did.
+                foreach (var other in StorageAccountPool.Skus.Where(s => s != sku))
+                {
+                    await CreateAccountAsync(StorageAccountPool.AccountName(_prefix, other, 1), other, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = other }, cancellationToken);
+                }
+
+                pool = await PoolAsync(cancellationToken);
+            }
+
+            var counted = new List<PoolAccount>();
+            foreach (var account in pool)
+            {
+                counted.Add(new PoolAccount(account.Name, account.Sku, account.Sku == sku ? await CountAsync(account, cancellationToken) : 0));
+            }
+
+            var choice = StorageAccountPool.Choose(counted, sku, _prefix);
+            await rememberChoice(choice.Account);
+            var target = choice.Create
+                ? await CreateAccountAsync(choice.Account, sku, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = sku }, cancellationToken)
+                : pool.Single(a => a.Name == choice.Account);
+            var uri = await CreateVhdAsync(target, diskName, bytes, cancellationToken);
+            _counts.Add(target.Name, 1);
+            var accountName = target.Name;
+            LogShared(_logger, diskName, accountName, choice.Create);
+            return uri;
+        }
+    }
+
+    /// <summary>The VHD of a dedicated disk, in its own account (named from the disk, so delete finds it with no state).</summary>
+    public async Task<Uri> CreateDedicatedAsync(string accountName, string diskName, string sku, long bytes, CancellationToken cancellationToken)
+    {
+        var account = await CreateAccountAsync(accountName, sku, new Dictionary<string, string> { [StorageAccountPool.DedicatedTag] = diskName }, cancellationToken);
+        return await CreateVhdAsync(account, diskName, bytes, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the VHD (refused while leased: a VM still has it attached) and, for a dedicated disk,
+    /// its account. A VHD or account that is already gone is fine.
+    /// </summary>
+    public async Task DeleteAsync(Uri vhd, bool dedicated, CancellationToken cancellationToken)
+    {
+        var (accountName, container, blob) = Parts(vhd);
+        var account = await _accounts.GetAsync(accountName, cancellationToken);
+        if (account is null)
+        {
+            return;
+        }
+
+        var store = _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken));
+        try
+        {
+            if (await store.DeleteAsync(container, blob, cancellationToken))
+            {
+                _counts.Add(accountName, -1);
+            }
+        }
+        catch (AzureServiceException e) when (e.Code == "LeaseIdMissing")
+        {
+            throw new UnsafeOperationException($"the VHD {vhd} is leased: a VM still has it attached. Detach it before deleting it.");
+        }
+
+        if (dedicated)
+        {
+            await _accounts.DeleteAsync(accountName, cancellationToken);
+        }
+    }
+
+    /// <summary>The account, container and blob of a VHD URI, Azure's host-style or Azurite's path-style.</summary>
+    public static (string Account, string Container, string Blob) Parts(Uri vhd)
+    {
+        var segments = vhd.AbsolutePath.Trim('/').Split('/');
+        var hostAccount = vhd.Host.Split('.')[0];
+        return vhd.Host.Contains(".blob.", StringComparison.OrdinalIgnoreCase) && segments.Length == 2
+            ? (hostAccount, segments[0], Uri.UnescapeDataString(segments[1]))
+            : segments.Length == 3
+                ? (segments[0], segments[1], Uri.UnescapeDataString(segments[2]))
+                : throw new InvalidOptionException("diskURI", $"'{vhd}' is not a VHD blob URI (https://<account>.blob.<suffix>/<container>/<name>.vhd)");
+    }
+
+    private async Task<List<StorageAccount>> PoolAsync(CancellationToken cancellationToken)
+    {
+        var pool = new List<StorageAccount>();
+        await foreach (var account in _accounts.ListAsync(cancellationToken))
+        {
+            if (StorageAccountPool.IsPoolAccount(account.Name, _prefix) && account.Tags.ContainsKey(StorageAccountPool.PoolTag))
+            {
+                pool.Add(account);
+            }
+        }
+
+        return pool;
+    }
+
+    /// <summary>The account's VHDs: from the cache while fresh, else counted from every page of its listing.</summary>
+    private async Task<int> CountAsync(StorageAccount account, CancellationToken cancellationToken)
+    {
+        if (_counts.Get(account.Name) is { } cached)
+        {
+            return cached;
+        }
+
+        var store = _blobStores(account, await _accounts.GetKeyAsync(account.Name, cancellationToken));
+        var count = 0;
+        await foreach (var blob in store.ListAsync(Container, cancellationToken))
+        {
+            count += blob.Name.EndsWith(".vhd", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+        }
+
+        _counts.Set(account.Name, count);
+        return count;
+    }
+
+    private async Task<StorageAccount> CreateAccountAsync(string name, string sku, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        var account = await _accounts.CreateAsync(name, sku, _location, tags, cancellationToken);
+        LogAccountCreated(_logger, name, sku);
+        return account;
+    }
+
+    /// <summary>Creates the VHD (an existing blob of that name is kept: it may hold data) and writes its footer.</summary>
+    private async Task<Uri> CreateVhdAsync(StorageAccount account, string diskName, long bytes, CancellationToken cancellationToken)
+    {
+        var store = _blobStores(account, await _accounts.GetKeyAsync(account.Name, cancellationToken));
+        var blob = diskName + ".vhd";
+        await store.CreateContainerAsync(Container, cancellationToken);
+        if (await store.CreatePageBlobAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken))
+        {
+            await store.WritePagesAsync(Container, blob, bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()), cancellationToken);
+        }
+
+        return store.BlobUri(Container, blob);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the VHD of blob disk {Disk} in pool account {Account} (a new account: {NewAccount})")]
+    private static partial void LogShared(ILogger logger, string disk, string account, bool newAccount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created storage account {Account} ({Sku})")]
+    private static partial void LogAccountCreated(ILogger logger, string account, string sku);
+}

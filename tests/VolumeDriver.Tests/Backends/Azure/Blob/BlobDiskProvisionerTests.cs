@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Simulators.Arm;
+using VolumeDriver.Backends.Azure;
+using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.Configuration;
+using VolumeDriver.Errors;
+using VolumeDriver.Locking;
+using VolumeDriver.Tests.TestSupport;
+
+namespace VolumeDriver.Tests.Backends.Azure.Blob;
+
+/// <summary>
+/// Shared and dedicated blob disks end to end: storage accounts through the ARM double (which hands
+/// out Azurite's keys and points their blob endpoints at Azurite), VHDs in real Azurite.
+/// </summary>
+public sealed class BlobDiskProvisionerTests : IAsyncLifetime
+{
+    private const string Client = "11111111-0000-0000-0000-00000000000d";
+    private const long MiB = 1L << 20;
+
+    private static readonly ArmSimulatorOptions Defaults = new();
+    private static readonly string Prefix = StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup);
+    private static readonly string StandardOne = StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1);
+    private static readonly string PremiumOne = StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1);
+    private static readonly string Dedicated = StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, "pv-own");
+
+    private AzuriteServer? _azurite;
+    private ArmSimulator _arm = null!;
+    private string _directory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _directory = Directory.CreateTempSubdirectory("vd-blobdisk-").FullName;
+        if (AzuriteServer.MissingReason is null)
+        {
+            _azurite = await AzuriteServer.StartAsync(StandardOne, PremiumOne, Dedicated);
+        }
+
+        _arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
+        {
+            StateDirectory = Path.Join(_directory, "arm"),
+            ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
+            OperationTime = TimeSpan.FromMilliseconds(100),
+            RetryAfterSeconds = 0,
+            BlobEndpointTemplate = _azurite?.EndpointTemplate ?? "https://{account}.blob.core.windows.net/",
+            StorageAccountKeys = _azurite?.Keys ?? new Dictionary<string, string>(),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _arm.DisposeAsync();
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private (BlobDiskProvisioner Provisioner, StorageAccountClient Accounts, Func<StorageAccount, string, IPageBlobStore> Stores) Create()
+    {
+        var azureJson = Path.Join(_directory, "azure.json");
+        File.WriteAllText(azureJson, $$"""
+            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
+             "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
+            """);
+        var environmentFile = _arm.WriteEnvironmentFile();
+        var clients = AzureClients.Create(new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), TimeSpan.FromSeconds(1)), name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
+        var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
+        Func<StorageAccount, string, IPageBlobStore> stores = (account, key) =>
+            PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(_azurite!.EndpointTemplate), clients.Options(), TimeProvider.System);
+        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
+        var provisioner = new BlobDiskProvisioner(accounts, stores, locks, TimeSpan.FromMinutes(1), new PoolCounts(Path.Join(_directory, "state"), PoolCounts.DefaultTtl, TimeProvider.System), Prefix, _arm.Options.Location, TimeProvider.System, NullLogger.Instance);
+        return (provisioner, accounts, stores);
+    }
+
+    [AzuriteFact]
+    public async Task TheFirstSharedDisk_StartsThePoolWithAnAccountPerSku_AndItsVhdHasAValidFooter()
+    {
+        var (provisioner, accounts, stores) = Create();
+        var chosen = new List<string>();
+
+        var uri = await provisioner.CreateSharedAsync("pv-a", "Standard_LRS", 8 * MiB, null, name => { chosen.Add(name); return Task.CompletedTask; }, CancellationToken.None);
+        var second = await Create().Provisioner.CreateSharedAsync("pv-b", "Standard_LRS", 8 * MiB, null, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal([PremiumOne, StandardOne], _arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("Standard_LRS", _arm.StorageAccounts().Single(a => a.Name == StandardOne).Tags[StorageAccountPool.PoolTag]);
+        Assert.Equal([StandardOne], chosen);
+        Assert.Equal((StandardOne, "vhds", "pv-a.vhd"), BlobDiskProvisioner.Parts(uri));
+        Assert.Equal((StandardOne, "vhds", "pv-b.vhd"), BlobDiskProvisioner.Parts(second));
+        var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
+        var store = stores(account, await accounts.GetKeyAsync(StandardOne, CancellationToken.None));
+        Assert.Equal(8 * MiB + 512, (await store.GetPropertiesAsync("vhds", "pv-a.vhd", CancellationToken.None))?.Length);
+        Assert.Equal(8 * MiB, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-a.vhd", 8 * MiB, 512, CancellationToken.None)));
+    }
+
+    [AzuriteFact]
+    public async Task ARerunWithTheRememberedChoice_FindsTheSameVhd_AndWritesNothingTwice()
+    {
+        var (provisioner, accounts, stores) = Create();
+        string? remembered = null;
+        var first = await provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, null, name => { remembered = name; return Task.CompletedTask; }, CancellationToken.None);
+        var account = (await accounts.GetAsync(PremiumOne, CancellationToken.None))!;
+        var store = stores(account, await accounts.GetKeyAsync(PremiumOne, CancellationToken.None));
+        await store.WritePagesAsync("vhds", "pv-c.vhd", 0, new byte[512].Select(_ => (byte)7).ToArray(), CancellationToken.None);
+
+        var again = await Create().Provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, remembered, _ => throw new InvalidOperationException("no new choice on a re-run"), CancellationToken.None);
+
+        Assert.Equal(first, again);
+        Assert.Equal(7, (await store.ReadAsync("vhds", "pv-c.vhd", 0, 512, CancellationToken.None))[0]);
+        Assert.Single(await store.ListAsync("vhds", CancellationToken.None).ToListAsync());
+    }
+
+    [AzuriteFact]
+    public async Task ADedicatedDisk_GetsItsOwnAccount_AndDeleteLeavesNoAccountBehind()
+    {
+        var (provisioner, _, _) = Create();
+
+        var uri = await provisioner.CreateDedicatedAsync(Dedicated, "pv-own", "Premium_LRS", 4 * MiB, CancellationToken.None);
+
+        Assert.Equal((Dedicated, "vhds", "pv-own.vhd"), BlobDiskProvisioner.Parts(uri));
+        Assert.Equal("pv-own", _arm.StorageAccounts().Single().Tags[StorageAccountPool.DedicatedTag]);
+
+        await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None);
+        await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None);
+
+        Assert.Empty(_arm.StorageAccounts());
+    }
+
+    [AzuriteFact]
+    public async Task ALeasedVhd_IsNotDeleted_AndTheFailureSaysItIsAttached()
+    {
+        var (provisioner, accounts, _) = Create();
+        var uri = await provisioner.CreateSharedAsync("pv-d", "Standard_LRS", 4 * MiB, null, _ => Task.CompletedTask, CancellationToken.None);
+        var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
+        var store = PageBlobClient.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None), new BlobEndpoint(_azurite!.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        await store.AcquireLeaseAsync("vhds", "pv-d.vhd", CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None));
+
+        Assert.Contains("still has it attached", e.Message, StringComparison.Ordinal);
+        Assert.NotNull(await store.GetPropertiesAsync("vhds", "pv-d.vhd", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("https://acct1.blob.local.azurestack.external/vhds/pv-x.vhd", "acct1")]
+    [InlineData("http://127.0.0.1:10000/acct1/vhds/pv-x.vhd", "acct1")]
+    public void VhdUris_NameTheirAccount_HostOrPathStyle(string uri, string account) =>
+        Assert.Equal((account, "vhds", "pv-x.vhd"), BlobDiskProvisioner.Parts(new Uri(uri)));
+
+    private sealed class TestOptions : global::Azure.Core.ClientOptions;
+}
