@@ -27,14 +27,15 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
 
     private static readonly string[] CachingModes = ["None", "ReadOnly", "ReadWrite"];
 
-    public static AzureDiskOptions From(DiskRequest request)
+    /// <param name="environment">The cloud, for the blob kinds' refusal (public clouds retired them; null: said of both).</param>
+    public static AzureDiskOptions From(DiskRequest request, AzureEnvironment? environment = null)
     {
         var options = request.Options;
         var kind = options.GetValueOrDefault(KindOption) is { Length: > 0 } k ? k : "managed";
         if (!kind.Equals("managed", StringComparison.OrdinalIgnoreCase))
         {
             throw kind.ToLowerInvariant() is "shared" or "dedicated"
-                ? new InvalidOptionException(KindOption, $"kind '{kind}' (VHD blob disks) is not served by this build; Azure retired unmanaged disks in its public clouds on 2025-09-30. Use kind: managed")
+                ? new InvalidOptionException(KindOption, BlobKindRefusal(kind, environment))
                 : new InvalidOptionException(KindOption, $"kind '{kind}' is not an Azure disk kind; allowed: managed, shared, dedicated");
         }
 
@@ -80,4 +81,14 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
 
         return new AzureDiskOptions(name, resourceGroup, options.GetValueOrDefault(LocationOption) is { Length: > 0 } l ? l : null, new DiskStorageAccountType(sku), caching, zones);
     }
+
+    /// <summary>
+    /// Why a blob kind cannot be served. In the public clouds Azure retired unmanaged disks on
+    /// 2025-09-30: a VM with a VHD data disk no longer starts there, so the answer points at moving the
+    /// data to a managed disk. On Azure Stack Hub they still work, but this build does not attach them yet.
+    /// </summary>
+    private static string BlobKindRefusal(string kind, AzureEnvironment? environment) => environment is { IsPublicCloudFamily: false }
+        ? $"kind '{kind}' (VHD blob disks on Azure Stack Hub) is not served by this build yet; use kind: managed"
+        : $"kind '{kind}' (VHD blob disks) cannot be used{(environment is null ? string.Empty : " in " + environment.Name)}: Azure retired unmanaged disks on 2025-09-30, and a VM with a VHD data disk no longer starts in its public clouds. "
+            + "Use kind: managed; to keep the data of an existing VHD, import it into a managed disk (az disk create --source <vhd-uri>) and point the PV at it (kind: managed, diskURI).";
 }

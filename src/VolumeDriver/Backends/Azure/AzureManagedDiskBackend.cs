@@ -57,14 +57,14 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
-        var options = AzureDiskOptions.From(request);
+        var options = AzureDiskOptions.From(request, Cloud.Environment);
         var (disk, created) = await FindOrCreateAsync(request, options, cancellationToken);
         return new DiskInfo(request.Name, new ByteSize((long)(disk.Data.DiskSizeGB ?? 0) << 30), created);
     }
 
     public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
-        var options = AzureDiskOptions.From(request);
+        var options = AzureDiskOptions.From(request, Cloud.Environment);
         var (disk, _) = await FindOrCreateAsync(request, options, cancellationToken);
         var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
         if (disk.Data.ManagedBy is { } owner && !SameResource(owner, target.Id))
@@ -83,7 +83,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
-        var disk = await GetDiskAsync(AzureDiskOptions.From(request), cancellationToken);
+        var disk = await GetDiskAsync(AzureDiskOptions.From(request, Cloud.Environment), cancellationToken);
         return disk?.Data.ManagedBy is { } owner && SameResource(owner, AzureNodeVm.For(node, Cloud, _clients.Arm).Id);
     }
 
@@ -149,7 +149,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     /// </summary>
     public async Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken)
     {
-        var options = AzureDiskOptions.From(request);
+        var options = AzureDiskOptions.From(request, Cloud.Environment);
         var disk = await GetDiskAsync(options, cancellationToken)
             ?? throw new DiskOperationException($"Azure disk '{options.DiskName}' does not exist in resource group {options.ResourceGroup ?? Cloud.ResourceGroup}, so it cannot be grown.");
         var current = disk.Data.DiskSizeGB ?? 0;
@@ -170,7 +170,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
     {
-        var options = AzureDiskOptions.From(request);
+        var options = AzureDiskOptions.From(request, Cloud.Environment);
         if (attachedDevicePath is not null && attachedDevicePath.StartsWith(DevicePrefix, StringComparison.Ordinal)
             && int.TryParse(attachedDevicePath.AsSpan(DevicePrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lun) && lun < MaxLuns)
         {

@@ -320,7 +320,8 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Theory]
     [InlineData("skuname", "Gold_LRS", "Standard_LRS, Premium_LRS")]
     [InlineData("cachingmode", "WriteBack", "None, ReadOnly, ReadWrite")]
-    [InlineData("kind", "dedicated", "retired unmanaged disks")]
+    [InlineData("kind", "dedicated", "on Azure Stack Hub) is not served by this build yet")]
+    [InlineData("kind", "premium", "allowed: managed, shared, dedicated")]
     public async Task InvalidOption_NamesItAndWhatIsAllowed(string option, string value, string expected)
     {
         var e = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().AttachAsync(Request("pv-x", options: new() { [option] = value }), Node("node-1"), CancellationToken.None));
@@ -328,6 +329,21 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Equal(option, e.Key);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.Empty(_arm.Disks());
+    }
+
+    [Theory]
+    [InlineData("shared")]
+    [InlineData("Dedicated")]
+    public void BlobKinds_InThePublicClouds_AreRefusedWithTheRetirementAndTheWayOut(string kind)
+    {
+        foreach (var cloud in new[] { AzureEnvironment.Public, AzureEnvironment.China, AzureEnvironment.UsGovernment })
+        {
+            var e = Assert.Throws<InvalidOptionException>(() => AzureDiskOptions.From(Request("pv-blob", options: new() { ["kind"] = kind }), cloud));
+
+            Assert.Contains("retired unmanaged disks on 2025-09-30", e.Message, StringComparison.Ordinal);
+            Assert.Contains(cloud.Name, e.Message, StringComparison.Ordinal);
+            Assert.Contains("az disk create --source", e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
