@@ -80,11 +80,44 @@ public sealed class VCloudBenchmark(ITestOutputHelper output)
             report.AppendLine(CultureInfo.InvariantCulture, $"| {latency.TotalMilliseconds:0} ms | {times[times.Count / 2]:0} ms | {times[0]:0} ms | {times[^1]:0} ms |");
         }
 
+        report.AppendLine().Append(await SlotDiscoveryAsync());
         var text = report.ToString();
         output.WriteLine(text);
         var artifacts = Path.Join(ConfigurationRoot(), "artifacts");
         Directory.CreateDirectory(artifacts);
         await File.WriteAllTextAsync(Path.Join(artifacts, "bench-vcloud.md"), text);
+    }
+
+    /// <summary>
+    /// A server without API 36 (no UUIDs) and a guest without disk.enableUUID: waitforattach and
+    /// mountdevice ask vCloud for the VM's disk layout and match it against the kernel's SCSI hosts.
+    /// </summary>
+    private static async Task<string> SlotDiscoveryAsync()
+    {
+        await using var fixture = await VCloudNodeFixture.StartAsync(simulatorOptions: o => o with
+        {
+            Versions = ["27.0", "29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0"],
+            GuestSeesDiskUuid = false,
+        });
+        var options = VCloudNodeFixture.Options("pv-slot", size: "64Mi");
+        await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1");
+        await fixture.ExpectAsync("node-1", "Success", "isattached", options, "node-1");
+        fixture.Simulator.Requests.Reset();
+        var device = (await fixture.ExpectAsync("node-1", "Success", "waitforattach", string.Empty, options)).Device!;
+        var waitForAttach = fixture.Simulator.Requests.Snapshot().Values.Sum();
+        var mount = fixture.MountPath("node-1", "pv-slot");
+        fixture.Simulator.Requests.Reset();
+        await fixture.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options);
+        var mountDevice = fixture.Simulator.Requests.Snapshot().Values.Sum();
+        await fixture.ExpectAsync("node-1", "Success", "unmountdevice", mount);
+        await fixture.ExpectAsync("node-1", "Success", "detach", "pv-slot", "node-1");
+
+        return new StringBuilder()
+            .AppendLine("Without API 36 (no disk UUIDs) and without disk.enableUUID, the node locates the disk by its slot:").AppendLine()
+            .AppendLine("| verb | vCD requests | what they are |").AppendLine("|---|---|---|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| waitforattach | {waitForAttach} | disk query, VM query, GET VM (hardware section) |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| mountdevice (checks the device against the slot again) | {mountDevice} | the same |")
+            .ToString();
     }
 
     private static string ConfigurationRoot() => VolumeDriver.Tests.Configuration.ConfigurationLoaderTests.FindRepositoryRoot();
