@@ -26,8 +26,8 @@ internal sealed class ArmDisk
     public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
 }
 
-/// <summary>A data disk entry of a VM's storageProfile.</summary>
-internal sealed record ArmDataDisk(int Lun, string Name, string Caching, string ManagedDiskId, bool ToBeDetached);
+/// <summary>A data disk entry of a VM's storageProfile: a managed disk (ManagedDiskId), or a blob disk (VhdUri, ManagedDiskId empty).</summary>
+internal sealed record ArmDataDisk(int Lun, string Name, string Caching, string ManagedDiskId, bool ToBeDetached, string? VhdUri = null);
 
 /// <summary>A VM: its data disks, and the update that runs on it.</summary>
 internal sealed class ArmVm

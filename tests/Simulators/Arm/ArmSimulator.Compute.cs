@@ -58,6 +58,15 @@ public sealed partial class ArmSimulator
         }
     }
 
+    /// <summary>What tests see of blob disks: each VHD a VM holds, with its LUN.</summary>
+    public IReadOnlyList<(string Vm, string VhdUri, int Lun)> VhdAttachments()
+    {
+        lock (_lock)
+        {
+            return _vms.Values.SelectMany(v => v.DataDisks.Where(d => d.VhdUri is not null).Select(d => (v.Name, d.VhdUri!, d.Lun))).ToList();
+        }
+    }
+
     /// <summary>What tests see: each disk's managedBy VM name and the LUN it has there.</summary>
     public IReadOnlyList<(string Name, string? AttachedTo, int? Lun, int SizeGb, string Sku)> Disks()
     {
@@ -401,6 +410,13 @@ public sealed partial class ArmSimulator
                     throw new ArmFault(400, "InvalidParameter", $"A disk at LUN {lun} already exists or the LUN is out of range (0-63).");
                 }
 
+                if (entry["vhd"]?["uri"]?.GetValue<string>() is { Length: > 0 } vhd)
+                {
+                    // A blob disk: no disk resource; the VM leases the blob (checked when the update runs).
+                    disks.Add(new ArmDataDisk(lun, entry["name"]?.GetValue<string>() ?? vhd.Split('/')[^1], entry["caching"]?.GetValue<string>() ?? "None", string.Empty, entry["toBeDetached"]?.GetValue<bool>() ?? false, vhd));
+                    continue;
+                }
+
                 if (!_disks.TryGetValue(diskName, out var disk))
                 {
                     throw new ArmFault(404, "NotFound", $"Disk {diskName} is not found.");
@@ -422,10 +438,19 @@ public sealed partial class ArmSimulator
                 throw new ArmFault(409, "OperationNotAllowed", $"The maximum number of data disks allowed to be attached to a VM of this size is {limit}.");
             }
 
-            if (vm.UnmanagedOsDisk && disks.Any(d => !vm.DataDisks.Any(e => e.ManagedDiskId.Equals(d.ManagedDiskId, StringComparison.OrdinalIgnoreCase))))
+            var added = disks.Where(d => !vm.DataDisks.Any(e => e.ManagedDiskId.Equals(d.ManagedDiskId, StringComparison.OrdinalIgnoreCase) && string.Equals(e.VhdUri, d.VhdUri, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (vm.UnmanagedOsDisk && added.Any(d => d.VhdUri is null))
             {
                 throw new ArmFault(409, "OperationNotAllowed", "Addition of a managed disk to a VM with blob based disks is not supported.", "dataDisk");
             }
+
+            if (!vm.UnmanagedOsDisk && added.Any(d => d.VhdUri is not null))
+            {
+                throw new ArmFault(409, "OperationNotAllowed", "Addition of a blob based disk to VM with managed disks is not supported.", "dataDisk");
+            }
+
+            // A VHD another VM holds is leased: the update fails when it runs, as kubernetes#46421 records it.
+            var leased = added.FirstOrDefault(d => d.VhdUri is not null && _vms.Values.Any(other => other != vm && other.DataDisks.Any(e => string.Equals(e.VhdUri, d.VhdUri, StringComparison.OrdinalIgnoreCase))));
 
             var fail = _failNextVmUpdates > 0;
             if (fail)
@@ -439,6 +464,12 @@ public sealed partial class ArmSimulator
             operation = StartOperation("vm", () =>
             {
                 vm.Updating = null;
+                if (leased is not null)
+                {
+                    vm.DataDisks = previous;
+                    return new JsonObject { ["code"] = "AcquireDiskLeaseFailed", ["message"] = $"Failed to acquire lease while creating disk '{leased.Name}' using blob with URI {leased.VhdUri}. Blob is already in use." };
+                }
+
                 if (fail)
                 {
                     // A failed update leaves the VM's disks as they were.
@@ -750,16 +781,7 @@ public sealed partial class ArmSimulator
             ["storageProfile"] = new JsonObject
             {
                 ["osDisk"] = osDisk,
-                ["dataDisks"] = new JsonArray([.. vm.DataDisks.Select(d => (JsonNode)new JsonObject
-                {
-                    ["lun"] = d.Lun,
-                    ["name"] = d.Name,
-                    ["createOption"] = "Attach",
-                    ["caching"] = d.Caching,
-                    ["managedDisk"] = new JsonObject { ["id"] = d.ManagedDiskId, ["storageAccountType"] = _disks.TryGetValue(d.Name, out var disk) ? disk.Sku : "Standard_LRS" },
-                    ["diskSizeGB"] = _disks.TryGetValue(d.Name, out var sized) ? sized.SizeGb : 0,
-                    ["toBeDetached"] = d.ToBeDetached,
-                })]),
+                ["dataDisks"] = new JsonArray([.. vm.DataDisks.Select(DataDiskJson)]),
             },
             ["osProfile"] = new JsonObject { ["computerName"] = vm.Name, ["adminUsername"] = "azureuser" },
             ["provisioningState"] = provisioningState,
@@ -771,6 +793,30 @@ public sealed partial class ArmSimulator
 
         json["properties"] = properties;
         return json;
+    }
+
+    /// <summary>A data disk entry: managedDisk for a managed disk, vhd.uri for a blob disk (never both).</summary>
+    private JsonNode DataDiskJson(ArmDataDisk d)
+    {
+        var entry = new JsonObject
+        {
+            ["lun"] = d.Lun,
+            ["name"] = d.Name,
+            ["createOption"] = "Attach",
+            ["caching"] = d.Caching,
+        };
+        if (d.VhdUri is null)
+        {
+            entry["managedDisk"] = new JsonObject { ["id"] = d.ManagedDiskId, ["storageAccountType"] = _disks.TryGetValue(d.Name, out var disk) ? disk.Sku : "Standard_LRS" };
+            entry["diskSizeGB"] = _disks.TryGetValue(d.Name, out var sized) ? sized.SizeGb : 0;
+        }
+        else
+        {
+            entry["vhd"] = new JsonObject { ["uri"] = d.VhdUri };
+        }
+
+        entry["toBeDetached"] = d.ToBeDetached;
+        return entry;
     }
 
     private Task NotFoundAsync(HttpContext context, string type, string name) =>

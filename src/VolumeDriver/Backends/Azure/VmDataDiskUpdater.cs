@@ -69,9 +69,12 @@ internal sealed partial class VmDataDiskUpdater
                     throw new DiskOperationException($"resource group {_resourceGroup} has no {target.Describe()}; the node name must be its VM's name (or, with vmType vmss, its instance's computer name)");
                 }
 
-                if (vm.UnmanagedOsDisk && !own.Detach)
+                if (!own.Detach && vm.UnmanagedOsDisk != own.Vhd)
                 {
-                    throw new DiskOperationException($"{target.Describe()} boots from an unmanaged (blob VHD) OS disk, and Azure does not attach managed disks to a VM with blob-based disks; use a blob disk (kind shared or dedicated, on Azure Stack Hub) or move the pod to a node with a managed OS disk.");
+                    // Azure's rule, in the words of its README: managed and blob disks never mix on one VM.
+                    throw new DiskOperationException(vm.UnmanagedOsDisk
+                        ? $"{target.Describe()} boots from an unmanaged (blob VHD) OS disk, and Azure does not attach managed disks to a VM with blob-based disks; use a blob disk (kind shared or dedicated, on Azure Stack Hub) or move the pod to a node with a managed OS disk."
+                        : $"{target.Describe()} boots from a managed OS disk, and Azure does not attach a blob-based (VHD) disk to a VM with managed disks; use kind managed, or move the pod to a node whose OS disk is a VHD.");
                 }
 
                 return await UpdateVmAsync(target, vm, await _queue.PendingAsync(node, cancellationToken), own, cancellationToken);
@@ -105,7 +108,7 @@ internal sealed partial class VmDataDiskUpdater
             .Select(g => g.Key)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var batch = pending
-            .Where(r => r.Id == own.Id || (!contested.Contains(r.DiskId) && !(vm.UnmanagedOsDisk && !r.Detach)))
+            .Where(r => r.Id == own.Id || (!contested.Contains(r.DiskId) && (r.Detach || r.Vhd == vm.UnmanagedOsDisk)))
             .ToList();
 
         Dictionary<string, string> answers;
@@ -183,7 +186,8 @@ internal sealed partial class VmDataDiskUpdater
             {
                 Name = request.DiskName,
                 Caching = Enum.Parse<CachingType>(request.Caching),
-                ManagedDisk = new VirtualMachineManagedDisk { Id = new ResourceIdentifier(request.DiskId) },
+                ManagedDisk = request.Vhd ? null : new VirtualMachineManagedDisk { Id = new ResourceIdentifier(request.DiskId) },
+                VhdUri = request.Vhd ? new Uri(request.DiskId) : null,
             });
         }
 
@@ -213,8 +217,10 @@ internal sealed partial class VmDataDiskUpdater
         return answers;
     }
 
-    private static bool IsDisk(VirtualMachineDataDisk entry, VmDiskRequest request) =>
-        entry.ManagedDisk?.Id is { } id && ArmCalls.SameResource(id, new ResourceIdentifier(request.DiskId));
+    /// <summary>A managed disk by its resource id (any casing), a blob disk by its VHD's URI.</summary>
+    private static bool IsDisk(VirtualMachineDataDisk entry, VmDiskRequest request) => request.Vhd
+        ? entry.VhdUri is { } uri && string.Equals(uri.AbsoluteUri, new Uri(request.DiskId).AbsoluteUri, StringComparison.OrdinalIgnoreCase)
+        : entry.ManagedDisk?.Id is { } id && ArmCalls.SameResource(id, new ResourceIdentifier(request.DiskId));
 
     /// <summary>
     /// The VM update, retried a bounded number of times (with backoff) when ARM says another update of
