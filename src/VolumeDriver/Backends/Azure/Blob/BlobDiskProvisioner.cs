@@ -20,6 +20,7 @@ internal sealed partial class BlobDiskProvisioner
     private readonly IVmLockProvider _locks;
     private readonly TimeSpan _lockTimeout;
     private readonly PoolCounts _counts;
+    private readonly BlobDiskIndex _index;
     private readonly string _prefix;
     private readonly string _location;
     private readonly TimeProvider _timeProvider;
@@ -29,6 +30,7 @@ internal sealed partial class BlobDiskProvisioner
     /// <param name="prefix">This cluster's pool prefix (<see cref="StorageAccountPool.Prefix"/>).</param>
     public BlobDiskProvisioner(IStorageAccounts accounts, Func<StorageAccount, string, IPageBlobStore> blobStores, IVmLockProvider locks, TimeSpan lockTimeout, PoolCounts counts, string prefix, string location, TimeProvider timeProvider, ILogger logger)
     {
+        _index = new BlobDiskIndex(accounts, blobStores, StorageAccountPool.AccountName(prefix, "Standard_LRS", 1), location);
         _accounts = accounts;
         _blobStores = blobStores;
         _locks = locks;
@@ -40,17 +42,23 @@ internal sealed partial class BlobDiskProvisioner
         _logger = logger;
     }
 
+    /// <summary>The VHD of a shared disk that was provisioned before (on any node), or null.</summary>
+    public async Task<Uri?> FindSharedAsync(string diskName, CancellationToken cancellationToken) =>
+        await _index.AccountOfAsync(diskName, cancellationToken) is { } accountName && await _accounts.GetAsync(accountName, cancellationToken) is { } account
+            ? _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken)).BlobUri(Container, diskName + ".vhd")
+            : null;
+
     /// <summary>
-    /// The VHD of a shared disk, in the account the pool rules choose. The choice is handed to
-    /// <paramref name="rememberChoice"/> (the caller records it) before anything is created, and a
-    /// re-run after a crash passes it back as <paramref name="chosenBefore"/>: when that account exists
-    /// the VHD is made (or found) there, so a retried provision never leaves a second VHD elsewhere.
+    /// The VHD of a shared disk, in the account the pool rules choose. The choice goes into the
+    /// <see cref="BlobDiskIndex"/> before anything is created, and the index is read again under the
+    /// lock: a provision re-run after a crash, or racing from another node, makes (or finds) the VHD
+    /// in that same account, never a second one elsewhere.
     /// </summary>
-    public async Task<Uri> CreateSharedAsync(string diskName, string sku, long bytes, string? chosenBefore, Func<string, Task> rememberChoice, CancellationToken cancellationToken)
+    public async Task<Uri> CreateSharedAsync(string diskName, string sku, long bytes, CancellationToken cancellationToken)
     {
         await using (await _locks.AcquireAsync("blob-pool-" + sku.ToLowerInvariant(), _lockTimeout, cancellationToken))
         {
-            if (chosenBefore is not null && await _accounts.GetAsync(chosenBefore, cancellationToken) is { } earlier)
+            if (await _index.AccountOfAsync(diskName, cancellationToken) is { } chosenBefore && await _accounts.GetAsync(chosenBefore, cancellationToken) is { } earlier)
             {
                 return await CreateVhdAsync(earlier, diskName, bytes, cancellationToken);
             }
@@ -74,7 +82,7 @@ internal sealed partial class BlobDiskProvisioner
             }
 
             var choice = StorageAccountPool.Choose(counted, sku, _prefix);
-            await rememberChoice(choice.Account);
+            await _index.RecordAsync(diskName, choice.Account, cancellationToken);
             var target = choice.Create
                 ? await CreateAccountAsync(choice.Account, sku, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = sku }, cancellationToken)
                 : pool.Single(a => a.Name == choice.Account);
@@ -122,6 +130,10 @@ internal sealed partial class BlobDiskProvisioner
         if (dedicated)
         {
             await _accounts.DeleteAsync(accountName, cancellationToken);
+        }
+        else
+        {
+            await _index.ForgetAsync(Path.GetFileNameWithoutExtension(blob), cancellationToken);
         }
     }
 

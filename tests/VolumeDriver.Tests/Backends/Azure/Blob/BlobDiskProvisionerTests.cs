@@ -58,7 +58,8 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private (BlobDiskProvisioner Provisioner, StorageAccountClient Accounts, Func<StorageAccount, string, IPageBlobStore> Stores) Create()
+    /// <param name="node">Stands for the node the provisioner runs on: its own state directory (count cache) and lock files.</param>
+    private (BlobDiskProvisioner Provisioner, StorageAccountClient Accounts, Func<StorageAccount, string, IPageBlobStore> Stores) Create(string node = "node-1")
     {
         var azureJson = Path.Join(_directory, "azure.json");
         File.WriteAllText(azureJson, $$"""
@@ -70,8 +71,8 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
         Func<StorageAccount, string, IPageBlobStore> stores = (account, key) =>
             PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(_azurite!.EndpointTemplate), clients.Options(), TimeProvider.System);
-        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        var provisioner = new BlobDiskProvisioner(accounts, stores, locks, TimeSpan.FromMinutes(1), new PoolCounts(Path.Join(_directory, "state"), PoolCounts.DefaultTtl, TimeProvider.System), Prefix, _arm.Options.Location, TimeProvider.System, NullLogger.Instance);
+        var locks = new FileVmLockProvider(Path.Join(_directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
+        var provisioner = new BlobDiskProvisioner(accounts, stores, locks, TimeSpan.FromMinutes(1), new PoolCounts(Path.Join(_directory, node, "state"), PoolCounts.DefaultTtl, TimeProvider.System), Prefix, _arm.Options.Location, TimeProvider.System, NullLogger.Instance);
         return (provisioner, accounts, stores);
     }
 
@@ -79,14 +80,14 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     public async Task TheFirstSharedDisk_StartsThePoolWithAnAccountPerSku_AndItsVhdHasAValidFooter()
     {
         var (provisioner, accounts, stores) = Create();
-        var chosen = new List<string>();
+        Assert.Null(await provisioner.FindSharedAsync("pv-a", CancellationToken.None));
 
-        var uri = await provisioner.CreateSharedAsync("pv-a", "Standard_LRS", 8 * MiB, null, name => { chosen.Add(name); return Task.CompletedTask; }, CancellationToken.None);
-        var second = await Create().Provisioner.CreateSharedAsync("pv-b", "Standard_LRS", 8 * MiB, null, _ => Task.CompletedTask, CancellationToken.None);
+        var uri = await provisioner.CreateSharedAsync("pv-a", "Standard_LRS", 8 * MiB, CancellationToken.None);
+        var second = await Create().Provisioner.CreateSharedAsync("pv-b", "Standard_LRS", 8 * MiB, CancellationToken.None);
 
         Assert.Equal([PremiumOne, StandardOne], _arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
         Assert.Equal("Standard_LRS", _arm.StorageAccounts().Single(a => a.Name == StandardOne).Tags[StorageAccountPool.PoolTag]);
-        Assert.Equal([StandardOne], chosen);
+        Assert.Equal(uri, await Create("node-2").Provisioner.FindSharedAsync("pv-a", CancellationToken.None));
         Assert.Equal((StandardOne, "vhds", "pv-a.vhd"), BlobDiskProvisioner.Parts(uri));
         Assert.Equal((StandardOne, "vhds", "pv-b.vhd"), BlobDiskProvisioner.Parts(second));
         var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
@@ -96,20 +97,33 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     }
 
     [AzuriteFact]
-    public async Task ARerunWithTheRememberedChoice_FindsTheSameVhd_AndWritesNothingTwice()
+    public async Task AnotherNodeProvisioningTheSameDisk_FindsItsVhdThroughTheIndex_AndWritesNothingTwice()
     {
         var (provisioner, accounts, stores) = Create();
-        string? remembered = null;
-        var first = await provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, null, name => { remembered = name; return Task.CompletedTask; }, CancellationToken.None);
+        var first = await provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, CancellationToken.None);
         var account = (await accounts.GetAsync(PremiumOne, CancellationToken.None))!;
         var store = stores(account, await accounts.GetKeyAsync(PremiumOne, CancellationToken.None));
-        await store.WritePagesAsync("vhds", "pv-c.vhd", 0, new byte[512].Select(_ => (byte)7).ToArray(), CancellationToken.None);
+        await store.WritePagesAsync("vhds", "pv-c.vhd", 0, Enumerable.Repeat((byte)7, 512).ToArray(), CancellationToken.None);
 
-        var again = await Create().Provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, remembered, _ => throw new InvalidOperationException("no new choice on a re-run"), CancellationToken.None);
+        // A node that never saw the disk (a drained pod's new node) has no local state: the index answers.
+        var again = await Create("node-2").Provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, CancellationToken.None);
 
         Assert.Equal(first, again);
         Assert.Equal(7, (await store.ReadAsync("vhds", "pv-c.vhd", 0, 512, CancellationToken.None))[0]);
         Assert.Single(await store.ListAsync("vhds", CancellationToken.None).ToListAsync());
+        Assert.Equal(2, _arm.StorageAccounts().Count);
+    }
+
+    [AzuriteFact]
+    public async Task DeletingASharedDisk_RemovesItsVhdAndItsIndexEntry()
+    {
+        var (provisioner, _, _) = Create();
+        var uri = await provisioner.CreateSharedAsync("pv-e", "Standard_LRS", 4 * MiB, CancellationToken.None);
+
+        await provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None);
+
+        Assert.Null(await Create("node-2").Provisioner.FindSharedAsync("pv-e", CancellationToken.None));
+        Assert.Equal(2, _arm.StorageAccounts().Count);
     }
 
     [AzuriteFact]
@@ -132,7 +146,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     public async Task ALeasedVhd_IsNotDeleted_AndTheFailureSaysItIsAttached()
     {
         var (provisioner, accounts, _) = Create();
-        var uri = await provisioner.CreateSharedAsync("pv-d", "Standard_LRS", 4 * MiB, null, _ => Task.CompletedTask, CancellationToken.None);
+        var uri = await provisioner.CreateSharedAsync("pv-d", "Standard_LRS", 4 * MiB, CancellationToken.None);
         var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
         var store = PageBlobClient.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None), new BlobEndpoint(_azurite!.EndpointTemplate), new TestOptions(), TimeProvider.System);
         await store.AcquireLeaseAsync("vhds", "pv-d.vhd", CancellationToken.None);
