@@ -83,12 +83,11 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
     }
 
     /// <summary>
-    /// Why a blob kind cannot be served. In the public clouds Azure retired unmanaged disks on
-    /// 2025-09-30: a VM with a VHD data disk no longer starts there, so the answer points at moving the
-    /// data to a managed disk. On Azure Stack Hub they still work, but this build does not attach them yet.
+    /// Why a blob kind cannot be served here: in the public clouds Azure retired unmanaged disks on
+    /// 2025-09-30, and a VM with a VHD data disk no longer starts there, so the answer points at moving
+    /// the data to a managed disk. (On Azure Stack Hub the blob kinds never reach this parser.)
     /// </summary>
-    private static string BlobKindRefusal(string kind, AzureEnvironment? environment) => environment is { IsPublicCloudFamily: false }
-        ? $"kind '{kind}' (VHD blob disks on Azure Stack Hub) is not served by this build yet; use kind: managed"
-        : $"kind '{kind}' (VHD blob disks) cannot be used{(environment is null ? string.Empty : " in " + environment.Name)}: Azure retired unmanaged disks on 2025-09-30, and a VM with a VHD data disk no longer starts in its public clouds. "
-            + "Use kind: managed; to keep the data of an existing VHD, import it into a managed disk (az disk create --source <vhd-uri>) and point the PV at it (kind: managed, diskURI).";
+    private static string BlobKindRefusal(string kind, AzureEnvironment? environment) =>
+        $"kind '{kind}' (VHD blob disks) cannot be used{(environment is null ? string.Empty : " in " + environment.Name)}: Azure retired unmanaged disks on 2025-09-30, and a VM with a VHD data disk no longer starts in its public clouds. "
+        + "Use kind: managed; to keep the data of an existing VHD, import it into a managed disk (az disk create --source <vhd-uri>) and point the PV at it (kind: managed, diskURI).";
 }

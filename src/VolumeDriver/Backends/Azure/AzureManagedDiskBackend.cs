@@ -34,6 +34,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     private readonly AzureConfiguration _configuration;
     private readonly VolumeRecords _records;
     private readonly VmDataDiskUpdater _updater;
+    private readonly Blob.AzureBlobDisks _blobDisks;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
@@ -43,6 +44,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         _configuration = configuration;
         _records = records;
         _updater = new VmDataDiskUpdater(new VmUpdateQueue(configuration.StateDirectory), locks, lockTimeout, clients.Cloud.ResourceGroup, timeProvider, logger);
+        _blobDisks = CreateBlobDisks(clients, configuration, _updater, locks, lockTimeout, timeProvider, logger);
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -53,6 +55,12 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
+        if (ServesBlobKind(request))
+        {
+            var (_, vhdCreated) = await _blobDisks.ProvisionAsync(request, cancellationToken);
+            return new DiskInfo(request.Name, request.Size ?? new ByteSize(0), vhdCreated);
+        }
+
         var options = AzureDiskOptions.From(request, Cloud.Environment);
         var (disk, created) = await FindOrCreateAsync(request, options, cancellationToken);
         return new DiskInfo(request.Name, new ByteSize((long)(disk.Data.DiskSizeGB ?? 0) << 30), created);
@@ -60,6 +68,16 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
+        if (ServesBlobKind(request))
+        {
+            var (vhd, _) = await _blobDisks.ProvisionAsync(request, cancellationToken);
+            var blobLun = await _blobDisks.AttachAsync(request, node, vhd, cancellationToken);
+
+            // Kept until delete: detach and delete get only the PV's name.
+            await _records.RememberAsync(request.Name, vhd.AbsoluteUri, cancellationToken);
+            return new AttachResult(DevicePrefix + blobLun.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         var options = AzureDiskOptions.From(request, Cloud.Environment);
         var (disk, _) = await FindOrCreateAsync(request, options, cancellationToken);
         var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
@@ -79,6 +97,11 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
+        if (ServesBlobKind(request))
+        {
+            return await _blobDisks.IsAttachedAsync(request, node, cancellationToken);
+        }
+
         var disk = await GetDiskAsync(AzureDiskOptions.From(request, Cloud.Environment), cancellationToken);
         return disk?.Data.ManagedBy is { } owner && ArmCalls.SameResource(owner, AzureNodeVm.For(node, Cloud, _clients.Arm).Id);
     }
@@ -86,26 +109,58 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     public async Task DetachAsync(VolumeName volume, NodeName node, CancellationToken cancellationToken)
     {
         var recorded = await _records.DiskNameOfAsync(volume, cancellationToken);
+        if (RecordedVhd(recorded) is { } recordedVhd)
+        {
+            await DetachBlobAsync(recordedVhd, node, cancellationToken);
+            return;
+        }
+
         var diskId = recorded.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase)
             ? new ResourceIdentifier(recorded)
             : ManagedDiskResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, recorded);
         var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
         var answer = await _updater.CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), diskId.ToString(), diskId.Name, nameof(CachingType.None), Detach: true), cancellationToken);
-        if (answer == VmUpdateQueue.Absent)
+        if (answer != VmUpdateQueue.Absent)
         {
-            LogNothingToDetach(_logger, diskId.Name, node.Value);
+            LogDetached(_logger, diskId.Name, node.Value);
+        }
+        else if (await UnrecordedBlobDiskAsync(volume, recorded, cancellationToken) is { } vhd)
+        {
+            // Attached as a blob disk from another node (no record here): never report success with it still attached.
+            await DetachBlobAsync(vhd, node, cancellationToken);
         }
         else
         {
-            LogDetached(_logger, diskId.Name, node.Value);
+            LogNothingToDetach(_logger, diskId.Name, node.Value);
         }
 
         _records.Forget(volume);
     }
 
+    private async Task DetachBlobAsync(Uri vhd, NodeName node, CancellationToken cancellationToken)
+    {
+        var detached = await _blobDisks.DetachAsync(vhd, node, cancellationToken);
+        var described = vhd.AbsoluteUri;
+        if (detached)
+        {
+            LogDetached(_logger, described, node.Value);
+        }
+        else
+        {
+            LogNothingToDetach(_logger, described, node.Value);
+        }
+    }
+
     public async Task DeleteAsync(VolumeName volume, CancellationToken cancellationToken)
     {
         var recorded = await _records.DiskNameOfAsync(volume, cancellationToken);
+        if ((RecordedVhd(recorded) ?? await UnrecordedBlobDiskAsync(volume, recorded, cancellationToken)) is { } vhd)
+        {
+            await _blobDisks.DeleteAsync(vhd, cancellationToken);
+            _records.Forget(volume);
+            return;
+        }
+
         var name = recorded.Split('/')[^1];
         var disk = await GetDiskAsync(new AzureDiskOptions(name, null, null, DiskStorageAccountType.StandardSsdLrs, null, []), cancellationToken);
         if (disk is null)
@@ -166,18 +221,53 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
 
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
     {
-        var options = AzureDiskOptions.From(request, Cloud.Environment);
+        var diskName = ServesBlobKind(request) ? Blob.BlobDiskOptions.From(request).DiskName : AzureDiskOptions.From(request, Cloud.Environment).DiskName;
         if (attachedDevicePath is not null && attachedDevicePath.StartsWith(DevicePrefix, StringComparison.Ordinal)
             && int.TryParse(attachedDevicePath.AsSpan(DevicePrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lun) && lun < MaxLuns)
         {
-            return new AzureLunIdentity(options.DiskName, lun);
+            return new AzureLunIdentity(diskName, lun);
         }
 
-        throw new InvalidOptionException("devicePath", $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {DevicePrefix}<N> path attach returns for Azure disk '{options.DiskName}'");
+        throw new InvalidOptionException("devicePath", $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {DevicePrefix}<N> path attach returns for Azure disk '{diskName}'");
     }
 
     /// <summary>The tag that marks disks this driver created, as the in-tree plugin and the CSI driver tag theirs.</summary>
     public const string CreatedByTag = "k8s-azure-created-by";
+
+    /// <summary>
+    /// A blob kind this cloud serves: Azure Stack Hub. In the public clouds the blob kinds go down the
+    /// managed path, whose option parsing refuses them with the retirement message.
+    /// </summary>
+    private bool ServesBlobKind(DiskRequest request) => !Cloud.Environment.IsPublicCloudFamily && Blob.BlobDiskOptions.IsBlobKind(request);
+
+    /// <summary>The VHD a blob-disk volume's record names (attach keeps it until delete), or null.</summary>
+    private static Uri? RecordedVhd(string recorded) =>
+        recorded.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || recorded.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? new Uri(recorded) : null;
+
+    /// <summary>
+    /// On Azure Stack Hub, a volume with no record here and no managed disk of its name may be a blob
+    /// disk another node attached: its dedicated account or the pool's index finds its VHD.
+    /// </summary>
+    private async Task<Uri?> UnrecordedBlobDiskAsync(VolumeName volume, string recorded, CancellationToken cancellationToken) =>
+        Cloud.Environment.IsPublicCloudFamily || recorded != volume.Value
+        || await GetDiskAsync(new AzureDiskOptions(recorded, null, null, DiskStorageAccountType.StandardSsdLrs, null, []), cancellationToken) is not null
+            ? null
+            : await _blobDisks.FindByVolumeNameAsync(volume.Value, cancellationToken);
+
+    private static Blob.AzureBlobDisks CreateBlobDisks(AzureClients clients, AzureConfiguration configuration, VmDataDiskUpdater updater, IVmLockProvider locks, TimeSpan lockTimeout, TimeProvider timeProvider, ILogger logger)
+    {
+        var cloud = clients.Cloud;
+        var accounts = new Blob.StorageAccountClient(clients.CreateArmPipeline(), cloud.Environment.ResourceManagerEndpoint, cloud.SubscriptionId, cloud.ResourceGroup, timeProvider);
+        Func<Blob.StorageAccount, string, Blob.IPageBlobStore> stores = (account, key) => Blob.PageBlobClient.WithSharedKey(
+            account.Name,
+            key,
+            account.BlobEndpoint ?? Blob.BlobEndpoint.ForSuffix(cloud.Environment.StorageEndpointSuffix).For(account.Name),
+            clients.Options(),
+            timeProvider,
+            clients.LogPolicy);
+        var provisioner = new Blob.BlobDiskProvisioner(accounts, stores, locks, lockTimeout, new Blob.PoolCounts(configuration.StateDirectory, Blob.PoolCounts.DefaultTtl, timeProvider), Blob.StorageAccountPool.Prefix(cloud.SubscriptionId, cloud.ResourceGroup), cloud.Location, timeProvider, logger);
+        return new Blob.AzureBlobDisks(provisioner, accounts, stores, updater, clients, configuration, timeProvider, logger);
+    }
 
     private ResourceGroupResource ResourceGroup(string? name) =>
         _clients.Arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(Cloud.SubscriptionId, name ?? Cloud.ResourceGroup));

@@ -320,7 +320,6 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Theory]
     [InlineData("skuname", "Gold_LRS", "Standard_LRS, Premium_LRS")]
     [InlineData("cachingmode", "WriteBack", "None, ReadOnly, ReadWrite")]
-    [InlineData("kind", "dedicated", "on Azure Stack Hub) is not served by this build yet")]
     [InlineData("kind", "premium", "allowed: managed, shared, dedicated")]
     public async Task InvalidOption_NamesItAndWhatIsAllowed(string option, string value, string expected)
     {

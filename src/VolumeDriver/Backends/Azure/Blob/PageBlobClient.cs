@@ -35,7 +35,11 @@ internal sealed class PageBlobClient : IPageBlobStore
 
     /// <summary>A client signing with the account's Shared Key (from the storage account's listKeys).</summary>
     public static PageBlobClient WithSharedKey(string account, string base64Key, BlobEndpoint endpoint, ClientOptions options, TimeProvider timeProvider, HttpPipelinePolicy? logPolicy = null) =>
-        new(account, endpoint.For(account), HttpPipelineBuilder.Build(options, [], Policies(new SharedKeyAuthenticationPolicy(account, base64Key, timeProvider), logPolicy), new ResponseClassifier()));
+        WithSharedKey(account, base64Key, endpoint.For(account), options, timeProvider, logPolicy);
+
+    /// <summary>The same, at the blob endpoint ARM reports for the account (properties.primaryEndpoints.blob).</summary>
+    public static PageBlobClient WithSharedKey(string account, string base64Key, Uri endpoint, ClientOptions options, TimeProvider timeProvider, HttpPipelinePolicy? logPolicy = null) =>
+        new(account, endpoint, HttpPipelineBuilder.Build(options, [], Policies(new SharedKeyAuthenticationPolicy(account, base64Key, timeProvider), logPolicy), new ResponseClassifier()));
 
     /// <summary>A client authorised by an Azure AD token for Azure Storage (the identity needs a Storage Blob Data role).</summary>
     public static PageBlobClient WithToken(string account, TokenCredential credential, string scope, BlobEndpoint endpoint, ClientOptions options, HttpPipelinePolicy? logPolicy = null) =>

@@ -1,0 +1,187 @@
+using Azure.ResourceManager.Compute.Models;
+using Microsoft.Extensions.Logging;
+using VolumeDriver.Configuration;
+using VolumeDriver.Domain;
+using VolumeDriver.Errors;
+
+namespace VolumeDriver.Backends.Azure.Blob;
+
+/// <summary>The options of a blob-disk volume: kind, SKU (Standard_LRS or Premium_LRS), caching, and an existing VHD's URI.</summary>
+internal sealed record BlobDiskOptions(string DiskName, bool Dedicated, string Sku, CachingType Caching, Uri? ExistingVhd)
+{
+    private static readonly string[] Skus = ["Standard_LRS", "Premium_LRS"];
+
+    public static bool IsBlobKind(DiskRequest request) =>
+        request.Options.GetValueOrDefault(AzureDiskOptions.KindOption) is { } kind
+        && (kind.Equals("shared", StringComparison.OrdinalIgnoreCase) || kind.Equals("dedicated", StringComparison.OrdinalIgnoreCase));
+
+    public static BlobDiskOptions From(DiskRequest request)
+    {
+        var options = request.Options;
+        var skuText = options.GetValueOrDefault(AzureDiskOptions.SkuOption) is { Length: > 0 } s ? s : options.GetValueOrDefault(AzureDiskOptions.LegacySkuOption);
+        var sku = skuText is { Length: > 0 }
+            ? Skus.FirstOrDefault(allowed => allowed.Equals(skuText, StringComparison.OrdinalIgnoreCase))
+                ?? throw new InvalidOptionException(AzureDiskOptions.SkuOption, $"skuname '{FlexVolume.OptionsJson.Printable(skuText)}' is not a blob-disk SKU; allowed: {string.Join(", ", Skus)}")
+            : "Standard_LRS";
+        var caching = CachingType.None;
+        if (options.GetValueOrDefault(AzureDiskOptions.CachingOption) is { Length: > 0 } cachingText)
+        {
+            caching = new[] { CachingType.None, CachingType.ReadOnly, CachingType.ReadWrite }.FirstOrDefault(c => c.ToString().Equals(cachingText, StringComparison.OrdinalIgnoreCase), (CachingType)(-1));
+            if ((int)caching < 0)
+            {
+                throw new InvalidOptionException(AzureDiskOptions.CachingOption, $"cachingmode '{FlexVolume.OptionsJson.Printable(cachingText)}' is not allowed; allowed: None, ReadOnly, ReadWrite");
+            }
+        }
+
+        Uri? existing = null;
+        if (options.GetValueOrDefault(AzureDiskOptions.DiskUriOption) is { Length: > 0 } uriText)
+        {
+            existing = Uri.TryCreate(uriText, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.AbsolutePath.EndsWith(".vhd", StringComparison.OrdinalIgnoreCase)
+                ? uri
+                : throw new InvalidOptionException(AzureDiskOptions.DiskUriOption, $"diskURI '{FlexVolume.OptionsJson.Printable(uriText)}' is not a VHD blob's URI (https://<account>.blob.<suffix>/<container>/<name>.vhd)");
+        }
+
+        var name = options.GetValueOrDefault(AzureDiskOptions.DiskNameOption) is { Length: > 0 } diskName ? diskName.Replace(".vhd", string.Empty, StringComparison.OrdinalIgnoreCase) : request.Name.Value;
+        var dedicated = options[AzureDiskOptions.KindOption].Equals("dedicated", StringComparison.OrdinalIgnoreCase);
+        return new BlobDiskOptions(name, dedicated, sku, caching, existing);
+    }
+}
+
+/// <summary>
+/// Blob disks (kinds shared and dedicated) on Azure Stack Hub: the VHD is found (the volume's record,
+/// the pool's index, or the dedicated account named from the disk) or created, then attached through
+/// the same VM path as managed disks with vhd.uri. A VHD leased by another VM is the drain race:
+/// attach waits drainWait for the lease to go, then fails, never breaking the lease itself.
+/// </summary>
+internal sealed partial class AzureBlobDisks
+{
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
+
+    private readonly BlobDiskProvisioner _provisioner;
+    private readonly IStorageAccounts _accounts;
+    private readonly Func<StorageAccount, string, IPageBlobStore> _blobStores;
+    private readonly VmDataDiskUpdater _updater;
+    private readonly AzureClients _clients;
+    private readonly AzureConfiguration _configuration;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public AzureBlobDisks(BlobDiskProvisioner provisioner, IStorageAccounts accounts, Func<StorageAccount, string, IPageBlobStore> blobStores, VmDataDiskUpdater updater, AzureClients clients, AzureConfiguration configuration, TimeProvider timeProvider, ILogger logger)
+    {
+        _provisioner = provisioner;
+        _accounts = accounts;
+        _blobStores = blobStores;
+        _updater = updater;
+        _clients = clients;
+        _configuration = configuration;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The volume's VHD, created when it does not exist yet (with the size option).</summary>
+    public async Task<(Uri Vhd, bool Created)> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
+    {
+        var options = BlobDiskOptions.From(request);
+        if (await FindAsync(options, cancellationToken) is { } found)
+        {
+            return (found, false);
+        }
+
+        var bytes = (request.Size ?? throw new InvalidOptionException(FlexVolume.OptionKeys.Size, $"blob disk '{options.DiskName}' does not exist; set the size option (for example 10Gi) to have it created")).WholeGiB << 30;
+        var vhd = options.Dedicated
+            ? await _provisioner.CreateDedicatedAsync(DedicatedAccount(options.DiskName), options.DiskName, options.Sku, bytes, cancellationToken)
+            : await _provisioner.CreateSharedAsync(options.DiskName, options.Sku, bytes, cancellationToken);
+        return (vhd, true);
+    }
+
+    /// <summary>Attaches the VHD at the lowest free LUN and returns the LUN.</summary>
+    public async Task<int> AttachAsync(DiskRequest request, NodeName node, Uri vhd, CancellationToken cancellationToken)
+    {
+        var options = BlobDiskOptions.From(request);
+        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm);
+        await WaitForLeaseToGoAsync(vhd, target, cancellationToken);
+        var answer = await _updater.CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, options.DiskName, options.Caching.ToString(), Vhd: true), cancellationToken);
+        return int.Parse(answer, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    {
+        var vhd = await FindAsync(BlobDiskOptions.From(request), cancellationToken);
+        return vhd is not null && await AzureNodeVm.For(node, _clients.Cloud, _clients.Arm).GetAsync(cancellationToken) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd));
+    }
+
+    /// <summary>Detaches the VHD; true when it was attached to the node's VM.</summary>
+    public async Task<bool> DetachAsync(Uri vhd, NodeName node, CancellationToken cancellationToken)
+    {
+        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm);
+        var blob = BlobDiskProvisioner.Parts(vhd).Blob;
+        var answer = await _updater.CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, Path.GetFileNameWithoutExtension(blob), nameof(CachingType.None), Detach: true, Vhd: true), cancellationToken);
+        return answer != VmUpdateQueue.Absent;
+    }
+
+    public Task DeleteAsync(Uri vhd, CancellationToken cancellationToken) =>
+        _provisioner.DeleteAsync(vhd, dedicated: BlobDiskProvisioner.Parts(vhd).Account.StartsWith("vdd", StringComparison.Ordinal), cancellationToken);
+
+    /// <summary>A blob disk named like the volume (no record): its dedicated account's VHD or the pool index's entry.</summary>
+    public async Task<Uri?> FindByVolumeNameAsync(string diskName, CancellationToken cancellationToken) =>
+        await DedicatedVhdAsync(diskName, cancellationToken) ?? await _provisioner.FindSharedAsync(diskName, cancellationToken);
+
+    private async Task<Uri?> FindAsync(BlobDiskOptions options, CancellationToken cancellationToken) =>
+        options.ExistingVhd ?? (options.Dedicated ? await DedicatedVhdAsync(options.DiskName, cancellationToken) : await _provisioner.FindSharedAsync(options.DiskName, cancellationToken));
+
+    private async Task<Uri?> DedicatedVhdAsync(string diskName, CancellationToken cancellationToken)
+    {
+        var name = DedicatedAccount(diskName);
+        if (await _accounts.GetAsync(name, cancellationToken) is not { } account)
+        {
+            return null;
+        }
+
+        var store = _blobStores(account, await _accounts.GetKeyAsync(name, cancellationToken));
+        return await store.GetPropertiesAsync(BlobDiskProvisioner.Container, diskName + ".vhd", cancellationToken) is null ? null : store.BlobUri(BlobDiskProvisioner.Container, diskName + ".vhd");
+    }
+
+    private string DedicatedAccount(string diskName) => StorageAccountPool.DedicatedAccountName(_clients.Cloud.SubscriptionId, _clients.Cloud.ResourceGroup, diskName);
+
+    /// <summary>
+    /// The drain race for blob disks: a VHD leased while this VM does not hold it is attached to
+    /// another VM. Wait drainWait for the lease to go, then fail; never break a lease (the other VM
+    /// may still be writing).
+    /// </summary>
+    private async Task WaitForLeaseToGoAsync(Uri vhd, AzureNodeVm target, CancellationToken cancellationToken)
+    {
+        var (accountName, container, blob) = BlobDiskProvisioner.Parts(vhd);
+        if (await _accounts.GetAsync(accountName, cancellationToken) is not { } account)
+        {
+            throw new DiskOperationException($"the storage account of VHD {vhd} does not exist in resource group {_clients.Cloud.ResourceGroup}");
+        }
+
+        var store = _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken));
+        var started = _timeProvider.GetTimestamp();
+        var wait = _configuration.DrainWaitOrDefault;
+        while (true)
+        {
+            var properties = await store.GetPropertiesAsync(container, blob, cancellationToken)
+                ?? throw new DiskOperationException($"the VHD {vhd} does not exist; it was deleted, or diskURI names the wrong blob");
+            if (!properties.Leased || (await target.GetAsync(cancellationToken) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd))))
+            {
+                return;
+            }
+
+            if (_timeProvider.GetElapsedTime(started) >= wait)
+            {
+                throw new DiskOperationException(
+                    $"the VHD {vhd} is still leased by another VM after waiting {wait.TotalSeconds:0} s; this driver never breaks a lease, as that VM may still be writing. kubelet retries the attach to '{target.Node.Value}' once the other node has detached it.");
+            }
+
+            var describedVhd = vhd.AbsoluteUri;
+            LogWaitingForLease(_logger, describedVhd, wait.TotalSeconds);
+            await Task.Delay(DrainPoll, _timeProvider, cancellationToken);
+        }
+    }
+
+    private static bool Same(Uri? a, Uri b) => a is not null && string.Equals(a.AbsoluteUri, b.AbsoluteUri, StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "VHD {Vhd} is leased by another VM; waiting up to {Seconds:0} s for it to be released (drain race)")]
+    private static partial void LogWaitingForLease(ILogger logger, string vhd, double seconds);
+}
