@@ -481,7 +481,7 @@ public sealed partial class ArmSimulator
                 {
                     foreach (var leaving in vm.DataDisks.Where(d => d.ToBeDetached))
                     {
-                        if (_disks.TryGetValue(leaving.Name, out var leavingDisk) && Emulator.CanDetach(name, leavingDisk.UniqueId) is { } refusal)
+                        if (EmulationKey(leaving) is { } leavingKey && Emulator.CanDetach(name, leavingKey) is { } refusal)
                         {
                             // Not an ARM error: the emulated guest refuses, to catch a driver that detaches a mounted disk.
                             vm.DataDisks = previous;
@@ -626,12 +626,24 @@ public sealed partial class ArmSimulator
     /// model Virtual Disk, WALinuxAgent's /dev/disk/azure/scsi1/lunN link, and the root and resource
     /// links that name the OS and temporary disks.
     /// </summary>
+    /// <summary>The emulated disk behind a data disk entry: a managed disk's unique id, or a key derived from a VHD's URI.</summary>
+    private string? EmulationKey(ArmDataDisk entry) => entry.VhdUri is { } vhd
+        ? "vhd-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(vhd.ToLowerInvariant())))[..16]
+        : _disks.TryGetValue(entry.Name, out var disk) ? disk.UniqueId : null;
+
     private async Task EmulateAsync(ArmVm vm, string root)
     {
-        List<(ArmDataDisk Entry, ArmDisk Disk)> present;
+        List<(ArmDataDisk Entry, string Key, long SizeMb)> present;
         lock (_lock)
         {
-            present = vm.DataDisks.Where(d => _disks.ContainsKey(d.Name)).Select(d => (d, _disks[d.Name])).ToList();
+            present = vm.DataDisks.Where(d => d.VhdUri is null && _disks.ContainsKey(d.Name)).Select(d => (d, _disks[d.Name].UniqueId, (long)_disks[d.Name].SizeGb * 1024)).ToList();
+        }
+
+        // A VHD's emulated disk is keyed by its URI, so its data follows it from VM to VM.
+        foreach (var vhd in vm.DataDisks.Where(d => d.VhdUri is not null))
+        {
+            var bytes = _options.VhdDiskBytes?.Invoke(vhd.VhdUri!) ?? (1L << 30);
+            present.Add((vhd, EmulationKey(vhd)!, bytes / (1024 * 1024)));
         }
 
         Link(Path.Join(root, "dev/disk/azure/root"), "/dev/emulated-os-disk");
@@ -643,14 +655,14 @@ public sealed partial class ArmSimulator
             await File.WriteAllTextAsync(scan, string.Empty);
         }
 
-        foreach (var (entry, disk) in present)
+        foreach (var (entry, key, sizeMb) in present)
         {
-            if (Emulator.IsAttached(vm.Name, disk.UniqueId))
+            if (Emulator.IsAttached(vm.Name, key))
             {
                 continue;
             }
 
-            await Emulator.AttachAsync(vm.Name, disk.UniqueId, (long)disk.SizeGb * 1024, device =>
+            await Emulator.AttachAsync(vm.Name, key, sizeMb, device =>
             {
                 var lun = entry.Lun.ToString(CultureInfo.InvariantCulture);
                 var scsi = Path.Join(root, "sys/bus/scsi/devices", "5:0:0:" + lun);
@@ -661,7 +673,7 @@ public sealed partial class ArmSimulator
             });
         }
 
-        foreach (var key in Emulator.AttachedKeys(vm.Name).Except(present.Select(p => p.Disk.UniqueId)).ToList())
+        foreach (var key in Emulator.AttachedKeys(vm.Name).Except(present.Select(p => p.Key)).ToList())
         {
             await Emulator.DetachAsync(vm.Name, key);
         }

@@ -49,6 +49,12 @@ public sealed record ArmSimulatorOptions
     /// <summary>The keys listKeys hands out for accounts of these names (Azurite's, so the blob calls authenticate); others get random keys.</summary>
     public IReadOnlyDictionary<string, string> StorageAccountKeys { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The size of the disk a VHD data disk holds, for node emulation (the double keeps no blobs; a
+    /// test that writes VHDs to Azurite reads the size there). Null: 1 GiB.
+    /// </summary>
+    public Func<string, long>? VhdDiskBytes { get; init; }
+
     /// <summary>VMs (by name) whose OS disk is an unmanaged blob VHD.</summary>
     public IReadOnlyList<string> UnmanagedOsDiskVms { get; init; } = [];
 

@@ -25,17 +25,19 @@ public sealed class AzureTestCloud : IAsyncDisposable
 
     public ArmSimulator Arm { get; }
 
-    public static async Task<AzureTestCloud> StartAsync(IReadOnlyList<string> nodes, TimeSpan operationTime, string drainWait = "2s")
+    /// <param name="configure">Changes to the double's options (VMs with VHD OS disks, Azurite's accounts for blob disks).</param>
+    public static async Task<AzureTestCloud> StartAsync(IReadOnlyList<string> nodes, TimeSpan operationTime, string drainWait = "2s", Func<ArmSimulatorOptions, ArmSimulatorOptions>? configure = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("vd-azure-").FullName;
-        var arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
+        var options = new ArmSimulatorOptions
         {
             StateDirectory = Path.Join(directory, "arm"),
             ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
             EmulatedNodes = nodes.ToDictionary(n => n, n => Path.Join(directory, n, "host")),
             OperationTime = operationTime,
             RetryAfterSeconds = 0,
-        });
+        };
+        var arm = await ArmSimulator.StartAsync(configure is null ? options : configure(options));
         var azureJson = Path.Join(directory, "azure.json");
         await File.WriteAllTextAsync(azureJson, $$"""
             {"cloud":"AzureStackCloud","tenantId":"{{arm.Options.TenantId}}","subscriptionId":"{{arm.Options.SubscriptionId}}",

@@ -72,11 +72,16 @@ internal sealed class LoopDevice : IAsyncDisposable
         return VolumeDriver.Node.BlockDeviceProbe.ParseExport(result.Stdout);
     }
 
-    /// <summary>A SHA-256 of every byte of the device, to prove a refused call changed nothing.</summary>
+    /// <summary>
+    /// A SHA-256 of every byte of the device, to prove a refused call changed nothing. Read by
+    /// sha256sum, not a FileStream: .NET takes an advisory flock on every file it opens, and a block
+    /// device's flock belongs to udev and the tools that format it (a CI run failed on that).
+    /// </summary>
     public async Task<string> HashAsync()
     {
-        await using var stream = new FileStream(Device, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20, FileOptions.Asynchronous);
-        return Convert.ToHexString(await SHA256.HashDataAsync(stream).AsTask().WithTimeout());
+        var result = await _runner.RunAsync("sha256sum", [Device], CommandLimit, CancellationToken.None).WithTimeout();
+        Assert.True(result.ExitCode == 0, $"sha256sum exited with {result.ExitCode}: {result.OutputTail()}");
+        return result.Stdout.Split(' ', 2)[0].ToUpperInvariant();
     }
 
     /// <summary>The mounts at <see cref="MountPath"/>, in mountinfo order.</summary>

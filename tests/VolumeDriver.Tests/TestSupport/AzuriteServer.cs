@@ -110,3 +110,12 @@ public sealed class AzuriteFactAttribute : FactAttribute
         Skip = AzuriteServer.MissingReason;
     }
 }
+
+/// <summary>A theory that needs Azurite and what the lifecycle tests need (root, loop devices, the published binary).</summary>
+public sealed class AzuriteLifecycleTheoryAttribute : TheoryAttribute
+{
+    public AzuriteLifecycleTheoryAttribute()
+    {
+        Skip = AzuriteServer.MissingReason ?? new Contract.LifecycleFactAttribute().Skip;
+    }
+}

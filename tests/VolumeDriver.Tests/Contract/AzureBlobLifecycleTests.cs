@@ -1,0 +1,68 @@
+using Simulators.Arm;
+using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.Tests.TestSupport;
+
+namespace VolumeDriver.Tests.Contract;
+
+/// <summary>
+/// The kubelet sequence for blob disks through the published binary on Azure Stack Hub: VHDs in real
+/// Azurite, VMs whose OS disks are VHDs in the ARM double, and emulated nodes whose attached VHDs are
+/// real loop devices (keyed by the VHD, so the data follows it from node to node).
+/// </summary>
+public sealed class AzureBlobLifecycleTests
+{
+    private static readonly ArmSimulatorOptions Defaults = new();
+    private static readonly string Prefix = StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup);
+
+    private static string Options(string volume, string kind) =>
+        GoJson.Marshal(new Dictionary<string, string> { ["kubernetes.io/fsType"] = "", ["kubernetes.io/pvOrVolumeName"] = volume, ["kubernetes.io/readwrite"] = "rw", ["size"] = "1Gi", ["kind"] = kind });
+
+    [AzuriteLifecycleTheory]
+    [InlineData("shared")]
+    [InlineData("dedicated")]
+    public async Task KubeletSequence_TheDataFollowsTheVhdFromNodeToNode_ThenDeleteCleansUp(string kind)
+    {
+        var volume = "pv-" + kind;
+        await using var azurite = await AzuriteServer.StartAsync(
+            StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1),
+            StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1),
+            StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, volume));
+        await using var cloud = await AzureTestCloud.StartAsync(["node-1", "node-2"], TimeSpan.FromMilliseconds(200), configure: o => o with
+        {
+            Vms = ["node-1", "node-2"],
+            UnmanagedOsDiskVms = ["node-1", "node-2"],
+            BlobEndpointTemplate = azurite.EndpointTemplate,
+            StorageAccountKeys = azurite.Keys,
+            VhdDiskBytes = _ => 1L << 30,
+        });
+        var options = Options(volume, kind);
+        var mount1 = cloud.MountPath("node-1", volume);
+        var mount2 = cloud.MountPath("node-2", volume);
+
+        var device = (await cloud.ExpectAsync("node-1", "Success", "attach", options, "node-1")).Device!;
+        Assert.Equal("/dev/disk/azure/scsi1/lun0", device);
+        Assert.Equal(device, (await cloud.ExpectAsync("node-1", "Success", "waitforattach", device, options)).Device);
+        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount1, device, options);
+        await File.WriteAllTextAsync(Path.Join(mount1, "data.txt"), "on a vhd");
+        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount1);
+        await cloud.ExpectAsync("node-1", "Success", "detach", volume, "node-1");
+        Assert.Empty(cloud.Arm.VhdAttachments());
+
+        // node-2 never saw the volume: it finds the same VHD from the PV alone.
+        var moved = (await cloud.ExpectAsync("node-2", "Success", "attach", options, "node-2")).Device!;
+        await cloud.ExpectAsync("node-2", "Success", "waitforattach", moved, options);
+        await cloud.ExpectAsync("node-2", "Success", "mountdevice", mount2, moved, options);
+        Assert.Equal("on a vhd", await File.ReadAllTextAsync(Path.Join(mount2, "data.txt")));
+        await cloud.ExpectAsync("node-2", "Success", "unmountdevice", mount2);
+        await cloud.ExpectAsync("node-2", "Success", "detach", volume, "node-2");
+        await cloud.ExpectAsync("node-2", "Success", "delete", volume);
+
+        Assert.Empty(cloud.Arm.VhdAttachments());
+
+        // The storage keys (from listKeys) never reach a log.
+        var logs = string.Join('\n', Directory.EnumerateFiles(cloud.Directory, "*.log", SearchOption.AllDirectories).Select(File.ReadAllText));
+        Assert.NotEmpty(logs);
+        Assert.All(azurite.Keys.Values, key => Assert.DoesNotContain(key, logs, StringComparison.Ordinal));
+        Assert.Equal(kind == "dedicated" ? 0 : 2, cloud.Arm.StorageAccounts().Count(a => kind == "shared" || a.Name.StartsWith("vdd", StringComparison.Ordinal)));
+    }
+}
