@@ -59,7 +59,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     }
 
     /// <param name="node">Stands for the node the provisioner runs on: its own state directory (count cache) and lock files.</param>
-    private (BlobDiskProvisioner Provisioner, StorageAccountClient Accounts, Func<StorageAccount, string, IPageBlobStore> Stores) Create(string node = "node-1")
+    private (BlobDiskProvisioner Provisioner, StorageAccountClient Accounts, Func<StorageAccount, string, IPageBlobStore> Stores) Create(string node = "node-1", IVmLockProvider? locks = null)
     {
         var azureJson = Path.Join(_directory, "azure.json");
         File.WriteAllText(azureJson, $$"""
@@ -71,7 +71,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
         Func<StorageAccount, string, IPageBlobStore> stores = (account, key) =>
             PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(_azurite!.EndpointTemplate), clients.Options(), TimeProvider.System);
-        var locks = new FileVmLockProvider(Path.Join(_directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
+        locks ??= new FileVmLockProvider(Path.Join(_directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
         var provisioner = new BlobDiskProvisioner(accounts, stores, locks, TimeSpan.FromMinutes(1), new PoolCounts(Path.Join(_directory, node, "state"), PoolCounts.DefaultTtl, TimeProvider.System), Prefix, _arm.Options.Location, TimeProvider.System, NullLogger.Instance);
         return (provisioner, accounts, stores);
     }
@@ -155,6 +155,28 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
 
         Assert.Contains("still has it attached", e.Message, StringComparison.Ordinal);
         Assert.NotNull(await store.GetPropertiesAsync("vhds", "pv-d.vhd", CancellationToken.None));
+    }
+
+    [AzuriteFact]
+    public async Task NodesProvisioningAtOnceWithEtcd_NeverGrowThePoolTwice()
+    {
+        Assert.Null(EtcdServer.MissingReason);
+        await using var etcd = await EtcdServer.StartAsync();
+        var configuration = new EtcdConfiguration([etcd.ClientUrl], null, null, null, null, null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+
+        // Eight nodes (own state, own etcd client) provision a disk each at the same moment into an empty pool.
+        var provisions = Enumerable.Range(0, 8).Select(i =>
+        {
+            var gateway = new VolumeDriver.Locking.Etcd.EtcdGatewayClient(configuration, TimeProvider.System, NullLogger.Instance);
+            var locks = new VolumeDriver.Locking.Etcd.EtcdVmLockProvider(gateway, configuration.LeaseTtl, configuration.RequestTimeout, "/volume-driver/locks/", TimeProvider.System, NullLogger.Instance);
+            return Create($"node-{i}", locks).Provisioner.CreateSharedAsync($"pv-n{i}", "Standard_LRS", 4 * MiB, CancellationToken.None);
+        }).ToList();
+        var uris = await Task.WhenAll(provisions);
+
+        // One account per SKU to start, and eight disks are far below half of 60: no account more.
+        Assert.Equal([PremiumOne, StandardOne], _arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
+        Assert.All(uris, uri => Assert.Equal(StandardOne, BlobDiskProvisioner.Parts(uri).Account));
+        Assert.Equal(8, uris.Distinct().Count());
     }
 
     [Theory]
