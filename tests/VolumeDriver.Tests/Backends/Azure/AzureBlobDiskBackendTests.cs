@@ -18,61 +18,29 @@ namespace VolumeDriver.Tests.Backends.Azure;
 /// </summary>
 public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 {
-    private const string Client = "11111111-0000-0000-0000-00000000000f";
-
     private static readonly ArmSimulatorOptions Defaults = new();
     private static readonly string Prefix = StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup);
     private static readonly string StandardOne = StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1);
     private static readonly string PremiumOne = StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1);
     private static readonly string Dedicated = StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, "pv-own");
 
-    private AzuriteServer? _azurite;
-    private ArmSimulator _arm = null!;
-    private string _directory = null!;
+    private AzureStackTestBed _bed = null!;
 
-    public async Task InitializeAsync()
-    {
-        _directory = Directory.CreateTempSubdirectory("vd-azure-blob-").FullName;
-        if (AzuriteServer.MissingReason is null)
-        {
-            _azurite = await AzuriteServer.StartAsync(StandardOne, PremiumOne, Dedicated);
-        }
+    public async Task InitializeAsync() => _bed = await AzureStackTestBed.StartAsync(
+        o => o with { Vms = ["legacy-1", "legacy-2", "node-1"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"] },
+        StandardOne,
+        PremiumOne,
+        Dedicated);
 
-        _arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
-        {
-            StateDirectory = Path.Join(_directory, "arm"),
-            ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
-            OperationTime = TimeSpan.FromMilliseconds(100),
-            RetryAfterSeconds = 0,
-            Vms = ["legacy-1", "legacy-2", "node-1"],
-            UnmanagedOsDiskVms = ["legacy-1", "legacy-2"],
-            BlobEndpointTemplate = _azurite?.EndpointTemplate ?? "https://{account}.blob.core.windows.net/",
-            StorageAccountKeys = _azurite?.Keys ?? new Dictionary<string, string>(),
-        });
-    }
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _arm.DisposeAsync();
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
+    private ArmSimulator Arm => _bed.Arm;
 
     private AzureManagedDiskBackend Backend(string node = "legacy-1", TimeSpan? drainWait = null)
     {
-        var azureJson = Path.Join(_directory, "azure.json");
-        File.WriteAllText(azureJson, $$"""
-            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
-             "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
-            """);
-        var environmentFile = _arm.WriteEnvironmentFile();
-        var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, node, "state"), drainWait ?? TimeSpan.FromSeconds(1));
-        var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
-        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
+        var configuration = _bed.Configuration(node, drainWait);
+        var clients = _bed.Clients(configuration);
+        var locks = new FileVmLockProvider(Path.Join(_bed.Directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
         return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
     }
 
@@ -88,7 +56,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
     {
         var attached = await Backend("legacy-1").AttachAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None);
 
-        var (vm, vhd, lun) = Assert.Single(_arm.VhdAttachments());
+        var (vm, vhd, lun) = Assert.Single(Arm.VhdAttachments());
         Assert.Equal(("legacy-1", 0), (vm, lun));
         Assert.Equal(AzureManagedDiskBackend.DevicePrefix + "0", attached.DevicePath);
         Assert.Equal((StandardOne, "vhds", "pv-sh.vhd"), BlobDiskProvisioner.Parts(new Uri(vhd)));
@@ -102,11 +70,11 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         await Backend("legacy-1").DetachAsync(Volume("pv-sh"), Node("legacy-1"), CancellationToken.None);
         await Backend("legacy-2").AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None);
 
-        Assert.Equal(("legacy-2", vhd), (_arm.VhdAttachments().Single().Vm, _arm.VhdAttachments().Single().VhdUri));
+        Assert.Equal(("legacy-2", vhd), (Arm.VhdAttachments().Single().Vm, Arm.VhdAttachments().Single().VhdUri));
 
         // Detach from a node that has no record of the volume still finds the VHD (no false success).
         await Backend("node-3-state").DetachAsync(Volume("pv-sh"), Node("legacy-2"), CancellationToken.None);
-        Assert.Empty(_arm.VhdAttachments());
+        Assert.Empty(Arm.VhdAttachments());
         await Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None);
         Assert.False(await Backend("legacy-1").IsAttachedAsync(Request("pv-sh", "shared", size: null), Node("legacy-1"), CancellationToken.None));
         var missing = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend("legacy-1").AttachAsync(Request("pv-sh", "shared", size: null), Node("legacy-1"), CancellationToken.None));
@@ -118,13 +86,13 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
     {
         await Backend().AttachAsync(Request("pv-own", "dedicated"), Node("legacy-1"), CancellationToken.None);
 
-        Assert.Contains(_arm.StorageAccounts(), a => a.Name == Dedicated);
-        Assert.Equal(Dedicated, BlobDiskProvisioner.Parts(new Uri(_arm.VhdAttachments().Single().VhdUri)).Account);
+        Assert.Contains(Arm.StorageAccounts(), a => a.Name == Dedicated);
+        Assert.Equal(Dedicated, BlobDiskProvisioner.Parts(new Uri(Arm.VhdAttachments().Single().VhdUri)).Account);
 
         await Backend().DetachAsync(Volume("pv-own"), Node("legacy-1"), CancellationToken.None);
         await Backend().DeleteAsync(Volume("pv-own"), CancellationToken.None);
 
-        Assert.DoesNotContain(_arm.StorageAccounts(), a => a.Name == Dedicated);
+        Assert.DoesNotContain(Arm.StorageAccounts(), a => a.Name == Dedicated);
     }
 
     [AzuriteFact]
@@ -133,22 +101,22 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("node-1").AttachAsync(Request("pv-mix", "shared"), Node("node-1"), CancellationToken.None));
 
         Assert.Contains("does not attach a blob-based (VHD) disk to a VM with managed disks", e.Message, StringComparison.Ordinal);
-        Assert.Empty(_arm.VhdAttachments());
+        Assert.Empty(Arm.VhdAttachments());
     }
 
     [AzuriteFact]
     public async Task AVhdLeasedByAVmTheDoubleDoesNotKnow_IsWaitedFor_ThenAFailureThatNeverBreaksTheLease()
     {
         await Backend().ProvisionAsync(Request("pv-lease", "shared"), CancellationToken.None);
-        var account = _azurite!.Keys[StandardOne];
-        var store = PageBlobClient.WithSharedKey(StandardOne, account, new BlobEndpoint(_azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        var account = _bed.Azurite!.Keys[StandardOne];
+        var store = PageBlobClient.WithSharedKey(StandardOne, account, new BlobEndpoint(_bed.Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
         await store.AcquireLeaseAsync("vhds", "pv-lease.vhd", CancellationToken.None);
 
         var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMilliseconds(200)).AttachAsync(Request("pv-lease", "shared"), Node("legacy-1"), CancellationToken.None));
 
         Assert.Contains("still leased by another VM", e.Message, StringComparison.Ordinal);
         Assert.True((await store.GetPropertiesAsync("vhds", "pv-lease.vhd", CancellationToken.None))?.Leased);
-        Assert.Empty(_arm.VhdAttachments());
+        Assert.Empty(Arm.VhdAttachments());
     }
 
     private sealed class TestOptions : global::Azure.Core.ClientOptions;

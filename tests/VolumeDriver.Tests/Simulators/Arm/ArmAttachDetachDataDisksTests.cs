@@ -3,8 +3,6 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Simulators.Arm;
-using VolumeDriver.Backends.Azure;
-using VolumeDriver.Configuration;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Simulators.Arm;
@@ -16,48 +14,29 @@ namespace VolumeDriver.Tests.Simulators.Arm;
 /// </summary>
 public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
 {
-    private const string Client = "11111111-0000-0000-0000-00000000000c";
-
-    private ArmSimulator _arm = null!;
-    private string _directory = null!;
+    private AzureStackTestBed _bed = null!;
     private HttpPipeline _pipeline = null!;
 
     public async Task InitializeAsync()
     {
-        _directory = Directory.CreateTempSubdirectory("vd-arm-ad-").FullName;
-        _arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
-        {
-            StateDirectory = Path.Join(_directory, "arm"),
-            ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
-            OperationTime = TimeSpan.FromMilliseconds(100),
-            RetryAfterSeconds = 0,
-        });
-        var azureJson = Path.Join(_directory, "azure.json");
-        await File.WriteAllTextAsync(azureJson, $$"""
-            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
-             "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
-            """);
-        var environmentFile = _arm.WriteEnvironmentFile();
-        var clients = AzureClients.Create(new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), TimeSpan.FromSeconds(1)), name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
-        _pipeline = clients.CreateArmPipeline();
+        _bed = await AzureStackTestBed.StartAsync();
+        _pipeline = _bed.Clients(_bed.Configuration()).CreateArmPipeline();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _arm.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    private string DiskId(string name) => $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/{name}";
+    private ArmSimulator Arm => _bed.Arm;
+
+    private string DiskId(string name) => $"/subscriptions/{Arm.Options.SubscriptionId}/resourceGroups/{Arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/{name}";
 
     [Fact]
     public async Task AttachAndDetach_RunAsOneOperation_WhoseResultIsTheStorageProfile()
     {
-        _arm.SeedDisk("d1", 1);
-        _arm.SeedDisk("d2", 1);
+        Arm.SeedDisk("d1", 1);
+        Arm.SeedDisk("d2", 1);
 
         var first = await PostAsync("node-1", new JsonObject { ["dataDisksToAttach"] = new JsonArray(new JsonObject { ["diskId"] = DiskId("d1"), ["caching"] = "ReadOnly" }) });
-        Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "d1").AttachedTo);
+        Assert.Equal("node-1", Arm.Disks().Single(d => d.Name == "d1").AttachedTo);
         Assert.Equal(0, first["dataDisks"]![0]!["lun"]!.GetValue<int>());
         Assert.Equal("ReadOnly", first["dataDisks"]![0]!["caching"]!.GetValue<string>());
 
@@ -69,8 +48,8 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
 
         var disks = second["dataDisks"]!.AsArray();
         Assert.Equal(("d2", 5), (Assert.Single(disks)!["name"]!.GetValue<string>(), disks[0]!["lun"]!.GetValue<int>()));
-        Assert.Null(_arm.Disks().Single(d => d.Name == "d1").AttachedTo);
-        Assert.Equal(("node-1", 5), (_arm.Disks().Single(d => d.Name == "d2").AttachedTo, _arm.Disks().Single(d => d.Name == "d2").Lun));
+        Assert.Null(Arm.Disks().Single(d => d.Name == "d1").AttachedTo);
+        Assert.Equal(("node-1", 5), (Arm.Disks().Single(d => d.Name == "d2").AttachedTo, Arm.Disks().Single(d => d.Name == "d2").Lun));
     }
 
     [Fact]
@@ -110,7 +89,7 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
     {
         using var message = _pipeline.CreateMessage();
         message.Request.Method = RequestMethod.Post;
-        message.Request.Uri.Reset(new Uri(_arm.BaseUri, $"subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{vm}/attachDetachDataDisks?api-version=2024-03-01"));
+        message.Request.Uri.Reset(new Uri(Arm.BaseUri, $"subscriptions/{Arm.Options.SubscriptionId}/resourceGroups/{Arm.Options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{vm}/attachDetachDataDisks?api-version=2024-03-01"));
         message.Request.Headers.SetValue("Content-Type", "application/json");
         message.Request.Content = RequestContent.Create(BinaryData.FromString(body.ToJsonString()));
         await _pipeline.SendAsync(message, CancellationToken.None);

@@ -15,7 +15,6 @@ namespace VolumeDriver.Tests.Backends.Azure.Blob;
 /// </summary>
 public sealed class BlobDiskProvisionerTests : IAsyncLifetime
 {
-    private const string Client = "11111111-0000-0000-0000-00000000000d";
     private const long MiB = 1L << 20;
 
     private static readonly ArmSimulatorOptions Defaults = new();
@@ -24,55 +23,25 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     private static readonly string PremiumOne = StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1);
     private static readonly string Dedicated = StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, "pv-own");
 
-    private AzuriteServer? _azurite;
-    private ArmSimulator _arm = null!;
-    private string _directory = null!;
+    private AzureStackTestBed _bed = null!;
 
-    public async Task InitializeAsync()
-    {
-        _directory = Directory.CreateTempSubdirectory("vd-blobdisk-").FullName;
-        if (AzuriteServer.MissingReason is null)
-        {
-            _azurite = await AzuriteServer.StartAsync(StandardOne, PremiumOne, Dedicated);
-        }
+    public async Task InitializeAsync() => _bed = await AzureStackTestBed.StartAsync(null, StandardOne, PremiumOne, Dedicated);
 
-        _arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
-        {
-            StateDirectory = Path.Join(_directory, "arm"),
-            ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
-            OperationTime = TimeSpan.FromMilliseconds(100),
-            RetryAfterSeconds = 0,
-            BlobEndpointTemplate = _azurite?.EndpointTemplate ?? "https://{account}.blob.core.windows.net/",
-            StorageAccountKeys = _azurite?.Keys ?? new Dictionary<string, string>(),
-        });
-    }
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _arm.DisposeAsync();
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
+    private ArmSimulator Arm => _bed.Arm;
 
-        Directory.Delete(_directory, recursive: true);
-    }
+    private AzuriteServer Azurite => _bed.Azurite!;
 
     /// <param name="node">Stands for the node the provisioner runs on: its own state directory (count cache) and lock files.</param>
     private (BlobDiskProvisioner Provisioner, StorageAccountClient Accounts, Func<StorageAccount, string, IPageBlobStore> Stores) Create(string node = "node-1", IVmLockProvider? locks = null)
     {
-        var azureJson = Path.Join(_directory, "azure.json");
-        File.WriteAllText(azureJson, $$"""
-            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
-             "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
-            """);
-        var environmentFile = _arm.WriteEnvironmentFile();
-        var clients = AzureClients.Create(new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), TimeSpan.FromSeconds(1)), name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
+        var clients = _bed.Clients(_bed.Configuration(node));
         var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
         Func<StorageAccount, string, IPageBlobStore> stores = (account, key) =>
-            PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(_azurite!.EndpointTemplate), clients.Options(), TimeProvider.System);
-        locks ??= new FileVmLockProvider(Path.Join(_directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        var provisioner = new BlobDiskProvisioner(accounts, stores, locks, TimeSpan.FromMinutes(1), new PoolCounts(Path.Join(_directory, node, "state"), PoolCounts.DefaultTtl, TimeProvider.System), Prefix, _arm.Options.Location, TimeProvider.System, NullLogger.Instance);
+            PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(Azurite.EndpointTemplate), clients.Options(), TimeProvider.System);
+        locks ??= new FileVmLockProvider(Path.Join(_bed.Directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
+        var provisioner = new BlobDiskProvisioner(accounts, stores, locks, TimeSpan.FromMinutes(1), new PoolCounts(Path.Join(_bed.Directory, node, "state"), PoolCounts.DefaultTtl, TimeProvider.System), Prefix, Arm.Options.Location, TimeProvider.System, NullLogger.Instance);
         return (provisioner, accounts, stores);
     }
 
@@ -85,8 +54,8 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var uri = await provisioner.CreateSharedAsync("pv-a", "Standard_LRS", 8 * MiB, CancellationToken.None);
         var second = await Create().Provisioner.CreateSharedAsync("pv-b", "Standard_LRS", 8 * MiB, CancellationToken.None);
 
-        Assert.Equal([PremiumOne, StandardOne], _arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
-        Assert.Equal("Standard_LRS", _arm.StorageAccounts().Single(a => a.Name == StandardOne).Tags[StorageAccountPool.PoolTag]);
+        Assert.Equal([PremiumOne, StandardOne], Arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("Standard_LRS", Arm.StorageAccounts().Single(a => a.Name == StandardOne).Tags[StorageAccountPool.PoolTag]);
         Assert.Equal(uri, await Create("node-2").Provisioner.FindSharedAsync("pv-a", CancellationToken.None));
         Assert.Equal((StandardOne, "vhds", "pv-a.vhd"), BlobDiskProvisioner.Parts(uri));
         Assert.Equal((StandardOne, "vhds", "pv-b.vhd"), BlobDiskProvisioner.Parts(second));
@@ -111,7 +80,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         Assert.Equal(first, again);
         Assert.Equal(7, (await store.ReadAsync("vhds", "pv-c.vhd", 0, 512, CancellationToken.None))[0]);
         Assert.Single(await store.ListAsync("vhds", CancellationToken.None).ToListAsync());
-        Assert.Equal(2, _arm.StorageAccounts().Count);
+        Assert.Equal(2, Arm.StorageAccounts().Count);
     }
 
     [AzuriteFact]
@@ -123,7 +92,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         await provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None);
 
         Assert.Null(await Create("node-2").Provisioner.FindSharedAsync("pv-e", CancellationToken.None));
-        Assert.Equal(2, _arm.StorageAccounts().Count);
+        Assert.Equal(2, Arm.StorageAccounts().Count);
     }
 
     [AzuriteFact]
@@ -134,12 +103,12 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var uri = await provisioner.CreateDedicatedAsync(Dedicated, "pv-own", "Premium_LRS", 4 * MiB, CancellationToken.None);
 
         Assert.Equal((Dedicated, "vhds", "pv-own.vhd"), BlobDiskProvisioner.Parts(uri));
-        Assert.Equal("pv-own", _arm.StorageAccounts().Single().Tags[StorageAccountPool.DedicatedTag]);
+        Assert.Equal("pv-own", Arm.StorageAccounts().Single().Tags[StorageAccountPool.DedicatedTag]);
 
         await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None);
         await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None);
 
-        Assert.Empty(_arm.StorageAccounts());
+        Assert.Empty(Arm.StorageAccounts());
     }
 
     [AzuriteFact]
@@ -148,7 +117,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var (provisioner, accounts, _) = Create();
         var uri = await provisioner.CreateSharedAsync("pv-d", "Standard_LRS", 4 * MiB, CancellationToken.None);
         var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
-        var store = PageBlobClient.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None), new BlobEndpoint(_azurite!.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        var store = PageBlobClient.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None), new BlobEndpoint(Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
         await store.AcquireLeaseAsync("vhds", "pv-d.vhd", CancellationToken.None);
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None));
@@ -174,7 +143,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var uris = await Task.WhenAll(provisions);
 
         // One account per SKU to start, and eight disks are far below half of 60: no account more.
-        Assert.Equal([PremiumOne, StandardOne], _arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
+        Assert.Equal([PremiumOne, StandardOne], Arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
         Assert.All(uris, uri => Assert.Equal(StandardOne, BlobDiskProvisioner.Parts(uri).Account));
         Assert.Equal(8, uris.Distinct().Count());
     }

@@ -1,7 +1,6 @@
 using Simulators.Arm;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
-using VolumeDriver.Configuration;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure.Blob;
@@ -13,54 +12,18 @@ namespace VolumeDriver.Tests.Backends.Azure.Blob;
 /// </summary>
 public sealed class StorageAccountClientTests : IAsyncLifetime
 {
-    private const string Client = "11111111-0000-0000-0000-00000000000b";
+    private AzureStackTestBed _bed = null!;
 
-    private AzuriteServer? _azurite;
-    private ArmSimulator _arm = null!;
-    private string _directory = null!;
+    public async Task InitializeAsync() => _bed = await AzureStackTestBed.StartAsync(o => o with { OperationTime = TimeSpan.FromMilliseconds(300) }, "k8sblobstd0001");
 
-    public async Task InitializeAsync()
-    {
-        _directory = Directory.CreateTempSubdirectory("vd-storage-").FullName;
-        if (AzuriteServer.MissingReason is null)
-        {
-            _azurite = await AzuriteServer.StartAsync("k8sblobstd0001");
-        }
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-        _arm = await ArmSimulator.StartAsync(new ArmSimulatorOptions
-        {
-            StateDirectory = Path.Join(_directory, "arm"),
-            ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
-            OperationTime = TimeSpan.FromMilliseconds(300),
-            RetryAfterSeconds = 0,
-            BlobEndpointTemplate = _azurite?.EndpointTemplate ?? "https://{account}.blob.core.windows.net/",
-            StorageAccountKeys = _azurite?.Keys ?? new Dictionary<string, string>(),
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _arm.DisposeAsync();
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
+    private ArmSimulator Arm => _bed.Arm;
 
     private (StorageAccountClient Accounts, AzureClients Clients) Accounts()
     {
-        var azureJson = Path.Join(_directory, "azure.json");
-        File.WriteAllText(azureJson, $$"""
-            {"cloud":"AzureStackCloud","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
-             "resourceGroup":"{{_arm.Options.ResourceGroup}}","location":"{{_arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
-            """);
-        var environmentFile = _arm.WriteEnvironmentFile();
-        var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), TimeSpan.FromSeconds(1));
-        var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
-        var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
-        return (accounts, clients);
+        var clients = _bed.Clients(_bed.Configuration());
+        return (new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System), clients);
     }
 
     [Fact]
@@ -69,14 +32,14 @@ public sealed class StorageAccountClientTests : IAsyncLifetime
         var (accounts, _) = Accounts();
         var tags = new Dictionary<string, string> { ["k8s-volume-driver-pool"] = "standard_lrs" };
 
-        var created = await accounts.CreateAsync("k8sblobstd0009", "Standard_LRS", _arm.Options.Location, tags, CancellationToken.None);
-        var again = await accounts.CreateAsync("k8sblobstd0009", "Standard_LRS", _arm.Options.Location, tags, CancellationToken.None);
+        var created = await accounts.CreateAsync("k8sblobstd0009", "Standard_LRS", Arm.Options.Location, tags, CancellationToken.None);
+        var again = await accounts.CreateAsync("k8sblobstd0009", "Standard_LRS", Arm.Options.Location, tags, CancellationToken.None);
 
         Assert.Equal(("k8sblobstd0009", "Standard_LRS", "Succeeded"), (created.Name, created.Sku, created.ProvisioningState));
         Assert.Equal("standard_lrs", created.Tags["k8s-volume-driver-pool"]);
         Assert.Equal(created.Name, again.Name);
-        Assert.Single(_arm.StorageAccounts());
-        var polls = _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("GET ", StringComparison.Ordinal) && p.Key.Contains("asyncoperations", StringComparison.OrdinalIgnoreCase)).Sum(p => p.Value);
+        Assert.Single(Arm.StorageAccounts());
+        var polls = Arm.Requests.Snapshot().Where(p => p.Key.StartsWith("GET ", StringComparison.Ordinal) && p.Key.Contains("asyncoperations", StringComparison.OrdinalIgnoreCase)).Sum(p => p.Value);
         Assert.True(polls >= 1, "the create must be followed through its Location until the account is provisioned");
         Assert.Equal("k8sblobstd0009", (await accounts.GetAsync("k8sblobstd0009", CancellationToken.None))?.Name);
         Assert.Equal(["k8sblobstd0009"], await accounts.ListAsync(CancellationToken.None).Select(a => a.Name).ToListAsync());
@@ -92,17 +55,17 @@ public sealed class StorageAccountClientTests : IAsyncLifetime
     {
         var (accounts, _) = Accounts();
 
-        var e = await Assert.ThrowsAsync<AzureServiceException>(() => accounts.CreateAsync("Not_Valid", "Standard_LRS", _arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<AzureServiceException>(() => accounts.CreateAsync("Not_Valid", "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None));
 
         Assert.Equal((400, "AccountNameInvalid"), (e.Status, e.Code));
-        Assert.Empty(_arm.StorageAccounts());
+        Assert.Empty(Arm.StorageAccounts());
     }
 
     [AzuriteFact]
     public async Task TheKeyFromListKeys_WritesAVhdToTheAccountsBlobEndpoint()
     {
         var (accounts, clients) = Accounts();
-        var account = await accounts.CreateAsync("k8sblobstd0001", "Standard_LRS", _arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None);
+        var account = await accounts.CreateAsync("k8sblobstd0001", "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None);
         var key = await accounts.GetKeyAsync(account.Name, CancellationToken.None);
         var blobs = PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(account.BlobEndpoint!.AbsoluteUri.Replace(account.Name, "{account}", StringComparison.Ordinal)), clients.Options(), TimeProvider.System);
 
