@@ -65,6 +65,7 @@ internal static class Composition
             var services = new VerbServices(
                 configuration,
                 loggers,
+                disk,
                 new AttachDetachWorkflow(disk, parser),
                 new DeviceMountWorkflow(disk, parser, locator, mounter, resizer, configuration.Node, host, new LegacyVCloudLeftovers(host, loggers.CreateLogger<LegacyVCloudLeftovers>())),
                 owned: logging);

@@ -44,6 +44,19 @@ internal sealed class LoopNodeEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Gives <paramref name="toKey"/> a copy of <paramref name="fromKey"/>'s data (a disk created from
+    /// another, as an import copies a VHD); nothing when the source never held data on a node.
+    /// </summary>
+    public async Task CopyBackingFileAsync(string fromKey, string toKey)
+    {
+        var source = Path.Join(_diskDirectory, fromKey + ".img");
+        if (File.Exists(source))
+        {
+            await RunAsync("cp", "--sparse=always", source, Path.Join(_diskDirectory, toKey + ".img"));
+        }
+    }
+
     public void Delete(string uuid)
     {
         var path = Path.Join(_diskDirectory, uuid + ".img");

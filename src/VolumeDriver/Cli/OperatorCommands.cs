@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Backends;
+using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Configuration;
 using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
@@ -11,8 +12,8 @@ using VolumeDriver.Installation;
 namespace VolumeDriver.Cli;
 
 /// <summary>
-/// The operators' commands doctor, install and list. kubelet never runs them, so they may print a
-/// table for people; with <c>--json</c> (doctor, list) or always (install) they print one JSON object
+/// The operators' commands doctor, install, list and migrate-vhd. kubelet never runs them, so they may print a
+/// table for people; with <c>--json</c> (doctor, list) or always (install, migrate-vhd) they print one JSON object
 /// through the same write-once <see cref="ReplyWriter"/> as the verbs, and an error is a Failure reply.
 /// </summary>
 internal sealed class OperatorCommands
@@ -30,12 +31,13 @@ internal sealed class OperatorCommands
         _timeProvider = timeProvider;
     }
 
-    /// <summary>Adds doctor, install and list to the root command; they share the global --config and --verbose.</summary>
+    /// <summary>Adds doctor, install, list and migrate-vhd to the root command; they share the global --config and --verbose.</summary>
     public void AddTo(RootCommand root, Option<string?> config, Option<bool> verbose)
     {
         root.Subcommands.Add(Doctor(config));
         root.Subcommands.Add(Install(config));
         root.Subcommands.Add(List(config, verbose));
+        root.Subcommands.Add(MigrateVhd(config, verbose));
     }
 
     private Command Doctor(Option<string?> config)
@@ -129,33 +131,17 @@ internal sealed class OperatorCommands
         };
         list.SetAction(async (parse, cancellationToken) =>
         {
-            var started = _timeProvider.GetTimestamp();
-            VerbServices services;
-            IReadOnlyList<VolumeSummary> volumes;
-            try
+            var (volumes, failure) = await RunAsync(
+                parse,
+                config,
+                verbose,
+                VerbNames.List,
+                (services, token) => services.AttachDetach.ListAsync(token),
+                volumes => $": {volumes.Count} volume(s)",
+                cancellationToken);
+            if (volumes is null)
             {
-                services = await _compose(new CliSettings(parse.GetValue(config), parse.GetValue(verbose)), cancellationToken);
-            }
-            catch (VolumeDriverException e)
-            {
-                return _replies.Write(Reply.Failure(e.Message));
-            }
-
-            await using (services)
-            {
-                try
-                {
-                    volumes = await services.AttachDetach.ListAsync(cancellationToken);
-                }
-                catch (VolumeDriverException e)
-                {
-                    return _replies.Write(Reply.Failure(e.Message));
-                }
-
-                var logger = services.LoggerFactory.CreateLogger("VolumeDriver.Verb");
-                var durationMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
-                var detail = $": {volumes.Count} volume(s)";
-                CliLog.VerbCompleted(logger, VerbNames.List, "", "Success", durationMs, detail);
+                return _replies.Write(failure!);
             }
 
             if (parse.GetValue(json))
@@ -167,6 +153,97 @@ internal sealed class OperatorCommands
             return 0;
         });
         return list;
+    }
+
+    private Command MigrateVhd(Option<string?> config, Option<bool> verbose)
+    {
+        var blobUri = new Argument<string>("blob-uri") { Description = "The VHD page blob: https://<account>.blob.<suffix>/<container>/<name>.vhd (no SAS token: the driver reads it with the account's key)" };
+        var sku = new Option<string?>("--sku") { Description = "The managed disk's SKU (default: Premium_LRS for a VHD in a premium account, else Standard_LRS)" };
+        var name = new Option<string?>("--name") { Description = "The managed disk's name (default: the blob's name without .vhd)" };
+        var accountGroup = new Option<string?>("--account-resource-group") { Description = "The resource group of the VHD's storage account (default: azure.json's resourceGroup)" };
+        var migrate = new Command(
+            VerbNames.MigrateVhd,
+            "Operators: import a detached Azure VHD blob disk into a managed disk in the cluster's resource group, check its size, and print the disk's URI and the PV options that use it. " +
+            "A leased (attached) VHD is refused; the VHD is only read, never changed or deleted; a re-run converges")
+        {
+            blobUri, sku, name, accountGroup,
+        };
+        migrate.SetAction(async (parse, cancellationToken) =>
+        {
+            var (result, failure) = await RunAsync(
+                parse,
+                config,
+                verbose,
+                VerbNames.MigrateVhd,
+                (services, token) =>
+                {
+                    var text = parse.GetRequiredValue(blobUri);
+                    if (!Uri.TryCreate(text, UriKind.Absolute, out var vhd) || vhd.Query.Length > 0 || vhd.UserInfo.Length > 0)
+                    {
+                        // A SAS token in the query would be a secret in the log line; the account key reads the blob.
+                        throw new InvalidOptionException("blob-uri", "migrate-vhd: blob-uri must be the VHD's plain URI (https://<account>.blob.<suffix>/<container>/<name>.vhd), without a query or SAS token");
+                    }
+
+                    if (services.Backend is not IVhdMigration migration)
+                    {
+                        throw new InvalidOptionException("backend", $"migrate-vhd moves Azure VHD blob disks to managed disks, and the configuration selects the {services.Configuration.Backend} backend; run it with the Azure configuration");
+                    }
+
+                    return migration.MigrateVhdAsync(new VhdMigrationRequest(vhd, parse.GetValue(sku), parse.GetValue(name), parse.GetValue(accountGroup)), token);
+                },
+                result => $": {result.Source} -> {result.DiskUri} ({(result.Created ? "imported" : "already imported")})",
+                cancellationToken);
+            return result is null ? _replies.Write(failure!) : _replies.WriteDocument(VhdMigrationWriter.ToJson(result, _replies.Indented), 0);
+        });
+        return migrate;
+    }
+
+    /// <summary>
+    /// Composes the services, runs the command, logs one line and disposes the services (flushing the
+    /// log). An expected error is the Failure to print instead of a result.
+    /// </summary>
+    private async Task<(T? Result, Reply? Failure)> RunAsync<T>(
+        ParseResult parse,
+        Option<string?> config,
+        Option<bool> verbose,
+        string command,
+        Func<VerbServices, CancellationToken, Task<T>> body,
+        Func<T, string> describe,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var started = _timeProvider.GetTimestamp();
+        VerbServices services;
+        try
+        {
+            services = await _compose(new CliSettings(parse.GetValue(config), parse.GetValue(verbose)), cancellationToken);
+        }
+        catch (VolumeDriverException e)
+        {
+            return (null, Reply.Failure(e.Message));
+        }
+
+        await using (services)
+        {
+            var logger = services.LoggerFactory.CreateLogger("VolumeDriver.Verb");
+            T result;
+            try
+            {
+                result = await body(services, cancellationToken);
+            }
+            catch (VolumeDriverException e)
+            {
+                var failedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
+                var why = ": " + e.Message;
+                CliLog.VerbCompleted(logger, command, "", "Failure", failedMs, why);
+                return (null, Reply.Failure(e.Message));
+            }
+
+            var durationMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
+            var detail = describe(result);
+            CliLog.VerbCompleted(logger, command, "", "Success", durationMs, detail);
+            return (result, null);
+        }
     }
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object for scripts instead of a table" };

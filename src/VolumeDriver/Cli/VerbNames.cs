@@ -39,7 +39,8 @@ internal static class VerbNames
     public const string Doctor = "doctor";
     public const string Install = "install";
     public const string List = "list";
+    public const string MigrateVhd = "migrate-vhd";
 
-    /// <summary>The operators' commands doctor, install and list.</summary>
-    public static readonly FrozenSet<string> OperatorCommands = FrozenSet.Create(StringComparer.Ordinal, Doctor, Install, List);
+    /// <summary>The operators' commands doctor, install, list and migrate-vhd.</summary>
+    public static readonly FrozenSet<string> OperatorCommands = FrozenSet.Create(StringComparer.Ordinal, Doctor, Install, List, MigrateVhd);
 }

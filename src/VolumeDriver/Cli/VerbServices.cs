@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VolumeDriver.Backends;
 using VolumeDriver.Configuration;
 using VolumeDriver.FlexVolume;
 
@@ -15,12 +16,14 @@ internal sealed class VerbServices : IAsyncDisposable
     public VerbServices(
         DriverConfiguration configuration,
         ILoggerFactory loggerFactory,
+        ICloudDisk backend,
         AttachDetachWorkflow attachDetach,
         DeviceMountWorkflow deviceMount,
         IDisposable? owned)
     {
         Configuration = configuration;
         LoggerFactory = loggerFactory;
+        Backend = backend;
         AttachDetach = attachDetach;
         DeviceMount = deviceMount;
         _owned = owned;
@@ -29,6 +32,9 @@ internal sealed class VerbServices : IAsyncDisposable
     public DriverConfiguration Configuration { get; }
 
     public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The configured backend, for the operator commands that only one backend answers (migrate-vhd).</summary>
+    public ICloudDisk Backend { get; }
 
     public AttachDetachWorkflow AttachDetach { get; }
 

@@ -11,6 +11,12 @@ internal sealed class ArmDisk
 
     public required int SizeGb { get; set; }
 
+    /// <summary>The exact size when it is no whole number of GiB (an imported VHD's virtual size), else null.</summary>
+    public long? SizeBytes { get; set; }
+
+    /// <summary>properties.creationData as the create gave it (createOption Empty, or Import with sourceUri and storageAccountId).</summary>
+    public JsonObject CreationData { get; init; } = new() { ["createOption"] = "Empty" };
+
     public required string Location { get; init; }
 
     public string? ManagedBy { get; set; }

@@ -265,7 +265,8 @@ public sealed partial class ArmSimulator
         var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!.AsObject();
         var sku = body["sku"]?["name"]?.GetValue<string>() ?? "Standard_LRS";
         var sizeGb = body["properties"]?["diskSizeGB"]?.GetValue<int>();
-        var createOption = body["properties"]?["creationData"]?["createOption"]?.GetValue<string>();
+        var creationData = body["properties"]?["creationData"]?.AsObject();
+        var createOption = creationData?["createOption"]?.GetValue<string>();
         string[] skus = ["Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS", "PremiumV2_LRS"];
         if (!skus.Contains(sku))
         {
@@ -273,6 +274,14 @@ public sealed partial class ArmSimulator
             return;
         }
 
+        var location = body["location"]?.GetValue<string>() ?? _options.Location;
+        bool exists;
+        lock (_lock)
+        {
+            exists = _disks.ContainsKey(name);
+        }
+
+        long? importedBytes = !exists && createOption == "Import" ? await ReadImportSourceAsync(name, creationData!, location, context.RequestAborted) : null;
         ArmOperation operation;
         JsonObject answer;
         lock (_lock)
@@ -284,6 +293,7 @@ public sealed partial class ArmSimulator
                     throw new ArmFault(409, "BadRequest", $"Disk '{name}' of size {existing.SizeGb} GB cannot be shrunk to {grow} GB.");
                 }
 
+                existing.SizeBytes = sizeGb is null ? existing.SizeBytes : null;
                 existing.SizeGb = sizeGb ?? existing.SizeGb;
                 existing.Sku = sku;
                 existing.ProvisioningState = "Updating";
@@ -292,17 +302,19 @@ public sealed partial class ArmSimulator
             }
             else
             {
-                if (createOption is not "Empty" || sizeGb is not > 0)
+                if (importedBytes is null && (createOption is not "Empty" || sizeGb is not > 0))
                 {
-                    throw new ArmFault(400, "InvalidParameter", "A new disk needs properties.creationData.createOption 'Empty' and properties.diskSizeGB greater than 0.");
+                    throw new ArmFault(400, "InvalidParameter", "A new disk needs properties.creationData.createOption 'Empty' and properties.diskSizeGB greater than 0, or createOption 'Import' with sourceUri and storageAccountId.");
                 }
 
                 var disk = new ArmDisk
                 {
                     Name = name,
                     Sku = sku,
-                    SizeGb = sizeGb.Value,
-                    Location = body["location"]?.GetValue<string>() ?? _options.Location,
+                    SizeGb = importedBytes is { } imported ? (int)((imported + (1L << 30) - 1) >> 30) : sizeGb!.Value,
+                    SizeBytes = importedBytes,
+                    CreationData = creationData!.DeepClone().AsObject(),
+                    Location = location,
                     Tags = body["tags"]?.AsObject().DeepClone().AsObject() ?? [],
                     Zones = body["zones"]?.AsArray().DeepClone().AsArray(),
                 };
@@ -310,6 +322,12 @@ public sealed partial class ArmSimulator
                 operation = StartOperation("disk", () => disk.ProvisioningState = "Succeeded", () => DiskJson(disk));
                 answer = DiskJson(disk);
             }
+        }
+
+        if (importedBytes is not null)
+        {
+            // An imported disk starts with the VHD's data: on emulated nodes, whatever was written to it there.
+            await Emulator.CopyBackingFileAsync(VhdEmulationKey(creationData!["sourceUri"]!.GetValue<string>()), answer["properties"]!["uniqueId"]!.GetValue<string>());
         }
 
         SetOperationHeaders(context, operation, "DiskOperations", withLocation: true);
@@ -338,6 +356,7 @@ public sealed partial class ArmSimulator
             disk.ProvisioningState = "Updating";
             operation = StartOperation("disk", () =>
             {
+                disk.SizeBytes = sizeGb is null ? disk.SizeBytes : null;
                 disk.SizeGb = sizeGb ?? disk.SizeGb;
                 disk.ProvisioningState = "Succeeded";
             }, () => DiskJson(disk));
@@ -459,6 +478,7 @@ public sealed partial class ArmSimulator
             }
 
             var previous = vm.DataDisks;
+            var previousVhds = previous.Where(d => d.VhdUri is not null).Select(d => d.VhdUri!).ToList();
             vm.DataDisks = disks;
             _options.EmulatedNodes.TryGetValue(name, out var emulationRoot);
             operation = StartOperation("vm", () =>
@@ -505,7 +525,27 @@ public sealed partial class ArmSimulator
                 }
 
                 return null;
-            }, () => attachDetach ? VmJson(vm, "Succeeded")["properties"]!["storageProfile"]!.DeepClone() : VmJson(vm, "Succeeded"), emulationRoot is null ? null : () => EmulateAsync(vm, emulationRoot));
+            }, () => attachDetach ? VmJson(vm, "Succeeded")["properties"]!["storageProfile"]!.DeepClone() : VmJson(vm, "Succeeded"), async () =>
+            {
+                try
+                {
+                    await MirrorVhdLeasesAsync(vm, previousVhds);
+                }
+                catch (ArmFault)
+                {
+                    lock (_lock)
+                    {
+                        vm.DataDisks = previous;
+                    }
+
+                    throw;
+                }
+
+                if (emulationRoot is not null)
+                {
+                    await EmulateAsync(vm, emulationRoot);
+                }
+            });
             vm.Updating = operation;
             answer = VmJson(vm, "Updating");
         }
@@ -605,6 +645,10 @@ public sealed partial class ArmSimulator
                 {
                     await afterSuccess();
                 }
+                catch (ArmFault fault)
+                {
+                    error = new JsonObject { ["code"] = fault.Code, ["message"] = fault.Message };
+                }
                 catch (Exception e)
                 {
                     error = new JsonObject { ["code"] = "EmulationFailed", ["message"] = e.Message };
@@ -628,8 +672,11 @@ public sealed partial class ArmSimulator
     /// </summary>
     /// <summary>The emulated disk behind a data disk entry: a managed disk's unique id, or a key derived from a VHD's URI.</summary>
     private string? EmulationKey(ArmDataDisk entry) => entry.VhdUri is { } vhd
-        ? "vhd-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(vhd.ToLowerInvariant())))[..16]
+        ? VhdEmulationKey(vhd)
         : _disks.TryGetValue(entry.Name, out var disk) ? disk.UniqueId : null;
+
+    private static string VhdEmulationKey(string vhd) =>
+        "vhd-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(vhd.ToLowerInvariant())))[..16];
 
     private async Task EmulateAsync(ArmVm vm, string root)
     {
@@ -725,9 +772,9 @@ public sealed partial class ArmSimulator
             ["sku"] = new JsonObject { ["name"] = disk.Sku, ["tier"] = disk.Sku.StartsWith("Premium", StringComparison.Ordinal) ? "Premium" : "Standard" },
             ["properties"] = new JsonObject
             {
-                ["creationData"] = new JsonObject { ["createOption"] = "Empty" },
+                ["creationData"] = disk.CreationData.DeepClone(),
                 ["diskSizeGB"] = disk.SizeGb,
-                ["diskSizeBytes"] = (long)disk.SizeGb << 30,
+                ["diskSizeBytes"] = disk.SizeBytes ?? (long)disk.SizeGb << 30,
                 ["uniqueId"] = disk.UniqueId,
                 ["timeCreated"] = disk.Created.ToString("o", CultureInfo.InvariantCulture),
                 ["provisioningState"] = disk.ProvisioningState,

@@ -383,12 +383,27 @@ public sealed class DriverCliTests
     [InlineData("doctor")]
     [InlineData("install")]
     [InlineData("list")]
+    [InlineData("migrate-vhd")]
     public async Task OperatorCommand_Help_DescribesIt(string command)
     {
         using var stdout = new MemoryStream();
         var exit = await CreateCli(stdout, "").RunAsync([command, "--help"], CancellationToken.None).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Contains("Operators:", Encoding.UTF8.GetString(stdout.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://acct.blob.core.windows.net/vhds/pv-1.vhd", "configuration selects the Loop backend")]
+    [InlineData("https://acct.blob.core.windows.net/vhds/pv-1.vhd?sv=2021-08-06&sig=c2VjcmV0", "without a query or SAS token")]
+    [InlineData("not a uri", "without a query or SAS token")]
+    public async Task MigrateVhd_NeedsTheAzureBackendAndAPlainBlobUri(string uri, string expected)
+    {
+        var (exit, json) = await RunAsync("migrate-vhd", uri);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("Failure", json.GetProperty("status").GetString());
+        Assert.Contains(expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VjcmV0", json.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     private Task<(int Exit, JsonElement Json)> RunAsync(params string[] args) => RunWithStdinAsync("", args);
@@ -409,6 +424,7 @@ public sealed class DriverCliTests
         var services = new VerbServices(
             DriverConfiguration.Defaults,
             NullLoggerFactory.Instance,
+            _disk,
             new AttachDetachWorkflow(_disk, parser),
             new DeviceMountWorkflow(_disk, parser, _node, _node, _node, NodeConfiguration.Defaults, VolumeDriver.Host.HostRoot.System),
             owned: null);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Simulators.Arm;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Tests.TestSupport;
@@ -65,4 +66,78 @@ public sealed class AzureBlobLifecycleTests
         Assert.All(azurite.Keys.Values, key => Assert.DoesNotContain(key, logs, StringComparison.Ordinal));
         Assert.Equal(kind == "dedicated" ? 0 : 2, cloud.Arm.StorageAccounts().Count(a => kind == "shared" || a.Name.StartsWith("vdd", StringComparison.Ordinal)));
     }
+
+    [AzuriteLifecycleFact]
+    public async Task MigrateVhd_RefusesTheAttachedVhd_ThenMovesItsDataToAManagedDiskThePvUsesOnAnotherNode_LeavingTheVhd()
+    {
+        const string volume = "pv-mig";
+        var standard = StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1);
+        await using var azurite = await AzuriteServer.StartAsync(standard, StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1));
+        await using var cloud = await AzureTestCloud.StartAsync(["legacy-1", "node-2"], TimeSpan.FromMilliseconds(200), configure: o => o with
+        {
+            Vms = ["legacy-1", "node-2"],
+            UnmanagedOsDiskVms = ["legacy-1"],
+            BlobEndpointTemplate = azurite.EndpointTemplate,
+            StorageAccountKeys = azurite.Keys,
+            VhdDiskBytes = _ => 1L << 30,
+        });
+        var blobOptions = Options(volume, "shared");
+        var oldMount = cloud.MountPath("legacy-1", volume);
+
+        var device = (await cloud.ExpectAsync("legacy-1", "Success", "attach", blobOptions, "legacy-1")).Device!;
+        await cloud.ExpectAsync("legacy-1", "Success", "waitforattach", device, blobOptions);
+        await cloud.ExpectAsync("legacy-1", "Success", "mountdevice", oldMount, device, blobOptions);
+        await File.WriteAllTextAsync(Path.Join(oldMount, "data.txt"), "from the vhd");
+        var vhd = cloud.Arm.VhdAttachments().Single().VhdUri;
+
+        // Attached (leased): refused, nothing created.
+        var busy = await cloud.RunAsync("node-2", "migrate-vhd", vhd);
+        Assert.Equal((1, "Failure"), (busy.ExitCode, busy.Status.Status));
+        Assert.Contains("is leased", busy.Status.Message, StringComparison.Ordinal);
+        Assert.Empty(cloud.Arm.Disks());
+
+        await cloud.ExpectAsync("legacy-1", "Success", "unmountdevice", oldMount);
+        await cloud.ExpectAsync("legacy-1", "Success", "detach", volume, "legacy-1");
+
+        var migrated = await cloud.RunAsync("node-2", "migrate-vhd", vhd);
+        var again = await cloud.RunAsync("node-2", "migrate-vhd", vhd);
+
+        Assert.Equal(0, migrated.ExitCode);
+        using var reply = JsonDocument.Parse(migrated.Text);
+        var root = reply.RootElement;
+        Assert.Equal(("Success", true, 1L << 30), (root.GetProperty("status").GetString(), root.GetProperty("created").GetBoolean(), root.GetProperty("sizeBytes").GetInt64()));
+        var pvOptions = root.GetProperty("pvOptions");
+        var diskUri = pvOptions.GetProperty("diskURI").GetString()!;
+        Assert.Equal(("managed", volume), (pvOptions.GetProperty("kind").GetString(), pvOptions.GetProperty("diskName").GetString()));
+        Assert.EndsWith("/providers/Microsoft.Compute/disks/" + volume, diskUri, StringComparison.Ordinal);
+        using (var rerun = JsonDocument.Parse(again.Text))
+        {
+            Assert.Equal((0, false, diskUri), (again.ExitCode, rerun.RootElement.GetProperty("created").GetBoolean(), rerun.RootElement.GetProperty("pvOptions").GetProperty("diskURI").GetString()));
+        }
+
+        // The re-created PV: the same name, the options migrate-vhd printed, on a node with a managed OS disk.
+        var managedOptions = GoJson.Marshal(new Dictionary<string, string>
+        {
+            ["kubernetes.io/fsType"] = "",
+            ["kubernetes.io/pvOrVolumeName"] = volume,
+            ["kubernetes.io/readwrite"] = "rw",
+            ["kind"] = "managed",
+            ["diskName"] = volume,
+            ["diskURI"] = diskUri,
+        });
+        var newMount = cloud.MountPath("node-2", volume);
+        var managedDevice = (await cloud.ExpectAsync("node-2", "Success", "attach", managedOptions, "node-2")).Device!;
+        await cloud.ExpectAsync("node-2", "Success", "waitforattach", managedDevice, managedOptions);
+        await cloud.ExpectAsync("node-2", "Success", "mountdevice", newMount, managedDevice, managedOptions);
+        Assert.Equal("from the vhd", await File.ReadAllTextAsync(Path.Join(newMount, "data.txt")));
+        await cloud.ExpectAsync("node-2", "Success", "unmountdevice", newMount);
+        await cloud.ExpectAsync("node-2", "Success", "detach", volume, "node-2");
+
+        // The VHD is still there, unleased, for the operator to delete once satisfied.
+        var store = PageBlobClient.WithSharedKey(standard, azurite.Keys[standard], new BlobEndpoint(azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        var (_, container, blob) = BlobDiskProvisioner.Parts(new Uri(vhd));
+        Assert.False((await store.GetPropertiesAsync(container, blob, CancellationToken.None))!.Leased);
+    }
+
+    private sealed class TestOptions : global::Azure.Core.ClientOptions;
 }

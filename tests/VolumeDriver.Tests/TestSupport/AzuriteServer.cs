@@ -119,3 +119,12 @@ public sealed class AzuriteLifecycleTheoryAttribute : TheoryAttribute
         Skip = AzuriteServer.MissingReason ?? new Contract.LifecycleFactAttribute().Skip;
     }
 }
+
+/// <summary>A binary lifecycle fact that needs Azurite: skipped, saying why, when either is missing.</summary>
+public sealed class AzuriteLifecycleFactAttribute : FactAttribute
+{
+    public AzuriteLifecycleFactAttribute()
+    {
+        Skip = AzuriteServer.MissingReason ?? new Contract.LifecycleFactAttribute().Skip;
+    }
+}

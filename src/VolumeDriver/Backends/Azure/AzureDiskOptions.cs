@@ -89,5 +89,5 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
     /// </summary>
     private static string BlobKindRefusal(string kind, AzureEnvironment? environment) =>
         $"kind '{kind}' (VHD blob disks) cannot be used{(environment is null ? string.Empty : " in " + environment.Name)}: Azure retired unmanaged disks on 2025-09-30, and a VM with a VHD data disk no longer starts in its public clouds. "
-        + "Use kind: managed; to keep the data of an existing VHD, import it into a managed disk (az disk create --source <vhd-uri>) and point the PV at it (kind: managed, diskURI).";
+        + "Use kind: managed; to keep the data of an existing VHD, import it into a managed disk with 'volume-driver migrate-vhd <vhd-uri>' and point the PV at the disk it prints (kind: managed, diskURI).";
 }

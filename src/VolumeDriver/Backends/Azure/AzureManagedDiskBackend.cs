@@ -20,7 +20,7 @@ namespace VolumeDriver.Backends.Azure;
 /// reads the LUN back from the VM the operation returns. The device is /dev/disk/azure/scsi1/lunN,
 /// never /dev/sdX. Detach marks the entry toBeDetached. A missing disk, VM or entry is success.
 /// </summary>
-internal sealed partial class AzureManagedDiskBackend : ICloudDisk
+internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMigration
 {
     public const string DevicePrefix = "/dev/disk/azure/scsi1/lun";
 
@@ -35,6 +35,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
     private readonly VolumeRecords _records;
     private readonly VmDataDiskUpdater _updater;
     private readonly Blob.AzureBlobDisks _blobDisks;
+    private readonly Blob.VhdMigration _migration;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
@@ -44,7 +45,7 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         _configuration = configuration;
         _records = records;
         _updater = new VmDataDiskUpdater(new VmUpdateQueue(configuration.StateDirectory), locks, lockTimeout, clients.Cloud.ResourceGroup, timeProvider, logger);
-        _blobDisks = CreateBlobDisks(clients, configuration, _updater, locks, lockTimeout, timeProvider, logger);
+        (_blobDisks, _migration) = CreateBlobDisks(clients, configuration, _updater, locks, lockTimeout, timeProvider, logger);
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -231,6 +232,9 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
         throw new InvalidOptionException("devicePath", $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {DevicePrefix}<N> path attach returns for Azure disk '{diskName}'");
     }
 
+    public Task<Blob.VhdMigrationResult> MigrateVhdAsync(Blob.VhdMigrationRequest request, CancellationToken cancellationToken) =>
+        _migration.MigrateVhdAsync(request, cancellationToken);
+
     /// <summary>The tag that marks disks this driver created, as the in-tree plugin and the CSI driver tag theirs.</summary>
     public const string CreatedByTag = "k8s-azure-created-by";
 
@@ -254,10 +258,12 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             ? null
             : await _blobDisks.FindByVolumeNameAsync(volume.Value, cancellationToken);
 
-    private static Blob.AzureBlobDisks CreateBlobDisks(AzureClients clients, AzureConfiguration configuration, VmDataDiskUpdater updater, IVmLockProvider locks, TimeSpan lockTimeout, TimeProvider timeProvider, ILogger logger)
+    private static (Blob.AzureBlobDisks, Blob.VhdMigration) CreateBlobDisks(AzureClients clients, AzureConfiguration configuration, VmDataDiskUpdater updater, IVmLockProvider locks, TimeSpan lockTimeout, TimeProvider timeProvider, ILogger logger)
     {
         var cloud = clients.Cloud;
-        var accounts = new Blob.StorageAccountClient(clients.CreateArmPipeline(), cloud.Environment.ResourceManagerEndpoint, cloud.SubscriptionId, cloud.ResourceGroup, timeProvider);
+        var armPipeline = clients.CreateArmPipeline();
+        Func<string, Blob.IStorageAccounts> accountsIn = resourceGroup => new Blob.StorageAccountClient(armPipeline, cloud.Environment.ResourceManagerEndpoint, cloud.SubscriptionId, resourceGroup, timeProvider);
+        var accounts = accountsIn(cloud.ResourceGroup);
         Func<Blob.StorageAccount, string, Blob.IPageBlobStore> stores = (account, key) => Blob.PageBlobClient.WithSharedKey(
             account.Name,
             key,
@@ -266,7 +272,9 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk
             timeProvider,
             clients.LogPolicy);
         var provisioner = new Blob.BlobDiskProvisioner(accounts, stores, locks, lockTimeout, new Blob.PoolCounts(configuration.StateDirectory, Blob.PoolCounts.DefaultTtl, timeProvider), Blob.StorageAccountPool.Prefix(cloud.SubscriptionId, cloud.ResourceGroup), cloud.Location, timeProvider, logger);
-        return new Blob.AzureBlobDisks(provisioner, accounts, stores, updater, clients, configuration, timeProvider, logger);
+        return (
+            new Blob.AzureBlobDisks(provisioner, accounts, stores, updater, clients, configuration, timeProvider, logger),
+            new Blob.VhdMigration(clients, accountsIn, stores, logger));
     }
 
     private ResourceGroupResource ResourceGroup(string? name) =>

@@ -63,11 +63,17 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         Assert.True(await Backend("legacy-2").IsAttachedAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None));
         Assert.IsType<AzureLunIdentity>(Backend().IdentityFor(Request("pv-sh", "shared"), attached.DevicePath));
 
-        // The drain: the new node (its own state, no record) may not attach before the old one detached.
-        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2").AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None));
-        Assert.Contains("AcquireDiskLeaseFailed", early.Message, StringComparison.Ordinal);
+        // The drain: the new node (its own state, no record) sees the lease Azure holds for legacy-1 and
+        // may not attach before the old one detached.
+        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMilliseconds(300)).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None));
+        Assert.Contains("still leased by another VM", early.Message, StringComparison.Ordinal);
+        var store = PageBlobClient.WithSharedKey(StandardOne, _bed.Azurite!.Keys[StandardOne], new BlobEndpoint(_bed.Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        Assert.True((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None))!.Leased);
+        var attachedDelete = await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None));
+        Assert.Contains("leased", attachedDelete.Message, StringComparison.Ordinal);
 
         await Backend("legacy-1").DetachAsync(Volume("pv-sh"), Node("legacy-1"), CancellationToken.None);
+        Assert.False((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None))!.Leased);
         await Backend("legacy-2").AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None);
 
         Assert.Equal(("legacy-2", vhd), (Arm.VhdAttachments().Single().Vm, Arm.VhdAttachments().Single().VhdUri));

@@ -341,7 +341,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
 
             Assert.Contains("retired unmanaged disks on 2025-09-30", e.Message, StringComparison.Ordinal);
             Assert.Contains(cloud.Name, e.Message, StringComparison.Ordinal);
-            Assert.Contains("az disk create --source", e.Message, StringComparison.Ordinal);
+            Assert.Contains("volume-driver migrate-vhd <vhd-uri>", e.Message, StringComparison.Ordinal);
         }
     }
 

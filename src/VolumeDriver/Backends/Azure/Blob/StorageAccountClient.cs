@@ -9,7 +9,8 @@ namespace VolumeDriver.Backends.Azure.Blob;
 
 /// <summary>A storage account as ARM describes it.</summary>
 /// <param name="BlobEndpoint">properties.primaryEndpoints.blob, null until the account is provisioned.</param>
-internal sealed record StorageAccount(string Name, string Sku, string Location, IReadOnlyDictionary<string, string> Tags, string? ProvisioningState, Uri? BlobEndpoint);
+/// <param name="Id">The account's ARM resource id (a disk import names its source account by it).</param>
+internal sealed record StorageAccount(string Name, string Sku, string Location, IReadOnlyDictionary<string, string> Tags, string? ProvisioningState, Uri? BlobEndpoint, string Id);
 
 /// <summary>
 /// The Microsoft.Storage/storageAccounts operations blob disks need. <see cref="StorageAccountClient"/>
@@ -155,7 +156,8 @@ internal sealed class StorageAccountClient : IStorageAccounts
         json.Location ?? string.Empty,
         json.Tags ?? new Dictionary<string, string>(),
         json.Properties?.ProvisioningState,
-        json.Properties?.PrimaryEndpoints?.Blob is { Length: > 0 } blob ? new Uri(blob) : null);
+        json.Properties?.PrimaryEndpoints?.Blob is { Length: > 0 } blob ? new Uri(blob) : null,
+        json.Id ?? string.Empty);
 
     private Uri Collection() => new(_resourceManager, $"subscriptions/{_subscriptionId}/resourceGroups/{_resourceGroup}/providers/Microsoft.Storage/storageAccounts?api-version={ApiVersion}");
 
@@ -216,6 +218,7 @@ internal sealed record StoragePropertiesJson(
     [property: JsonPropertyName("primaryEndpoints")] StorageEndpointsJson? PrimaryEndpoints);
 
 internal sealed record StorageAccountJson(
+    [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("name")] string? Name,
     [property: JsonPropertyName("location")] string? Location,
     [property: JsonPropertyName("sku")] StorageSkuJson? Sku,
