@@ -75,11 +75,7 @@ public sealed class AzureBenchmark(ITestOutputHelper output)
         report.AppendLine(CultureInfo.InvariantCulture, $"| 16 concurrent attaches, one VM | {many.Elapsed.TotalMilliseconds:0} ms | {updates} | {total} | 16 updates, one after another |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| 16 concurrent detaches, one VM (a drain) | {drain.Elapsed.TotalMilliseconds:0} ms | {detachUpdates} | {detachTotal} | 16 updates, one after another |");
 
-        var text = report.ToString();
-        output.WriteLine(text);
-        var artifacts = Path.Join(VolumeDriver.Tests.Configuration.ConfigurationLoaderTests.FindRepositoryRoot(), "artifacts");
-        Directory.CreateDirectory(artifacts);
-        await File.WriteAllTextAsync(Path.Join(artifacts, "bench-azure.md"), text);
+        await BenchmarkReport.PublishAsync(output, "bench-azure", report.ToString());
         await cloud.Arm.WaitForIdleAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -81,11 +81,7 @@ public sealed class VCloudBenchmark(ITestOutputHelper output)
         }
 
         report.AppendLine().Append(await SlotDiscoveryAsync());
-        var text = report.ToString();
-        output.WriteLine(text);
-        var artifacts = Path.Join(ConfigurationRoot(), "artifacts");
-        Directory.CreateDirectory(artifacts);
-        await File.WriteAllTextAsync(Path.Join(artifacts, "bench-vcloud.md"), text);
+        await BenchmarkReport.PublishAsync(output, "bench-vcloud", report.ToString());
     }
 
     /// <summary>
@@ -119,8 +115,6 @@ public sealed class VCloudBenchmark(ITestOutputHelper output)
             .AppendLine(CultureInfo.InvariantCulture, $"| mountdevice (checks the device against the slot again) | {mountDevice} | the same |")
             .ToString();
     }
-
-    private static string ConfigurationRoot() => VolumeDriver.Tests.Configuration.ConfigurationLoaderTests.FindRepositoryRoot();
 }
 
 /// <summary>Runs only when VOLUME_DRIVER_BENCH=1, and only where the lifecycle tests can run.</summary>

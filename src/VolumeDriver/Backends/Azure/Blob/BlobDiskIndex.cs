@@ -49,8 +49,7 @@ internal sealed class BlobDiskIndex
     public async Task RecordAsync(string diskName, string account, CancellationToken cancellationToken)
     {
         var store = (await StoreAsync(create: true, cancellationToken))!;
-        await store.CreateContainerAsync(Container, cancellationToken);
-        await store.CreatePageBlobAsync(Container, EntryName(diskName), EntryBytes, cancellationToken);
+        await store.CreatePageBlobInContainerAsync(Container, EntryName(diskName), EntryBytes, cancellationToken);
         var entry = new byte[EntryBytes];
         Encoding.UTF8.GetBytes(account, entry);
         await store.WritePagesAsync(Container, EntryName(diskName), 0, entry, cancellationToken);

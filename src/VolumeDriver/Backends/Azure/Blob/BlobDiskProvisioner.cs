@@ -194,8 +194,7 @@ internal sealed partial class BlobDiskProvisioner
     {
         var store = _blobStores(account, await _accounts.GetKeyAsync(account.Name, cancellationToken));
         var blob = diskName + ".vhd";
-        await store.CreateContainerAsync(Container, cancellationToken);
-        if (await store.CreatePageBlobAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken))
+        if (await store.CreatePageBlobInContainerAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken))
         {
             await store.WritePagesAsync(Container, blob, bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()), cancellationToken);
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -53,6 +54,12 @@ internal sealed class StorageAccountClient : IStorageAccounts
     private readonly string _resourceGroup;
     private readonly TimeProvider _timeProvider;
 
+    // What this client has learnt, for the rest of its life: one verb, as every verb is its own process.
+    // A provision asks for the index account and its key up to three times; within a verb an account
+    // changes only through this client, which keeps these current.
+    private readonly ConcurrentDictionary<string, StorageAccount> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
+
     public StorageAccountClient(HttpPipeline pipeline, Uri resourceManager, string subscriptionId, string resourceGroup, TimeProvider timeProvider)
     {
         _pipeline = pipeline;
@@ -67,9 +74,14 @@ internal sealed class StorageAccountClient : IStorageAccounts
 
     public async Task<StorageAccount?> GetAsync(string name, CancellationToken cancellationToken)
     {
+        if (_known.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
         using var message = Message(RequestMethod.Get, AccountUri(name));
         var response = await SendAsync(message, [200, 404], cancellationToken);
-        return response.Status == 404 ? null : Parse(response.Content);
+        return response.Status == 404 ? null : Remember(Parse(response.Content));
     }
 
     public async IAsyncEnumerable<StorageAccount> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -83,7 +95,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
                 ?? throw new InvalidOperationException("ARM answered the storage account list with an empty body");
             foreach (var account in page.Value ?? [])
             {
-                yield return ToAccount(account);
+                yield return Remember(ToAccount(account));
             }
 
             next = page.NextLink is { Length: > 0 } link ? new Uri(link) : null;
@@ -120,25 +132,46 @@ internal sealed class StorageAccountClient : IStorageAccounts
 
         // The final answer of the Location poll is the account; a re-PUT's 200 is too. Read it once more
         // when ARM answered without a body.
-        var account = response.Content.ToMemory().Length > 0 ? Parse(response.Content) : await GetAsync(name, cancellationToken);
+        _known.TryRemove(name, out _);
+        var account = response.Content.ToMemory().Length > 0 ? Remember(Parse(response.Content)) : await GetAsync(name, cancellationToken);
         return account ?? throw new AzureServiceException(404, "NotFound", $"storage account {name} was created but ARM does not find it");
     }
 
     public async Task<string> GetKeyAsync(string name, CancellationToken cancellationToken)
     {
+        if (_keys.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
         using var message = Message(RequestMethod.Post, AccountUri(name, "/listKeys"));
         message.Request.Content = RequestContent.Create(ReadOnlyMemory<byte>.Empty);
         var response = await SendAsync(message, [200], cancellationToken);
         var keys = JsonSerializer.Deserialize(response.Content.ToStream(), StorageJsonContext.Default.StorageKeysJson);
-        return keys?.Keys?.FirstOrDefault(k => string.Equals(k.Permissions, "FULL", StringComparison.OrdinalIgnoreCase) && k.Value is { Length: > 0 })?.Value
+        var key = keys?.Keys?.FirstOrDefault(k => string.Equals(k.Permissions, "FULL", StringComparison.OrdinalIgnoreCase) && k.Value is { Length: > 0 })?.Value
             ?? throw new AzureServiceException(200, "NoKey", $"storage account {name} has no key with full permissions (is Shared Key access disabled on it?)");
+        _keys[name] = key;
+        return key;
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
+        _known.TryRemove(name, out _);
+        _keys.TryRemove(name, out _);
         using var message = Message(RequestMethod.Delete, AccountUri(name));
         var response = await SendAsync(message, [200, 204], cancellationToken);
         return response.Status == 200;
+    }
+
+    /// <summary>Keeps a provisioned account; one still being created is read again next time.</summary>
+    private StorageAccount Remember(StorageAccount account)
+    {
+        if (string.Equals(account.ProvisioningState, "Succeeded", StringComparison.OrdinalIgnoreCase))
+        {
+            _known[account.Name] = account;
+        }
+
+        return account;
     }
 
     private static TimeSpan RetryAfter(Response response) =>

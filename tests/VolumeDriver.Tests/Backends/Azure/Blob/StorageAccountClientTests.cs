@@ -51,6 +51,27 @@ public sealed class StorageAccountClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneClient_AsksArmOnceForAnAccountAndItsKey_UntilItDeletesIt()
+    {
+        var (accounts, _) = Accounts();
+        await accounts.CreateAsync("k8sblobstd0010", "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None);
+        var (other, _) = Accounts();
+        Arm.Requests.Reset();
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotNull(await other.GetAsync("k8sblobstd0010", CancellationToken.None));
+            Assert.NotEmpty(await other.GetKeyAsync("k8sblobstd0010", CancellationToken.None));
+        }
+
+        var reads = Arm.Requests.Snapshot().Where(p => p.Key.Contains("k8sblobstd0010", StringComparison.Ordinal)).ToDictionary(p => p.Key.Split(' ')[0] + (p.Key.EndsWith("/listKeys", StringComparison.Ordinal) ? " listKeys" : string.Empty), p => p.Value);
+        Assert.Equal(new Dictionary<string, int> { ["GET"] = 1, ["POST listKeys"] = 1 }, reads);
+
+        Assert.True(await other.DeleteAsync("k8sblobstd0010", CancellationToken.None));
+        Assert.Null(await other.GetAsync("k8sblobstd0010", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AnInvalidName_IsArmsAccountNameInvalid()
     {
         var (accounts, _) = Accounts();
