@@ -55,6 +55,16 @@ public sealed class TestCertificateAuthority : IDisposable
         return new TestCertificateAuthority(ca, server, caPem);
     }
 
+    /// <summary>Writes the server certificate and its key as PEM files (for servers that take files, such as Azurite) and returns their paths.</summary>
+    public (string Certificate, string Key) WriteServerPem(string directory)
+    {
+        var certificate = Path.Join(directory, "server.pem");
+        var key = Path.Join(directory, "server-key.pem");
+        File.WriteAllText(certificate, ServerCertificate.ExportCertificatePem() + "\n");
+        File.WriteAllText(key, ServerCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
+        return (certificate, key);
+    }
+
     public void Dispose()
     {
         CaCertificate.Dispose();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Simulators;
 
 namespace VolumeDriver.Tests.TestSupport;
 
@@ -14,8 +15,11 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    private AzuriteServer(Process process, string directory, int port, IReadOnlyDictionary<string, string> keys)
+    private readonly string _scheme;
+
+    private AzuriteServer(Process process, string directory, int port, IReadOnlyDictionary<string, string> keys, string scheme)
     {
+        _scheme = scheme;
         _process = process;
         _directory = directory;
         Port = port;
@@ -28,13 +32,22 @@ public sealed class AzuriteServer : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Keys { get; }
 
     /// <summary>The path-style endpoint template Azurite serves: http://127.0.0.1:PORT/{account}/.</summary>
-    public string EndpointTemplate => $"http://127.0.0.1:{Port}/{{account}}/";
+    public string EndpointTemplate => $"{_scheme}://127.0.0.1:{Port}/{{account}}/";
 
     /// <summary>Why Azurite tests cannot run here, or null. In CI a missing Azurite is a failure, not a skip.</summary>
     public static string? MissingReason =>
         Executable() is not null || Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ? null : "needs Azurite (npm install -g azurite)";
 
-    public static async Task<AzuriteServer> StartAsync(params string[] accounts)
+    public static Task<AzuriteServer> StartAsync(params string[] accounts) => StartAsync(null, accounts);
+
+    /// <summary>
+    /// Azurite over HTTPS with the test CA's server certificate and OAuth at its basic level, where it
+    /// accepts a bearer token whose lifetime, issuer and audience are Entra ID's (it does not check the
+    /// signature), besides Shared Key.
+    /// </summary>
+    public static Task<AzuriteServer> StartWithOAuthAsync(TestCertificateAuthority ca, params string[] accounts) => StartAsync(ca, accounts);
+
+    private static async Task<AzuriteServer> StartAsync(TestCertificateAuthority? ca, string[] accounts)
     {
         var directory = Directory.CreateTempSubdirectory("vd-azurite-").FullName;
         var port = FreePort();
@@ -50,11 +63,20 @@ public sealed class AzuriteServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (ca is not null)
+        {
+            var (certificate, key) = ca.WriteServerPem(directory);
+            foreach (var arg in new[] { "--cert", certificate, "--key", key, "--oauth", "basic" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         start.Environment["AZURITE_ACCOUNTS"] = string.Join(';', keys.Select(k => $"{k.Key}:{k.Value}"));
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start azurite-blob");
         _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null);
         _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-        var server = new AzuriteServer(process, directory, port, keys);
+        var server = new AzuriteServer(process, directory, port, keys, ca is null ? "http" : "https");
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
