@@ -30,6 +30,9 @@ public sealed partial class ArmSimulator
 {
     private const string BlobApiVersion = "2021-08-06";
 
+    /// <summary>The double's one client for the Blob service, as a resource provider keeps one.</summary>
+    private readonly HttpClient _blobHttp = new();
+
     /// <summary>The imported disk's size in bytes (the VHD's virtual size), after the checks Azure makes.</summary>
     private async Task<long> ReadImportSourceAsync(string diskName, JsonObject creationData, string location, CancellationToken cancellationToken)
     {
@@ -71,8 +74,7 @@ public sealed partial class ArmSimulator
             throw new ArmFault(400, "InvalidParameter", $"The blob {source} is not in storage account '{account.Name}' that storageAccountId names.", "sourceUri");
         }
 
-        using var http = new HttpClient();
-        using var head = await SendBlobAsync(http, HttpMethod.Head, sourceUri, account, path, null, new Dictionary<string, string>(), cancellationToken);
+        using var head = await SendBlobAsync(HttpMethod.Head, sourceUri, account, path, null, new Dictionary<string, string>(), cancellationToken);
         if (head.StatusCode == HttpStatusCode.NotFound)
         {
             throw new ArmFault(400, "DiskBlobNotFound", $"Unable to find VHD blob with URI {source} for disk '{diskName}'.");
@@ -86,7 +88,7 @@ public sealed partial class ArmSimulator
             throw new ArmFault(400, "BadRequest", "Only blobs formatted as VHDs can be imported.");
         }
 
-        using var tail = await SendBlobAsync(http, HttpMethod.Get, sourceUri, account, path, null, new Dictionary<string, string> { ["x-ms-range"] = $"bytes={length - 512}-{length - 1}" }, cancellationToken);
+        using var tail = await SendBlobAsync(HttpMethod.Get, sourceUri, account, path, null, new Dictionary<string, string> { ["x-ms-range"] = $"bytes={length - 512}-{length - 1}" }, cancellationToken);
         tail.EnsureSuccessStatusCode();
         var footer = await tail.Content.ReadAsByteArrayAsync(cancellationToken);
         if (footer.Length != 512 || !footer.AsSpan(0, 8).SequenceEqual("conectix"u8))
@@ -136,8 +138,7 @@ public sealed partial class ArmSimulator
         var headers = acquire
             ? new Dictionary<string, string> { ["x-ms-lease-action"] = "acquire", ["x-ms-lease-duration"] = "-1", ["x-ms-proposed-lease-id"] = vm.VmId }
             : new Dictionary<string, string> { ["x-ms-lease-action"] = "release", ["x-ms-lease-id"] = vm.VmId };
-        using var http = new HttpClient();
-        using var response = await SendBlobAsync(http, HttpMethod.Put, new Uri(uri, "?comp=lease"), account, path, "comp:lease", headers, cancellationToken);
+        using var response = await SendBlobAsync(HttpMethod.Put, new Uri(uri, "?comp=lease"), account, path, "comp:lease", headers, cancellationToken);
         if (acquire && response.StatusCode == HttpStatusCode.Conflict)
         {
             // Someone else holds the lease: the attach fails as kubernetes#46421 records it, and the VM keeps its disks.
@@ -178,9 +179,9 @@ public sealed partial class ArmSimulator
     /// Written here, not borrowed from the driver, so that a mistake in the driver's signing cannot
     /// hide behind the same mistake.
     /// </summary>
-    private static async Task<HttpResponseMessage> SendBlobAsync(HttpClient http, HttpMethod method, Uri blob, ArmStorageAccount account, string path, string? canonicalQuery, IReadOnlyDictionary<string, string> extraHeaders, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendBlobAsync(HttpMethod method, Uri blob, ArmStorageAccount account, string path, string? canonicalQuery, IReadOnlyDictionary<string, string> extraHeaders, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(method, blob);
+        using var request = new HttpRequestMessage(method, blob);
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["x-ms-date"] = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture),
@@ -206,7 +207,7 @@ public sealed partial class ArmSimulator
 
         var signature = Convert.ToBase64String(HMACSHA256.HashData(Convert.FromBase64String(account.Key), Encoding.UTF8.GetBytes(toSign.ToString())));
         request.Headers.TryAddWithoutValidation("Authorization", $"SharedKey {account.Name}:{signature}");
-        return await http.SendAsync(request, cancellationToken);
+        return await _blobHttp.SendAsync(request, cancellationToken);
     }
 
     private static bool FooterChecksumHolds(byte[] footer)

@@ -112,6 +112,7 @@ public sealed partial class ArmSimulator : IAsyncDisposable
             await _emulator.DisposeAsync();
         }
 
+        _blobHttp.Dispose();
         await _host.DisposeAsync();
     }
 

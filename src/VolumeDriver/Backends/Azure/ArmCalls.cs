@@ -43,6 +43,23 @@ internal static class ArmCalls
         }
     }
 
+    /// <summary>
+    /// The resource, or null when ARM answers 404. Azure.ResourceManager.Compute 1.2.0 has no
+    /// GetIfExists, and a missing disk or VM is an ordinary answer for an idempotent verb.
+    /// </summary>
+    public static async Task<T?> GetOrNullAsync<T>(Func<Task<Response<T>>> get)
+        where T : class
+    {
+        try
+        {
+            return (await get()).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
     /// <summary>ARM ids compare without case: ARM returns its own casing, users type theirs.</summary>
     public static bool SameResource(ResourceIdentifier a, ResourceIdentifier b) => string.Equals(a.ToString(), b.ToString(), StringComparison.OrdinalIgnoreCase);
 }

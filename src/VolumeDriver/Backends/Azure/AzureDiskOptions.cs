@@ -23,7 +23,8 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
 
     public static IReadOnlyList<string> Keys { get; } = [DiskNameOption, DiskUriOption, KindOption, SkuOption, LegacySkuOption, CachingOption, ResourceGroupOption, LocationOption, ZonesOption];
 
-    private static readonly string[] Skus = ["Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS"];
+    /// <summary>The managed disk SKUs a volume may ask for.</summary>
+    public static readonly string[] Skus = ["Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS"];
 
     private static readonly string[] CachingModes = ["None", "ReadOnly", "ReadWrite"];
 

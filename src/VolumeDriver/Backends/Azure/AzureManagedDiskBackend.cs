@@ -280,17 +280,8 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
     private ResourceGroupResource ResourceGroup(string? name) =>
         _clients.Arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(Cloud.SubscriptionId, name ?? Cloud.ResourceGroup));
 
-    private async Task<ManagedDiskResource?> GetDiskAsync(AzureDiskOptions options, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await ResourceGroup(options.ResourceGroup).GetManagedDisks().GetAsync(options.DiskName, cancellationToken)).Value;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
+    private Task<ManagedDiskResource?> GetDiskAsync(AzureDiskOptions options, CancellationToken cancellationToken) =>
+        ArmCalls.GetOrNullAsync(() => ResourceGroup(options.ResourceGroup).GetManagedDisks().GetAsync(options.DiskName, cancellationToken));
 
     /// <summary>
     /// The node a managedBy id stands for: a VM's name, or for a scale-set instance its computer name

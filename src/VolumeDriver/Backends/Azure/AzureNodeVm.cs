@@ -119,15 +119,8 @@ internal abstract class AzureNodeVm
 
         public override async Task<AzureVmState?> GetAsync(CancellationToken cancellationToken)
         {
-            try
-            {
-                var data = (await vm.GetAsync(cancellationToken: cancellationToken)).Value.Data;
-                return StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-                return null;
-            }
+            var data = (await ArmCalls.GetOrNullAsync(() => vm.GetAsync(cancellationToken: cancellationToken)))?.Data;
+            return data is null ? null : StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
         }
 
         /// <summary>A PUT of the sparse body (the in-tree plugin's and the CSI driver's call); ARM leaves every other property as it is.</summary>
@@ -145,20 +138,17 @@ internal abstract class AzureNodeVm
 
         public override async Task<AzureVmState?> GetAsync(CancellationToken cancellationToken)
         {
-            try
-            {
-                var data = (await instance.GetAsync(cancellationToken: cancellationToken)).Value.Data;
-                var state = StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
-
-                // The name was derived from the node's name; the instance must agree, or another node's disks would change.
-                return state.ComputerName is { } computer && !computer.Equals(Node.Value, StringComparison.OrdinalIgnoreCase)
-                    ? throw new DiskOperationException($"{Describe()} has the computer name '{computer}', not '{Node.Value}'; the node name must be its instance's computer name")
-                    : state;
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
+            if ((await ArmCalls.GetOrNullAsync(() => instance.GetAsync(cancellationToken: cancellationToken)))?.Data is not { } data)
             {
                 return null;
             }
+
+            var state = StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
+
+            // The name was derived from the node's name; the instance must agree, or another node's disks would change.
+            return state.ComputerName is { } computer && !computer.Equals(Node.Value, StringComparison.OrdinalIgnoreCase)
+                ? throw new DiskOperationException($"{Describe()} has the computer name '{computer}', not '{Node.Value}'; the node name must be its instance's computer name")
+                : state;
         }
 
         public override async Task<AzureVmState> UpdateDataDisksAsync(AzureLocation location, IReadOnlyList<VirtualMachineDataDisk> dataDisks, CancellationToken cancellationToken)

@@ -40,8 +40,8 @@ internal sealed partial class VhdMigration : IVhdMigration
     /// <summary>The tag naming the VHD a migrated disk came from (tag values hold up to 256 characters).</summary>
     public const string SourceTag = "k8s-azure-migrated-from";
 
-    // Ultra and Premium v2 disks are created empty or from snapshots, not by importing a VHD.
-    private static readonly string[] Skus = ["Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS"];
+    // The managed SKUs but ultra disks, which are created empty or from snapshots, not by importing a VHD.
+    private static readonly string[] Skus = [.. AzureDiskOptions.Skus.Where(s => s != "UltraSSD_LRS")];
 
     private readonly AzureClients _clients;
     private readonly Func<string, IStorageAccounts> _accountsIn;
@@ -89,7 +89,7 @@ internal sealed partial class VhdMigration : IVhdMigration
 
         var virtualSize = await ReadVirtualSizeAsync(store, container, blob, properties.Length, vhd, cancellationToken);
         var disks = _clients.Arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(_clients.Cloud.SubscriptionId, _clients.Cloud.ResourceGroup)).GetManagedDisks();
-        var disk = await GetAsync(disks, diskName, cancellationToken);
+        var disk = await ArmCalls.GetOrNullAsync(() => disks.GetAsync(diskName, cancellationToken));
         var created = disk is null;
         if (disk is null)
         {
@@ -175,18 +175,6 @@ internal sealed partial class VhdMigration : IVhdMigration
             $"importing {vhd} into managed disk '{diskName}'",
             () => disks.CreateOrUpdateAsync(WaitUntil.Completed, diskName, data, cancellationToken));
         return operation.Value;
-    }
-
-    private static async Task<ManagedDiskResource?> GetAsync(ManagedDiskCollection disks, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await disks.GetAsync(name, cancellationToken)).Value;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
     }
 
     /// <summary>Azure's rule for managed disk names.</summary>
