@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Simulators;
-using Simulators.Arm;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Domain;
-using VolumeDriver.Locking;
 using VolumeDriver.Tests.TestSupport;
 using Xunit.Abstractions;
 
@@ -26,9 +23,6 @@ namespace VolumeDriver.Tests.Benchmarks;
 public sealed class BlobPoolBenchmark(ITestOutputHelper output)
 {
     private const int SeedDisksPerAccount = 5;
-
-    private static readonly ArmSimulatorOptions Defaults = new();
-    private static readonly string Prefix = StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup);
 
     [BenchmarkFact]
     public async Task RequestsPerProvision_AndAHundredSequentialProvisions()
@@ -62,7 +56,7 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < 100; i++)
             {
-                await pool.Backend("node-1").ProvisionAsync(Request($"pv-seq{i:000}"), CancellationToken.None);
+                await pool.Bed.Backend("node-1").ProvisionAsync(Request($"pv-seq{i:000}"), CancellationToken.None);
             }
 
             clock.Stop();
@@ -80,7 +74,7 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
     private static async Task<Pool> PoolAsync(int accounts)
     {
         // Azurite knows every account the pool could grow to.
-        string[] names = [.. Enumerable.Range(1, 105).Select(i => StorageAccountPool.AccountName(Prefix, "Standard_LRS", i)), StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1)];
+        string[] names = [.. Enumerable.Range(1, 105).Select(i => AzureStackTestBed.PoolAccount("Standard_LRS", i)), AzureStackTestBed.PoolAccount("Premium_LRS")];
         var azurite = await AzuriteServer.StartAsync(names);
         var proxy = await BlobServiceProxy.StartAsync(new Uri($"http://127.0.0.1:{azurite.Port}/"), Directory.CreateTempSubdirectory("vd-blob-proxy-").FullName);
         var bed = await AzureStackTestBed.StartAsync(o => o with { BlobEndpointTemplate = proxy.EndpointTemplate, StorageAccountKeys = azurite.Keys });
@@ -89,12 +83,12 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
         {
             var clients = bed.Clients(bed.Configuration("seeder"));
             var arm = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
-            await arm.CreateAsync(StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1), "Premium_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Premium_LRS" }, CancellationToken.None);
+            await arm.CreateAsync(AzureStackTestBed.PoolAccount("Premium_LRS"), "Premium_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Premium_LRS" }, CancellationToken.None);
             for (var i = 1; i < accounts; i++)
             {
-                var name = StorageAccountPool.AccountName(Prefix, "Standard_LRS", i);
+                var name = AzureStackTestBed.PoolAccount("Standard_LRS", i);
                 await arm.CreateAsync(name, "Standard_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Standard_LRS" }, CancellationToken.None);
-                var store = PageBlobClient.WithSharedKey(name, azurite.Keys[name], new BlobEndpoint(azurite.EndpointTemplate), clients.Options(), TimeProvider.System);
+                var store = azurite.Store(name);
                 await store.CreateContainerAsync(BlobDiskProvisioner.Container, CancellationToken.None);
                 for (var disk = 0; disk < SeedDisksPerAccount; disk++)
                 {
@@ -112,17 +106,9 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
 
         public BlobServiceProxy Proxy => proxy;
 
-        /// <summary>A backend as one driver process on <paramref name="node"/> builds it (its state directory persists).</summary>
-        public AzureManagedDiskBackend Backend(string node)
-        {
-            var configuration = bed.Configuration(node);
-            var locks = new FileVmLockProvider(Path.Join(bed.Directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-            return new AzureManagedDiskBackend(bed.Clients(configuration), configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
-        }
-
         public async Task<(int Arm, int Token, int Blob)> ProvisionCountedAsync(string node, string volume)
         {
-            var backend = Backend(node);
+            var backend = bed.Backend(node);
             bed.Arm.Requests.Reset();
             proxy.Requests.Reset();
             var disk = await backend.ProvisionAsync(Request(volume), CancellationToken.None);

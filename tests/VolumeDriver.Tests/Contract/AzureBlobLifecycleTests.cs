@@ -25,8 +25,8 @@ public sealed class AzureBlobLifecycleTests
     {
         var volume = "pv-" + kind;
         await using var azurite = await AzuriteServer.StartAsync(
-            StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1),
-            StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1),
+            AzureStackTestBed.PoolAccount("Standard_LRS"),
+            AzureStackTestBed.PoolAccount("Premium_LRS"),
             StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, volume));
         await using var cloud = await AzureTestCloud.StartAsync(["node-1", "node-2"], TimeSpan.FromMilliseconds(200), configure: o => o with
         {
@@ -71,8 +71,8 @@ public sealed class AzureBlobLifecycleTests
     public async Task MigrateVhd_RefusesTheAttachedVhd_ThenMovesItsDataToAManagedDiskThePvUsesOnAnotherNode_LeavingTheVhd()
     {
         const string volume = "pv-mig";
-        var standard = StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1);
-        await using var azurite = await AzuriteServer.StartAsync(standard, StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1));
+        var standard = AzureStackTestBed.PoolAccount("Standard_LRS");
+        await using var azurite = await AzuriteServer.StartAsync(standard, AzureStackTestBed.PoolAccount("Premium_LRS"));
         await using var cloud = await AzureTestCloud.StartAsync(["legacy-1", "node-2"], TimeSpan.FromMilliseconds(200), configure: o => o with
         {
             Vms = ["legacy-1", "node-2"],
@@ -134,10 +134,8 @@ public sealed class AzureBlobLifecycleTests
         await cloud.ExpectAsync("node-2", "Success", "detach", volume, "node-2");
 
         // The VHD is still there, unleased, for the operator to delete once satisfied.
-        var store = PageBlobClient.WithSharedKey(standard, azurite.Keys[standard], new BlobEndpoint(azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        var store = azurite.Store(standard);
         var (_, container, blob) = BlobDiskProvisioner.Parts(new Uri(vhd));
         Assert.False((await store.GetPropertiesAsync(container, blob, CancellationToken.None))!.Leased);
     }
-
-    private sealed class TestOptions : global::Azure.Core.ClientOptions;
 }

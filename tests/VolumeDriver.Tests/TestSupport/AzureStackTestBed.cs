@@ -1,6 +1,10 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Simulators.Arm;
+using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure;
+using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Configuration;
+using VolumeDriver.Locking;
 
 namespace VolumeDriver.Tests.TestSupport;
 
@@ -61,6 +65,21 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
     {
         var environmentFile = Arm.WriteEnvironmentFile();
         return AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
+    }
+
+    /// <summary>The Azure backend as one driver process on <paramref name="node"/> builds it: its own state directory, the bed's lock files.</summary>
+    internal AzureManagedDiskBackend Backend(string node = "node-1", TimeSpan? drainWait = null)
+    {
+        var configuration = Configuration(node, drainWait);
+        var locks = new FileVmLockProvider(Path.Join(Directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
+        return new AzureManagedDiskBackend(Clients(configuration), configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
+    }
+
+    /// <summary>The name of pool account <paramref name="number"/> of <paramref name="sku"/> for the double's default subscription and resource group.</summary>
+    public static string PoolAccount(string sku, int number = 1)
+    {
+        var defaults = new ArmSimulatorOptions();
+        return StorageAccountPool.AccountName(StorageAccountPool.Prefix(defaults.SubscriptionId, defaults.ResourceGroup), sku, number);
     }
 
     public async ValueTask DisposeAsync()

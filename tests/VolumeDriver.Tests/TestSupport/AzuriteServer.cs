@@ -34,6 +34,10 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>The path-style endpoint template Azurite serves: http://127.0.0.1:PORT/{account}/.</summary>
     public string EndpointTemplate => $"{_scheme}://127.0.0.1:{Port}/{{account}}/";
 
+    /// <summary>A Blob client for one of Azurite's accounts, signing with its key.</summary>
+    internal VolumeDriver.Backends.Azure.Blob.PageBlobClient Store(string account) =>
+        VolumeDriver.Backends.Azure.Blob.PageBlobClient.WithSharedKey(account, Keys[account], new VolumeDriver.Backends.Azure.Blob.BlobEndpoint(EndpointTemplate), new DefaultClientOptions(), TimeProvider.System);
+
     /// <summary>Why Azurite tests cannot run here, or null. In CI a missing Azurite is a failure, not a skip.</summary>
     public static string? MissingReason =>
         Executable() is not null || Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ? null : "needs Azurite (npm install -g azurite)";
@@ -123,6 +127,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    private sealed class DefaultClientOptions : global::Azure.Core.ClientOptions;
 }
 
 public sealed class AzuriteFactAttribute : FactAttribute

@@ -1,12 +1,9 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Simulators.Arm;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
-using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
-using VolumeDriver.Locking;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure;
@@ -19,9 +16,8 @@ namespace VolumeDriver.Tests.Backends.Azure;
 public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 {
     private static readonly ArmSimulatorOptions Defaults = new();
-    private static readonly string Prefix = StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup);
-    private static readonly string StandardOne = StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1);
-    private static readonly string PremiumOne = StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1);
+    private static readonly string StandardOne = AzureStackTestBed.PoolAccount("Standard_LRS");
+    private static readonly string PremiumOne = AzureStackTestBed.PoolAccount("Premium_LRS");
     private static readonly string Dedicated = StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, "pv-own");
 
     private AzureStackTestBed _bed = null!;
@@ -36,13 +32,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 
     private ArmSimulator Arm => _bed.Arm;
 
-    private AzureManagedDiskBackend Backend(string node = "legacy-1", TimeSpan? drainWait = null)
-    {
-        var configuration = _bed.Configuration(node, drainWait);
-        var clients = _bed.Clients(configuration);
-        var locks = new FileVmLockProvider(Path.Join(_bed.Directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
-    }
+    private AzureManagedDiskBackend Backend(string node = "legacy-1", TimeSpan? drainWait = null) => _bed.Backend(node, drainWait);
 
     private static DiskRequest Request(string volume, string kind, string? size = "1Gi") =>
         new(Volume(volume), size is null ? null : ByteSize.TryParse(size, out var s, out _) ? s : null, new Dictionary<string, string> { ["kind"] = kind });
@@ -67,7 +57,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         // may not attach before the old one detached.
         var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMilliseconds(300)).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None));
         Assert.Contains("still leased by another VM", early.Message, StringComparison.Ordinal);
-        var store = PageBlobClient.WithSharedKey(StandardOne, _bed.Azurite!.Keys[StandardOne], new BlobEndpoint(_bed.Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        var store = _bed.Azurite!.Store(StandardOne);
         Assert.True((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None))!.Leased);
         var attachedDelete = await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None));
         Assert.Contains("leased", attachedDelete.Message, StringComparison.Ordinal);
@@ -114,8 +104,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
     public async Task AVhdLeasedByAVmTheDoubleDoesNotKnow_IsWaitedFor_ThenAFailureThatNeverBreaksTheLease()
     {
         await Backend().ProvisionAsync(Request("pv-lease", "shared"), CancellationToken.None);
-        var account = _bed.Azurite!.Keys[StandardOne];
-        var store = PageBlobClient.WithSharedKey(StandardOne, account, new BlobEndpoint(_bed.Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        var store = _bed.Azurite!.Store(StandardOne);
         await store.AcquireLeaseAsync("vhds", "pv-lease.vhd", CancellationToken.None);
 
         var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMilliseconds(200)).AttachAsync(Request("pv-lease", "shared"), Node("legacy-1"), CancellationToken.None));
@@ -124,6 +113,4 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         Assert.True((await store.GetPropertiesAsync("vhds", "pv-lease.vhd", CancellationToken.None))?.Leased);
         Assert.Empty(Arm.VhdAttachments());
     }
-
-    private sealed class TestOptions : global::Azure.Core.ClientOptions;
 }

@@ -15,7 +15,7 @@ namespace VolumeDriver.Tests.Simulators.Arm;
 /// </summary>
 public sealed class ArmDiskImportTests : IAsyncLifetime
 {
-    private static readonly string Account = StorageAccountPool.AccountName(StorageAccountPool.Prefix(new ArmSimulatorOptions().SubscriptionId, new ArmSimulatorOptions().ResourceGroup), "Standard_LRS", 1);
+    private static readonly string Account = AzureStackTestBed.PoolAccount("Standard_LRS");
 
     private AzureStackTestBed _bed = null!;
     private HttpPipeline _pipeline = null!;
@@ -33,7 +33,7 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
 
         var accounts = new StorageAccountClient(_pipeline, Arm.BaseUri, Arm.Options.SubscriptionId, Arm.Options.ResourceGroup, TimeProvider.System);
         _accountId = (await accounts.CreateAsync(Account, "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None)).Id;
-        _store = PageBlobClient.WithSharedKey(Account, _bed.Azurite.Keys[Account], new BlobEndpoint(_bed.Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        _store = _bed.Azurite.Store(Account);
         await _store.CreateContainerAsync("vhds", CancellationToken.None);
     }
 
@@ -110,6 +110,4 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
     }
 
     private sealed record RawResponse(int Status, string Content);
-
-    private sealed class TestOptions : global::Azure.Core.ClientOptions;
 }

@@ -19,8 +19,8 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
 
     private static readonly ArmSimulatorOptions Defaults = new();
     private static readonly string Prefix = StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup);
-    private static readonly string StandardOne = StorageAccountPool.AccountName(Prefix, "Standard_LRS", 1);
-    private static readonly string PremiumOne = StorageAccountPool.AccountName(Prefix, "Premium_LRS", 1);
+    private static readonly string StandardOne = AzureStackTestBed.PoolAccount("Standard_LRS");
+    private static readonly string PremiumOne = AzureStackTestBed.PoolAccount("Premium_LRS");
     private static readonly string Dedicated = StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, "pv-own");
 
     private AzureStackTestBed _bed = null!;

@@ -2,14 +2,12 @@ using System.Security.Cryptography;
 using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Compute.Models;
 using Azure.ResourceManager.Resources;
-using Microsoft.Extensions.Logging.Abstractions;
 using Simulators.Arm;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
-using VolumeDriver.Locking;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure.Blob;
@@ -21,8 +19,8 @@ namespace VolumeDriver.Tests.Backends.Azure.Blob;
 public sealed class VhdMigrationTests : IAsyncLifetime
 {
     private static readonly ArmSimulatorOptions Defaults = new();
-    private static readonly string StandardOne = StorageAccountPool.AccountName(StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup), "Standard_LRS", 1);
-    private static readonly string PremiumOne = StorageAccountPool.AccountName(StorageAccountPool.Prefix(Defaults.SubscriptionId, Defaults.ResourceGroup), "Premium_LRS", 1);
+    private static readonly string StandardOne = AzureStackTestBed.PoolAccount("Standard_LRS");
+    private static readonly string PremiumOne = AzureStackTestBed.PoolAccount("Premium_LRS");
 
     private AzureStackTestBed _bed = null!;
 
@@ -30,15 +28,9 @@ public sealed class VhdMigrationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    private AzureManagedDiskBackend Backend()
-    {
-        var configuration = _bed.Configuration("legacy-1");
-        var locks = new FileVmLockProvider(Path.Join(_bed.Directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        return new AzureManagedDiskBackend(_bed.Clients(configuration), configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
-    }
+    private AzureManagedDiskBackend Backend() => _bed.Backend("legacy-1");
 
-    private PageBlobClient Store(string account) =>
-        PageBlobClient.WithSharedKey(account, _bed.Azurite!.Keys[account], new BlobEndpoint(_bed.Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+    private PageBlobClient Store(string account) => _bed.Azurite!.Store(account);
 
     private static DiskRequest Request(string volume, string sku = "Standard_LRS") =>
         new(VolumeName.TryCreate(volume, out var v, out _) ? v.Value : throw new ArgumentException(volume), ByteSize.FromGiB(1), new Dictionary<string, string> { ["kind"] = "shared", ["skuname"] = sku });
@@ -137,6 +129,4 @@ public sealed class VhdMigrationTests : IAsyncLifetime
         Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
         Assert.Equal(["pv-clash"], _bed.Arm.Disks().Select(d => d.Name));
     }
-
-    private sealed class TestOptions : global::Azure.Core.ClientOptions;
 }
