@@ -18,10 +18,7 @@ namespace VolumeDriver.Backends.VCloud;
 /// </summary>
 internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSource
 {
-    public const string StorageOption = "storage";
-
-    private static readonly FrozenSet<string> Keys = FrozenSet.Create(
-        StringComparer.Ordinal, VCloudDiskName.OptionKey, StorageOption, VCloudBus.BusTypeOption, VCloudBus.BusSubTypeOption);
+    private static readonly FrozenSet<string> Keys = VCloudDiskOptions.Keys.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
 
@@ -57,15 +54,16 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
 
     public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
-        var (disk, created) = await FindOrCreateAsync(request, VCloudDiskName.From(request), cancellationToken);
+        var (disk, created) = await FindOrCreateAsync(request, VCloudDiskOptions.From(request), cancellationToken);
         return new DiskInfo(request.Name, new ByteSize(disk.SizeBytes), created);
     }
 
     public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
-        var diskName = VCloudDiskName.From(request);
+        var options = VCloudDiskOptions.From(request);
+        var diskName = options.DiskName;
         var vmName = VmNameOf(node);
-        var (disk, _) = await FindOrCreateAsync(request, diskName, cancellationToken);
+        var (disk, _) = await FindOrCreateAsync(request, options, cancellationToken);
         var device = DevicePathOf(disk);
 
         var attached = await _client.AttachedVmsAsync(disk, cancellationToken);
@@ -98,7 +96,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
 
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
-        var disk = await FindOneAsync(VCloudDiskName.From(request), cancellationToken);
+        var disk = await FindOneAsync(VCloudDiskOptions.From(request).DiskName, cancellationToken);
         if (disk is null)
         {
             return false;
@@ -180,7 +178,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
 
     public async Task<ByteSize> ResizeAsync(DiskRequest request, ByteSize newSize, CancellationToken cancellationToken)
     {
-        var diskName = VCloudDiskName.From(request);
+        var diskName = VCloudDiskOptions.From(request).DiskName;
         var disk = await FindOneAsync(diskName, cancellationToken)
             ?? throw new DiskOperationException($"vCloud disk '{diskName}' does not exist in VDC '{_configuration.Vdc}', so it cannot be grown.");
         var wanted = (newSize.Bytes + MiB - 1) / MiB * MiB;
@@ -216,7 +214,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
     /// </summary>
     public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
     {
-        var diskName = VCloudDiskName.From(request);
+        var diskName = VCloudDiskOptions.From(request).DiskName;
         if (attachedDevicePath is not null && attachedDevicePath.StartsWith(ByIdPrefix, StringComparison.Ordinal))
         {
             var hex = attachedDevicePath[ByIdPrefix.Length..];
@@ -277,8 +275,9 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
         };
     }
 
-    private async Task<(VCloudDisk Disk, bool Created)> FindOrCreateAsync(DiskRequest request, string diskName, CancellationToken cancellationToken)
+    private async Task<(VCloudDisk Disk, bool Created)> FindOrCreateAsync(DiskRequest request, VCloudDiskOptions options, CancellationToken cancellationToken)
     {
+        var diskName = options.DiskName;
         var existing = await FindOneAsync(diskName, cancellationToken);
         if (existing is not null)
         {
@@ -287,15 +286,15 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
 
         var size = request.Size
             ?? throw new InvalidOptionException(FlexVolume.OptionKeys.Size, $"vCloud disk '{diskName}' does not exist in VDC '{_configuration.Vdc}'; set the size option (for example 10Gi) to have it created");
-        var bus = VCloudBus.From(request.Options);
+        var bus = options.Bus;
         var vdc = await _client.GetVdcAsync(cancellationToken);
-        var profileName = request.Options.GetValueOrDefault(StorageOption) is { Length: > 0 } named ? named : _configuration.DefaultStorage;
+        var profileName = options.StorageProfile ?? _configuration.DefaultStorage;
         VCloudStorageProfile? profile = null;
         if (profileName is not null)
         {
             profile = vdc.StorageProfiles.TryGetValue(profileName, out var href)
                 ? new VCloudStorageProfile(profileName, href)
-                : throw new InvalidOptionException(StorageOption, $"VDC '{_configuration.Vdc}' has no storage profile '{profileName}'; it has {string.Join(", ", vdc.StorageProfiles.Keys.Order(StringComparer.Ordinal))}");
+                : throw new InvalidOptionException(VCloudDiskOptions.StorageOption, $"VDC '{_configuration.Vdc}' has no storage profile '{profileName}'; it has {string.Join(", ", vdc.StorageProfiles.Keys.Order(StringComparer.Ordinal))}");
         }
 
         var bytes = (size.Bytes + MiB - 1) / MiB * MiB;
