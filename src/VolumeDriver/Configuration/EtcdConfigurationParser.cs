@@ -77,7 +77,8 @@ internal static class EtcdConfigurationParser
             username,
             password,
             ConfigurationParser.ReadDuration(section, ConfigurationKeys.Timeout, EtcdConfiguration.DefaultRequestTimeout),
-            ConfigurationParser.ReadDuration(section, ConfigurationKeys.LeaseTtl, EtcdConfiguration.DefaultLeaseTtl));
+            ConfigurationParser.ReadDuration(section, ConfigurationKeys.LeaseTtl, EtcdConfiguration.DefaultLeaseTtl),
+            section.Path ?? ConfigurationKeys.Etcd);
     }
 
     private static string? OptionalPath(YamlSection section, string key) =>

@@ -54,6 +54,7 @@ internal sealed record VCloudConfiguration(
 /// <param name="Endpoints">Client URLs, tried in order.</param>
 /// <param name="RequestTimeout">The Python driver's <c>timeout</c>: the deadline of one etcd request.</param>
 /// <param name="LeaseTtl">How long a crashed holder keeps the lock.</param>
+/// <param name="Section">Where the section was read (locking.etcd or vcloud.etcd), so messages name the key as written.</param>
 internal sealed record EtcdConfiguration(
     IReadOnlyList<Uri> Endpoints,
     string? CaCertificateFile,
@@ -62,8 +63,21 @@ internal sealed record EtcdConfiguration(
     string? Username,
     Secret? Password,
     TimeSpan RequestTimeout,
-    TimeSpan LeaseTtl)
+    TimeSpan LeaseTtl,
+    string Section = ConfigurationKeys.Locking + "." + ConfigurationKeys.Etcd)
 {
+    /// <summary>The TLS files that are set, each with its configuration key (vcloud.etcd.cert), in the order they are read.</summary>
+    public IReadOnlyList<(string Key, string File)> TlsFiles =>
+        new (string Key, string? File)[]
+        {
+            (Section + "." + ConfigurationKeys.CaCert, CaCertificateFile),
+            (Section + "." + ConfigurationKeys.Cert, ClientCertificateFile),
+            (Section + "." + ConfigurationKeys.Key, ClientKeyFile),
+        }
+        .Where(f => f.File is not null)
+        .Select(f => (f.Key, f.File!))
+        .ToList();
+
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(5);
 
     public static readonly TimeSpan DefaultLeaseTtl = TimeSpan.FromSeconds(20);

@@ -76,6 +76,9 @@ internal sealed class YamlSection
     /// <summary>The dotted path of <paramref name="key"/> in this section.</summary>
     public string PathOf(string key) => Join(_path, key);
 
+    /// <summary>The dotted path of this section (vcloud.etcd), or null for the top level.</summary>
+    public string? Path => _path;
+
     /// <summary>
     /// The scalar at <paramref name="key"/>, or false when the key is absent or null (use the default).
     /// A sequence or mapping where a single value belongs is an error.

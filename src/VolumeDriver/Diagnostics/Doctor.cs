@@ -57,7 +57,7 @@ internal sealed class Doctor
         }
         else
         {
-            checks.AddRange(await _backendDiagnostics(configuration).CheckAsync(cancellationToken));
+            checks.AddRange(await BackendChecksAsync(configuration, cancellationToken));
             checks.Add(configuration.Locking.Etcd is { } etcd
                 ? await _etcdCheck(etcd, cancellationToken)
                 : DoctorCheck.Skip("etcd", "etcd is not configured: attach and detach are serialised by local lock files on this node"));
@@ -69,6 +69,22 @@ internal sealed class Doctor
         checks.Add(configuration is null ? DoctorCheck.Skip("log file", NoConfiguration) : LogFileCheck(configuration.Log));
         checks.AddRange(await new InstallLocationDiagnostics(_environment).CheckAsync(request.PluginDirectory, request.Driver, cancellationToken));
         return new DoctorReport(checks);
+    }
+
+    /// <summary>
+    /// The backend's checks. Building its client reads files the configuration names (vcloud.ca_cert):
+    /// one that cannot be read is this check's failure, naming the key, not the end of the report.
+    /// </summary>
+    private async Task<IReadOnlyList<DoctorCheck>> BackendChecksAsync(DriverConfiguration configuration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _backendDiagnostics(configuration).CheckAsync(cancellationToken);
+        }
+        catch (ConfigurationException e)
+        {
+            return [DoctorCheck.Fail("backend", e.Message, $"fix {e.Key ?? "the configuration"} in the configuration")];
+        }
     }
 
     private DoctorCheck PrivilegeCheck() => _environment.IsPrivileged

@@ -45,6 +45,12 @@ internal static partial class VCloudHttpClientFactory
 
     private static X509Certificate2Collection LoadCertificates(string file)
     {
+        if (RegularFile.Problem(file) is { } problem)
+        {
+            // Checked first: reading a FIFO named here would block the verb.
+            throw new ConfigurationException(file, ConfigurationKeys.VCloud + "." + ConfigurationKeys.CaCert, $"vcloud.ca_cert '{file}' {problem}; point it at the PEM file of the CA that signed the vCloud API's certificate.");
+        }
+
         try
         {
             var collection = new X509Certificate2Collection();

@@ -1,5 +1,6 @@
 using VolumeDriver.Configuration;
 using VolumeDriver.Diagnostics;
+using VolumeDriver.Errors;
 
 namespace VolumeDriver.Locking.Etcd;
 
@@ -14,6 +15,11 @@ internal static class EtcdDiagnostics
     /// <summary>The check through the same gateway client the lock uses (its log lines are dropped: doctor has no log of its own).</summary>
     public static async Task<DoctorCheck> ProbeAsync(EtcdConfiguration configuration, CancellationToken cancellationToken)
     {
+        if (EtcdTlsFiles.FindUnreadable(configuration) is { } unreadable)
+        {
+            return TlsFileFailure(unreadable);
+        }
+
         using var gateway = new EtcdGatewayClient(configuration, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         return await CheckAsync(gateway, configuration, cancellationToken);
     }
@@ -32,5 +38,13 @@ internal static class EtcdDiagnostics
         {
             return DoctorCheck.Fail("etcd", e.Message, "check locking.etcd (or vcloud.etcd): the endpoints, the TLS files, the user, and that etcd runs");
         }
+        catch (ConfigurationException e)
+        {
+            // A TLS file that exists but is not PEM: found when the client reads it.
+            return TlsFileFailure(e);
+        }
     }
+
+    private static DoctorCheck TlsFileFailure(ConfigurationException e) =>
+        DoctorCheck.Fail("etcd", e.Message, $"fix {e.Key} in the configuration: name a PEM file there, or leave ca_cert, cert and key empty for plain http");
 }

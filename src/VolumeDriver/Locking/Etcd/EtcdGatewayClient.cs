@@ -20,7 +20,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
 {
     private const int Unauthenticated = 16;
 
-    private readonly HttpClient _http;
+    private readonly Lazy<HttpClient> _http;
     private readonly EtcdConfiguration _configuration;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -32,7 +32,9 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         _configuration = configuration;
         _timeProvider = timeProvider;
         _logger = logger;
-        _http = new HttpClient(CreateHandler(configuration), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        // Built on the first request, not here: the TLS files are read then, so a verb that never
+        // locks (mount) does not fail on them, and one that does gets their ConfigurationException.
+        _http = new Lazy<HttpClient>(() => new HttpClient(CreateHandler(configuration), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
     }
 
     public async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken)
@@ -76,7 +78,13 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
     public Task UnlockAsync(string key, CancellationToken cancellationToken) =>
         PostAsync("/v3/lock/unlock", new EtcdUnlockRequest(key), EtcdJsonContext.Default.EtcdUnlockRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _configuration.RequestTimeout, cancellationToken);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        if (_http.IsValueCreated)
+        {
+            _http.Value.Dispose();
+        }
+    }
 
     private Uri CurrentEndpoint => _configuration.Endpoints[_endpoint % _configuration.Endpoints.Count];
 
@@ -130,7 +138,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, deadline.Token);
+                response = await _http.Value.SendAsync(request, deadline.Token);
             }
             catch (HttpRequestException e) when (attempt + 1 < _configuration.Endpoints.Count)
             {
@@ -191,15 +199,13 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
     private static SocketsHttpHandler CreateHandler(EtcdConfiguration configuration)
     {
         var handler = new SocketsHttpHandler { ConnectTimeout = configuration.RequestTimeout, UseCookies = false, AllowAutoRedirect = false };
-        if (configuration.ClientCertificateFile is { } cert && configuration.ClientKeyFile is { } key)
+        if (EtcdTlsFiles.LoadClientCertificate(configuration) is { } certificate)
         {
-            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(cert, key)];
+            handler.SslOptions.ClientCertificates = [certificate];
         }
 
-        if (configuration.CaCertificateFile is { } ca)
+        if (EtcdTlsFiles.LoadCertificateAuthorities(configuration) is { } roots)
         {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(ca);
             handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots(roots);
         }
 
