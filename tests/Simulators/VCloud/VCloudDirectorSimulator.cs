@@ -41,7 +41,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     private readonly Dictionary<string, SimTask> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimToken> _tokens = new(StringComparer.Ordinal);
     private readonly List<InjectedFault> _faults = [];
-    private readonly Dictionary<string, int> _taskFailures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Count, TaskEnding Ending)> _taskFailures = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
@@ -145,12 +145,33 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> tasks of this operation (vdcCreateDisk, vmAttachDisk, vmDetachDisk...) end in error.</summary>
-    public void FailNextTasks(string operationName, int count)
+    /// <summary>
+    /// The next <paramref name="count"/> tasks of this operation (vdcCreateDisk, vmAttachDisks,
+    /// vmDetachDisks...) end in error, with an Error element carrying this minor code and message.
+    /// </summary>
+    public void FailNextTasks(string operationName, int count, string minorErrorCode = "INTERNAL_SERVER_ERROR", string message = "[ 5c3b ] Unable to perform this action. Contact your cloud administrator.") =>
+        EndNextTasks(operationName, count, new TaskEnding("error", minorErrorCode, message));
+
+    /// <summary>
+    /// The next <paramref name="count"/> tasks of this operation end as <paramref name="status"/>
+    /// without doing their work: "aborted" (an administrator or a cell restart ended it) or
+    /// "canceled" (someone cancelled it), the two other end states of TaskType besides success and error.
+    /// </summary>
+    public void EndNextTasksAs(string operationName, int count, string status)
+    {
+        if (status is not ("aborted" or "canceled"))
+        {
+            throw new ArgumentException($"{status} is not an end state other than error", nameof(status));
+        }
+
+        EndNextTasks(operationName, count, new TaskEnding(status, null, null));
+    }
+
+    private void EndNextTasks(string operationName, int count, TaskEnding ending)
     {
         lock (_lock)
         {
-            _taskFailures[operationName] = count;
+            _taskFailures[operationName] = (count, ending);
         }
     }
 
@@ -394,7 +415,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 XElement vdc;
                 lock (_lock)
                 {
-                    vdc = _xml.Vdc(_options.Vdc, _vdcId, _disks.Values.ToList(), _profileIds);
+                    vdc = _xml.Vdc(_options.Vdc, _vdcId, _orgId, _disks.Values.ToList(), _profileIds);
                 }
 
                 await WriteXmlAsync(context, 200, vdc, "application/vnd.vmware.vcloud.vdc+xml");
@@ -995,10 +1016,11 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             disk.BusyWith = task;
         }
 
-        var fail = _taskFailures.TryGetValue(operationName, out var failures) && failures > 0;
-        if (fail)
+        TaskEnding? forcedEnd = null;
+        if (_taskFailures.TryGetValue(operationName, out var failures) && failures.Count > 0)
         {
-            _taskFailures[operationName] = failures - 1;
+            forcedEnd = failures.Ending;
+            _taskFailures[operationName] = (failures.Count - 1, failures.Ending);
         }
 
         var queued = _taskQueuedTime;
@@ -1016,6 +1038,20 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         }));
         return task;
 
+        // Call under the lock: the task no longer holds its VM and disk.
+        void ReleaseHolds()
+        {
+            if (vm is not null && vm.BusyWith == task)
+            {
+                vm.BusyWith = null;
+            }
+
+            if (disk is not null && disk.BusyWith == task)
+            {
+                disk.BusyWith = null;
+            }
+        }
+
         async Task RunTaskAsync()
         {
             await Task.Delay(queued, _time, _stopping.Token);
@@ -1029,9 +1065,20 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             string? error;
             lock (_lock)
             {
+                if (forcedEnd is { } end)
+                {
+                    task.EndTime = _time.GetUtcNow();
+                    ReleaseHolds();
+                    onError?.Invoke();
+                    task.Status = end.Status;
+                    task.ErrorMessage = end.Message;
+                    task.ErrorMinorCode = end.MinorErrorCode;
+                    return;
+                }
+
                 try
                 {
-                    error = fail ? "[ 5c3b ] Unable to perform this action. Contact your cloud administrator." : apply();
+                    error = apply();
                 }
                 catch (Exception e)
                 {
@@ -1040,16 +1087,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 }
 
                 task.EndTime = _time.GetUtcNow();
-                if (vm is not null && vm.BusyWith == task)
-                {
-                    vm.BusyWith = null;
-                }
-
-                if (disk is not null && disk.BusyWith == task)
-                {
-                    disk.BusyWith = null;
-                }
-
+                ReleaseHolds();
                 if (error is null && afterSuccess is null)
                 {
                     task.Status = "success";
@@ -1100,7 +1138,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
         }
 
         var page = int.TryParse(query["page"], CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
-        var pageSize = int.TryParse(query["pageSize"], CultureInfo.InvariantCulture, out var s) && s is > 0 and <= 128 ? s : 25;
+        var pageSize = int.TryParse(query["pageSize"], CultureInfo.InvariantCulture, out var s) && s > 0 ? Math.Min(s, _options.QueryMaxPageSize) : _options.QueryDefaultPageSize;
         var filters = ParseFilter(query["filter"].ToString(), string.Equals(query["filterEncoded"], "true", StringComparison.OrdinalIgnoreCase));
         List<XElement> records;
         lock (_lock)
@@ -1117,13 +1155,15 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
         var total = records.Count;
         var pageRecords = records.Skip((page - 1) * pageSize).Take(pageSize);
-        string? next = null;
-        if (page * pageSize < total)
-        {
-            next = _xml.Href($"/api/query?type={type}&format=records&page={page + 1}&pageSize={pageSize}&filter={Uri.EscapeDataString(query["filter"].ToString())}&filterEncoded=true");
-        }
 
-        await WriteXmlAsync(context, 200, _xml.QueryRecords(type, page, pageSize, total, pageRecords, next), "application/vnd.vmware.vcloud.query.records+xml");
+        // Every page link repeats the query as it was asked (filter and its encoding flag included),
+        // with the page size the server applied.
+        var filter = query["filter"].ToString();
+        var tail = filter.Length == 0 ? string.Empty : "&filter=" + Uri.EscapeDataString(filter) + (query.ContainsKey("filterEncoded") ? "&filterEncoded=" + query["filterEncoded"] : string.Empty);
+        string PageHref(int number, string pageFormat) =>
+            _xml.Href(string.Create(CultureInfo.InvariantCulture, $"/api/query?type={type}&page={number}&pageSize={pageSize}&format={pageFormat}{tail}"));
+
+        await WriteXmlAsync(context, 200, _xml.QueryRecords(type, page, pageSize, total, pageRecords, PageHref), "application/vnd.vmware.vcloud.query.records+xml");
     }
 
     private Dictionary<string, string> DiskFields(SimDisk d) => new(StringComparer.Ordinal)
@@ -1300,6 +1340,9 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
     }
 
     private sealed record Outage(DateTimeOffset? Until, HttpStatusCode Status);
+
+    /// <summary>How an injected task ends: its status and, for error, the Error element's minor code and message.</summary>
+    private sealed record TaskEnding(string Status, string? MinorErrorCode, string? Message);
 
     private sealed class InjectedFault(string method, Regex path, int remaining, HttpStatusCode status, string minorErrorCode, string message)
     {

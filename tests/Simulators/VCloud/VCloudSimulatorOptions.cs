@@ -50,6 +50,19 @@ public sealed record VCloudSimulatorOptions
     /// </summary>
     public bool GuestSeesDiskUuid { get; init; } = true;
 
+    /// <summary>
+    /// The query service's page size when a query names none: 25, the documented default of the
+    /// typed query parameter pageSize.
+    /// </summary>
+    public int QueryDefaultPageSize { get; init; } = 25;
+
+    /// <summary>
+    /// The largest page the query service serves: 128 unless the provider changed it (the cell's
+    /// restapi.queryservice.maxPageSize). A larger pageSize is served as this many records a page,
+    /// and the answer's pageSize attribute says so; a client must follow nextPage, never assume.
+    /// </summary>
+    public int QueryMaxPageSize { get; init; } = 128;
+
     /// <summary>How a second attach of a non-shareable disk to another VM fails.</summary>
     public DoubleAttachBehaviour DoubleAttach { get; init; } = DoubleAttachBehaviour.BadRequest;
 }

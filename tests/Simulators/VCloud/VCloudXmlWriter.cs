@@ -15,6 +15,11 @@ internal sealed class VCloudXmlWriter
     public static readonly XNamespace Ovf = "http://schemas.dmtf.org/ovf/envelope/1";
     public static readonly XNamespace Rasd = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData";
     public static readonly XNamespace Vmext = "http://www.vmware.com/vcloud/extension/v1.5";
+    public static readonly XNamespace Vssd = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData";
+    public static readonly XNamespace Common = "http://schemas.dmtf.org/wbem/wscim/1/common";
+    public static readonly XNamespace Vmw = "http://www.vmware.com/schema/ovf";
+    public static readonly XNamespace OvfEnv = "http://schemas.dmtf.org/ovf/environment/1";
+    public static readonly XNamespace Xsi = "http://www.w3.org/2001/XMLSchema-instance";
 
     /// <summary>The vCD site (cell group) id that Session's locationId names after the org id.</summary>
     private const string SiteId = "cb33a646-6652-4628-95d1-8f4e1e1d6d3f";
@@ -44,8 +49,25 @@ internal sealed class VCloudXmlWriter
         return link;
     }
 
-    public static XElement Root(XName name, params object[] content) =>
-        new(name, new XAttribute(XNamespace.Xmlns + "vmext", Vmext), new XAttribute(XNamespace.Xmlns + "ovf", Ovf), new XAttribute(XNamespace.Xmlns + "rasd", Rasd), content);
+    /// <summary>
+    /// A response's root element as vCD writes it: the vcloud namespace as the default one, the
+    /// prefixes of the other schemas it may use (vmext, ovf, rasd, vssd, vmw, ovfenv, common), and
+    /// xsi:schemaLocation naming the server's master.xsd, as in real captured responses.
+    /// </summary>
+    public XElement Root(XName name, params object?[] content) =>
+        new(
+            name,
+            new XAttribute("xmlns", V),
+            new XAttribute(XNamespace.Xmlns + "vmext", Vmext),
+            new XAttribute(XNamespace.Xmlns + "ovf", Ovf),
+            new XAttribute(XNamespace.Xmlns + "vssd", Vssd),
+            new XAttribute(XNamespace.Xmlns + "common", Common),
+            new XAttribute(XNamespace.Xmlns + "rasd", Rasd),
+            new XAttribute(XNamespace.Xmlns + "vmw", Vmw),
+            new XAttribute(XNamespace.Xmlns + "ovfenv", OvfEnv),
+            new XAttribute(XNamespace.Xmlns + "xsi", Xsi),
+            new XAttribute(Xsi + "schemaLocation", $"{V} {Href("/api/v1.5/schema/master.xsd")} {Vmext} {Href("/api/v1.5/schema/vmwextensions.xsd")}"),
+            content);
 
     /// <summary>The Session of go-vcloud-director's golden api_sessions response (locationId, userId, the openapi link).</summary>
     public XElement Session(string org, string orgId, string user, string userId) => Root(
@@ -81,26 +103,61 @@ internal sealed class VCloudXmlWriter
         new XElement(V + "Description"),
         new XElement(V + "FullName", org));
 
-    public XElement Vdc(string vdc, string vdcId, IEnumerable<SimDisk> disks, IReadOnlyDictionary<string, string> profiles) => Root(
+    /// <summary>
+    /// The Vdc in VdcType's element order, with the links and elements a tenant sees besides the
+    /// ones a disk driver reads: several "add" links (only one of them for diskCreateParams), compute
+    /// capacity, networks, capabilities and quotas. The values are plausible, not captured.
+    /// </summary>
+    public XElement Vdc(string vdc, string vdcId, string orgId, IEnumerable<SimDisk> disks, IReadOnlyDictionary<string, string> profiles) => Root(
         V + "Vdc",
         new XAttribute("status", "1"),
         new XAttribute("name", vdc),
         new XAttribute("id", "urn:vcloud:vdc:" + vdcId),
         new XAttribute("href", Href("/api/vdc/" + vdcId)),
         new XAttribute("type", "application/vnd.vmware.vcloud.vdc+xml"),
+        Link("up", Href("/api/org/" + orgId), "application/vnd.vmware.vcloud.org+xml"),
+        Link("down", Href("/api/vdc/" + vdcId + "/metadata"), "application/vnd.vmware.vcloud.metadata+xml"),
+        Link("edit", Href("/api/vdc/" + vdcId), "application/vnd.vmware.vcloud.vdc+xml"),
+        Link("add", Href("/api/vdc/" + vdcId + "/action/uploadVAppTemplate"), "application/vnd.vmware.vcloud.uploadVAppTemplateParams+xml"),
+        Link("add", Href("/api/vdc/" + vdcId + "/media"), "application/vnd.vmware.vcloud.media+xml"),
+        Link("add", Href("/api/vdc/" + vdcId + "/action/instantiateVAppTemplate"), "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"),
+        Link("add", Href("/api/vdc/" + vdcId + "/action/composeVApp"), "application/vnd.vmware.vcloud.composeVAppParams+xml"),
         Link("add", Href("/api/vdc/" + vdcId + "/disk"), "application/vnd.vmware.vcloud.diskCreateParams+xml"),
+        Link("down", Href("/api/vdc/" + vdcId + "/vdcStorageProfiles"), "application/vnd.vmware.vcloud.vdcStorageProfiles+xml"),
+        Link("orgVdcNetworks", Href("/cloudapi/1.0.0/orgVdcNetworks?filter=orgVdc.id==urn:vcloud:vdc:" + vdcId), "application/json"),
+        new XElement(V + "Description", "Kubernetes nodes"),
         new XElement(V + "AllocationModel", "AllocationVApp"),
+        new XElement(
+            V + "ComputeCapacity",
+            Capacity("Cpu", "MHz", 0, 0, 0, 8000),
+            Capacity("Memory", "MB", 0, 0, 0, 49152)),
         new XElement(V + "ResourceEntities", disks.Select(d => new XElement(
             V + "ResourceEntity",
             new XAttribute("type", "application/vnd.vmware.vcloud.disk+xml"),
             new XAttribute("name", d.Name),
             new XAttribute("id", "urn:vcloud:disk:" + d.Id),
             new XAttribute("href", Href("/api/disk/" + d.Id))))),
+        new XElement(V + "AvailableNetworks"),
+        new XElement(V + "Capabilities", new XElement(V + "SupportedHardwareVersions", new XElement(V + "SupportedHardwareVersion", "vmx-19"))),
+        new XElement(V + "NicQuota", "0"),
+        new XElement(V + "NetworkQuota", "20"),
+        new XElement(V + "UsedNetworkCount", "1"),
+        new XElement(V + "VmQuota", "0"),
+        new XElement(V + "IsEnabled", "true"),
         new XElement(V + "VdcStorageProfiles", profiles.Select(p => new XElement(
             V + "VdcStorageProfile",
             new XAttribute("type", "application/vnd.vmware.vcloud.vdcStorageProfile+xml"),
             new XAttribute("name", p.Key),
-            new XAttribute("href", Href("/api/vdcStorageProfile/" + p.Value))))));
+            new XAttribute("href", Href("/api/vdcStorageProfile/" + p.Value))))),
+        new XElement(V + "VCpuInMhz2", "1000"));
+
+    private static XElement Capacity(string name, string units, long allocated, long limit, long reserved, long used) => new(
+        V + name,
+        new XElement(V + "Units", units),
+        new XElement(V + "Allocated", allocated.ToString(CultureInfo.InvariantCulture)),
+        new XElement(V + "Limit", limit.ToString(CultureInfo.InvariantCulture)),
+        new XElement(V + "Reserved", reserved.ToString(CultureInfo.InvariantCulture)),
+        new XElement(V + "Used", used.ToString(CultureInfo.InvariantCulture)));
 
     public XElement Disk(SimDisk disk, double version, string vdcId, string profileId, IEnumerable<SimTask> tasks)
     {
@@ -137,6 +194,7 @@ internal sealed class VCloudXmlWriter
             Link("remove", Href("/api/disk/" + disk.Id)),
             Link("down", Href("/api/disk/" + disk.Id + "/attachedVms"), "application/vnd.vmware.vcloud.vms+xml"),
             Link("down", Href("/api/disk/" + disk.Id + "/owner"), "application/vnd.vmware.vcloud.owner+xml"),
+            Link("down", Href("/api/disk/" + disk.Id + "/metadata"), "application/vnd.vmware.vcloud.metadata+xml"),
             new XElement(V + "Description", disk.Description));
         var taskList = tasks.ToList();
         if (taskList.Count > 0)
@@ -229,16 +287,34 @@ internal sealed class VCloudXmlWriter
     /// (storageProfileHref, busType, busSubType, capacity in MB, disk = the independent disk's href).
     /// The "Hard disk N" names and InstanceID 2000 + 16 × bus + unit follow vSphere's numbering and
     /// are not verified against a captured response.
+    /// Around them sits what real VMs also show and a disk driver must skip (captured responses in
+    /// pyvcloud's and fog's fixtures): a network adapter whose rasd:Address is its MAC, an IDE
+    /// controller (InstanceID 3) with a CD/DVD drive (ResourceType 15, a HostResource without
+    /// capacity), CPU and memory items with vcloud:href and their own Link children, the section's
+    /// own Links, and the Vm's other sections and extension element. The second SCSI controller's
+    /// InstanceID (6) is not captured.
     /// </summary>
     /// <summary>The size of every VM's OS disk (bus 0, unit 0).</summary>
     public const long OsDiskMb = 16384;
 
     public XElement Vm(SimVmState vm, IReadOnlyDictionary<string, SimDisk> disks, IReadOnlyDictionary<string, string> profileIds)
     {
-        const string ControllerInstance = "3";
+        const string ControllerInstance = "6";
         const int ControllerBus = 1;
+        var vmHref = Href("/api/vApp/vm-" + vm.Id);
+        var section = vmHref + "/virtualHardwareSection";
         var items = new List<XElement>
         {
+            new(Ovf + "Item",
+                new XElement(Rasd + "Address", MacOf(vm.Id)),
+                new XElement(Rasd + "AddressOnParent", "0"),
+                new XElement(Rasd + "AutomaticAllocation", "true"),
+                new XElement(Rasd + "Connection", new XAttribute(V + "ipAddressingMode", "DHCP"), new XAttribute(V + "primaryNetworkConnection", "true"), "k8s-net"),
+                new XElement(Rasd + "Description", "Vmxnet3 ethernet adapter on \"k8s-net\""),
+                new XElement(Rasd + "ElementName", "Network adapter 0"),
+                new XElement(Rasd + "InstanceID", "1"),
+                new XElement(Rasd + "ResourceSubType", "VMXNET3"),
+                new XElement(Rasd + "ResourceType", "10")),
             new(Ovf + "Item",
                 new XElement(Rasd + "Address", "0"),
                 new XElement(Rasd + "Description", "SCSI Controller"),
@@ -246,6 +322,46 @@ internal sealed class VCloudXmlWriter
                 new XElement(Rasd + "InstanceID", "2"),
                 new XElement(Rasd + "ResourceSubType", "VirtualSCSI"),
                 new XElement(Rasd + "ResourceType", "6")),
+            new(Ovf + "Item",
+                new XElement(Rasd + "Address", "0"),
+                new XElement(Rasd + "Description", "IDE Controller"),
+                new XElement(Rasd + "ElementName", "IDE Controller 0"),
+                new XElement(Rasd + "InstanceID", "3"),
+                new XElement(Rasd + "ResourceType", "5")),
+            new(Ovf + "Item",
+                new XElement(Rasd + "AddressOnParent", "0"),
+                new XElement(Rasd + "AutomaticAllocation", "false"),
+                new XElement(Rasd + "Description", "CD/DVD Drive"),
+                new XElement(Rasd + "ElementName", "CD/DVD Drive 1"),
+                new XElement(Rasd + "HostResource"),
+                new XElement(Rasd + "InstanceID", "3002"),
+                new XElement(Rasd + "Parent", "3"),
+                new XElement(Rasd + "ResourceType", "15")),
+            new(Ovf + "Item",
+                new XAttribute(V + "href", section + "/cpu"),
+                new XAttribute(V + "type", "application/vnd.vmware.vcloud.rasdItem+xml"),
+                new XElement(Rasd + "AllocationUnits", "hertz * 10^6"),
+                new XElement(Rasd + "Description", "Number of Virtual CPUs"),
+                new XElement(Rasd + "ElementName", "4 virtual CPU(s)"),
+                new XElement(Rasd + "InstanceID", "4"),
+                new XElement(Rasd + "Reservation", "0"),
+                new XElement(Rasd + "ResourceType", "3"),
+                new XElement(Rasd + "VirtualQuantity", "4"),
+                new XElement(Rasd + "Weight", "0"),
+                new XElement(Vmw + "CoresPerSocket", new XAttribute(Ovf + "required", "false"), "2"),
+                Link("edit", section + "/cpu", "application/vnd.vmware.vcloud.rasdItem+xml")),
+            new(Ovf + "Item",
+                new XAttribute(V + "href", section + "/memory"),
+                new XAttribute(V + "type", "application/vnd.vmware.vcloud.rasdItem+xml"),
+                new XElement(Rasd + "AllocationUnits", "byte * 2^20"),
+                new XElement(Rasd + "Description", "Memory Size"),
+                new XElement(Rasd + "ElementName", "16384 MB of memory"),
+                new XElement(Rasd + "InstanceID", "5"),
+                new XElement(Rasd + "Reservation", "0"),
+                new XElement(Rasd + "ResourceType", "4"),
+                new XElement(Rasd + "VirtualQuantity", "16384"),
+                new XElement(Rasd + "Weight", "0"),
+                Link("edit", section + "/memory", "application/vnd.vmware.vcloud.rasdItem+xml")),
             new(Ovf + "Item",
                 new XElement(Rasd + "Address", "1"),
                 new XElement(Rasd + "Description", "SCSI Controller"),
@@ -300,13 +416,93 @@ internal sealed class VCloudXmlWriter
             new XAttribute("id", "urn:vcloud:vm:" + vm.Id),
             new XAttribute("href", Href("/api/vApp/vm-" + vm.Id)),
             new XAttribute("type", "application/vnd.vmware.vcloud.vm+xml"),
+            vm.PoweredOn
+                ? new object[]
+                {
+                    Link("power:reboot", vmHref + "/power/action/reboot"),
+                    Link("power:powerOff", vmHref + "/power/action/powerOff"),
+                    Link("undeploy", vmHref + "/action/undeploy", "application/vnd.vmware.vcloud.undeployVAppParams+xml"),
+                    Link("power:shutdown", vmHref + "/power/action/shutdown"),
+                    Link("screen:thumbnail", vmHref + "/screen"),
+                }
+                : new object[]
+                {
+                    Link("power:powerOn", vmHref + "/power/action/powerOn"),
+                    Link("deploy", vmHref + "/action/deploy", "application/vnd.vmware.vcloud.deployVAppParams+xml"),
+                    Link("edit", vmHref, "application/vnd.vmware.vcloud.vm+xml"),
+                    Link("remove", vmHref),
+                },
+            Link("down", vmHref + "/metadata", "application/vnd.vmware.vcloud.metadata+xml"),
+            Link("down", vmHref + "/productSections/", "application/vnd.vmware.vcloud.productSections+xml"),
             Link("up", Href("/api/vApp/vapp-" + vm.VAppId), "application/vnd.vmware.vcloud.vApp+xml"),
-            Link("disk:attach", Href("/api/vApp/vm-" + vm.Id + "/disk/action/attach"), "application/vnd.vmware.vcloud.diskAttachOrDetachParams+xml"),
-            Link("disk:detach", Href("/api/vApp/vm-" + vm.Id + "/disk/action/detach"), "application/vnd.vmware.vcloud.diskAttachOrDetachParams+xml"),
+            Link("disk:attach", vmHref + "/disk/action/attach", "application/vnd.vmware.vcloud.diskAttachOrDetachParams+xml"),
+            Link("disk:detach", vmHref + "/disk/action/detach", "application/vnd.vmware.vcloud.diskAttachOrDetachParams+xml"),
+            Link("snapshot:create", vmHref + "/action/createSnapshot", "application/vnd.vmware.vcloud.createSnapshotParams+xml"),
             new XElement(V + "Description"),
-            new XElement(Ovf + "VirtualHardwareSection", new XElement(Ovf + "Info", "Virtual hardware requirements"), items),
-            new XElement(V + "VAppScopedLocalId", vm.Name));
+            vm.BusyWith is { } busy ? new XElement(V + "Tasks", Task(busy, withRoot: false)) : null,
+            new XElement(
+                V + "VCloudExtension",
+                new XAttribute("required", "false"),
+                new XElement(
+                    Vmext + "VmVimInfo",
+                    new XElement(
+                        Vmext + "VmVimObjectRef",
+                        new XElement(Vmext + "VimServerRef", new XAttribute("href", Href("/api/admin/extension/vimServer/7e3f0f2a-5b1d-4c09-9e0e-0d5f2b1c4a11")), new XAttribute("name", "vc1"), new XAttribute("type", "application/vnd.vmware.admin.vmwvirtualcenter+xml")),
+                        new XElement(Vmext + "MoRef", "vm-" + Convert.ToInt32(vm.Id[..4], 16).ToString(CultureInfo.InvariantCulture)),
+                        new XElement(Vmext + "VimObjectType", "VIRTUAL_MACHINE")),
+                    new XElement(Vmext + "VirtualDisksMaxChainLength", "1"))),
+            new XElement(V + "DateCreated", "2026-01-05T09:12:44.120Z"),
+            new XElement(
+                Ovf + "VirtualHardwareSection",
+                new XAttribute(Ovf + "transport", string.Empty),
+                new XAttribute(V + "href", section + "/"),
+                new XAttribute(V + "type", "application/vnd.vmware.vcloud.virtualHardwareSection+xml"),
+                new XElement(Ovf + "Info", "Virtual hardware requirements"),
+                new XElement(
+                    Ovf + "System",
+                    new XElement(Vssd + "ElementName", "Virtual Hardware Family"),
+                    new XElement(Vssd + "InstanceID", "0"),
+                    new XElement(Vssd + "VirtualSystemIdentifier", vm.Name),
+                    new XElement(Vssd + "VirtualSystemType", "vmx-19")),
+                items,
+                Link("edit", section + "/", "application/vnd.vmware.vcloud.virtualHardwareSection+xml"),
+                Link("down", section + "/cpu", "application/vnd.vmware.vcloud.rasdItem+xml"),
+                Link("down", section + "/memory", "application/vnd.vmware.vcloud.rasdItem+xml"),
+                Link("down", section + "/disks", "application/vnd.vmware.vcloud.rasdItemsList+xml"),
+                Link("down", section + "/media", "application/vnd.vmware.vcloud.rasdItemsList+xml"),
+                Link("down", section + "/networkCards", "application/vnd.vmware.vcloud.rasdItemsList+xml")),
+            new XElement(
+                Ovf + "OperatingSystemSection",
+                new XAttribute(Ovf + "id", "94"),
+                new XAttribute(V + "href", vmHref + "/operatingSystemSection/"),
+                new XAttribute(V + "type", "application/vnd.vmware.vcloud.operatingSystemSection+xml"),
+                new XAttribute(Vmw + "osType", "ubuntu64Guest"),
+                new XElement(Ovf + "Info", "Specifies the operating system installed"),
+                new XElement(Ovf + "Description", "Ubuntu Linux (64-bit)")),
+            new XElement(
+                V + "NetworkConnectionSection",
+                new XAttribute("href", vmHref + "/networkConnectionSection/"),
+                new XAttribute("type", "application/vnd.vmware.vcloud.networkConnectionSection+xml"),
+                new XAttribute(Ovf + "required", "false"),
+                new XElement(Ovf + "Info", "Specifies the available VM network connections"),
+                new XElement(V + "PrimaryNetworkConnectionIndex", "0"),
+                new XElement(
+                    V + "NetworkConnection",
+                    new XAttribute("needsCustomization", "false"),
+                    new XAttribute("network", "k8s-net"),
+                    new XElement(V + "NetworkConnectionIndex", "0"),
+                    new XElement(V + "IsConnected", "true"),
+                    new XElement(V + "MACAddress", MacOf(vm.Id)),
+                    new XElement(V + "IpAddressAllocationMode", "DHCP"),
+                    new XElement(V + "NetworkAdapterType", "VMXNET3"))),
+            new XElement(V + "VAppScopedLocalId", vm.Name),
+            new XElement(V + "VmCapabilities", new XElement(V + "MemoryHotAddEnabled", "false"), new XElement(V + "CpuHotAddEnabled", "false")),
+            new XElement(V + "StorageProfile", new XAttribute("type", "application/vnd.vmware.vcloud.vdcStorageProfile+xml"), new XAttribute("href", Href("/api/vdcStorageProfile/" + profileIds.Values.First()))));
     }
+
+    /// <summary>A VMware MAC (00:50:56 prefix) derived from the VM's id.</summary>
+    private static string MacOf(string vmId) =>
+        "00:50:56:" + string.Join(':', vmId.Replace("-", string.Empty, StringComparison.Ordinal).Substring(0, 6).Chunk(2).Select(c => new string(c)));
 
     public XElement AttachedVms(string diskId, IEnumerable<SimVmState> vms) => Root(
         V + "Vms",
@@ -379,22 +575,38 @@ internal sealed class VCloudXmlWriter
     /// <summary>go-vcloud-director's golden api_versions lists the CloudAPI login URLs from 36.0 and /api/sessions before.</summary>
     private static bool CloudApiLogin(string version) => double.Parse(version, CultureInfo.InvariantCulture) >= 36;
 
-    public XElement QueryRecords(string type, int page, int pageSize, int total, IEnumerable<XElement> records, string? nextHref)
+    /// <summary>
+    /// A page of query results as vCD answers it (a captured vApp query's answer has this shape):
+    /// href is this page's own URL; firstPage and previousPage links from page 2 on; nextPage and
+    /// lastPage links while pages remain; alternate links to the same page in the references and
+    /// idrecords formats. <paramref name="pageHref"/> gives the URL of page N in a format.
+    /// </summary>
+    public XElement QueryRecords(string type, int page, int pageSize, int total, IEnumerable<XElement> records, Func<int, string, string> pageHref)
     {
+        const string RecordsType = "application/vnd.vmware.vcloud.query.records+xml";
+        var lastPage = Math.Max(1, (total + pageSize - 1) / pageSize);
         var root = Root(
             V + "QueryResultRecords",
-            new XAttribute("name", type),
-            new XAttribute("page", page.ToString(CultureInfo.InvariantCulture)),
-            new XAttribute("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
             new XAttribute("total", total.ToString(CultureInfo.InvariantCulture)),
-            new XAttribute("href", Href("/api/query?type=" + type)),
-            new XAttribute("type", "application/vnd.vmware.vcloud.query.records+xml"));
-        if (nextHref is not null)
+            new XAttribute("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
+            new XAttribute("page", page.ToString(CultureInfo.InvariantCulture)),
+            new XAttribute("name", type),
+            new XAttribute("type", RecordsType),
+            new XAttribute("href", pageHref(page, "records")));
+        if (page > 1)
         {
-            root.Add(Link("nextPage", nextHref, "application/vnd.vmware.vcloud.query.records+xml"));
+            root.Add(Link("firstPage", pageHref(1, "records"), RecordsType));
+            root.Add(Link("previousPage", pageHref(Math.Min(page, lastPage + 1) - 1, "records"), RecordsType));
         }
 
-        root.Add(Link("alternate", Href("/api/query?type=" + type + "&format=references"), "application/vnd.vmware.vcloud.query.references+xml"));
+        if (page < lastPage)
+        {
+            root.Add(Link("nextPage", pageHref(page + 1, "records"), RecordsType));
+            root.Add(Link("lastPage", pageHref(lastPage, "records"), RecordsType));
+        }
+
+        root.Add(Link("alternate", pageHref(page, "references"), "application/vnd.vmware.vcloud.query.references+xml"));
+        root.Add(Link("alternate", pageHref(page, "idrecords"), "application/vnd.vmware.vcloud.query.idrecords+xml"));
         root.Add(records);
         return root;
     }
