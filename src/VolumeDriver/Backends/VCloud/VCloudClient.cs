@@ -224,17 +224,33 @@ internal sealed partial class VCloudClient
 
         if (!task.Succeeded)
         {
-            var reason = task.ErrorMessage is null ? string.Empty : $": {task.ErrorMessage}";
+            // An error task's Error element carries the message and vCD's minor code (BUSY_ENTITY,
+            // INTERNAL_SERVER_ERROR...); an aborted or canceled one usually carries neither.
+            var reason = (task.ErrorMessage, task.ErrorMinorCode) switch
+            {
+                ({ } message, { } code) => $": {message} ({code})",
+                ({ } message, null) => $": {message}",
+                (null, { } code) => $" ({code})",
+                _ => task.Status is "aborted" or "canceled" ? " without doing its work; run the verb again once vCloud Director shows why" : string.Empty,
+            };
             throw new VCloudTaskFailedException(task, $"vCloud task {task.OperationName ?? task.Href.AbsolutePath} ({what}) ended {task.Status}{reason}");
         }
     }
 
     private async Task<List<XElement>> QueryAsync(string type, string filter, CancellationToken cancellationToken)
     {
+        // The server may serve fewer records a page than asked (its maximum page size is a cell
+        // setting, 128 by default): follow nextPage until there is none, whatever the page size.
         var records = new List<XElement>();
+        var seen = new HashSet<Uri>();
         Uri? next = _connection.ApiUri($"api/query?type={type}&format=records&pageSize={PageSize}&filterEncoded=true&filter={Uri.EscapeDataString(filter)}");
         while (next is not null)
         {
+            if (!seen.Add(next))
+            {
+                throw new VCloudProtocolException($"the {type} query's nextPage link leads back to a page already read ({next.PathAndQuery})");
+            }
+
             var page = await _connection.GetAsync(next, cancellationToken, uuidVersion: true) ?? throw new VCloudProtocolException("a query answered with an empty body");
             records.AddRange(page.Elements().Where(e => e.Name.Namespace == VCloudXml.VCloud && e.Name.LocalName.EndsWith("Record", StringComparison.Ordinal)));
             next = VCloudXml.FindLink(page, VCloudXml.RelNextPage);
@@ -264,7 +280,13 @@ internal sealed partial class VCloudClient
             (string?)record.Attribute("storageProfileName"),
             (string?)record.Attribute("busType"),
             (string?)record.Attribute("busSubType"),
-            string.Equals((string?)record.Attribute("isShareable"), "true", StringComparison.OrdinalIgnoreCase));
+            string.Equals((string?)record.Attribute("isShareable"), "true", StringComparison.OrdinalIgnoreCase),
+            (string?)record.Attribute("isAttached") switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => null,
+            });
     }
 
     private static VCloudTask ParseTask(XElement task)

@@ -163,7 +163,9 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
             }
 
             NodeName? node = null;
-            var holders = await _client.AttachedVmsAsync(disk, cancellationToken);
+
+            // A VDC holds hundreds of disks: ask only those the query lists as attached for their VMs.
+            IReadOnlyList<VCloudVmReference> holders = disk.ListedAsAttached == false ? [] : await _client.AttachedVmsAsync(disk, cancellationToken);
             var vm = holders.Count > 0 ? holders[0] : null;
             if (vm is not null && NodeName.TryCreate(nodeOfVm.GetValueOrDefault(vm.Name, vm.Name), out var attachedNode, out _))
             {

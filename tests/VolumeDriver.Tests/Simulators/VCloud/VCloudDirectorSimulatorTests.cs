@@ -12,7 +12,7 @@ namespace VolumeDriver.Tests.Simulators.VCloud;
 /// from the API reference must meet. The shapes asserted here are the ones the reference quotes from
 /// go-vcloud-director's golden files and types and from pyvcloud (docs: vcloud-etcd.md §1).
 /// </summary>
-public sealed class VCloudDirectorSimulatorTests
+public sealed partial class VCloudDirectorSimulatorTests
 {
     private const string ErrorType = "application/vnd.vmware.vcloud.error+xml";
     private const string CreateParamsType = "application/vnd.vmware.vcloud.diskCreateParams+xml";
