@@ -337,31 +337,8 @@ internal sealed class VCloudXmlWriter
                 new XElement(Rasd + "InstanceID", "3002"),
                 new XElement(Rasd + "Parent", "3"),
                 new XElement(Rasd + "ResourceType", "15")),
-            new(Ovf + "Item",
-                new XAttribute(V + "href", section + "/cpu"),
-                new XAttribute(V + "type", "application/vnd.vmware.vcloud.rasdItem+xml"),
-                new XElement(Rasd + "AllocationUnits", "hertz * 10^6"),
-                new XElement(Rasd + "Description", "Number of Virtual CPUs"),
-                new XElement(Rasd + "ElementName", "4 virtual CPU(s)"),
-                new XElement(Rasd + "InstanceID", "4"),
-                new XElement(Rasd + "Reservation", "0"),
-                new XElement(Rasd + "ResourceType", "3"),
-                new XElement(Rasd + "VirtualQuantity", "4"),
-                new XElement(Rasd + "Weight", "0"),
-                new XElement(Vmw + "CoresPerSocket", new XAttribute(Ovf + "required", "false"), "2"),
-                Link("edit", section + "/cpu", "application/vnd.vmware.vcloud.rasdItem+xml")),
-            new(Ovf + "Item",
-                new XAttribute(V + "href", section + "/memory"),
-                new XAttribute(V + "type", "application/vnd.vmware.vcloud.rasdItem+xml"),
-                new XElement(Rasd + "AllocationUnits", "byte * 2^20"),
-                new XElement(Rasd + "Description", "Memory Size"),
-                new XElement(Rasd + "ElementName", "16384 MB of memory"),
-                new XElement(Rasd + "InstanceID", "5"),
-                new XElement(Rasd + "Reservation", "0"),
-                new XElement(Rasd + "ResourceType", "4"),
-                new XElement(Rasd + "VirtualQuantity", "16384"),
-                new XElement(Rasd + "Weight", "0"),
-                Link("edit", section + "/memory", "application/vnd.vmware.vcloud.rasdItem+xml")),
+            QuantityItem(section + "/cpu", "hertz * 10^6", "Number of Virtual CPUs", "4 virtual CPU(s)", "4", "3", "4", new XElement(Vmw + "CoresPerSocket", new XAttribute(Ovf + "required", "false"), "2")),
+            QuantityItem(section + "/memory", "byte * 2^20", "Memory Size", "16384 MB of memory", "5", "4", "16384", null),
             new(Ovf + "Item",
                 new XElement(Rasd + "Address", "1"),
                 new XElement(Rasd + "Description", "SCSI Controller"),
@@ -499,6 +476,22 @@ internal sealed class VCloudXmlWriter
             new XElement(V + "VmCapabilities", new XElement(V + "MemoryHotAddEnabled", "false"), new XElement(V + "CpuHotAddEnabled", "false")),
             new XElement(V + "StorageProfile", new XAttribute("type", "application/vnd.vmware.vcloud.vdcStorageProfile+xml"), new XAttribute("href", Href("/api/vdcStorageProfile/" + profileIds.Values.First()))));
     }
+
+    /// <summary>A CPU or memory item: editable on its own (vcloud:href and an edit link), with a quantity.</summary>
+    private static XElement QuantityItem(string href, string units, string description, string elementName, string instance, string resourceType, string quantity, XElement? extra) => new(
+        Ovf + "Item",
+        new XAttribute(V + "href", href),
+        new XAttribute(V + "type", "application/vnd.vmware.vcloud.rasdItem+xml"),
+        new XElement(Rasd + "AllocationUnits", units),
+        new XElement(Rasd + "Description", description),
+        new XElement(Rasd + "ElementName", elementName),
+        new XElement(Rasd + "InstanceID", instance),
+        new XElement(Rasd + "Reservation", "0"),
+        new XElement(Rasd + "ResourceType", resourceType),
+        new XElement(Rasd + "VirtualQuantity", quantity),
+        new XElement(Rasd + "Weight", "0"),
+        extra,
+        Link("edit", href, "application/vnd.vmware.vcloud.rasdItem+xml"));
 
     /// <summary>A VMware MAC (00:50:56 prefix) derived from the VM's id.</summary>
     private static string MacOf(string vmId) =>
