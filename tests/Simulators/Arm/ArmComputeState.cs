@@ -30,6 +30,9 @@ internal sealed class ArmDisk
     public string UniqueId { get; } = Guid.NewGuid().ToString();
 
     public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>properties.LastOwnershipUpdateTime: when managedBy last changed (ARM spells it with a capital L).</summary>
+    public DateTimeOffset? OwnershipChanged { get; set; }
 }
 
 /// <summary>A data disk entry of a VM's storageProfile: a managed disk (ManagedDiskId), or a blob disk (VhdUri, ManagedDiskId empty).</summary>
@@ -54,6 +57,23 @@ internal sealed class ArmVm
     public List<ArmDataDisk> DataDisks { get; set; } = [];
 
     public ArmOperation? Updating { get; set; }
+
+    /// <summary>identity.type as ARM spells it ("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"), or null for none.</summary>
+    public string? Identity { get; init; }
+
+    /// <summary>The principal of the system-assigned identity, and of the user-assigned one (with its client id).</summary>
+    public string SystemPrincipalId { get; } = Guid.NewGuid().ToString();
+
+    public string UserPrincipalId { get; } = Guid.NewGuid().ToString();
+
+    public string UserClientId { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>The etag's number: ARM answers etag "\"N\"" and counts each completed update.</summary>
+    public int Version { get; set; } = 1;
+
+    public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
+
+    public DateTimeOffset Modified { get; set; } = DateTimeOffset.UtcNow;
 }
 
 /// <summary>A long-running operation: InProgress until it ends, then Succeeded, Failed or Canceled.</summary>

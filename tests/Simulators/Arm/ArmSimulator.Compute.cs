@@ -511,16 +511,20 @@ public sealed partial class ArmSimulator
                 }
 
                 vm.DataDisks = vm.DataDisks.Where(d => !d.ToBeDetached).ToList();
+                vm.Version++;
+                vm.Modified = DateTimeOffset.UtcNow;
                 foreach (var disk in _disks.Values)
                 {
                     var here = vm.DataDisks.Any(d => d.Name.Equals(disk.Name, StringComparison.OrdinalIgnoreCase));
-                    if (here)
+                    if (here && disk.ManagedBy is null)
                     {
                         disk.ManagedBy = VmResourceId(vm);
+                        disk.OwnershipChanged = DateTimeOffset.UtcNow;
                     }
-                    else if (string.Equals(disk.ManagedBy, VmResourceId(vm), StringComparison.OrdinalIgnoreCase))
+                    else if (!here && string.Equals(disk.ManagedBy, VmResourceId(vm), StringComparison.OrdinalIgnoreCase))
                     {
                         disk.ManagedBy = null;
+                        disk.OwnershipChanged = DateTimeOffset.UtcNow;
                     }
                 }
 
@@ -760,8 +764,43 @@ public sealed partial class ArmSimulator
         ? $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{vm.Name}"
         : $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/{vm.ScaleSet}/virtualMachines/{vm.InstanceId}";
 
+    /// <summary>
+    /// A disk as GET answers it (Disk_Get and the Disk RP's 2025-01-02 and 2026-03-02 shapes): the
+    /// performance tier its SKU and size give, the IOPS and throughput of the SKUs that have them,
+    /// network and data access, and LastOwnershipUpdateTime once managedBy has changed.
+    /// </summary>
     private JsonObject DiskJson(ArmDisk disk)
     {
+        var properties = new JsonObject
+        {
+            ["creationData"] = disk.CreationData.DeepClone(),
+            ["diskSizeGB"] = disk.SizeGb,
+            ["diskSizeBytes"] = disk.SizeBytes ?? (long)disk.SizeGb << 30,
+            ["uniqueId"] = disk.UniqueId,
+            ["encryption"] = new JsonObject { ["type"] = "EncryptionAtRestWithPlatformKey" },
+            ["networkAccessPolicy"] = "AllowAll",
+            ["publicNetworkAccess"] = "Enabled",
+            ["timeCreated"] = disk.Created.ToString("o", CultureInfo.InvariantCulture),
+            ["provisioningState"] = disk.ProvisioningState,
+            ["diskState"] = disk.ManagedBy is null ? "Unattached" : "Attached",
+        };
+        if (Tier(disk.Sku, disk.SizeGb) is { } tier)
+        {
+            properties["tier"] = tier;
+        }
+
+        if (disk.Sku is "UltraSSD_LRS" or "PremiumV2_LRS")
+        {
+            // The SKUs with provisioned performance: their baseline (3,000 IOPS, 125 MBps) until changed.
+            properties["diskIOPSReadWrite"] = 3000;
+            properties["diskMBpsReadWrite"] = 125;
+        }
+
+        if (disk.OwnershipChanged is { } owned)
+        {
+            properties["LastOwnershipUpdateTime"] = owned.ToString("o", CultureInfo.InvariantCulture);
+        }
+
         var json = new JsonObject
         {
             ["name"] = disk.Name,
@@ -769,19 +808,8 @@ public sealed partial class ArmSimulator
             ["type"] = "Microsoft.Compute/disks",
             ["location"] = disk.Location,
             ["tags"] = disk.Tags.DeepClone(),
-            ["sku"] = new JsonObject { ["name"] = disk.Sku, ["tier"] = disk.Sku.StartsWith("Premium", StringComparison.Ordinal) ? "Premium" : "Standard" },
-            ["properties"] = new JsonObject
-            {
-                ["creationData"] = disk.CreationData.DeepClone(),
-                ["diskSizeGB"] = disk.SizeGb,
-                ["diskSizeBytes"] = disk.SizeBytes ?? (long)disk.SizeGb << 30,
-                ["uniqueId"] = disk.UniqueId,
-                ["timeCreated"] = disk.Created.ToString("o", CultureInfo.InvariantCulture),
-                ["provisioningState"] = disk.ProvisioningState,
-                ["diskState"] = disk.ManagedBy is null ? "Unattached" : "Attached",
-                ["encryption"] = new JsonObject { ["type"] = "EncryptionAtRestWithPlatformKey" },
-                ["networkAccessPolicy"] = "AllowAll",
-            },
+            ["sku"] = new JsonObject { ["name"] = disk.Sku, ["tier"] = disk.Sku.StartsWith("Premium", StringComparison.Ordinal) || disk.Sku == "UltraSSD_LRS" ? "Premium" : "Standard" },
+            ["properties"] = properties,
         };
         if (disk.ManagedBy is not null)
         {
@@ -796,10 +824,34 @@ public sealed partial class ArmSimulator
         return json;
     }
 
+    /// <summary>The performance tier Azure gives a disk of this SKU and size (P, E or S and a number); none for Ultra and Premium v2.</summary>
+    private static string? Tier(string sku, int sizeGb)
+    {
+        (int MaxGb, int Number)[] tiers = [(4, 1), (8, 2), (16, 3), (32, 4), (64, 6), (128, 10), (256, 15), (512, 20), (1024, 30), (2048, 40), (4096, 50), (8192, 60), (16384, 70), (int.MaxValue, 80)];
+        var prefix = sku switch
+        {
+            "Premium_LRS" or "Premium_ZRS" => "P",
+            "StandardSSD_LRS" or "StandardSSD_ZRS" => "E",
+            "Standard_LRS" => "S",
+            _ => null,
+        };
+        if (prefix is null)
+        {
+            return null;
+        }
+
+        // Standard HDD starts at S4.
+        var number = tiers.First(t => sizeGb <= t.MaxGb).Number;
+        return prefix + (prefix == "S" ? Math.Max(4, number) : number).ToString(CultureInfo.InvariantCulture);
+    }
+
     /// <summary>
-    /// A VM as GET answers it; a scale-set instance has the VMSS VM shape (name ss_id, instanceId, the
-    /// virtualMachineScaleSets/virtualMachines type), and both carry osProfile.computerName. An
-    /// unmanaged OS disk has vhd.uri and no managedDisk.
+    /// A VM as GET answers it at api-version 2026-04-01 (the fields of VirtualMachine_List_MaximumSet_Gen
+    /// a node of a Kubernetes cluster has): the marketplace image and its plan, the zone, the managed
+    /// identity, the etag counting updates, systemData, the extensions in resources, and the profiles.
+    /// A scale-set instance has the VMSS VM shape (name ss_id, instanceId, sku, the
+    /// virtualMachineScaleSets/virtualMachines type, latestModelApplied). An unmanaged OS disk has
+    /// vhd.uri and no managedDisk.
     /// </summary>
     private JsonObject VmJson(ArmVm vm, string provisioningState)
     {
@@ -809,7 +861,9 @@ public sealed partial class ArmSimulator
             ["name"] = vm.Name + "_OsDisk_1",
             ["createOption"] = "FromImage",
             ["caching"] = "ReadWrite",
+            ["writeAcceleratorEnabled"] = false,
             ["diskSizeGB"] = 30,
+            ["deleteOption"] = "Delete",
         };
         if (vm.UnmanagedOsDisk)
         {
@@ -820,12 +874,17 @@ public sealed partial class ArmSimulator
             osDisk["managedDisk"] = new JsonObject { ["storageAccountType"] = "Premium_LRS", ["id"] = DiskResourceId(vm.Name + "_OsDisk_1") };
         }
 
+        var id = VmResourceId(vm);
         var json = new JsonObject
         {
             ["name"] = vm.ScaleSet is null ? vm.Name : vm.ScaleSet + "_" + vm.InstanceId,
-            ["id"] = VmResourceId(vm),
+            ["id"] = id,
             ["type"] = vm.ScaleSet is null ? "Microsoft.Compute/virtualMachines" : "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
             ["location"] = _options.Location,
+            ["tags"] = new JsonObject { ["poolName"] = "agentpool", ["orchestrator"] = "Kubernetes:1.31.2" },
+            ["etag"] = $"\"{vm.Version.ToString(CultureInfo.InvariantCulture)}\"",
+            ["zones"] = new JsonArray("1"),
+            ["plan"] = new JsonObject { ["name"] = "aks-ubuntu-2204-gen2", ["publisher"] = "microsoft-aks", ["product"] = "aks" },
         };
         if (vm.ScaleSet is not null)
         {
@@ -833,25 +892,124 @@ public sealed partial class ArmSimulator
             json["sku"] = new JsonObject { ["name"] = "Standard_D16s_v5", ["tier"] = "Standard" };
         }
 
+        if (IdentityJson(vm) is { } identity)
+        {
+            json["identity"] = identity;
+        }
+
+        json["systemData"] = new JsonObject
+        {
+            ["createdBy"] = "aks-resource-provider",
+            ["createdByType"] = "Application",
+            ["createdAt"] = vm.Created.ToString("o", CultureInfo.InvariantCulture),
+            ["lastModifiedBy"] = "aks-resource-provider",
+            ["lastModifiedByType"] = "Application",
+            ["lastModifiedAt"] = vm.Modified.ToString("o", CultureInfo.InvariantCulture),
+        };
+
         var properties = new JsonObject
         {
             ["vmId"] = vm.VmId,
             ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D16s_v5" },
             ["storageProfile"] = new JsonObject
             {
+                ["imageReference"] = new JsonObject { ["publisher"] = "microsoft-aks", ["offer"] = "aks", ["sku"] = "aks-ubuntu-2204-gen2", ["version"] = "202411.12.0", ["exactVersion"] = "202411.12.0" },
                 ["osDisk"] = osDisk,
                 ["dataDisks"] = new JsonArray([.. vm.DataDisks.Select(DataDiskJson)]),
+                ["diskControllerType"] = "SCSI",
             },
-            ["osProfile"] = new JsonObject { ["computerName"] = vm.Name, ["adminUsername"] = "azureuser" },
+            ["osProfile"] = new JsonObject
+            {
+                ["computerName"] = vm.Name,
+                ["adminUsername"] = "azureuser",
+                ["linuxConfiguration"] = new JsonObject
+                {
+                    ["disablePasswordAuthentication"] = true,
+                    ["ssh"] = new JsonObject { ["publicKeys"] = new JsonArray(new JsonObject { ["path"] = "/home/azureuser/.ssh/authorized_keys", ["keyData"] = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC0 azureuser" }) },
+                    ["provisionVMAgent"] = true,
+                    ["patchSettings"] = new JsonObject { ["patchMode"] = "ImageDefault", ["assessmentMode"] = "ImageDefault" },
+                },
+                ["secrets"] = new JsonArray(),
+                ["allowExtensionOperations"] = true,
+                ["requireGuestProvisionSignal"] = true,
+            },
+            ["networkProfile"] = new JsonObject
+            {
+                ["networkInterfaces"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Network/networkInterfaces/{vm.Name}-nic",
+                    ["properties"] = new JsonObject { ["primary"] = true, ["deleteOption"] = "Delete" },
+                }),
+            },
+            ["securityProfile"] = new JsonObject
+            {
+                ["uefiSettings"] = new JsonObject { ["secureBootEnabled"] = false, ["vTpmEnabled"] = true },
+                ["securityType"] = "TrustedLaunch",
+            },
+            ["diagnosticsProfile"] = new JsonObject { ["bootDiagnostics"] = new JsonObject { ["enabled"] = true } },
+            ["priority"] = "Regular",
+            ["extensionsTimeBudget"] = "PT1H30M",
             ["provisioningState"] = provisioningState,
+            ["timeCreated"] = vm.Created.ToString("o", CultureInfo.InvariantCulture),
         };
         if (vm.ScaleSet is not null)
         {
             properties["latestModelApplied"] = true;
+            properties["modelDefinitionApplied"] = "VirtualMachineScaleSet";
+            properties["protectionPolicy"] = new JsonObject { ["protectFromScaleIn"] = false, ["protectFromScaleSetActions"] = false };
         }
 
         json["properties"] = properties;
+        json["resources"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "vmssCSE",
+            ["id"] = id + "/extensions/vmssCSE",
+            ["type"] = vm.ScaleSet is null ? "Microsoft.Compute/virtualMachines/extensions" : "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/extensions",
+            ["location"] = _options.Location,
+            ["properties"] = new JsonObject
+            {
+                ["autoUpgradeMinorVersion"] = true,
+                ["enableAutomaticUpgrade"] = false,
+                ["provisioningState"] = "Succeeded",
+                ["publisher"] = "Microsoft.Azure.Extensions",
+                ["type"] = "CustomScript",
+                ["typeHandlerVersion"] = "2.0",
+                ["settings"] = new JsonObject(),
+                ["suppressFailures"] = false,
+            },
+        });
         return json;
+    }
+
+    /// <summary>identity as ARM answers it: principalId and tenantId for a system-assigned identity, userAssignedIdentities keyed by resource id with principalId and clientId.</summary>
+    private JsonObject? IdentityJson(ArmVm vm)
+    {
+        if (vm.Identity is null)
+        {
+            return null;
+        }
+
+        var identity = new JsonObject();
+        if (vm.Identity.Contains("SystemAssigned", StringComparison.Ordinal))
+        {
+            identity["principalId"] = vm.SystemPrincipalId;
+            identity["tenantId"] = _options.TenantId;
+        }
+
+        identity["type"] = vm.Identity;
+        if (vm.Identity.Contains("UserAssigned", StringComparison.Ordinal))
+        {
+            identity["userAssignedIdentities"] = new JsonObject
+            {
+                [$"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{_options.ResourceGroup}-agentpool"] = new JsonObject
+                {
+                    ["principalId"] = vm.UserPrincipalId,
+                    ["clientId"] = vm.UserClientId,
+                },
+            };
+        }
+
+        return identity;
     }
 
     /// <summary>A data disk entry: managedDisk for a managed disk, vhd.uri for a blob disk (never both).</summary>
@@ -863,6 +1021,7 @@ public sealed partial class ArmSimulator
             ["name"] = d.Name,
             ["createOption"] = "Attach",
             ["caching"] = d.Caching,
+            ["writeAcceleratorEnabled"] = false,
         };
         if (d.VhdUri is null)
         {
@@ -875,6 +1034,7 @@ public sealed partial class ArmSimulator
         }
 
         entry["toBeDetached"] = d.ToBeDetached;
+        entry["deleteOption"] = "Detach";
         return entry;
     }
 

@@ -31,7 +31,7 @@ public sealed partial class ArmSimulator : IAsyncDisposable
         ImdsUri = host.HttpUri!;
         foreach (var vm in options.Vms)
         {
-            _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString(), UnmanagedOsDisk = options.UnmanagedOsDiskVms.Contains(vm) };
+            _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString(), UnmanagedOsDisk = options.UnmanagedOsDiskVms.Contains(vm), Identity = IdentityOf(options, vm) };
         }
 
         foreach (var (scaleSet, count) in options.ScaleSets)
@@ -39,10 +39,13 @@ public sealed partial class ArmSimulator : IAsyncDisposable
             for (var instance = 0; instance < count; instance++)
             {
                 var computerName = ScaleSetComputerName(scaleSet, instance);
-                _vms[computerName] = new ArmVm { Name = computerName, VmId = Guid.NewGuid().ToString(), ScaleSet = scaleSet, InstanceId = instance.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                _vms[computerName] = new ArmVm { Name = computerName, VmId = Guid.NewGuid().ToString(), ScaleSet = scaleSet, InstanceId = instance.ToString(System.Globalization.CultureInfo.InvariantCulture), Identity = IdentityOf(options, computerName) };
             }
         }
     }
+
+    private static string? IdentityOf(ArmSimulatorOptions options, string vm) =>
+        options.VmIdentities.GetValueOrDefault(vm, "SystemAssigned, UserAssigned") is var type && type == "None" ? null : type;
 
     /// <summary>A scale-set instance's computer name: the scale set's name and the instance id in six base-36 digits.</summary>
     public static string ScaleSetComputerName(string scaleSet, int instance)
@@ -238,14 +241,16 @@ public sealed partial class ArmSimulator : IAsyncDisposable
         }
 
         _issued.Enqueue("managed:" + identity);
-        var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var now = DateTimeOffset.UtcNow;
+        var expires = now.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         await WriteJsonAsync(context, 200, new JsonObject
         {
             ["access_token"] = Issue(identity),
             ["client_id"] = identity,
             ["expires_in"] = "3599",
             ["expires_on"] = expires,
-            ["not_before"] = expires,
+            ["ext_expires_in"] = "3599",
+            ["not_before"] = now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["resource"] = context.Request.Query["resource"].ToString(),
             ["token_type"] = "Bearer",
         });
@@ -314,8 +319,21 @@ public sealed partial class ArmSimulator : IAsyncDisposable
         return Convert.FromBase64String(padded);
     }
 
-    private static Task OAuthErrorAsync(HttpContext context, string error, string description) =>
-        WriteJsonAsync(context, error == "invalid_client" ? 401 : 400, new JsonObject { ["error"] = error, ["error_description"] = description, ["error_codes"] = new JsonArray(7000215) });
+    /// <summary>The v2 endpoint's error body: error, error_description (AADSTS code first), error_codes, timestamp, trace_id, correlation_id, error_uri.</summary>
+    private static Task OAuthErrorAsync(HttpContext context, string error, string description)
+    {
+        var code = int.Parse(description.AsSpan(6, description.IndexOf(':', StringComparison.Ordinal) - 6), System.Globalization.CultureInfo.InvariantCulture);
+        return WriteJsonAsync(context, error == "invalid_client" ? 401 : 400, new JsonObject
+        {
+            ["error"] = error,
+            ["error_description"] = description,
+            ["error_codes"] = new JsonArray(code),
+            ["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["trace_id"] = Guid.NewGuid().ToString(),
+            ["correlation_id"] = Guid.NewGuid().ToString(),
+            ["error_uri"] = "https://login.microsoftonline.com/error?code=" + code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
 
     private static Task ArmErrorAsync(HttpContext context, int status, string code, string message) =>
         WriteJsonAsync(context, status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });

@@ -55,6 +55,13 @@ public sealed record ArmSimulatorOptions
     /// </summary>
     public Func<string, long>? VhdDiskBytes { get; init; }
 
+    /// <summary>
+    /// VM name (or scale-set computer name) → identity.type as ARM spells it: "SystemAssigned",
+    /// "UserAssigned", "SystemAssigned, UserAssigned", or "None" for a VM without one. A VM not named
+    /// has both, as the nodes of a cluster using useManagedIdentityExtension with a kubelet identity do.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> VmIdentities { get; init; } = new Dictionary<string, string>();
+
     /// <summary>VMs (by name) whose OS disk is an unmanaged blob VHD.</summary>
     public IReadOnlyList<string> UnmanagedOsDiskVms { get; init; } = [];
 

@@ -40,6 +40,37 @@ public sealed class AzureLifecycleTests
         Assert.Matches(@"Azure PUT /subscriptions/[^ ]+/virtualMachines/node-1 -> 200 in \d+ ms \(request id [0-9a-f-]{36}\)", log);
     }
 
+    /// <summary>
+    /// The VMs of clusters that use managed identity (useManagedIdentityExtension): GET answers identity
+    /// (with userAssignedIdentities for a user-assigned one), zones, plan, etag, systemData and the
+    /// extensions in resources. Azure.ResourceManager.Compute 1.2.0 read identity with reflection-based
+    /// JSON, which this build turns off: attach and detach answered an internal error, and isattached
+    /// said false for an attached disk.
+    /// </summary>
+    [LifecycleTheory]
+    [InlineData("SystemAssigned")]
+    [InlineData("UserAssigned")]
+    [InlineData("SystemAssigned, UserAssigned")]
+    public async Task KubeletSequence_OnAVmWithAManagedIdentity_AttachesFindsAndDetaches(string identity)
+    {
+        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100), configure: o => o with { VmIdentities = new Dictionary<string, string> { ["node-1"] = identity } });
+        var options = AzureTestCloud.Options("pv-mi");
+        var mount = cloud.MountPath("node-1", "pv-mi");
+
+        var device = (await cloud.ExpectAsync("node-1", "Success", "attach", options, "node-1")).Device!;
+        Assert.Equal("/dev/disk/azure/scsi1/lun0", device);
+        Assert.True((await cloud.ExpectAsync("node-1", "Success", "isattached", options, "node-1")).Attached);
+        Assert.Equal(device, (await cloud.ExpectAsync("node-1", "Success", "waitforattach", device, options)).Device);
+        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options);
+        await File.WriteAllTextAsync(Path.Join(mount, "data.txt"), identity);
+        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount);
+        await cloud.ExpectAsync("node-1", "Success", "detach", "pv-mi", "node-1");
+        Assert.False((await cloud.ExpectAsync("node-1", "Success", "isattached", options, "node-1")).Attached);
+        Assert.Null(cloud.Arm.Disks().Single().AttachedTo);
+        await cloud.ExpectAsync("node-1", "Success", "delete", "pv-mi");
+        Assert.Empty(cloud.Arm.Disks());
+    }
+
     [LifecycleFact]
     public async Task Drain_TheNewNodeIsRefusedUntilTheOldOneDetaches_ThenGetsTheData()
     {
