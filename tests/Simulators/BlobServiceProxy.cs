@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Http;
 namespace Simulators;
 
 /// <summary>
-/// A pass-through in front of a Blob service (Azurite) for benchmarks: it forwards every request
-/// unchanged (Shared Key signs the account and path, not the host, so signatures still verify),
-/// counts it, and adds <see cref="Latency"/> as a distant storage endpoint would.
+/// A pass-through in front of a Blob service (Azurite): it forwards every request unchanged (Shared
+/// Key signs the account and path, not the host, so signatures still verify), counts it, and adds
+/// <see cref="Latency"/> as a distant storage endpoint would. With <see cref="AzureStackBlobLimits"/>
+/// it refuses first what an Azure Stack Hub stamp refuses and Azurite accepts.
 /// </summary>
 public sealed class BlobServiceProxy : IAsyncDisposable
 {
@@ -16,10 +17,13 @@ public sealed class BlobServiceProxy : IAsyncDisposable
     private readonly Uri _target;
     private readonly HttpClient _client = new();
 
-    private BlobServiceProxy(SimulatorHost host, Uri target)
+    private readonly AzureStackBlobLimits? _limits;
+
+    private BlobServiceProxy(SimulatorHost host, Uri target, AzureStackBlobLimits? limits)
     {
         _host = host;
         _target = target;
+        _limits = limits;
     }
 
     /// <summary>The proxy's endpoint template, {account} standing for the account (path style, as Azurite's).</summary>
@@ -27,13 +31,24 @@ public sealed class BlobServiceProxy : IAsyncDisposable
 
     public RequestCounter Requests { get; } = new();
 
+    /// <summary>Every x-ms-version the requests carried.</summary>
+    public IReadOnlyCollection<string> ServiceVersions => _versions.Keys.ToList();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _versions = new(StringComparer.Ordinal);
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _pageBlobCreates = new();
+
+    /// <summary>The path (/account/container/blob) of every page-blob create, in the order they arrived.</summary>
+    public IReadOnlyList<string> PageBlobCreates => [.. _pageBlobCreates];
+
     public TimeSpan Latency { get; set; }
 
     /// <param name="target">The Blob service's root, such as http://127.0.0.1:10000/.</param>
-    public static async Task<BlobServiceProxy> StartAsync(Uri target, string stateDirectory)
+    /// <param name="limits">A stamp's limits to enforce before forwarding, or null to forward everything.</param>
+    public static async Task<BlobServiceProxy> StartAsync(Uri target, string stateDirectory, AzureStackBlobLimits? limits = null)
     {
         var host = await SimulatorHost.StartAsync(stateDirectory, 0, withPlainHttp: true);
-        var proxy = new BlobServiceProxy(host, target);
+        var proxy = new BlobServiceProxy(host, target, limits);
         host.Serve(proxy.ForwardAsync);
         return proxy;
     }
@@ -42,9 +57,20 @@ public sealed class BlobServiceProxy : IAsyncDisposable
     {
         var request = context.Request;
         Requests.Count(request.Method, request.Path.Value ?? "/");
+        _versions.TryAdd(request.Headers["x-ms-version"].ToString(), true);
+        if (request.Method == "PUT" && !request.QueryString.HasValue && request.Headers["x-ms-blob-type"].ToString() == "PageBlob")
+        {
+            _pageBlobCreates.Enqueue(request.Path.Value ?? "/");
+        }
         if (Latency > TimeSpan.Zero)
         {
             await Task.Delay(Latency);
+        }
+
+        if (_limits?.Refusal(request) is { } refusal)
+        {
+            await refusal.WriteAsync(context);
+            return;
         }
 
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, (request.Path.Value ?? "/").TrimStart('/') + request.QueryString.Value));
@@ -82,5 +108,57 @@ public sealed class BlobServiceProxy : IAsyncDisposable
     {
         _client.Dispose();
         await _host.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// What an Azure Stack Hub stamp's Blob service refuses that Azurite accepts. A request whose
+/// x-ms-version is newer than the stamp's newest gets 400 InvalidHeaderValue naming the header, as a
+/// stamp answered Azure.Storage.Blobs' default version in azure-sdk-for-net#12557. A page blob
+/// larger than the stamp's page-blob maximum (1 TiB, "Azure Stack Hub storage: Differences and
+/// considerations") gets the answer Azure gives a page-blob size it does not accept: 400
+/// InvalidHeaderValue naming x-ms-blob-content-length.
+/// </summary>
+/// <param name="NewestServiceVersion">The newest x-ms-version the stamp serves (2019-07-07 from update 2008).</param>
+/// <param name="MaxPageBlobBytes">The largest page blob the stamp creates.</param>
+public sealed record AzureStackBlobLimits(string NewestServiceVersion = "2019-07-07", long MaxPageBlobBytes = 1L << 40)
+{
+    /// <summary>The refusal a stamp answers <paramref name="request"/> with, or null when it serves it.</summary>
+    public BlobRefusal? Refusal(HttpRequest request)
+    {
+        var version = request.Headers["x-ms-version"].ToString();
+        if (version.Length > 0 && string.CompareOrdinal(version, NewestServiceVersion) > 0)
+        {
+            return BlobRefusal.InvalidHeader("x-ms-version", version);
+        }
+
+        var length = request.Headers["x-ms-blob-content-length"].ToString();
+        if (request.Headers["x-ms-blob-type"].ToString() == "PageBlob"
+            && long.TryParse(length, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes)
+            && bytes > MaxPageBlobBytes)
+        {
+            return BlobRefusal.InvalidHeader("x-ms-blob-content-length", length);
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A Blob service error answer: status, x-ms-error-code, and the XML body the service sends.</summary>
+public sealed record BlobRefusal(int Status, string Code, string Body)
+{
+    public static BlobRefusal InvalidHeader(string header, string value) => new(
+        400,
+        "InvalidHeaderValue",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>InvalidHeaderValue</Code><Message>The value for one of the HTTP headers is not in the correct format.\n"
+        + $"RequestId:{Guid.NewGuid()}\nTime:{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffffZ}</Message><HeaderName>{header}</HeaderName><HeaderValue>{System.Security.SecurityElement.Escape(value)}</HeaderValue></Error>");
+
+    public async Task WriteAsync(HttpContext context)
+    {
+        context.Response.StatusCode = Status;
+        context.Response.Headers["x-ms-error-code"] = Code;
+        context.Response.Headers["x-ms-request-id"] = Guid.NewGuid().ToString();
+        context.Response.ContentType = "application/xml";
+        await context.Response.WriteAsync(Body);
     }
 }

@@ -43,8 +43,9 @@ internal static class ConfigurationKeys
 
     public const string AzureStateDirectory = "stateDir";
     public const string AzureDrainWait = "drainWait";
+    public const string AzureBlobServiceVersion = "blobServiceVersion";
 
-    public static IReadOnlyList<string> AzureSection { get; } = [CloudConfig, CaCertificate, AzureStateDirectory, AzureDrainWait];
+    public static IReadOnlyList<string> AzureSection { get; } = [CloudConfig, CaCertificate, AzureStateDirectory, AzureDrainWait, AzureBlobServiceVersion];
 
     public static IReadOnlyList<string> LoopSection { get; } = [Directory];
 

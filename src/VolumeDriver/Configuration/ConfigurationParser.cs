@@ -81,7 +81,8 @@ internal static class ConfigurationParser
             ReadPath(azureSection, ConfigurationKeys.CloudConfig, AzureConfiguration.Defaults.CloudConfigFile, isFile: true),
             azureSection.Has(ConfigurationKeys.CaCertificate) ? ReadPath(azureSection, ConfigurationKeys.CaCertificate, "/etc/ssl/certs/azure-stack-ca.pem", isFile: true) : null,
             ReadPath(azureSection, ConfigurationKeys.AzureStateDirectory, AzureConfiguration.DefaultStateDirectory, isFile: false),
-            azureSection.Has(ConfigurationKeys.AzureDrainWait) ? ReadDuration(azureSection, ConfigurationKeys.AzureDrainWait, TimeSpan.FromSeconds(60)) : null);
+            azureSection.Has(ConfigurationKeys.AzureDrainWait) ? ReadDuration(azureSection, ConfigurationKeys.AzureDrainWait, TimeSpan.FromSeconds(60)) : null,
+            ReadBlobServiceVersion(azureSection));
 
         var vcloudSection = root.Section(ConfigurationKeys.VCloud, ConfigurationKeys.VCloudSection);
         var vcloud = VCloudConfigurationParser.Parse(vcloudSection, required: backend == BackendKind.VCloud);
@@ -243,6 +244,23 @@ internal static class ConfigurationParser
         }
 
         return value;
+    }
+
+    /// <summary>azure.blobServiceVersion: a Blob service version the SDK speaks, spelled as the REST API spells it.</summary>
+    private static string ReadBlobServiceVersion(YamlSection section)
+    {
+        if (!section.TryGetScalar(ConfigurationKeys.AzureBlobServiceVersion, out var node))
+        {
+            return Backends.Azure.Blob.BlobServiceVersions.Default;
+        }
+
+        var value = node.Value ?? string.Empty;
+        return Backends.Azure.Blob.BlobServiceVersions.TryParse(value, out _)
+            ? value.Trim()
+            : throw section.Error(
+                ConfigurationKeys.AzureBlobServiceVersion,
+                node,
+                $"{YamlSection.Quote(value)} is not a Blob service version this driver speaks. Azure Stack Hub serves up to {Backends.Azure.Blob.BlobServiceVersions.Default} (the default); allowed: {string.Join(", ", Backends.Azure.Blob.BlobServiceVersions.Known())}.");
     }
 
     internal static TimeSpan ReadDuration(YamlSection section, string key, TimeSpan defaultValue)

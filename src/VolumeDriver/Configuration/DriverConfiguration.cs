@@ -37,7 +37,8 @@ internal sealed record DriverConfiguration(
 /// <param name="CaCertificateFile">PEM CAs to trust for ARM and the token authority instead of the system's, or null.</param>
 /// <param name="StateDirectory">Root-only directory for the volume records (a PV whose disk is named apart from it).</param>
 /// <param name="DrainWait">How long attach waits for a disk still attached to another VM to be freed.</param>
-internal sealed record AzureConfiguration(string CloudConfigFile, string? CaCertificateFile, string StateDirectory = AzureConfiguration.DefaultStateDirectory, TimeSpan? DrainWait = null)
+/// <param name="BlobServiceVersion">The x-ms-version of blob-disk requests: one Azure Stack Hub serves (it refuses newer ones).</param>
+internal sealed record AzureConfiguration(string CloudConfigFile, string? CaCertificateFile, string StateDirectory = AzureConfiguration.DefaultStateDirectory, TimeSpan? DrainWait = null, string BlobServiceVersion = Backends.Azure.Blob.BlobServiceVersions.Default)
 {
     public const string DefaultStateDirectory = "/var/lib/volume-driver/azure";
 

@@ -28,7 +28,8 @@ namespace Simulators.Arm;
 /// </summary>
 public sealed partial class ArmSimulator
 {
-    private const string BlobApiVersion = "2021-08-06";
+    // A version Azure Stack Hub's Blob service serves too (its newest, 2019-07-07), as the double may stand for a stamp.
+    private const string BlobApiVersion = "2019-07-07";
 
     /// <summary>The double's one client for the Blob service, as a resource provider keeps one.</summary>
     private readonly HttpClient _blobHttp = new();

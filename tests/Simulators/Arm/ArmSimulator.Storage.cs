@@ -7,8 +7,9 @@ using Microsoft.AspNetCore.Http;
 namespace Simulators.Arm;
 
 /// <summary>
-/// Microsoft.Storage/storageAccounts as ARM answers it (shapes from the recorded session
-/// StorageAccountCreateTest.json and the REST reference, /shared/reference/azure.md §4.4): PUT of a
+/// Microsoft.Storage/storageAccounts as ARM answers it at api-version 2019-06-01 (bodies with every
+/// field of the published examples, the recorded session StorageAccountCreateTest.json, and the REST
+/// reference, /shared/reference/azure.md §4.4): PUT of a
 /// new account answers 202 with an empty text/plain body, a Location to poll and Retry-After, and
 /// the poll answers 202 until the account is provisioned, then 200 with the account; a re-PUT
 /// answers 200 with the account; GET, list (the resource group's), POST listKeys
@@ -26,6 +27,15 @@ public sealed partial class ArmSimulator
         lock (_lock)
         {
             return _storageAccounts.Values.Select(a => (a.Name, a.Sku, (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(a.Tags, StringComparer.Ordinal))).ToList();
+        }
+    }
+
+    /// <summary>The kind an account was created with (Storage, StorageV2, ...), or null when there is no such account.</summary>
+    public string? StorageAccountKind(string name)
+    {
+        lock (_lock)
+        {
+            return _storageAccounts.TryGetValue(name, out var account) ? account.Kind : null;
         }
     }
 
@@ -97,8 +107,8 @@ public sealed partial class ArmSimulator
                     : WriteJsonAsync(context, 200, new JsonObject
                     {
                         ["keys"] = new JsonArray(
-                            new JsonObject { ["keyName"] = "key1", ["value"] = keyed.Key, ["permissions"] = "FULL" },
-                            new JsonObject { ["keyName"] = "key2", ["value"] = keyed.SecondKey, ["permissions"] = "FULL" }),
+                            new JsonObject { ["keyName"] = "key1", ["permissions"] = "Full", ["value"] = keyed.Key },
+                            new JsonObject { ["keyName"] = "key2", ["permissions"] = "Full", ["value"] = keyed.SecondKey }),
                     }));
                 return;
         }
@@ -116,9 +126,20 @@ public sealed partial class ArmSimulator
 
         var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!.AsObject();
         var sku = body["sku"]?["name"]?.GetValue<string>();
-        if (sku is not ("Standard_LRS" or "Premium_LRS" or "Standard_GRS" or "Standard_RAGRS" or "Standard_ZRS" or "Premium_ZRS"))
+        string[] skus = _options.AzureStackStorage ? ["Standard_LRS", "Premium_LRS"] : ["Standard_LRS", "Premium_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_ZRS"];
+        if (sku is null || !skus.Contains(sku, StringComparer.Ordinal))
         {
             await ArmErrorAsync(context, 400, "InvalidValuesForRequestParameters", $"Values for request parameters are invalid: sku.name ('{sku}').");
+            return;
+        }
+
+        // kind is required (2019-06-01: Storage, StorageV2, BlobStorage, FileStorage, BlockBlobStorage);
+        // Azure Stack Hub serves general-purpose v1 only.
+        var kind = body["kind"]?.GetValue<string>();
+        string[] kinds = _options.AzureStackStorage ? ["Storage"] : ["Storage", "StorageV2", "BlobStorage", "FileStorage", "BlockBlobStorage"];
+        if (kind is null || !kinds.Contains(kind, StringComparer.Ordinal))
+        {
+            await ArmErrorAsync(context, 400, "InvalidValuesForRequestParameters", $"Values for request parameters are invalid: kind ('{kind}'). Supported: {string.Join(", ", kinds)}.");
             return;
         }
 
@@ -137,6 +158,7 @@ public sealed partial class ArmSimulator
                 {
                     Name = name,
                     Sku = sku,
+                    Kind = kind,
                     Location = body["location"]?.GetValue<string>() ?? _options.Location,
                     Tags = body["tags"]?.AsObject().ToDictionary(t => t.Key, t => t.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal) ?? [],
                     Key = _options.StorageAccountKeys.TryGetValue(name, out var key) ? key : Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)),
@@ -196,6 +218,12 @@ public sealed partial class ArmSimulator
         }
     }
 
+    /// <summary>
+    /// The account as the 2019-06-01 examples (StorageAccountCreate, StorageAccountGetProperties,
+    /// StorageAccountListByResourceGroup in Azure/azure-rest-api-specs) return it: every field they
+    /// hold, with the secondary region's fields only for geo-redundant SKUs (an LRS account has none)
+    /// and, as Azure Stack Hub's general-purpose v1 accounts, no web or dfs endpoint there.
+    /// </summary>
     private JsonObject StorageAccountJson(ArmStorageAccount account)
     {
         var tags = new JsonObject();
@@ -204,26 +232,65 @@ public sealed partial class ArmSimulator
             tags[key] = value;
         }
 
+        var created = account.Ready.ToString("o", CultureInfo.InvariantCulture);
+        JsonObject Endpoints()
+        {
+            var blob = _options.BlobEndpointTemplate.Replace("{account}", account.Name, StringComparison.Ordinal);
+            var endpoints = new JsonObject { ["blob"] = blob };
+            foreach (var service in _options.AzureStackStorage ? ["queue", "table"] : new[] { "web", "dfs", "file", "queue", "table" })
+            {
+                endpoints[service] = blob.Replace(".blob.", "." + service + ".", StringComparison.Ordinal);
+            }
+
+            return endpoints;
+        }
+
+        var geo = account.Sku.Contains("GRS", StringComparison.Ordinal);
+        var properties = new JsonObject
+        {
+            ["isHnsEnabled"] = false,
+            ["allowBlobPublicAccess"] = false,
+            ["minimumTlsVersion"] = "TLS1_2",
+            ["creationTime"] = created,
+            ["networkAcls"] = new JsonObject
+            {
+                ["bypass"] = "AzureServices",
+                ["defaultAction"] = "Allow",
+                ["ipRules"] = new JsonArray(),
+                ["virtualNetworkRules"] = new JsonArray(),
+            },
+            ["primaryEndpoints"] = Endpoints(),
+            ["primaryLocation"] = account.Location,
+            ["provisioningState"] = "Succeeded",
+            ["encryption"] = new JsonObject
+            {
+                ["services"] = new JsonObject
+                {
+                    ["file"] = new JsonObject { ["keyType"] = "Account", ["enabled"] = true, ["lastEnabledTime"] = created },
+                    ["blob"] = new JsonObject { ["keyType"] = "Account", ["enabled"] = true, ["lastEnabledTime"] = created },
+                },
+                ["requireInfrastructureEncryption"] = false,
+                ["keySource"] = "Microsoft.Storage",
+            },
+            ["statusOfPrimary"] = "available",
+            ["supportsHttpsTrafficOnly"] = true,
+        };
+        if (geo)
+        {
+            properties["secondaryLocation"] = account.Location + "2";
+            properties["statusOfSecondary"] = "available";
+        }
+
         return new JsonObject
         {
             ["id"] = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Storage/storageAccounts/{account.Name}",
-            ["name"] = account.Name,
-            ["type"] = "Microsoft.Storage/storageAccounts",
+            ["kind"] = account.Kind,
             ["location"] = account.Location,
-            ["tags"] = tags,
+            ["name"] = account.Name,
+            ["properties"] = properties,
             ["sku"] = new JsonObject { ["name"] = account.Sku, ["tier"] = account.Sku.StartsWith("Premium", StringComparison.Ordinal) ? "Premium" : "Standard" },
-            ["kind"] = "StorageV2",
-            ["properties"] = new JsonObject
-            {
-                ["provisioningState"] = "Succeeded",
-                ["creationTime"] = account.Ready.ToString("o", CultureInfo.InvariantCulture),
-                ["primaryLocation"] = account.Location,
-                ["statusOfPrimary"] = "available",
-                ["supportsHttpsTrafficOnly"] = true,
-                ["minimumTlsVersion"] = "TLS1_2",
-                ["allowBlobPublicAccess"] = false,
-                ["primaryEndpoints"] = new JsonObject { ["blob"] = _options.BlobEndpointTemplate.Replace("{account}", account.Name, StringComparison.Ordinal) },
-            },
+            ["tags"] = tags,
+            ["type"] = "Microsoft.Storage/storageAccounts",
         };
     }
 }
@@ -234,6 +301,9 @@ internal sealed class ArmStorageAccount
     public required string Name { get; init; }
 
     public required string Sku { get; init; }
+
+    /// <summary>Storage (general-purpose v1), StorageV2, BlobStorage, FileStorage or BlockBlobStorage.</summary>
+    public required string Kind { get; init; }
 
     public required string Location { get; init; }
 

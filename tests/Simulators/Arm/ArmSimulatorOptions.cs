@@ -73,4 +73,11 @@ public sealed record ArmSimulatorOptions
 
     /// <summary>The Retry-After (seconds) sent with long-running operations; real ARM sends a few seconds.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>
+    /// Microsoft.Storage as Azure Stack Hub serves it ("Azure Stack Hub storage: Differences and
+    /// considerations"): general-purpose v1 accounts only (kind Storage) and locally redundant
+    /// replication only; a create asking for anything else is refused.
+    /// </summary>
+    public bool AzureStackStorage { get; init; }
 }

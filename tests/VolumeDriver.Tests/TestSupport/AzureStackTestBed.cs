@@ -44,6 +44,7 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
             RetryAfterSeconds = 0,
             BlobEndpointTemplate = azurite?.EndpointTemplate ?? "https://{account}.blob.core.windows.net/",
             StorageAccountKeys = azurite?.Keys ?? new Dictionary<string, string>(),
+            AzureStackStorage = true,
         };
         var arm = await ArmSimulator.StartAsync(configure is null ? options : configure(options));
         return new AzureStackTestBed(directory, arm, azurite);

@@ -8,7 +8,9 @@ namespace VolumeDriver.Tests.TestSupport;
 /// <summary>
 /// A real Azurite Blob service (npm azurite, the official emulator, which checks Shared Key
 /// signatures) on a free loopback port with a temporary data directory, with the accounts and keys
-/// given through AZURITE_ACCOUNTS. Ready once the port answers.
+/// given through AZURITE_ACCOUNTS. Ready once the port answers. Over plain HTTP the tests reach it
+/// through a <see cref="BlobServiceProxy"/> with <see cref="AzureStackBlobLimits"/>, so what an Azure
+/// Stack Hub stamp refuses and Azurite accepts (a newer x-ms-version) is refused in every test.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
@@ -16,6 +18,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly string _directory;
 
     private readonly string _scheme;
+
+    private BlobServiceProxy? _stamp;
 
     private AzuriteServer(Process process, string directory, int port, IReadOnlyDictionary<string, string> keys, string scheme)
     {
@@ -31,12 +35,29 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Account name → base64 key.</summary>
     public IReadOnlyDictionary<string, string> Keys { get; }
 
-    /// <summary>The path-style endpoint template Azurite serves: http://127.0.0.1:PORT/{account}/.</summary>
-    public string EndpointTemplate => $"{_scheme}://127.0.0.1:{Port}/{{account}}/";
+    /// <summary>The path-style endpoint template the tests use: the Azure Stack Hub limits in front of Azurite (over HTTPS, Azurite itself).</summary>
+    public string EndpointTemplate => _stamp?.EndpointTemplate ?? DirectEndpointTemplate;
+
+    /// <summary>Azurite's own path-style endpoint template, http://127.0.0.1:PORT/{account}/, with no stamp limits.</summary>
+    public string DirectEndpointTemplate => $"{_scheme}://127.0.0.1:{Port}/{{account}}/";
+
+    /// <summary>The x-ms-version of every request the tests sent through the stamp's limits (none over HTTPS).</summary>
+    public IReadOnlyCollection<string> ServiceVersions => _stamp?.ServiceVersions ?? [];
+
+    /// <summary>Every page-blob create that came through the stamp's limits (/account/container/blob), in order.</summary>
+    public IReadOnlyList<string> PageBlobCreates => _stamp?.PageBlobCreates ?? [];
 
     /// <summary>A Blob client for one of Azurite's accounts, signing with its key.</summary>
-    internal VolumeDriver.Backends.Azure.Blob.PageBlobClient Store(string account) =>
-        VolumeDriver.Backends.Azure.Blob.PageBlobClient.WithSharedKey(account, Keys[account], new VolumeDriver.Backends.Azure.Blob.BlobEndpoint(EndpointTemplate), new DefaultClientOptions(), TimeProvider.System);
+    internal VolumeDriver.Backends.Azure.Blob.PageBlobStore Store(string account) =>
+        VolumeDriver.Backends.Azure.Blob.PageBlobStore.WithSharedKey(account, Keys[account], new VolumeDriver.Backends.Azure.Blob.BlobEndpoint(EndpointTemplate), BlobOptions());
+
+    /// <summary>Blob client options as the driver's: the default service version, no retries (a test sees the first answer).</summary>
+    internal static global::Azure.Storage.Blobs.BlobClientOptions BlobOptions()
+    {
+        var options = VolumeDriver.Backends.Azure.Blob.PageBlobStore.Options(VolumeDriver.Backends.Azure.Blob.BlobServiceVersions.Parse(VolumeDriver.Backends.Azure.Blob.BlobServiceVersions.Default));
+        options.Retry.MaxRetries = 0;
+        return options;
+    }
 
     /// <summary>Why Azurite tests cannot run here, or null. In CI a missing Azurite is a failure, not a skip.</summary>
     public static string? MissingReason =>
@@ -81,13 +102,18 @@ public sealed class AzuriteServer : IAsyncDisposable
         _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null);
         _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
         var server = new AzuriteServer(process, directory, port, keys, ca is null ? "http" : "https");
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(120);
         while (true)
         {
             try
             {
                 using var socket = new TcpClient();
                 await socket.ConnectAsync("127.0.0.1", port);
+                if (ca is null)
+                {
+                    server._stamp = await BlobServiceProxy.StartAsync(new Uri($"http://127.0.0.1:{port}/"), Path.Join(directory, "stamp"), new AzureStackBlobLimits());
+                }
+
                 return server;
             }
             catch (SocketException)
@@ -95,7 +121,7 @@ public sealed class AzuriteServer : IAsyncDisposable
                 if (process.HasExited || DateTimeOffset.UtcNow > deadline)
                 {
                     await server.DisposeAsync();
-                    throw new InvalidOperationException("Azurite did not listen within 30 s");
+                    throw new InvalidOperationException("Azurite did not listen within 120 s");
                 }
 
                 await Task.Delay(100);
@@ -105,6 +131,11 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_stamp is not null)
+        {
+            await _stamp.DisposeAsync();
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -127,8 +158,6 @@ public sealed class AzuriteServer : IAsyncDisposable
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    private sealed class DefaultClientOptions : global::Azure.Core.ClientOptions;
 }
 
 public sealed class AzuriteFactAttribute : FactAttribute

@@ -83,6 +83,10 @@ internal sealed class AzureClients
     /// <summary>The per-request log line policy, for the blob pipelines.</summary>
     public HttpPipelinePolicy? LogPolicy => _logPolicy;
 
+    /// <summary>Blob client options pinned to <paramref name="serviceVersion"/>, with this invocation's transport and log line.</summary>
+    public global::Azure.Storage.Blobs.BlobClientOptions BlobOptions(string serviceVersion) =>
+        Blob.PageBlobStore.Options(Blob.BlobServiceVersions.Parse(serviceVersion), _transport, _logPolicy);
+
     private sealed class PipelineOptions : ClientOptions;
 
     /// <summary>Asks for an ARM token: the cheapest proof that the identity in azure.json works.</summary>

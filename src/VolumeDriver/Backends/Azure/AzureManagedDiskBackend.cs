@@ -264,14 +264,16 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
         var armPipeline = clients.CreateArmPipeline();
         Func<string, Blob.IStorageAccounts> accountsIn = resourceGroup => new Blob.StorageAccountClient(armPipeline, cloud.Environment.ResourceManagerEndpoint, cloud.SubscriptionId, resourceGroup, timeProvider);
         var accounts = accountsIn(cloud.ResourceGroup);
-        Func<Blob.StorageAccount, string, Blob.IPageBlobStore> stores = (account, key) => Blob.PageBlobClient.WithSharedKey(
+        var blobOptions = clients.BlobOptions(configuration.BlobServiceVersion);
+        Func<Blob.StorageAccount, string, Blob.IPageBlobStore> stores = (account, key) => Blob.PageBlobStore.WithSharedKey(
             account.Name,
             key,
             account.BlobEndpoint ?? Blob.BlobEndpoint.ForSuffix(cloud.Environment.StorageEndpointSuffix).For(account.Name),
-            clients.Options(),
-            timeProvider,
-            clients.LogPolicy);
-        var provisioner = new Blob.BlobDiskProvisioner(accounts, stores, locks, lockTimeout, new Blob.PoolCounts(configuration.StateDirectory, Blob.PoolCounts.DefaultTtl, timeProvider), Blob.StorageAccountPool.Prefix(cloud.SubscriptionId, cloud.ResourceGroup), cloud.Location, timeProvider, logger);
+            blobOptions);
+        // The counts cache is this node's files: with a cluster-wide lock (etcd) other nodes place disks
+        // too, and a count this node cached would miss theirs, so every provision counts afresh there.
+        var countsTtl = locks is FileVmLockProvider ? Blob.PoolCounts.DefaultTtl : TimeSpan.Zero;
+        var provisioner = new Blob.BlobDiskProvisioner(accounts, stores, locks, lockTimeout, new Blob.PoolCounts(configuration.StateDirectory, countsTtl, timeProvider), Blob.StorageAccountPool.Prefix(cloud.SubscriptionId, cloud.ResourceGroup), cloud.Location, timeProvider, logger);
         return (
             new Blob.AzureBlobDisks(provisioner, accounts, stores, updater, clients, configuration, timeProvider, logger),
             new Blob.VhdMigration(clients, accountsIn, stores, logger));

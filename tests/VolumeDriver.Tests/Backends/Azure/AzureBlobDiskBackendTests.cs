@@ -42,6 +42,23 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
     private static VolumeName Volume(string name) => VolumeName.TryCreate(name, out var v, out _) ? v.Value : throw new ArgumentException(name);
 
     [AzuriteFact]
+    public async Task ADiskLargerThanAPageBlobHolds_IsAFailureBeforeAnythingIsCreated_And1023GiBIsCreatedAsGeneralPurposeV1()
+    {
+        var tooLarge = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().AttachAsync(Request("pv-huge", "shared", size: "1Ti"), Node("legacy-1"), CancellationToken.None));
+
+        Assert.Contains("the largest blob disk is 1023 GiB", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Empty(Arm.StorageAccounts());
+
+        await Backend().AttachAsync(Request("pv-largest", "shared", size: "1023Gi"), Node("legacy-1"), CancellationToken.None);
+        var vhd = new Uri(Arm.VhdAttachments().Single().VhdUri);
+        var store = _bed.Azurite!.Store(BlobDiskProvisioner.Parts(vhd).Account);
+        var properties = await store.GetPropertiesAsync("vhds", "pv-largest.vhd", CancellationToken.None);
+        Assert.Equal((1023L << 30) + VhdFooter.Size, properties!.Length);
+        Assert.Equal(1023L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-largest.vhd", 1023L << 30, VhdFooter.Size, CancellationToken.None)));
+        Assert.All(Arm.StorageAccounts(), a => Assert.Equal("Storage", Arm.StorageAccountKind(a.Name)));
+    }
+
+    [AzuriteFact]
     public async Task ASharedDisk_AttachesAsAVhd_MovesToAnotherNodeThroughTheIndex_AndIsDeleted()
     {
         var attached = await Backend("legacy-1").AttachAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None);

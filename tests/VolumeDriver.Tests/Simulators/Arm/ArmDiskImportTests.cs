@@ -19,7 +19,7 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
 
     private AzureStackTestBed _bed = null!;
     private HttpPipeline _pipeline = null!;
-    private PageBlobClient _store = null!;
+    private PageBlobStore _store = null!;
     private string _accountId = null!;
 
     public async Task InitializeAsync()

@@ -88,6 +88,12 @@ internal sealed partial class AzureBlobDisks
         }
 
         var bytes = (request.Size ?? throw new InvalidOptionException(FlexVolume.OptionKeys.Size, $"blob disk '{options.DiskName}' does not exist; set the size option (for example 10Gi) to have it created")).WholeGiB << 30;
+        if (bytes > AzureStackPageBlobs.MaxDiskBytes)
+        {
+            throw new InvalidOptionException(
+                FlexVolume.OptionKeys.Size,
+                $"blob disk '{options.DiskName}' of {bytes >> 30} GiB does not fit a page blob on Azure Stack Hub, which holds at most 1 TiB including the VHD's 512-byte footer: the largest blob disk is {AzureStackPageBlobs.MaxDiskBytes >> 30} GiB");
+        }
         var vhd = options.Dedicated
             ? await _provisioner.CreateDedicatedAsync(DedicatedAccount(options.DiskName), options.DiskName, options.Sku, bytes, cancellationToken)
             : await _provisioner.CreateSharedAsync(options.DiskName, options.Sku, bytes, cancellationToken);

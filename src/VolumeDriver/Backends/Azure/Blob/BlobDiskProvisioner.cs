@@ -189,14 +189,15 @@ internal sealed partial class BlobDiskProvisioner
         return account;
     }
 
-    /// <summary>Creates the VHD (an existing blob of that name is kept: it may hold data) and writes its footer.</summary>
+    /// <summary>Creates the VHD (an existing blob of that name is kept: it may hold data) and writes its footer as the blob's last 4 KB (<see cref="AzureStackPageBlobs"/>).</summary>
     private async Task<Uri> CreateVhdAsync(StorageAccount account, string diskName, long bytes, CancellationToken cancellationToken)
     {
         var store = _blobStores(account, await _accounts.GetKeyAsync(account.Name, cancellationToken));
         var blob = diskName + ".vhd";
         if (await store.CreatePageBlobInContainerAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken))
         {
-            await store.WritePagesAsync(Container, blob, bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()), cancellationToken);
+            var (offset, pages) = AzureStackPageBlobs.FooterWrite(bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()));
+            await store.WritePagesAsync(Container, blob, offset, pages, cancellationToken);
         }
 
         return store.BlobUri(Container, blob);

@@ -1,10 +1,9 @@
 namespace VolumeDriver.Backends.Azure.Blob;
 
 /// <summary>
-/// The page-blob operations blob disks need in one storage account. <see cref="PageBlobClient"/>
-/// implements them over the Blob REST API, because the registry has no restorable
-/// Azure.Storage.Blobs; that package's BlobContainerClient and PageBlobClient could fill this
-/// interface unchanged when it is available.
+/// The page-blob operations blob disks need in one storage account. <see cref="PageBlobStore"/>
+/// implements them with Azure.Storage.Blobs' BlobContainerClient and PageBlobClient; the tests'
+/// in-memory pool implements them too.
 /// </summary>
 internal interface IPageBlobStore
 {

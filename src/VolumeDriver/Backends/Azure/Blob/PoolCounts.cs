@@ -4,72 +4,81 @@ using System.Text.Json.Serialization;
 namespace VolumeDriver.Backends.Azure.Blob;
 
 /// <summary>
-/// How many VHDs each pool account held when last counted, kept for a short time in a file of the
-/// state directory: every invocation is a new process, and counting means listing every page of an
+/// How many VHDs each pool account held when last counted, kept for a short time in the state
+/// directory: every invocation is a new process, and counting means listing every page of an
 /// account's container, which a provision at 100 accounts must not do for each of them. A count
 /// older than the TTL is counted again from the blobs, so a stale cache corrects itself.
+/// <para>
+/// One file per account, read when asked (under the pool's per-SKU lock, which covers every account
+/// of that SKU) and written for that account alone: concurrent processes each see what the previous
+/// lock holder wrote, and never write back counts they read before the lock was theirs, nor another
+/// SKU's. The files are this node's: a TTL of zero turns the cache off where other nodes place disks
+/// too.
+/// </para>
 /// </summary>
 internal sealed class PoolCounts
 {
-    private readonly string _path;
+    private readonly string _directory;
     private readonly TimeSpan _ttl;
     private readonly TimeProvider _timeProvider;
-    private readonly Dictionary<string, PoolCountEntry> _entries;
 
     public PoolCounts(string stateDirectory, TimeSpan ttl, TimeProvider timeProvider)
     {
-        _path = Path.Join(stateDirectory, "blob-pool-counts.json");
+        _directory = Path.Join(stateDirectory, "blob-pool-counts");
         _ttl = ttl;
         _timeProvider = timeProvider;
-        _entries = Load(_path);
     }
 
     public static TimeSpan DefaultTtl { get; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The account's count as last written, when younger than the TTL; read from its file now.</summary>
     public int? Get(string account) =>
-        _entries.TryGetValue(account, out var entry) && _timeProvider.GetUtcNow() - entry.At < _ttl ? entry.Disks : null;
+        Load(account) is { } entry && _timeProvider.GetUtcNow() - entry.At < _ttl ? entry.Disks : null;
 
     public void Set(string account, int disks)
     {
-        _entries[account] = new PoolCountEntry(disks, _timeProvider.GetUtcNow());
-        Save();
+        if (_ttl > TimeSpan.Zero)
+        {
+            Save(account, new PoolCountEntry(disks, _timeProvider.GetUtcNow()));
+        }
     }
 
     /// <summary>Adjusts a fresh count after this process created or deleted a VHD; a stale one is left to be counted again.</summary>
     public void Add(string account, int delta)
     {
-        if (Get(account) is { } disks)
+        if (Load(account) is { } entry && _timeProvider.GetUtcNow() - entry.At < _ttl)
         {
-            _entries[account] = _entries[account] with { Disks = Math.Max(0, disks + delta) };
-            Save();
+            Save(account, entry with { Disks = Math.Max(0, entry.Disks + delta) });
         }
     }
 
-    private void Save()
+    private string PathOf(string account) => Path.Join(_directory, account + ".json");
+
+    private void Save(string account, PoolCountEntry entry)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        var temporary = _path + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(_entries, PoolCountsJsonContext.Default.DictionaryStringPoolCountEntry));
-        File.Move(temporary, _path, overwrite: true);
+        Directory.CreateDirectory(_directory);
+        var temporary = PathOf(account) + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(entry, PoolCountsJsonContext.Default.PoolCountEntry));
+        File.Move(temporary, PathOf(account), overwrite: true);
     }
 
-    private static Dictionary<string, PoolCountEntry> Load(string path)
+    private PoolCountEntry? Load(string account)
     {
         try
         {
-            return File.Exists(path)
-                ? JsonSerializer.Deserialize(File.ReadAllText(path), PoolCountsJsonContext.Default.DictionaryStringPoolCountEntry) ?? []
-                : [];
+            return File.Exists(PathOf(account))
+                ? JsonSerializer.Deserialize(File.ReadAllText(PathOf(account)), PoolCountsJsonContext.Default.PoolCountEntry)
+                : null;
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
             // A damaged cache is only a cache: count again.
-            return [];
+            return null;
         }
     }
 }
 
 internal sealed record PoolCountEntry([property: JsonPropertyName("disks")] int Disks, [property: JsonPropertyName("at")] DateTimeOffset At);
 
-[JsonSerializable(typeof(Dictionary<string, PoolCountEntry>))]
+[JsonSerializable(typeof(PoolCountEntry))]
 internal sealed partial class PoolCountsJsonContext : JsonSerializerContext;

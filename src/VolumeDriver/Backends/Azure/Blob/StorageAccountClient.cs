@@ -46,6 +46,12 @@ internal sealed class StorageAccountClient : IStorageAccounts
 {
     public const string ApiVersion = "2019-06-01";
 
+    /// <summary>
+    /// General-purpose v1: the only kind Azure Stack Hub serves ("Azure Stack Hub storage:
+    /// Differences and considerations"), where blob disks live; page blobs work in it everywhere.
+    /// </summary>
+    public const string Kind = "Storage";
+
     private static readonly TimeSpan DefaultPoll = TimeSpan.FromSeconds(2);
 
     private readonly HttpPipeline _pipeline;
@@ -106,7 +112,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
     {
         var body = new StorageAccountCreateJson(
             new StorageSkuJson(sku),
-            "StorageV2",
+            Kind,
             location,
             tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
             new StorageCreatePropertiesJson(SupportsHttpsTrafficOnly: true, MinimumTlsVersion: "TLS1_2", AllowBlobPublicAccess: false));

@@ -39,7 +39,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var clients = _bed.Clients(_bed.Configuration(node));
         var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
         Func<StorageAccount, string, IPageBlobStore> stores = (account, key) =>
-            PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(Azurite.EndpointTemplate), clients.Options(), TimeProvider.System);
+            PageBlobStore.WithSharedKey(account.Name, key, new BlobEndpoint(Azurite.EndpointTemplate), AzuriteServer.BlobOptions());
         locks ??= new FileVmLockProvider(Path.Join(_bed.Directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
         var provisioner = new BlobDiskProvisioner(accounts, stores, locks, TimeSpan.FromMinutes(1), new PoolCounts(Path.Join(_bed.Directory, node, "state"), PoolCounts.DefaultTtl, TimeProvider.System), Prefix, Arm.Options.Location, TimeProvider.System, NullLogger.Instance);
         return (provisioner, accounts, stores);
@@ -117,7 +117,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         var (provisioner, accounts, _) = Create();
         var uri = await provisioner.CreateSharedAsync("pv-d", "Standard_LRS", 4 * MiB, CancellationToken.None);
         var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
-        var store = PageBlobClient.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None), new BlobEndpoint(Azurite.EndpointTemplate), new TestOptions(), TimeProvider.System);
+        var store = PageBlobStore.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None), new BlobEndpoint(Azurite.EndpointTemplate), AzuriteServer.BlobOptions());
         await store.AcquireLeaseAsync("vhds", "pv-d.vhd", CancellationToken.None);
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None));
@@ -153,6 +153,4 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     [InlineData("http://127.0.0.1:10000/acct1/vhds/pv-x.vhd", "acct1")]
     public void VhdUris_NameTheirAccount_HostOrPathStyle(string uri, string account) =>
         Assert.Equal((account, "vhds", "pv-x.vhd"), BlobDiskProvisioner.Parts(new Uri(uri)));
-
-    private sealed class TestOptions : global::Azure.Core.ClientOptions;
 }

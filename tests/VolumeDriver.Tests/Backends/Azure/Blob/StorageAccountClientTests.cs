@@ -85,10 +85,10 @@ public sealed class StorageAccountClientTests : IAsyncLifetime
     [AzuriteFact]
     public async Task TheKeyFromListKeys_WritesAVhdToTheAccountsBlobEndpoint()
     {
-        var (accounts, clients) = Accounts();
+        var (accounts, _) = Accounts();
         var account = await accounts.CreateAsync("k8sblobstd0001", "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None);
         var key = await accounts.GetKeyAsync(account.Name, CancellationToken.None);
-        var blobs = PageBlobClient.WithSharedKey(account.Name, key, new BlobEndpoint(account.BlobEndpoint!.AbsoluteUri.Replace(account.Name, "{account}", StringComparison.Ordinal)), clients.Options(), TimeProvider.System);
+        var blobs = PageBlobStore.WithSharedKey(account.Name, key, account.BlobEndpoint!, AzuriteServer.BlobOptions());
 
         await blobs.CreateContainerAsync("vhds", CancellationToken.None);
         await blobs.CreatePageBlobAsync("vhds", "pv-x.vhd", (1L << 20) + 512, CancellationToken.None);

@@ -30,7 +30,7 @@ public sealed class VhdMigrationTests : IAsyncLifetime
 
     private AzureManagedDiskBackend Backend() => _bed.Backend("legacy-1");
 
-    private PageBlobClient Store(string account) => _bed.Azurite!.Store(account);
+    private PageBlobStore Store(string account) => _bed.Azurite!.Store(account);
 
     private static DiskRequest Request(string volume, string sku = "Standard_LRS") =>
         new(VolumeName.TryCreate(volume, out var v, out _) ? v.Value : throw new ArgumentException(volume), ByteSize.FromGiB(1), new Dictionary<string, string> { ["kind"] = "shared", ["skuname"] = sku });
@@ -52,7 +52,7 @@ public sealed class VhdMigrationTests : IAsyncLifetime
         return (store.BlobUri("vhds", volume + ".vhd"), await DigestAsync(store, volume + ".vhd"));
     }
 
-    private static async Task<byte[]> DigestAsync(PageBlobClient store, string blob)
+    private static async Task<byte[]> DigestAsync(PageBlobStore store, string blob)
     {
         var properties = await store.GetPropertiesAsync("vhds", blob, CancellationToken.None);
         var head = await store.ReadAsync("vhds", blob, 0, 8192, CancellationToken.None);

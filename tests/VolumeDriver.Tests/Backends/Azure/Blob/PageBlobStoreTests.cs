@@ -1,13 +1,16 @@
-using Azure.Core;
-using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
+using Simulators;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure.Blob;
 
-/// <summary>The Blob REST client against real Azurite, which checks every Shared Key signature.</summary>
-public sealed class PageBlobClientTests : IAsyncLifetime
+/// <summary>
+/// The page-blob store (Azure.Storage.Blobs) against real Azurite, which checks every Shared Key
+/// signature, behind Azure Stack Hub's limits (<see cref="AzureStackBlobLimits"/>).
+/// </summary>
+public sealed class PageBlobStoreTests : IAsyncLifetime
 {
     private const long GiB = 1L << 30;
 
@@ -31,8 +34,8 @@ public sealed class PageBlobClientTests : IAsyncLifetime
         }
     }
 
-    private PageBlobClient Client(string account = "k8spool0std", string? key = null) =>
-        PageBlobClient.WithSharedKey(account, key ?? Azurite.Keys[account], new BlobEndpoint(Azurite.EndpointTemplate), new TestClientOptions(), TimeProvider.System);
+    private PageBlobStore Client(string account = "k8spool0std", string? key = null, BlobClientOptions? options = null) =>
+        PageBlobStore.WithSharedKey(account, key ?? Azurite.Keys[account], new BlobEndpoint(Azurite.EndpointTemplate), options ?? AzuriteServer.BlobOptions());
 
     [AzuriteFact]
     public async Task AVhdPageBlob_HoldsTheFooterWrittenAtItsEnd_AndIsNeverOverwritten()
@@ -53,13 +56,14 @@ public sealed class PageBlobClientTests : IAsyncLifetime
 
         Assert.False(await client.CreatePageBlobAsync("vhds", "pv-a.vhd", 2 * GiB, CancellationToken.None));
         Assert.Equal(GiB + 512, (await client.GetPropertiesAsync("vhds", "pv-a.vhd", CancellationToken.None))?.Length);
-        Assert.Equal("http://127.0.0.1:" + Azurite.Port + "/k8spool0std/vhds/pv-a.vhd", client.BlobUri("vhds", "pv-a.vhd").AbsoluteUri);
+        Assert.Equal(new BlobEndpoint(Azurite.EndpointTemplate).For("k8spool0std").AbsoluteUri + "vhds/pv-a.vhd", client.BlobUri("vhds", "pv-a.vhd").AbsoluteUri);
     }
 
     [AzuriteFact]
     public async Task Listing_FollowsNextMarker_ThroughEveryPage()
     {
-        var client = new PageBlobClient(Client().Account, new BlobEndpoint(Azurite.EndpointTemplate).For("k8spool0std"), Pipeline("k8spool0std")) { ListPageSize = 3 };
+        var client = Client();
+        client.ListPageSize = 3;
         await client.CreateContainerAsync("vhds", CancellationToken.None);
         foreach (var i in Enumerable.Range(0, 8))
         {
@@ -103,14 +107,38 @@ public sealed class PageBlobClientTests : IAsyncLifetime
         Assert.DoesNotContain(Azurite.Keys["k8spool0std"], e.Message, StringComparison.Ordinal);
     }
 
-    private HttpPipeline Pipeline(string account) =>
-        HttpPipelineBuilder.Build(new TestClientOptions(), [], [new SharedKeyAuthenticationPolicy(account, Azurite.Keys[account], TimeProvider.System)], new ResponseClassifier());
-
-    private sealed class TestClientOptions : ClientOptions
+    [AzuriteFact]
+    public async Task EveryRequest_CarriesThePinnedServiceVersion_AndTheStampRefusesTheSdksDefault()
     {
-        public TestClientOptions()
-        {
-            Retry.MaxRetries = 0;
-        }
+        var client = Client();
+        await client.CreateContainerAsync("vhds", CancellationToken.None);
+        await client.CreatePageBlobAsync("vhds", "pv-v.vhd", 4096, CancellationToken.None);
+        await client.WritePagesAsync("vhds", "pv-v.vhd", 0, new byte[4096], CancellationToken.None);
+        await client.ReadAsync("vhds", "pv-v.vhd", 0, 512, CancellationToken.None);
+        await client.GetPropertiesAsync("vhds", "pv-v.vhd", CancellationToken.None);
+        await client.ListAsync("vhds", CancellationToken.None).ToListAsync();
+        await client.DeleteAsync("vhds", "pv-v.vhd", CancellationToken.None);
+
+        Assert.Equal([BlobServiceVersions.Default], Azurite.ServiceVersions);
+
+        var unpinned = new BlobClientOptions();
+        unpinned.Retry.MaxRetries = 0;
+        var e = await Assert.ThrowsAsync<AzureServiceException>(() => Client(options: unpinned).CreatePageBlobAsync("vhds", "pv-new.vhd", 4096, CancellationToken.None));
+        Assert.Equal((400, "InvalidHeaderValue"), (e.Status, e.Code));
+        Assert.Contains("The value for one of the HTTP headers is not in the correct format.", e.Message, StringComparison.Ordinal);
+        Assert.Null(await client.GetPropertiesAsync("vhds", "pv-new.vhd", CancellationToken.None));
+    }
+
+    [AzuriteFact]
+    public async Task ThePageBlobMaximum_HoldsTheLargestVhd_AndTheStampRefusesOneByteMore()
+    {
+        var client = Client();
+        await client.CreateContainerAsync("vhds", CancellationToken.None);
+
+        Assert.True(await client.CreatePageBlobAsync("vhds", "largest.vhd", AzureStackPageBlobs.MaxDiskBytes + VhdFooter.Size, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<AzureServiceException>(() => client.CreatePageBlobAsync("vhds", "too-large.vhd", AzureStackPageBlobs.MaxPageBlobBytes + 512, CancellationToken.None));
+
+        Assert.Equal(1023L << 30, AzureStackPageBlobs.MaxDiskBytes);
+        Assert.Equal((400, "InvalidHeaderValue"), (e.Status, e.Code));
     }
 }

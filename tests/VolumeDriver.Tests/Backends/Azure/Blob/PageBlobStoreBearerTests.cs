@@ -1,5 +1,4 @@
 using System.Net.Http;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -16,7 +15,7 @@ namespace VolumeDriver.Tests.Backends.Azure.Blob;
 /// disabled), against Azurite over HTTPS with OAuth: Azurite checks the token's lifetime, issuer and
 /// audience, and refuses bearer tokens over plain HTTP.
 /// </summary>
-public sealed class PageBlobClientBearerTests : IAsyncLifetime
+public sealed class PageBlobStoreBearerTests : IAsyncLifetime
 {
     private const string Account = "k8sblobbearer01";
 
@@ -42,12 +41,14 @@ public sealed class PageBlobClientBearerTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private PageBlobClient Client(string audience) => PageBlobClient.WithToken(
-        Account,
-        new UnsignedJwtCredential(audience),
-        "https://storage.azure.com/.default",
-        new BlobEndpoint(_azurite!.EndpointTemplate),
-        new TrustingTestCa(_ca.CaCertificate));
+    private PageBlobStore Client(string audience)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots([_ca.CaCertificate]);
+        var options = PageBlobStore.Options(BlobServiceVersions.Parse(BlobServiceVersions.Default), new HttpClientTransport(new HttpClient(handler)));
+        options.Retry.MaxRetries = 0;
+        return PageBlobStore.WithToken(Account, new UnsignedJwtCredential(audience), new BlobEndpoint(_azurite!.EndpointTemplate), options);
+    }
 
     [AzuriteFact]
     public async Task ABearerTokenForStorage_WritesAndReadsAVhd()
@@ -88,15 +89,5 @@ public sealed class PageBlobClientBearerTests : IAsyncLifetime
             ValueTask.FromResult(GetToken(requestContext, cancellationToken));
 
         private static string Base64Url(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    private sealed class TrustingTestCa : ClientOptions
-    {
-        public TrustingTestCa(X509Certificate2 ca)
-        {
-            var handler = new SocketsHttpHandler();
-            handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots([ca]);
-            Transport = new HttpClientTransport(new HttpClient(handler));
-        }
     }
 }
