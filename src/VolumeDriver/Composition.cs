@@ -56,6 +56,7 @@ internal static class Composition
                 mountTable,
                 probe,
                 new FilesystemFormatter(processRunner, configuration.Node),
+                new UnsignedDataScanner(host),
                 host,
                 configuration.Node,
                 timeProvider,

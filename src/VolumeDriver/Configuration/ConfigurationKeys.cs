@@ -28,6 +28,7 @@ internal static class ConfigurationKeys
     public const string DeviceTimeout = "deviceTimeout";
     public const string CommandTimeout = "commandTimeout";
     public const string EmulationRoot = "emulationRoot";
+    public const string AllowSuidAndDevices = "allowSuidAndDevices";
 
     // Dotted paths, as messages name them.
     public const string LoopDirectory = Loop + "." + Directory;
@@ -37,6 +38,7 @@ internal static class ConfigurationKeys
     public const string LockingTimeout = Locking + "." + Timeout;
     public const string NodeDeviceTimeout = Node + "." + DeviceTimeout;
     public const string NodeCommandTimeout = Node + "." + CommandTimeout;
+    public const string NodeAllowSuidAndDevices = Node + "." + AllowSuidAndDevices;
 
     /// <summary>The keys allowed at the top of the file, in the order the example file lists them.</summary>
     public static IReadOnlyList<string> TopLevel { get; } = [Backend, NodeName, Loop, Azure, VCloud, Log, Locking, Node];
@@ -89,7 +91,7 @@ internal static class ConfigurationKeys
 
     public static IReadOnlyList<string> EtcdSection { get; } = [Host, Port, Endpoints, CaCert, Cert, Key, Timeout, Username, Password, LeaseTtl];
 
-    public static IReadOnlyList<string> NodeSection { get; } = [DeviceTimeout, CommandTimeout, EmulationRoot];
+    public static IReadOnlyList<string> NodeSection { get; } = [DeviceTimeout, CommandTimeout, EmulationRoot, AllowSuidAndDevices];
 
     // Backend names as written in the file.
     public const string LoopBackend = "loop";

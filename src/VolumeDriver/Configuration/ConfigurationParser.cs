@@ -99,7 +99,8 @@ internal static class ConfigurationParser
         var node = new NodeConfiguration(
             DeviceTimeout: ReadDuration(nodeSection, ConfigurationKeys.DeviceTimeout, defaults.Node.DeviceTimeout),
             CommandTimeout: ReadDuration(nodeSection, ConfigurationKeys.CommandTimeout, defaults.Node.CommandTimeout),
-            EmulationRoot: nodeSection.Has(ConfigurationKeys.EmulationRoot) ? ReadPath(nodeSection, ConfigurationKeys.EmulationRoot, "/var/lib/volume-driver/emulated-node", isFile: false) : null);
+            EmulationRoot: nodeSection.Has(ConfigurationKeys.EmulationRoot) ? ReadPath(nodeSection, ConfigurationKeys.EmulationRoot, "/var/lib/volume-driver/emulated-node", isFile: false) : null,
+            AllowSuidAndDevices: nodeSection.ReadBoolean(ConfigurationKeys.AllowSuidAndDevices, defaults.Node.AllowSuidAndDevices));
 
         if (vcloud is { Debug: true } && !logSection.TryGetScalar(ConfigurationKeys.Level, out _))
         {

@@ -8,6 +8,10 @@ namespace VolumeDriver.Domain;
 /// Mount options a user may ask for (the <c>mountOptions</c> volume option). Each one must be a
 /// known ext4/xfs/VFS option, alone or with a value of a safe shape, so nothing a user writes can
 /// become a second argument, a shell construct or an option that changes what is mounted where.
+/// A pod can declare a FlexVolume inline, so whoever writes a pod writes these: beyond their shape,
+/// <see cref="TryApplyPolicy"/> keeps them from loosening the node's defaults (nosuid, nodev), from
+/// letting a filesystem error panic the node (errors=panic is never accepted), and from mounting a
+/// journalled filesystem read-write without replaying its journal (norecovery, noload: read-only only).
 /// </summary>
 internal sealed partial record MountOptions
 {
@@ -41,6 +45,15 @@ internal sealed partial record MountOptions
         ["dax"] = DaxMode(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>What every mount gets unless the operator allows suid and devices.</summary>
+    public static IReadOnlyList<string> NodeDefaults { get; } = ["nosuid", "nodev"];
+
+    /// <summary>The volume options that undo <see cref="NodeDefaults"/>.</summary>
+    private static readonly FrozenSet<string> Loosening = FrozenSet.Create(StringComparer.Ordinal, "suid", "dev");
+
+    /// <summary>Skip the journal replay: a read-write mount then writes over an inconsistent filesystem.</summary>
+    private static readonly FrozenSet<string> ReadOnlyOnly = FrozenSet.Create(StringComparer.Ordinal, "norecovery", "noload");
+
     private MountOptions(IReadOnlyList<string> items) => Items = items;
 
     public static MountOptions None { get; } = new([]);
@@ -69,6 +82,12 @@ internal sealed partial record MountOptions
                 return false;
             }
 
+            if (item == "errors=panic")
+            {
+                problem = "'errors=panic' would let one volume's filesystem error panic the whole node; it is never accepted from a volume. Use errors=remount-ro (or errors=continue)";
+                return false;
+            }
+
             if (!IsAllowed(item))
             {
                 problem = $"'{Printable(item)}' is not a mount option this driver accepts";
@@ -82,6 +101,33 @@ internal sealed partial record MountOptions
         }
 
         options = new MountOptions(items);
+        problem = null;
+        return true;
+    }
+
+    /// <summary>
+    /// These options under the node's policy: <paramref name="readOnly"/> says whether the mount is
+    /// read-only, <paramref name="allowSuidAndDevices"/> is the operator's <c>node.allowSuidAndDevices</c>.
+    /// When the operator has not allowed them, suid and dev are refused and nosuid,nodev added.
+    /// </summary>
+    public bool TryApplyPolicy(bool readOnly, bool allowSuidAndDevices, [NotNullWhen(true)] out MountOptions? effective, [NotNullWhen(false)] out string? problem)
+    {
+        effective = null;
+        var loosening = Items.FirstOrDefault(Loosening.Contains);
+        if (!allowSuidAndDevices && loosening is not null)
+        {
+            problem = $"'{loosening}' is not allowed on this node: volumes are mounted {string.Join(',', NodeDefaults)} unless the node's configuration sets node.allowSuidAndDevices: true";
+            return false;
+        }
+
+        var skipsJournal = Items.FirstOrDefault(ReadOnlyOnly.Contains);
+        if (!readOnly && !Items.Contains("ro") && skipsJournal is not null)
+        {
+            problem = $"'{skipsJournal}' skips the journal replay and is only accepted on a read-only mount (kubernetes.io/readwrite: ro, or the ro option); read-write, it would write over an inconsistent filesystem";
+            return false;
+        }
+
+        effective = allowSuidAndDevices ? this : new MountOptions([.. Items, .. NodeDefaults.Where(d => !Items.Contains(d))]);
         problem = null;
         return true;
     }
@@ -109,7 +155,7 @@ internal sealed partial record MountOptions
     [GeneratedRegex("^(ordered|writeback|journal)$", RegexOptions.CultureInvariant)]
     private static partial Regex DataMode();
 
-    [GeneratedRegex("^(continue|remount-ro|panic)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(continue|remount-ro)$", RegexOptions.CultureInvariant)]
     private static partial Regex ErrorsMode();
 
     [GeneratedRegex("^(always|never|inode)$", RegexOptions.CultureInvariant)]

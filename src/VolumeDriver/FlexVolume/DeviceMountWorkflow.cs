@@ -62,9 +62,15 @@ internal sealed class DeviceMountWorkflow
             throw new InvalidOptionException("deviceMountPath", $"deviceMountPath {target} belongs to volume '{OptionsJson.Printable(pathVolume)}', not to {request.Name}; kubelet names the directory after the volume");
         }
 
+        if (!options.MountOptions.TryApplyPolicy(options.ReadOnly, _configuration.AllowSuidAndDevices, out var mountOptions, out var problem))
+        {
+            throw new InvalidOptionException(OptionKeys.MountOptions, $"{OptionKeys.MountOptions}: {problem}");
+        }
+
         // A stale or wrong devicePath must never reach mkfs: the device must carry this volume's identity.
         await RequireVolumeDeviceAsync(request, device, "mount", cancellationToken);
-        await _mounter.MountDeviceAsync(new MountDeviceRequest(device, target, options.FsType, options.ReadOnly, options.MountOptions), cancellationToken);
+        RequireNoLinksInLayout(target, "mount on");
+        await _mounter.MountDeviceAsync(new MountDeviceRequest(device, target, options.FsType, options.ReadOnly, mountOptions), cancellationToken);
         return Reply.Success();
     }
 
@@ -72,6 +78,7 @@ internal sealed class DeviceMountWorkflow
     public async Task<Reply> UnmountDeviceAsync(string mountPath, CancellationToken cancellationToken)
     {
         var (target, _) = HostPathArgument.RequireDeviceMountPath(mountPath, "deviceMountPath");
+        RequireNoLinksInLayout(target, "unmount");
         var outcome = await _mounter.UnmountAsync(target, cancellationToken);
         _leftovers?.RemoveFor(outcome.Device);
         return Reply.Success();
@@ -102,6 +109,24 @@ internal sealed class DeviceMountWorkflow
         if (!SameDevice(device, expected))
         {
             throw new UnsafeOperationException($"refusing to {action} {device} for volume {request.Name}: that volume's disk is {expected} ({identity.Describe()}); kubelet's devicePath is stale, retry waitforattach");
+        }
+    }
+
+    /// <summary>
+    /// kubelet makes every directory from <c>plugins</c> down to the volume's itself, and none is a
+    /// symbolic link; one that is would take a mount (or an unmount) out of kubelet's layout to
+    /// wherever it points. The kubelet root above may be a link (a moved /var/lib/kubelet is common).
+    /// </summary>
+    private void RequireNoLinksInLayout(string deviceMountPath, string action)
+    {
+        var link = HostPaths.FindLinkBelow(_host, deviceMountPath, HostPathArgument.DeviceMountPathLayoutDepth);
+        if (link is not null)
+        {
+            throw new InvalidOptionException(
+                "deviceMountPath",
+                $"refusing to {action} {deviceMountPath}: {link.Value.Path} is a symbolic link (to {OptionsJson.Printable(link.Value.Target)}), and kubelet's "
+                + "plugins/kubernetes.io/flexvolume/<vendor>/<driver>/mounts/<volume> layout has none; following it would leave the layout. "
+                + "Check who made the link, and replace it with the directory kubelet expects.");
         }
     }
 

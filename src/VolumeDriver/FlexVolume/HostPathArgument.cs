@@ -11,6 +11,9 @@ internal static class HostPathArgument
 {
     private const int MaxLength = 4096;
 
+    /// <summary>How many trailing segments of a device mount path kubelet makes: plugins/kubernetes.io/flexvolume/&lt;vendor&gt;/&lt;driver&gt;/mounts/&lt;volume&gt;.</summary>
+    public const int DeviceMountPathLayoutDepth = 7;
+
     /// <summary>A directory to mount on; never "/" itself.</summary>
     public static string RequireMountPath(string? path, string argumentName)
     {

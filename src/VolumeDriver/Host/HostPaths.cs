@@ -93,6 +93,36 @@ internal static class HostPaths
         return resolved;
     }
 
+    /// <summary>
+    /// The first of the last <paramref name="depth"/> components of <paramref name="hostPath"/> that is
+    /// a symbolic link (read without following it), with its target; null when none is. Components
+    /// that do not exist end the walk: nothing below them can be a link.
+    /// </summary>
+    public static (string Path, string Target)? FindLinkBelow(HostRoot hostRoot, string hostPath, int depth)
+    {
+        var parts = Normalize(hostPath).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var first = Math.Max(0, parts.Length - depth);
+
+        // Links above may stay (a moved kubelet root): resolve them once, then walk below without following any.
+        var current = ResolveLinks(hostRoot, "/" + string.Join('/', parts[..first]));
+        for (var index = first; index < parts.Length; index++)
+        {
+            current = current == "/" ? "/" + parts[index] : current + "/" + parts[index];
+            var info = new FileInfo(hostRoot.Map(current));
+            if (info.LinkTarget is { } target)
+            {
+                return (current, target);
+            }
+
+            if (!info.Exists && !Directory.Exists(info.FullName))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
     private static string Parent(string hostPath)
     {
         if (hostPath == "/")

@@ -5,7 +5,8 @@ namespace VolumeDriver.Host;
 
 /// <summary>
 /// The few libc calls .NET does not expose: open(2) with flags of our choosing (directories too),
-/// fsync(2) of such a descriptor, flock(2), and statx(2) for a file's type.
+/// fsync(2) of such a descriptor, flock(2), statx(2) for a file's type, and lseek(2) to learn a
+/// block device's size.
 /// FileStream cannot be used for these: it takes a flock of its own on every file it opens.
 /// </summary>
 internal static partial class LibC
@@ -16,6 +17,8 @@ internal static partial class LibC
     public const int Exclusive = 0x80;
     public const int Directory = 0x10000;
     public const int CloseOnExec = 0x80000;
+
+    public const int SeekEnd = 2;
 
     public const int LockExclusive = 2;
     public const int LockNonBlocking = 4;
@@ -30,6 +33,25 @@ internal static partial class LibC
         var fd = OpenNative(path, flags | CloseOnExec, mode);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return new SafeFileHandle(fd, ownsHandle: fd >= 0);
+    }
+
+    /// <summary>
+    /// Opens a path WITHOUT close-on-exec: every process started while the handle is open inherits
+    /// the descriptor (and with it any flock taken on it), and keeps it after we die.
+    /// </summary>
+    public static SafeFileHandle OpenInheritable(string path, int flags, int mode, out int errno)
+    {
+        var fd = OpenNative(path, flags & ~CloseOnExec, mode);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return new SafeFileHandle(fd, ownsHandle: fd >= 0);
+    }
+
+    /// <summary>The size of what the descriptor refers to (a block device too, where fstat reports 0), or -1 with the errno.</summary>
+    public static long SizeBySeek(SafeFileHandle handle, out int errno)
+    {
+        var size = LseekNative(handle, 0, SeekEnd);
+        errno = size < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return size;
     }
 
     /// <summary>flock(fd, LOCK_EX | LOCK_NB), retried on EINTR: true when taken, false when held elsewhere.</summary>
@@ -97,6 +119,9 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FsyncNative(SafeFileHandle fd);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long LseekNative(SafeFileHandle fd, long offset, int whence);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Flock(SafeFileHandle fd, int operation);

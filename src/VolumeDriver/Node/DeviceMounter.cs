@@ -22,6 +22,9 @@ internal sealed class DeviceMounter : IDeviceMounter
 
     private const string ReadOnlyOption = "ro";
     private const string ReadWriteOption = "rw";
+
+    /// <summary>The per-mount flags that decide what a pod can do with a volume, compared on an existing mount.</summary>
+    private static readonly string[] SafetyFlags = ["nosuid", "nodev", "noexec"];
     private const UnixFileMode MountDirectoryMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
 
@@ -29,6 +32,7 @@ internal sealed class DeviceMounter : IDeviceMounter
     private readonly IMountTable _mountTable;
     private readonly BlockDeviceProbe _probe;
     private readonly FilesystemFormatter _formatter;
+    private readonly UnsignedDataScanner _scanner;
     private readonly HostRoot _hostRoot;
     private readonly NodeConfiguration _configuration;
     private readonly TimeProvider _timeProvider;
@@ -39,6 +43,7 @@ internal sealed class DeviceMounter : IDeviceMounter
         IMountTable mountTable,
         BlockDeviceProbe probe,
         FilesystemFormatter formatter,
+        UnsignedDataScanner scanner,
         HostRoot hostRoot,
         NodeConfiguration configuration,
         TimeProvider timeProvider,
@@ -48,6 +53,7 @@ internal sealed class DeviceMounter : IDeviceMounter
         _mountTable = mountTable;
         _probe = probe;
         _formatter = formatter;
+        _scanner = scanner;
         _hostRoot = hostRoot;
         _configuration = configuration;
         _timeProvider = timeProvider;
@@ -65,14 +71,15 @@ internal sealed class DeviceMounter : IDeviceMounter
 
         // From the first look at the mount table to the mount itself, hold the device's lock, so a
         // second process given the same device waits and then finds it formatted and mounted.
-        using var deviceLock = await BlockDeviceLock.AcquireAsync(_hostRoot, device, _configuration.CommandTimeout, _timeProvider, cancellationToken);
+        using var deviceLock = await BlockDeviceLock.AcquireAsync(_hostRoot, device, _configuration.CommandTimeout, _timeProvider, () => _logger.WaitingForDeviceLock(device), cancellationToken);
         var mountPath = HostPaths.ResolveLinks(_hostRoot, request.MountPath);
         var readOnly = request.ReadOnly || request.Options.Items.Contains(ReadOnlyOption);
+        var mountOptions = MountOptionsFor(request.Options, readOnly);
 
         var mounted = TopMount(await _mountTable.ReadAsync(cancellationToken), mountPath);
         if (mounted is not null)
         {
-            return AlreadyMounted(mounted, device, major, minor, mountPath, readOnly);
+            return AlreadyMounted(mounted, device, major, minor, mountPath, fsName, mountOptions);
         }
 
         CheckNoKernelPartitions(device);
@@ -90,6 +97,7 @@ internal sealed class DeviceMounter : IDeviceMounter
                 throw Refuse(device, mountPath, $"refusing to format a read-only volume: {device} is blank (no filesystem), and a read-only volume is never formatted. "
                     + "Mount it read-write once so it gets a filesystem, or check that this is the right disk.");
             case DeviceContents.Blank:
+                await RequireUnusedAsync(device, mountPath, cancellationToken);
                 await FormatAsync(device, request.FsType, cancellationToken);
                 formatted = true;
                 break;
@@ -108,7 +116,7 @@ internal sealed class DeviceMounter : IDeviceMounter
                 throw new InvalidOperationException($"unknown probe result {contents}");
         }
 
-        await MountAsync(device, fsName, mountPath, MountOptionsFor(request.Options, readOnly), cancellationToken);
+        await MountAsync(device, fsName, mountPath, mountOptions, cancellationToken);
         return new MountDeviceOutcome(Formatted: formatted, AlreadyMounted: false, ResolvedDevice: device);
     }
 
@@ -189,7 +197,7 @@ internal sealed class DeviceMounter : IDeviceMounter
 
     private static MountEntry? TopMount(IReadOnlyList<MountEntry> mounts, string mountPath) => BlockDevice.TopMount(mounts, mountPath);
 
-    private MountDeviceOutcome AlreadyMounted(MountEntry mounted, string device, uint major, uint minor, string mountPath, bool readOnly)
+    private MountDeviceOutcome AlreadyMounted(MountEntry mounted, string device, uint major, uint minor, string mountPath, string fsName, IReadOnlyList<string> options)
     {
         if (mounted.Major != major || mounted.Minor != minor || mounted.Root != "/")
         {
@@ -198,11 +206,29 @@ internal sealed class DeviceMounter : IDeviceMounter
                 + $"Unmount {mountPath} if nothing should be there, or check which volume owns it.");
         }
 
-        var mountedReadOnly = mounted.IsReadOnly;
-        if (mountedReadOnly != readOnly)
+        // The same device, but not mounted the way this volume asks: Success would hand a pod a
+        // filesystem of the wrong type, or one without the restrictions it was promised.
+        var mountedFlags = mounted.MountOptions.Split(',');
+        var differences = SafetyFlags
+            .Where(flag => options.Contains(flag) != mountedFlags.Contains(flag))
+            .Select(flag => options.Contains(flag) ? $"lacks {flag}" : $"has {flag}, which the volume does not ask for")
+            .ToList();
+        var readOnly = options.Contains(ReadOnlyOption);
+        if (mounted.IsReadOnly != readOnly)
         {
-            throw Refuse(device, mountPath, $"{device} is already mounted at {mountPath} {(mountedReadOnly ? "read-only" : "read-write")}, "
-                + $"but the volume asks for {(readOnly ? "read-only" : "read-write")}; unmount it (unmountdevice) and retry.");
+            differences.Insert(0, $"is {(mounted.IsReadOnly ? "read-only" : "read-write")}, the volume asks for {(readOnly ? "read-only" : "read-write")}");
+        }
+
+        if (mounted.FsType != fsName)
+        {
+            differences.Insert(0, $"is {mounted.FsType}, the volume asks for {fsName}");
+        }
+
+        if (differences.Count > 0)
+        {
+            throw Refuse(device, mountPath, $"{device} is already mounted at {mountPath} ({mounted.FsType}, options {mounted.MountOptions}), but the mount "
+                + $"{string.Join("; ", differences)} (asked: {fsName}{(options.Count == 0 ? string.Empty : ", " + string.Join(',', options))}). "
+                + "Unmount it (unmountdevice) and retry, or fix the volume's fsType and mountOptions.");
         }
 
         _logger.AlreadyMounted(device, mountPath);
@@ -235,10 +261,36 @@ internal sealed class DeviceMounter : IDeviceMounter
         }
 
         var mapped = _hostRoot.Map(mountPath);
+        if (Path.Exists(mapped) && !Directory.Exists(mapped))
+        {
+            throw new UnsafeOperationException(
+                $"cannot mount on {mountPath}: it exists and is not a directory (kubelet creates deviceMountPath as an empty directory); "
+                + $"check what put a file there, and remove it if nothing needs it.");
+        }
+
         if (!Directory.Exists(mapped))
         {
             // kubelet normally creates it (0750); create it the same way when it has not.
             Directory.CreateDirectory(mapped, MountDirectoryMode);
+        }
+    }
+
+    /// <summary>
+    /// The last check before mkfs: data that carries no signature (see <see cref="UnsignedDataScanner"/>).
+    /// Only a blank device pays for it, never the mount of a formatted volume.
+    /// </summary>
+    private async Task RequireUnusedAsync(string device, string mountPath, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var found = await _scanner.FindDataAsync(device, cancellationToken);
+        var elapsedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
+        _logger.ScannedForData(device, found ?? "nothing but zeros", elapsedMs);
+        if (found is not null)
+        {
+            throw Refuse(device, mountPath, $"refusing to format {device}: blkid and wipefs find no signature on it, but it is not unused: it holds {found}. "
+                + "A new disk reads as zeros; this one may hold someone's data. Check that this is the right disk. "
+                + $"Only if its data is unwanted, wipe it on purpose ('wipefs --all {device}', then 'blkdiscard {device}', or 'blkdiscard --zeroout {device}' "
+                + "where discarded blocks do not read back as zeros) and retry.");
         }
     }
 

@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Grew the {FsType} filesystem on {Device} at {MountPath} to fill {DeviceBytes} bytes in {ElapsedMs:0} ms")]
     public static partial void FilesystemGrown(this ILogger logger, string device, string fsType, string mountPath, long deviceBytes, double elapsedMs);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Scanned blank device {Device} for data without a signature in {ElapsedMs:0.0} ms: found {Found}")]
+    public static partial void ScannedForData(this ILogger logger, string device, string found, double elapsedMs);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Waiting for the lock on {Device}: another process holds it (a concurrent mountdevice, or a tool a killed driver started)")]
+    public static partial void WaitingForDeviceLock(this ILogger logger, string device);
 }

@@ -80,7 +80,7 @@ public sealed class DriverCliTests
         var options = "{\"kubernetes.io/fsType\":\"xfs\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"ro\",\"mountOptions\":\"noatime\"}";
         var (exit, _) = await RunAsync("mountdevice", MountPath, "/dev/loop7", options);
         Assert.Equal(0, exit);
-        Assert.Contains($"mount /dev/loop7 {MountPath} xfs ro=True [noatime]", _node.Calls);
+        Assert.Contains($"mount /dev/loop7 {MountPath} xfs ro=True [noatime,nosuid,nodev]", _node.Calls);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         node:
           deviceTimeout: 500ms
           commandTimeout: 1h
+          allowSuidAndDevices: true
         """;
 
     private readonly TempConfigDirectory _temp = new();
@@ -51,7 +52,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
             Loop: new LoopConfiguration("/srv/loop-images"),
             Log: new LogConfiguration("/var/log/custom/driver.log", LogLevelSetting.Debug),
             Locking: new LockConfiguration("/run/custom-locks", TimeSpan.FromSeconds(90)),
-            Node: new NodeConfiguration(TimeSpan.FromMilliseconds(500), TimeSpan.FromHours(1)));
+            Node: new NodeConfiguration(TimeSpan.FromMilliseconds(500), TimeSpan.FromHours(1), AllowSuidAndDevices: true));
         Assert.Equal(expected, configuration);
     }
 

@@ -22,6 +22,17 @@ public sealed class ContractTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>The theory twin of <see cref="LifecycleFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LifecycleTheoryAttribute : TheoryAttribute
+{
+    /// <param name="extraTools">Tools this test needs beyond the lifecycle's own.</param>
+    public LifecycleTheoryAttribute(params string[] extraTools)
+    {
+        Skip = DriverBinary.MissingReason ?? HostPrerequisites.MissingReason(["losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount", .. extraTools]);
+    }
+}
+
 /// <summary>A fact that runs the published binary against real loop devices, as root.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class LifecycleFactAttribute : FactAttribute

@@ -45,4 +45,51 @@ public sealed class MountOptionsTests
         Assert.False(string.IsNullOrWhiteSpace(problem));
         Assert.DoesNotContain('\n', problem);
     }
+
+    [Fact]
+    public void TryParse_ErrorsPanic_IsRefusedSayingWhy()
+    {
+        Assert.False(MountOptions.TryParse("noatime,errors=panic", out _, out var problem));
+        Assert.Contains("panic the whole node", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", false, "nosuid,nodev")]
+    [InlineData("noatime", false, "noatime,nosuid,nodev")]
+    [InlineData("nodev,noexec", false, "nodev,noexec,nosuid")]
+    [InlineData("exec", false, "exec,nosuid,nodev")]
+    [InlineData("noatime", true, "noatime")]
+    [InlineData("suid,dev", true, "suid,dev")]
+    public void TryApplyPolicy_Allowed_AddsTheNodeDefaultsUnlessTheOperatorAllowsSuidAndDevices(string text, bool allow, string expected)
+    {
+        Assert.True(MountOptions.TryParse(text, out var options, out _));
+
+        Assert.True(options.TryApplyPolicy(readOnly: false, allow, out var effective, out var problem), problem);
+
+        Assert.Equal(expected, string.Join(',', effective.Items));
+    }
+
+    [Theory]
+    [InlineData("suid", false, false, "node.allowSuidAndDevices")]
+    [InlineData("noatime,dev", false, false, "'dev'")]
+    [InlineData("norecovery", false, true, "read-only")]
+    [InlineData("noload", false, true, "read-only")]
+    public void TryApplyPolicy_Refused_SaysWhy(string text, bool readOnly, bool allow, string expected)
+    {
+        Assert.True(MountOptions.TryParse(text, out var options, out _));
+
+        Assert.False(options.TryApplyPolicy(readOnly, allow, out _, out var problem));
+
+        Assert.Contains(expected, problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("norecovery", true)]
+    [InlineData("ro,noload", false)]
+    public void TryApplyPolicy_JournalSkippingOptionsReadOnly_AreAccepted(string text, bool readOnly)
+    {
+        Assert.True(MountOptions.TryParse(text, out var options, out _));
+
+        Assert.True(options.TryApplyPolicy(readOnly, allowSuidAndDevices: false, out _, out var problem), problem);
+    }
 }

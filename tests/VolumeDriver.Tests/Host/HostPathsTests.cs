@@ -56,4 +56,28 @@ public sealed class HostPathsTests : IDisposable
 
         Assert.Throws<IOException>(() => HostPaths.ResolveLinks(root, "/dev/a"));
     }
+
+    [Fact]
+    public void FindLinkBelow_LinkAboveTheDepth_IsAllowed_AndOneBelowIsFound()
+    {
+        var root = new HostRoot(_root.FullName);
+        Directory.CreateDirectory(root.Map("/data/kubelet/plugins/mounts"));
+        Directory.CreateDirectory(root.Map("/elsewhere"));
+        Directory.CreateDirectory(root.Map("/var/lib"));
+        Directory.CreateSymbolicLink(root.Map("/var/lib/kubelet"), "/data/kubelet");
+
+        Assert.Null(HostPaths.FindLinkBelow(root, "/var/lib/kubelet/plugins/mounts/vol", depth: 3));
+
+        Directory.CreateSymbolicLink(root.Map("/data/kubelet/plugins/mounts/vol"), "/elsewhere");
+        Assert.Equal(("/data/kubelet/plugins/mounts/vol", "/elsewhere"), HostPaths.FindLinkBelow(root, "/var/lib/kubelet/plugins/mounts/vol", depth: 3));
+    }
+
+    [Fact]
+    public void FindLinkBelow_MissingComponent_EndsTheWalk()
+    {
+        var root = new HostRoot(_root.FullName);
+        Directory.CreateDirectory(root.Map("/a"));
+
+        Assert.Null(HostPaths.FindLinkBelow(root, "/a/b/c/d", depth: 3));
+    }
 }

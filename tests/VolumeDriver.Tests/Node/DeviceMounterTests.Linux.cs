@@ -210,6 +210,7 @@ public sealed partial class DeviceMounterTests
             new MountTable(HostRoot.System),
             new BlockDeviceProbe(runner, configuration),
             new FilesystemFormatter(runner, configuration),
+            new UnsignedDataScanner(HostRoot.System),
             HostRoot.System,
             configuration,
             TimeProvider.System,

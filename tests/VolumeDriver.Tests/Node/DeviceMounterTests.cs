@@ -216,6 +216,53 @@ public sealed partial class DeviceMounterTests : IDisposable
     }
 
     [Fact]
+    public async Task MountDeviceAsync_MountedAsExt4ButAskedXfs_RefusesSayingBoth()
+    {
+        _mounts.Then(FakeMountTable.Entry("/dev/loop3", 7, 3, MountPath, fsType: "ext4"));
+
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(
+            () => Mounter().MountDeviceAsync(Request(FsType.Xfs), CancellationToken.None).WithTimeout());
+
+        Assert.Contains("is ext4, the volume asks for xfs", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_runner.Ran);
+    }
+
+    [Theory]
+    [InlineData("rw,relatime", "noexec,nosuid", "lacks nosuid; lacks noexec")]
+    [InlineData("rw,nosuid,nodev,noexec,relatime", "nosuid,nodev", "has noexec, which the volume does not ask for")]
+    public async Task MountDeviceAsync_MountedWithOtherSafetyFlags_RefusesNamingThem(string mounted, string asked, string expected)
+    {
+        _mounts.Then(FakeMountTable.Entry("/dev/loop3", 7, 3, MountPath, options: mounted));
+
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(
+            () => Mounter().MountDeviceAsync(Request(options: asked), CancellationToken.None).WithTimeout());
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Empty(_runner.Ran);
+    }
+
+    [Fact]
+    public async Task MountDeviceAsync_MountedWithTheSameSafetyFlags_IsAlreadyMounted()
+    {
+        _mounts.Then(FakeMountTable.Entry("/dev/loop3", 7, 3, MountPath, options: "rw,nosuid,nodev,noatime"));
+
+        var outcome = await Mounter().MountDeviceAsync(Request(options: "noatime,nosuid,nodev"), CancellationToken.None).WithTimeout();
+
+        Assert.True(outcome.AlreadyMounted);
+    }
+
+    [Fact]
+    public async Task MountDeviceAsync_MountPathIsARegularFile_RefusesBeforeProbing()
+    {
+        _tree.Write(MountPath, "a file");
+
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+
+        Assert.Contains("not a directory", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_runner.Ran);
+    }
+
+    [Fact]
     public async Task MountDeviceAsync_SymlinkedDevicePath_WorksOnTheKernelDevice()
     {
         _tree.Link("/dev/disk/by-id/virtio-pv-1", "../../loop3");
@@ -416,6 +463,7 @@ public sealed partial class DeviceMounterTests : IDisposable
             _mounts,
             new BlockDeviceProbe(_runner, configuration),
             new FilesystemFormatter(_runner, configuration),
+            new UnsignedDataScanner(_tree.Root),
             _tree.Root,
             configuration,
             new ManualTimeProvider(),
