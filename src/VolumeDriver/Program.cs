@@ -6,22 +6,48 @@ using VolumeDriver;
 using VolumeDriver.Cli;
 using VolumeDriver.FlexVolume;
 
+// SIGTERM (kubelet's timeout) must always get a reply, so the handlers come before anything else:
+// until they are registered, the runtime's default ends the process silently. The handler cancels
+// the verb's token so it can stop and reply; if the verb does not wind down in time, the watchdog
+// replies and exits anyway, since kubelet waits for the pipe to close.
+using var stdout = Console.OpenStandardOutput();
+using var interrupted = new CancellationTokenSource();
+ReplyWriter? replies = null;
+ITimer? watchdog = null;
+void Interrupt(PosixSignalContext context)
+{
+    context.Cancel = true;
+    interrupted.Cancel();
+    watchdog ??= TimeProvider.System.CreateTimer(
+        _ =>
+        {
+            // Exit with the code of whatever reply stdout holds (a Success may have just been written).
+            var writer = replies ?? new ReplyWriter(stdout, indented: false);
+            Environment.Exit(writer.Write(Reply.Failure($"interrupted by {context.Signal} and did not stop within 10 s; it is safe to run again")));
+        },
+        null,
+        TimeSpan.FromSeconds(10),
+        Timeout.InfiniteTimeSpan);
+}
+
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+
 // kubelet runs init at every probe of the plugin directory, and a slow init stalls every volume
 // lookup on the node: answer it from constant bytes without loading configuration, logging or the
 // command-line parser. A test checks these bytes against ReplyWriter's output for the same reply.
+// A SIGTERM meanwhile is held off by the handler above until these bytes are written.
 if (args is [VerbNames.Init])
 {
-    using var stdout = Console.OpenStandardOutput();
     stdout.Write(InitReply.Bytes);
     return 0;
 }
 
-return await RunAsync(args);
+replies = new ReplyWriter(stdout, DriverCli.WantsPretty(args));
+return await RunAsync(args, stdout, replies, interrupted.Token);
 
-static async Task<int> RunAsync(string[] args)
+static async Task<int> RunAsync(string[] args, Stream stdout, ReplyWriter replies, CancellationToken interrupted)
 {
-    using var stdout = Console.OpenStandardOutput();
-    var replies = new ReplyWriter(stdout, DriverCli.WantsPretty(args));
     var verbose = args.Contains("--verbose", StringComparer.Ordinal);
     if (!verbose)
     {
@@ -29,27 +55,6 @@ static async Task<int> RunAsync(string[] args)
         Console.SetError(TextWriter.Null);
     }
 
-    // SIGTERM (kubelet's waitforattach timeout) cancels the verb's token so it can stop and reply.
-    // If the verb does not wind down in time, reply and exit anyway: kubelet waits for the pipe to close.
-    using var interrupted = new CancellationTokenSource();
-    ITimer? watchdog = null;
-    void Interrupt(PosixSignalContext context)
-    {
-        context.Cancel = true;
-        interrupted.Cancel();
-        watchdog ??= TimeProvider.System.CreateTimer(
-            _ =>
-            {
-                // Exit with the code of whatever reply stdout holds (a Success may have just been written).
-                Environment.Exit(replies.Write(Reply.Failure($"interrupted by {context.Signal} and did not stop within 10 s; it is safe to run again")));
-            },
-            null,
-            TimeSpan.FromSeconds(10),
-            Timeout.InfiniteTimeSpan);
-    }
-
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
     AppDomain.CurrentDomain.UnhandledException += (_, e) =>
     {
         // Only reachable from a thread we do not own; write the one reply before the runtime prints a trace.
@@ -61,11 +66,11 @@ static async Task<int> RunAsync(string[] args)
         var cli = new DriverCli(
             stdout,
             replies,
-            new StandardInput(Console.OpenStandardInput),
+            new StandardInput(Console.OpenStandardInput, () => VolumeDriver.Host.InheritedDescriptor.IsInherited(0)),
             (settings, cancellationToken) => Composition.CreateVerbServicesAsync(settings, TimeProvider.System, cancellationToken),
             TimeProvider.System,
             Composition.CreateOperatorServices());
-        return await cli.RunAsync(args, interrupted.Token);
+        return await cli.RunAsync(args, interrupted);
     }
     catch (Exception e)
     {

@@ -247,6 +247,13 @@ internal sealed class DriverCli
             throw;
         }
 
+        // A message may quote an argument (a JSON given where a name belongs): blank every secret value.
+        var secrets = ArgumentRedactor.SecretValues(parse.Tokens.Select(t => t.Value).Append(_stdin.Content ?? string.Empty));
+        if (reply.Message is { } message && secrets.Count > 0)
+        {
+            reply = reply.WithMessage(ArgumentRedactor.Scrub(message, secrets));
+        }
+
         var exitCode = replies.Write(reply);
         if (services is not null)
         {

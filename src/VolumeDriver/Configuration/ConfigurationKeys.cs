@@ -29,9 +29,11 @@ internal static class ConfigurationKeys
     public const string CommandTimeout = "commandTimeout";
     public const string EmulationRoot = "emulationRoot";
     public const string AllowSuidAndDevices = "allowSuidAndDevices";
+    public const string Overcommit = "overcommit";
 
     // Dotted paths, as messages name them.
     public const string LoopDirectory = Loop + "." + Directory;
+    public const string LoopOvercommit = Loop + "." + Overcommit;
     public const string LogFile = Log + "." + File;
     public const string LogLevel = Log + "." + Level;
     public const string LockingDirectory = Locking + "." + Directory;
@@ -49,7 +51,7 @@ internal static class ConfigurationKeys
 
     public static IReadOnlyList<string> AzureSection { get; } = [CloudConfig, CaCertificate, AzureStateDirectory, AzureDrainWait, AzureBlobServiceVersion];
 
-    public static IReadOnlyList<string> LoopSection { get; } = [Directory];
+    public static IReadOnlyList<string> LoopSection { get; } = [Directory, Overcommit];
 
     public static IReadOnlyList<string> LogSection { get; } = [File, Level];
 

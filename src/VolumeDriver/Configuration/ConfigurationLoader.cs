@@ -1,5 +1,6 @@
 using System.Text;
 using VolumeDriver.Errors;
+using VolumeDriver.Host;
 
 namespace VolumeDriver.Configuration;
 
@@ -31,7 +32,14 @@ internal sealed class ConfigurationLoader
     }
 
     /// <param name="explicitPath">The <c>--config</c> value, or null when the option was not given.</param>
-    public async Task<DriverConfiguration> LoadAsync(string? explicitPath, CancellationToken cancellationToken)
+    /// <remarks>The file is a few KiB of local disk, read synchronously; the Task shape is the callers'.</remarks>
+    public Task<DriverConfiguration> LoadAsync(string? explicitPath, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Load(explicitPath));
+    }
+
+    private DriverConfiguration Load(string? explicitPath)
     {
         var path = _locator.Locate(explicitPath);
         if (path is null)
@@ -41,46 +49,28 @@ internal sealed class ConfigurationLoader
                 : DriverConfiguration.Defaults;
         }
 
-        var text = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+        var text = ReadFile(path);
         return ConfigurationParser.Parse(text, path, _impliedBackend);
     }
 
     /// <summary>Reads the file as UTF-8 text; internal so tests can reach the failure paths directly.</summary>
-    internal static async Task<string> ReadFileAsync(string path, CancellationToken cancellationToken)
+    internal static string ReadFile(string path)
     {
-        byte[] buffer = new byte[MaxFileBytes + 1];
-        int length = 0;
+        byte[] content;
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                int read;
-                while (length < buffer.Length
-                    && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    length += read;
-                }
-            }
+            content = RegularFile.Read(path, MaxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException(
                 path,
                 null,
-                $"Configuration file '{path}' cannot be read: {e.Message} Check that it is a regular file the driver (running as root under kubelet) can read.",
+                $"Configuration file '{path}' cannot be read: {e.Message} Check that it is a regular file (at most {MaxFileBytes / 1024} KiB) the driver (running as root under kubelet) can read.",
                 e);
         }
 
-        if (length > MaxFileBytes)
-        {
-            throw new ConfigurationException(
-                path,
-                null,
-                $"Configuration file '{path}' is larger than {MaxFileBytes / 1024} KiB, which no configuration file is. Check that the path names the driver's YAML file.");
-        }
-
-        var bytes = buffer.AsSpan(0, length);
+        var bytes = content.AsSpan();
         var byteOrderMark = "\uFEFF"u8;
         if (bytes.StartsWith(byteOrderMark))
         {

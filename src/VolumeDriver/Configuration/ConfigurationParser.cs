@@ -67,7 +67,8 @@ internal static class ConfigurationParser
 
         var loopSection = root.Section(ConfigurationKeys.Loop, ConfigurationKeys.LoopSection);
         var loop = new LoopConfiguration(
-            Directory: ReadPath(loopSection, ConfigurationKeys.Directory, defaults.Loop.Directory, isFile: false));
+            Directory: ReadPath(loopSection, ConfigurationKeys.Directory, defaults.Loop.Directory, isFile: false),
+            Overcommit: ReadOvercommit(loopSection, ConfigurationKeys.Overcommit, defaults.Loop.Overcommit));
 
         var logSection = root.Section(ConfigurationKeys.Log, ConfigurationKeys.LogSection);
         var log = new LogConfiguration(
@@ -262,6 +263,22 @@ internal static class ConfigurationParser
                 ConfigurationKeys.AzureBlobServiceVersion,
                 node,
                 $"{YamlSection.Quote(value)} is not a Blob service version this driver speaks. Azure Stack Hub serves up to {Backends.Azure.Blob.BlobServiceVersions.Default} (the default); allowed: {string.Join(", ", Backends.Azure.Blob.BlobServiceVersions.Known())}.");
+    }
+
+    private static double ReadOvercommit(YamlSection section, string key, double defaultValue)
+    {
+        if (!section.TryGetScalar(key, out var node))
+        {
+            return defaultValue;
+        }
+
+        var value = node.Value ?? string.Empty;
+        if (!double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ratio) || ratio <= 0 || ratio > LoopConfiguration.MaxOvercommit)
+        {
+            throw section.Error(key, node, $"{YamlSection.Quote(value)} is not an overcommit ratio. Write a number above 0 and at most 1000: with 1 (the default) a new image may be as large as the free space of its filesystem, with 2 twice as large.");
+        }
+
+        return ratio;
     }
 
     internal static TimeSpan ReadDuration(YamlSection section, string key, TimeSpan defaultValue)

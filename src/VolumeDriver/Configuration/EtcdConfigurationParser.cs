@@ -35,6 +35,11 @@ internal static class EtcdConfigurationParser
         {
             foreach (var text in (endpointsNode.Value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
+                if (UrlUserInfo.IsPresent(text))
+                {
+                    throw UrlUserInfo.Refuse(section, ConfigurationKeys.Endpoints, endpointsNode);
+                }
+
                 if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 {
                     throw section.Error(ConfigurationKeys.Endpoints, endpointsNode, $"{YamlSection.Quote(text)} is not an http:// or https:// URL. Write the client URLs separated by commas.");
@@ -52,6 +57,11 @@ internal static class EtcdConfigurationParser
                 && (!int.TryParse(portNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
             {
                 throw section.Error(ConfigurationKeys.Port, portNode, $"{YamlSection.Quote(portNode.Value ?? string.Empty)} is not a TCP port (1 to 65535).");
+            }
+
+            if (UrlUserInfo.IsPresent(host))
+            {
+                throw UrlUserInfo.Refuse(section, ConfigurationKeys.Host, hostNode);
             }
 
             if (Uri.CheckHostName(host) == UriHostNameType.Unknown)

@@ -50,12 +50,17 @@ internal static class VCloudConfigurationParser
     /// </summary>
     private static Uri ParseEndpoint(YamlSection section, string host)
     {
+        section.TryGetScalar(ConfigurationKeys.Host, out var hostNode);
+        if (UrlUserInfo.IsPresent(host))
+        {
+            throw UrlUserInfo.Refuse(section, ConfigurationKeys.Host, hostNode!);
+        }
+
         var text = host.Contains("://", StringComparison.Ordinal) ? host : "https://" + host;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Query.Length > 0 || uri.Fragment.Length > 0
-            || !string.IsNullOrEmpty(uri.UserInfo))
+)
         {
-            section.TryGetScalar(ConfigurationKeys.Host, out var node);
-            throw section.Error(ConfigurationKeys.Host, node!, $"{YamlSection.Quote(host)} is not a host name or an https:// URL of vCloud Director.");
+            throw section.Error(ConfigurationKeys.Host, hostNode!, $"{YamlSection.Quote(host)} is not a host name or an https:// URL of vCloud Director.");
         }
 
         // The API paths (api/versions, api/query...) are resolved against this, so it ends in '/'.

@@ -163,8 +163,8 @@ internal sealed class YamlSection
     /// <summary>An exception about the value of <paramref name="key"/> in this section.</summary>
     public ConfigurationException Error(string key, YamlNode node, string problem) => Error(_file, PathOf(key), node, problem);
 
-    /// <summary>A value of a known key, quoted and shortened for a message.</summary>
-    public static string Quote(string value) => "'" + Shorten(value) + "'";
+    /// <summary>A value of a known key, quoted and shortened for a message; a URL's userinfo is never repeated.</summary>
+    public static string Quote(string value) => "'" + Shorten(UrlUserInfo.Hide(value)) + "'";
 
     private static ConfigurationException Error(string file, string? dottedKey, YamlNode node, string problem)
     {

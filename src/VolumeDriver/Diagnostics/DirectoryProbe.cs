@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using VolumeDriver.Host;
 
 namespace VolumeDriver.Diagnostics;
 
@@ -19,6 +20,11 @@ internal static partial class DirectoryProbe
     {
         var full = Path.GetFullPath(directory);
         var exists = Directory.Exists(full);
+        if (!exists && PathInspector.InspectTarget(full) is not PathKind.Missing and var kind)
+        {
+            return new DirectoryProbeResult(full, exists, null, $"it is {PathInspector.Describe(kind)}, not a directory", null);
+        }
+
         var probed = exists ? full : NearestExistingAncestor(full);
         if (probed is null)
         {

@@ -90,6 +90,20 @@ internal readonly record struct ByteSize
         return Bytes.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>For people: "76.3 GiB (81923456789 bytes)", exact bytes after a rounded figure.</summary>
+    public string ToApproximateString()
+    {
+        foreach (var (suffix, factor) in new[] { ("TiB", 1L << 40), ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10) })
+        {
+            if (Bytes >= factor)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{(double)Bytes / factor:0.#} {suffix} ({Bytes} bytes)");
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{Bytes} bytes");
+    }
+
     private static bool IsAllDigits(ReadOnlySpan<char> span)
     {
         foreach (var c in span)

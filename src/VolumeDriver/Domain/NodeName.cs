@@ -46,6 +46,6 @@ internal readonly partial record struct NodeName
 
     public override string ToString() => Value;
 
-    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

@@ -31,4 +31,7 @@ internal sealed record Reply
     public static Reply NotSupported(string? message = null) => new(ReplyStatus.NotSupported) { Message = message };
 
     public static Reply Failure(string message) => new(ReplyStatus.Failure) { Message = message };
+
+    /// <summary>The same reply with its message replaced (for redaction).</summary>
+    public Reply WithMessage(string? message) => this with { Message = message };
 }

@@ -5,8 +5,8 @@ namespace VolumeDriver.Host;
 
 /// <summary>
 /// The few libc calls .NET does not expose: open(2) with flags of our choosing (directories too),
-/// fsync(2) of such a descriptor, flock(2), statx(2) for a file's type, and lseek(2) to learn a
-/// block device's size.
+/// fsync(2) of such a descriptor, flock(2), and lseek(2) to learn a block device's size (a file's
+/// type comes from <see cref="PathInspector"/>).
 /// FileStream cannot be used for these: it takes a flock of its own on every file it opens.
 /// </summary>
 internal static partial class LibC
@@ -77,45 +77,11 @@ internal static partial class LibC
         }
     }
 
-    public const int NoSuchFile = 2;
-    public const int PermissionDenied = 13;
-    public const int NotADirectory = 20;
-
-    public const int TypeMask = 0xF000;
-    public const int TypeDirectory = 0x4000;
-    public const int TypeRegular = 0x8000;
-
-    private const int AtCurrentDirectory = -100;
-    private const uint StatxTypeMask = 0x1;
-    private const int StatxSize = 256;
-    private const int StatxModeOffset = 28;
-
-    /// <summary>
-    /// The type bits (S_IFMT) of what <paramref name="path"/> names, following symlinks, from
-    /// statx(2), whose layout is the same on every architecture; -1 (and <paramref name="errno"/>)
-    /// when it cannot be examined. Nothing is opened, so a FIFO cannot block the caller.
-    /// </summary>
-    public static int FileTypeOf(string path, out int errno)
-    {
-        Span<byte> buffer = stackalloc byte[StatxSize];
-        if (Statx(AtCurrentDirectory, path, 0, StatxTypeMask, ref MemoryMarshal.GetReference(buffer)) != 0)
-        {
-            errno = Marshal.GetLastPInvokeError();
-            return -1;
-        }
-
-        errno = 0;
-        return MemoryMarshal.Read<ushort>(buffer[StatxModeOffset..]) & TypeMask;
-    }
-
     /// <summary>fsync(2): 0 on success, else the errno.</summary>
     public static int Fsync(SafeFileHandle handle) => FsyncNative(handle) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenNative(string path, int flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int directoryFd, string path, int flags, uint mask, ref byte buffer);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FsyncNative(SafeFileHandle fd);

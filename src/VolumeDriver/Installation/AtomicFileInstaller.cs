@@ -19,6 +19,12 @@ internal static class AtomicFileInstaller
     {
         var directory = Path.GetDirectoryName(target)
             ?? throw new InstallationException(target, $"'{target}' has no parent directory to install into");
+        if (PathInspector.InspectLink(target) == PathKind.SymbolicLink)
+        {
+            // Comparing, chmod-ing or reading through the link would act on the file it points at.
+            throw new InstallationException(target, $"refusing to install over '{target}': it is a symbolic link (to {new FileInfo(target).LinkTarget}), not a file this installer wrote; remove the link and run install again");
+        }
+
         var existed = File.Exists(target);
         try
         {

@@ -43,15 +43,16 @@ internal sealed class DriverInstaller
             configFile = configuration.SourceFile ?? Path.GetFullPath(request.ConfigFile);
         }
 
-        var pluginDirectory = Path.GetFullPath(request.PluginDirectory);
+        var pluginDirectory = FullPath(request.PluginDirectory, "--plugin-dir", "kubelet's --volume-plugin-dir, such as /usr/libexec/kubernetes/kubelet-plugins/volume/exec");
         var driverDirectory = Path.Join(pluginDirectory, request.Driver.DirectoryName);
+        RefuseSymbolicLink(driverDirectory, "driver directory");
         CreateDirectory(driverDirectory);
         var executable = await AtomicFileInstaller.InstallAsync(source, request.Driver.ExecutablePath(pluginDirectory), ExecutableMode, cancellationToken);
 
         InstalledFile? installedConfiguration = null;
         if (configFile is not null)
         {
-            var destination = Path.GetFullPath(request.ConfigDestination);
+            var destination = FullPath(request.ConfigDestination, "--config-dest", "a file path such as /etc/volume-driver/config.yaml");
             CreateDirectory(Path.GetDirectoryName(destination)!);
             installedConfiguration = await AtomicFileInstaller.InstallAsync(configFile, destination, ConfigurationMode, cancellationToken);
         }
@@ -72,6 +73,28 @@ internal sealed class DriverInstaller
         }
 
         return _executablePath;
+    }
+
+    private static string FullPath(string path, string option, string expected)
+    {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new InstallationException(path, $"{option} is {(path.Length == 0 ? "empty" : "not a usable path")}; give {expected}");
+        }
+
+        return Path.GetFullPath(path);
+    }
+
+    /// <summary>
+    /// The driver's own directory must be a real directory: through a symlink, install would write
+    /// the executable wherever the link points, replacing a file of that name there.
+    /// </summary>
+    private static void RefuseSymbolicLink(string path, string what)
+    {
+        if (Host.PathInspector.InspectLink(path) == Host.PathKind.SymbolicLink)
+        {
+            throw new InstallationException(path, $"refusing to install: the {what} {path} is a symbolic link (to {new FileInfo(path).LinkTarget}), and install writes only into real directories; remove the link and run install again");
+        }
     }
 
     private static void CreateDirectory(string directory)

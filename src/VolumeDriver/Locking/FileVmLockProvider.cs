@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using VolumeDriver.Configuration;
 using VolumeDriver.Errors;
 using VolumeDriver.Host;
 
@@ -32,9 +33,18 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
 
     public async Task<IAsyncDisposable> AcquireAsync(string vmName, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ConfiguredDirectory.Create(_directory, ConfigurationKeys.LockingDirectory);
         var path = Path.Join(_directory, "vm-" + FileNameFor(vmName) + ".lock");
-        var file = OpenLockFile(path);
+        SafeFileHandle file;
+        try
+        {
+            file = OpenLockFile(path);
+        }
+        catch (IOException e)
+        {
+            throw ConfiguredDirectory.Unusable(_directory, ConfigurationKeys.LockingDirectory, e);
+        }
+
         var started = _timeProvider.GetTimestamp();
         var delay = FirstRetryDelay;
         var acquired = false;
@@ -100,7 +110,7 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
         if (handle.IsInvalid)
         {
             handle.Dispose();
-            throw new IOException($"cannot open lock file {path}: errno {errno}");
+            throw new IOException($"cannot open lock file {path}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         }
 
         return handle;

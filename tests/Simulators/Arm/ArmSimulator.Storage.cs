@@ -39,7 +39,7 @@ public sealed partial class ArmSimulator
         }
     }
 
-    [GeneratedRegex("^[a-z0-9]{3,24}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9]{3,24}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex StorageAccountName();
 
     private async Task StorageAsync(HttpContext context, string path)

@@ -408,7 +408,16 @@ public sealed class DriverCliTests
 
     private Task<(int Exit, JsonElement Json)> RunAsync(params string[] args) => RunWithStdinAsync("", args);
 
-    private async Task<(int Exit, JsonElement Json)> RunWithStdinAsync(string stdin, params string[] args)
+    [Fact]
+    public async Task Attach_JsonFromStdinWithStdinClosed_FailsAtOnceSayingSo()
+    {
+        var (exit, json) = await RunWithStdinAsync(null, "attach", "-", "node-1");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("stdin is closed", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task<(int Exit, JsonElement Json)> RunWithStdinAsync(string? stdin, params string[] args)
     {
         using var stdout = new MemoryStream();
         var exit = await CreateCli(stdout, stdin, DriverCli.WantsPretty(args)).RunAsync(args, CancellationToken.None).WithTimeout();
@@ -418,7 +427,8 @@ public sealed class DriverCliTests
         return (exit, document.RootElement.Clone());
     }
 
-    private DriverCli CreateCli(Stream stdout, string stdin, bool indented = false)
+    /// <param name="stdin">What stdin holds; null: the process was started with stdin closed.</param>
+    private DriverCli CreateCli(Stream stdout, string? stdin, bool indented = false)
     {
         var parser = new FlexOptionsParser(_disk.OptionKeys);
         var services = new VerbServices(
@@ -431,7 +441,7 @@ public sealed class DriverCliTests
         return new DriverCli(
             stdout,
             new ReplyWriter(stdout, indented),
-            new StandardInput(() => new MemoryStream(Encoding.UTF8.GetBytes(stdin))),
+            new StandardInput(() => new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? throw new InvalidOperationException("stdin is closed and must not be read"))), () => stdin is not null),
             (_, _) => Task.FromResult(services),
             TimeProvider.System,
             TestOperatorServices.Create());

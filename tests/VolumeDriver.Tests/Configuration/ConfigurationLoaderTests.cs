@@ -179,6 +179,12 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("log:\n  level: 2\n", "log.level", "not a log level")]
     [InlineData("locking:\n  directory: locks\n", "locking.directory", "not an absolute path")]
     [InlineData("node:\n  commandTimeout: forever\n", "node.commandTimeout", "not an allowed duration")]
+    [InlineData("loop:\n  overcommit: 0\n", "loop.overcommit", "not an overcommit ratio")]
+    [InlineData("loop:\n  overcommit: -2\n", "loop.overcommit", "above 0 and at most 1000")]
+    [InlineData("loop:\n  overcommit: 1e9\n", "loop.overcommit", "above 0 and at most 1000")]
+    [InlineData("vcloud:\n  host: https://admin:PASSWORD@vcd.example.com\n  password: x\n", "vcloud.host", "user name or password")]
+    [InlineData("locking:\n  etcd:\n    endpoints: http://root:PASSWORD@127.0.0.1:2379\n", "locking.etcd.endpoints", "user name or password")]
+    [InlineData("locking:\n  etcd:\n    host: root:PASSWORD@127.0.0.1\n", "locking.etcd.host", "user name or password")]
     public async Task LoadAsync_BadValue_ThrowsNamingTheKeyAndWhatIsAllowed(string content, string key, string expected)
     {
         var path = _temp.Write("bad.yaml", content);
@@ -189,6 +195,16 @@ public sealed class ConfigurationLoaderTests : IDisposable
         Assert.Contains($"'{key}'", e.Message);
         Assert.Contains(path, e.Message);
         Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain("PASSWORD", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_Overcommit_IsReadAndDefaultsToOne()
+    {
+        var set = await CreateLoader().LoadAsync(_temp.Write("o.yaml", "loop:\n  overcommit: 2.5\n"), CancellationToken.None).WithTimeout();
+
+        Assert.Equal(2.5, set.Loop.Overcommit);
+        Assert.Equal(1, DriverConfiguration.Defaults.Loop.Overcommit);
     }
 
     [Theory]
@@ -213,7 +229,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("backend:\n  - loop\n", "backend", "not a sequence (list)")]
     [InlineData("nodeName: {a: b}\n", "nodeName", "not a mapping")]
     [InlineData("locking:\n  timeout: [1, 2]\n", "locking.timeout", "not a sequence (list)")]
-    [InlineData("loop: /var/lib/loop\n", "loop", "must be a mapping of keys (directory)")]
+    [InlineData("loop: /var/lib/loop\n", "loop", "must be a mapping of keys (directory, overcommit)")]
     [InlineData("log:\n  - file\n", "log", "must be a mapping of keys (file, level)")]
     public async Task LoadAsync_WrongNodeKind_ThrowsNamingTheKey(string content, string key, string expected)
     {
@@ -322,22 +338,33 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadFileAsync_Directory_ThrowsCannotBeRead()
+    public void ReadFile_Directory_ThrowsCannotBeRead()
     {
-        var e = await Assert.ThrowsAsync<ConfigurationException>(
-            () => ConfigurationLoader.ReadFileAsync(_temp.Path, CancellationToken.None).WithTimeout());
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.ReadFile(_temp.Path));
 
         Assert.Equal(_temp.Path, e.File);
         Assert.Contains("cannot be read", e.Message);
+        Assert.Contains("a directory, not a regular file", e.Message);
+    }
+
+    [LinuxRootFact("mkfifo")]
+    public async Task ReadFile_Fifo_ThrowsNotARegularFileAtOnce()
+    {
+        var path = _temp.PathOf("fifo.yaml");
+        File.Delete(path);
+        await Contract.LoopVolumeFixture.RunToolAsync("mkfifo", path);
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.ReadFile(path));
+
+        Assert.Contains("a FIFO (named pipe), not a regular file", e.Message);
     }
 
     [Fact]
-    public async Task ReadFileAsync_FileVanished_ThrowsCannotBeRead()
+    public void ReadFile_FileVanished_ThrowsCannotBeRead()
     {
         var path = _temp.PathOf("gone.yaml");
 
-        var e = await Assert.ThrowsAsync<ConfigurationException>(
-            () => ConfigurationLoader.ReadFileAsync(path, CancellationToken.None).WithTimeout());
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.ReadFile(path));
 
         Assert.Equal(path, e.File);
         Assert.Contains("cannot be read", e.Message);

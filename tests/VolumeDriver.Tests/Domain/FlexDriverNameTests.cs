@@ -42,6 +42,7 @@ public sealed class FlexDriverNameTests
     [InlineData("acme_corp~driver", "DNS subdomain")]
     [InlineData(".acme~driver", "DNS subdomain")]
     [InlineData("acme~driver\n", "only letters")]
+    [InlineData("acme\n~driver", "DNS subdomain")]
     public void TryParse_NameKubeletRejects_Refused(string? text, string expectedProblem)
     {
         Assert.False(FlexDriverName.TryParse(text, out var driver, out var problem));

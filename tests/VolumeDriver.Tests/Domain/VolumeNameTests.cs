@@ -26,6 +26,9 @@ public sealed class VolumeNameTests
     [InlineData("trailing.")]
     [InlineData("with space")]
     [InlineData("日本語")]
+    [InlineData("nlvol\n")]
+    [InlineData("nlvol\r\n")]
+    [InlineData("\nnlvol")]
     public void TryCreate_UnsafeName_IsRefused(string text)
     {
         Assert.False(VolumeName.TryCreate(text, out _, out var problem));

@@ -29,17 +29,21 @@ internal sealed record AzureCloudConfig(
 {
     public const string DefaultPath = "/etc/kubernetes/azure.json";
 
+    /// <summary>azure.json is a few KiB; a FIFO or a huge file in its place must not stall a verb.</summary>
+    private const int MaxFileBytes = 1024 * 1024;
+
     /// <summary>Reads and checks the file; every problem is a <see cref="ConfigurationException"/> naming the key.</summary>
     public static AzureCloudConfig Load(string path, Func<string, string?> getEnvironmentVariable)
     {
         AzureJsonFile? file;
         try
         {
-            file = JsonSerializer.Deserialize(File.ReadAllText(path), AzureJsonContext.Default.AzureJsonFile);
+            var json = Host.RegularFile.Read(path, MaxFileBytes).AsSpan();
+            file = JsonSerializer.Deserialize(json.StartsWith("\uFEFF"u8) ? json[3..] : json, AzureJsonContext.Default.AzureJsonFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException(path, null, $"The Azure cloud-provider file {path} cannot be read: {e.Message}. It is normally /etc/kubernetes/azure.json; set azure.cloudConfig to where it is.", e);
+            throw new ConfigurationException(path, null, $"The Azure cloud-provider file {path} cannot be read: {e.Message.TrimEnd('.')}. It is normally /etc/kubernetes/azure.json; set azure.cloudConfig to where it is.", e);
         }
         catch (JsonException e)
         {

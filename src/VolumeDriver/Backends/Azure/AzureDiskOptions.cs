@@ -21,6 +21,9 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
     public const string LocationOption = "location";
     public const string ZonesOption = "zones";
 
+    /// <summary>Azure's limit on a managed disk's name.</summary>
+    public const int MaxDiskNameLength = 80;
+
     public static IReadOnlyList<string> Keys { get; } = [DiskNameOption, DiskUriOption, KindOption, SkuOption, LegacySkuOption, CachingOption, ResourceGroupOption, LocationOption, ZonesOption];
 
     /// <summary>The managed disk SKUs a volume may ask for.</summary>
@@ -58,6 +61,13 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
         else if (options.GetValueOrDefault(DiskNameOption) is { Length: > 0 } diskName)
         {
             name = diskName;
+        }
+
+        if (name.Length > MaxDiskNameLength)
+        {
+            // Azure answers a longer name with a 400 after the request; say it before any call.
+            var key = options.ContainsKey(DiskUriOption) ? DiskUriOption : options.ContainsKey(DiskNameOption) ? DiskNameOption : FlexVolume.OptionKeys.PvOrVolumeName;
+            throw new InvalidOptionException(key, FormattableString.Invariant($"the managed disk name '{FlexVolume.OptionsJson.Printable(name, 40)}' is {name.Length} characters long; Azure takes disk names of at most {MaxDiskNameLength} characters. Set {DiskNameOption} to a shorter name"));
         }
 
         var skuText = options.GetValueOrDefault(SkuOption) is { Length: > 0 } s ? s : options.GetValueOrDefault(LegacySkuOption);

@@ -31,6 +31,8 @@ internal sealed class LoopDiagnostics : IBackendDiagnostics
             DoctorCheck.Skip("node VM", NoCredentials + "; its disks attach only to the machine it runs on"),
             DirectoryCheck(directory),
             SparseCheck(directory),
+            OvercommitCheck(directory),
+            DoctorCheck.Ok("volume names", FormattableString.Invariant($"the loop backend takes volume names of at most {LoopDiskBackend.MaxNameLength} characters (letters, digits, '.', '_', '-')")),
             LoopControlCheck(),
         ];
         return Task.FromResult(checks);
@@ -66,6 +68,24 @@ internal sealed class LoopDiagnostics : IBackendDiagnostics
                 $"could not tell whether the filesystem of {probe.ProbedDirectory} supports sparse files (it does not answer lseek SEEK_DATA)",
                 $"put {ConfigurationKeys.LoopDirectory} on ext4, xfs, btrfs or tmpfs"),
         };
+    }
+
+    /// <summary>Shows the overcommit ratio in force and what it allows now, so an operator sees the limit before a PV hits it.</summary>
+    private DoctorCheck OvercommitCheck(DirectoryProbeResult probe)
+    {
+        const string Name = "overcommit";
+        var ratio = _configuration.Overcommit;
+        var space = probe.Writable ? FilesystemSpace.Read(probe.ProbedDirectory!) : null;
+        if (space is null)
+        {
+            return DoctorCheck.Skip(Name, FormattableString.Invariant($"{ConfigurationKeys.LoopOvercommit} is {ratio}; {probe.Directory} is not usable, so there is no free space to apply it to"));
+        }
+
+        var allowed = (long)Math.Min(space.AvailableBytes * ratio, long.MaxValue);
+        var limit = space.MaxFileBytes is { } max && max < allowed ? FormattableString.Invariant($"; {space.TypeName} holds files of at most {new Domain.ByteSize(max).ToApproximateString()}") : string.Empty;
+        return DoctorCheck.Ok(
+            Name,
+            FormattableString.Invariant($"{ConfigurationKeys.LoopOvercommit} is {ratio}: with {new Domain.ByteSize(space.AvailableBytes).ToApproximateString()} free in {probe.ProbedDirectory}, a new image may be at most {new Domain.ByteSize(allowed).ToApproximateString()}{limit}"));
     }
 
     private DoctorCheck LoopControlCheck()

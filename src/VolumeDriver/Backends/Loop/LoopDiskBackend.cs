@@ -16,8 +16,23 @@ namespace VolumeDriver.Backends.Loop;
 /// </summary>
 internal sealed class LoopDiskBackend : ICloudDisk
 {
+    /// <summary>
+    /// The longest volume name this backend takes. An image is created as ".NAME.&lt;32 hex&gt;.tmp"
+    /// and renamed to "NAME.img", and both names must fit the 255-byte limit that ext4, xfs, btrfs
+    /// and tmpfs put on a file name (volume names are ASCII, so a character is a byte).
+    /// </summary>
+    public const int MaxNameLength = MaxFileNameBytes - TemporaryNameOverhead;
+
     /// <summary>Images are sized up to whole MiB so the device size is always sector-aligned.</summary>
     private const long SizeGranularity = 1L << 20;
+
+    private const int MaxFileNameBytes = 255;
+
+    /// <summary>What the temporary name adds to the volume name: "." + "." + 32 hex digits + ".tmp".</summary>
+    private const int TemporaryNameOverhead = 38;
+
+    /// <summary>PATH_MAX less its terminating NUL: the longest path the kernel takes.</summary>
+    private const int MaxPathBytes = 4095;
 
     private static readonly FrozenSet<string> NoExtraOptions = FrozenSet<string>.Empty;
 
@@ -61,7 +76,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
     public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
         var image = ImagePath(request.Name);
-        if (File.Exists(image))
+        if (ImageExists(request.Name, image))
         {
             var existing = new ByteSize(new FileInfo(image).Length);
             if (request.Size is { } wanted && wanted.Bytes > existing.Bytes)
@@ -76,7 +91,8 @@ internal sealed class LoopDiskBackend : ICloudDisk
             FlexVolume.OptionKeys.Size,
             $"volume {request.Name} does not exist yet and the options give no size to create it with; set the option size (for example 1Gi)");
         var bytes = RoundUp(size);
-        Directory.CreateDirectory(_configuration.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ConfiguredDirectory.Create(_configuration.Directory, ConfigurationKeys.LoopDirectory);
+        CheckRoom(request.Name, bytes, bytes, "create");
 
         // Create under a temporary name and link it into place without replacing anything, so a
         // crash leaves either no image or a complete one, and two creators never both win.
@@ -96,10 +112,19 @@ internal sealed class LoopDiskBackend : ICloudDisk
 
             File.Move(temporary, image, overwrite: false);
         }
-        catch (IOException) when (File.Exists(image))
+        catch (IOException) when (ImageExists(request.Name, image))
         {
             // Another process created it first; theirs is as good as ours.
             return new DiskInfo(request.Name, new ByteSize(new FileInfo(image).Length), Created: false);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // ftruncate's EFBIG, should the filesystem's limit be lower than the one CheckRoom knows.
+            throw TooLarge(request.Name, bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ConfiguredDirectory.Unusable(_configuration.Directory, ConfigurationKeys.LoopDirectory, e);
         }
         finally
         {
@@ -160,7 +185,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
 
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
-        if (!node.Matches(_localNode) || !File.Exists(ImagePath(request.Name)))
+        if (!node.Matches(_localNode) || !ImageExists(request.Name, ImagePath(request.Name)))
         {
             return false;
         }
@@ -178,7 +203,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
             return;
         }
 
-        if (!File.Exists(ImagePath(volume)))
+        if (!ImageExists(volume, ImagePath(volume)))
         {
             return;
         }
@@ -232,7 +257,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
     public async Task DeleteAsync(VolumeName volume, CancellationToken cancellationToken)
     {
         var image = ImagePath(volume);
-        if (!File.Exists(image))
+        if (!ImageExists(volume, image))
         {
             LoopLog.AlreadyDeleted(_logger, volume.Value);
             return;
@@ -287,7 +312,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
         var image = ImagePath(request.Name);
         var wanted = RoundUp(newSize);
         await using var vmLock = await _locks.AcquireAsync(_localNode.Value, _lockConfiguration.Timeout, cancellationToken);
-        if (!File.Exists(image))
+        if (!ImageExists(request.Name, image))
         {
             throw new DiskOperationException(
                 $"cannot resize volume {request.Name}: it does not exist (no image {image} on node {_localNode}); "
@@ -309,7 +334,16 @@ internal sealed class LoopDiskBackend : ICloudDisk
             // Upward only: SetLength below the current length would truncate the image.
             if (wanted > length)
             {
-                file.SetLength(wanted);
+                CheckRoom(request.Name, wanted, wanted - length, "grow");
+                try
+                {
+                    file.SetLength(wanted);
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    throw TooLarge(request.Name, wanted);
+                }
+
                 file.Flush(flushToDisk: true);
                 LoopLog.Grown(_logger, request.Name.Value, image, length, wanted);
                 length = wanted;
@@ -375,7 +409,81 @@ internal sealed class LoopDiskBackend : ICloudDisk
         LoopLog.CapacitySet(_logger, volume.Value, device.DevicePath, after ?? length);
     }
 
-    private string ImagePath(VolumeName name) => Path.Join(_configuration.Directory, name.Value + ".img");
+    /// <summary>
+    /// The volume's image path, once its name is known to fit (<see cref="MaxNameLength"/>), and the
+    /// path with it (PATH_MAX): both are refused here, before anything is created.
+    /// </summary>
+    private string ImagePath(VolumeName name)
+    {
+        if (name.Value.Length > MaxNameLength)
+        {
+            throw new InvalidOptionException(
+                FlexVolume.OptionKeys.PvOrVolumeName,
+                FormattableString.Invariant($"volume name '{FlexVolume.OptionsJson.Printable(name.Value, 40)}' is {name.Value.Length} characters long; the loop backend takes names of at most {MaxNameLength} characters, because its image file (and the temporary name it is created under) must fit the filesystem's {MaxFileNameBytes}-byte limit on a file name"));
+        }
+
+        var image = Path.Join(_configuration.Directory, name.Value + ".img");
+        if (System.Text.Encoding.UTF8.GetByteCount(image) + TemporaryNameOverhead > MaxPathBytes)
+        {
+            throw new ConfigurationException(
+                null,
+                ConfigurationKeys.LoopDirectory,
+                FormattableString.Invariant($"the image path of volume {name} would be longer than the kernel's limit of {MaxPathBytes} bytes: {ConfigurationKeys.LoopDirectory} is {_configuration.Directory.Length} characters long; set it to a shorter directory"));
+        }
+
+        return image;
+    }
+
+    /// <summary>
+    /// Whether the volume's image exists. Anything but a regular file in its place is refused: a
+    /// symlink would have the driver attach (and perhaps format) whatever file it points at, and a
+    /// directory, FIFO or device is no disk image.
+    /// </summary>
+    private static bool ImageExists(VolumeName name, string image) => PathInspector.InspectLink(image) switch
+    {
+        PathKind.Missing => false,
+        PathKind.RegularFile => true,
+        PathKind.SymbolicLink => throw new UnsafeOperationException(
+            $"refusing volume {name}: its image {image} is a symbolic link. The loop backend never follows one there, since it would attach, and might format, whatever file the link points at; "
+            + $"move the real image file to {image} (or remove the link) and retry"),
+        var kind => throw new UnsafeOperationException(
+            $"refusing volume {name}: its image {image} is {PathInspector.Describe(kind)}, not a regular file, so it is no disk image; move it out of {ConfigurationKeys.LoopDirectory} and retry"),
+    };
+
+    /// <summary>
+    /// Refuses an image the filesystem cannot hold (ext4 files end at 16 TiB with 4 KiB blocks), or
+    /// whose <paramref name="addedBytes"/> exceed the free space times loop.overcommit: a sparse
+    /// image promised beyond the free space fails its writes, and the host's, once the disk fills.
+    /// </summary>
+    private void CheckRoom(VolumeName name, long length, long addedBytes, string verb)
+    {
+        var space = FilesystemSpace.Read(_configuration.Directory);
+        if (space is null)
+        {
+            return;
+        }
+
+        if (space.MaxFileBytes is { } max && length > max)
+        {
+            throw new InvalidOptionException(
+                FlexVolume.OptionKeys.Size,
+                $"cannot {verb} volume {name} at {Describe(length)}: {_configuration.Directory} is on {space.TypeName}, which holds files of at most {new ByteSize(max).ToApproximateString()}; ask for less, or put {ConfigurationKeys.LoopDirectory} on xfs");
+        }
+
+        var ratio = _configuration.Overcommit;
+        var allowed = (long)Math.Min(space.AvailableBytes * ratio, long.MaxValue);
+        if (addedBytes > allowed)
+        {
+            var what = verb == "create" ? $"an image of {Describe(addedBytes)}" : $"a growth of {Describe(addedBytes)}";
+            throw new InvalidOptionException(
+                FlexVolume.OptionKeys.Size,
+                FormattableString.Invariant($"refusing to {verb} volume {name}: {what} exceeds the free space of {_configuration.Directory}, {new ByteSize(space.AvailableBytes).ToApproximateString()}, times {ConfigurationKeys.LoopOvercommit} {ratio}: {new ByteSize(allowed).ToApproximateString()}. ")
+                + $"Sparse images promised beyond the free space fail their writes once the disk fills. Free space there, ask for less, or raise {ConfigurationKeys.LoopOvercommit}");
+        }
+    }
+
+    private InvalidOptionException TooLarge(VolumeName name, long length) =>
+        new(FlexVolume.OptionKeys.Size, $"volume {name} cannot be {Describe(length)}: the filesystem of {_configuration.Directory} cannot hold a file that large; ask for less, or put {ConfigurationKeys.LoopDirectory} on xfs");
 
     /// <summary>The image path as the kernel reports it in backing_file: every symlink resolved.</summary>
     private string ResolvedImagePath(VolumeName name)

@@ -346,6 +346,18 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public void DiskName_LongerThanAzureTakes_IsRefusedBeforeAnyCall_NamingTheLimit()
+    {
+        var fromPv = Assert.Throws<InvalidOptionException>(() => AzureDiskOptions.From(Request(new string('p', 81))));
+        var fromOption = Assert.Throws<InvalidOptionException>(() => AzureDiskOptions.From(Request("pv-1", options: new() { ["diskName"] = new string('d', 81) })));
+
+        Assert.Equal("kubernetes.io/pvOrVolumeName", fromPv.Key);
+        Assert.Equal("diskName", fromOption.Key);
+        Assert.Contains("at most 80 characters", fromOption.Message, StringComparison.Ordinal);
+        Assert.Equal(new string('q', 80), AzureDiskOptions.From(Request(new string('q', 80))).DiskName);
+    }
+
+    [Fact]
     public async Task List_ShowsTheDisksThisDriverCreated_WithTheirNodes()
     {
         await Backend().AttachAsync(Request("pv-l1", "2Gi"), Node("node-1"), CancellationToken.None);

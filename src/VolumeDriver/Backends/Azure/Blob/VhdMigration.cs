@@ -178,7 +178,7 @@ internal sealed partial class VhdMigration : IVhdMigration
     }
 
     /// <summary>Azure's rule for managed disk names.</summary>
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex DiskName();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Imported VHD {Vhd} into managed disk {Disk} ({Sku}); the VHD is left as it was")]
