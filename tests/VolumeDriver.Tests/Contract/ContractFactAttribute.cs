@@ -68,13 +68,3 @@ public enum CapabilityRequirement
     Present,
     Absent,
 }
-
-/// <summary>The theory twin of <see cref="LifecycleFactAttribute"/>.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class LifecycleTheoryAttribute : TheoryAttribute
-{
-    public LifecycleTheoryAttribute()
-    {
-        Skip = DriverBinary.MissingReason ?? HostPrerequisites.MissingReason(["losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount"]);
-    }
-}
