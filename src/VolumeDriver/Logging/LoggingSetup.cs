@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 using Serilog.Extensions.Logging;
 using Serilog.Sinks.SystemConsole.Themes;
 using VolumeDriver.Configuration;
@@ -13,13 +13,12 @@ namespace VolumeDriver.Logging;
 /// <summary>
 /// The process's logging: a Serilog logger configured in code, behind a Microsoft.Extensions.Logging
 /// <see cref="ILoggerFactory"/>. It writes to the configured file (shared between the concurrent verb
-/// processes, rolled by size) and, only when <c>--verbose</c> asks for it, to stderr as well.
+/// processes through <see cref="SharedFileSink"/>, rolled by size) and, only when <c>--verbose</c> asks for it, to stderr as well.
 /// </summary>
 /// <remarks>
-/// Serilog never reports a file it cannot open: a plain file sink swaps itself for a null sink at
-/// configuration time, and the rolling sink fails on each write; both tell only Serilog's SelfLog,
-/// which must stay off (stderr belongs to the reply). So the file is opened once here first, and
-/// when that fails logging goes on without the file and <see cref="FileSinkError"/> says why.
+/// A sink that cannot write tells only Serilog's SelfLog, which must stay off (stderr belongs to the
+/// reply). So the file is opened once here first, and when that fails logging goes on without the
+/// file and <see cref="FileSinkError"/> says why.
 /// Dispose to flush before the process exits.
 /// </remarks>
 internal sealed class LoggingSetup : IDisposable
@@ -30,8 +29,6 @@ internal sealed class LoggingSetup : IDisposable
     /// <summary>UTC time, level, process id, source (the logging class), message and exception.</summary>
     public const string OutputTemplate =
         "{" + ProcessContextEnricher.UtcTimestampProperty + ":yyyy-MM-ddTHH:mm:ss.fffZ} [{Level:u3}] [{" + ProcessContextEnricher.ProcessIdProperty + "}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
-
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Logger _logger;
     private readonly SerilogLoggerFactory _loggerFactory;
@@ -63,16 +60,11 @@ internal sealed class LoggingSetup : IDisposable
 
         if (fileSinkError is null)
         {
-            serilog.WriteTo.File(
+            serilog.WriteTo.Sink(new SharedFileSink(
                 configuration.File,
-                outputTemplate: OutputTemplate,
-                formatProvider: CultureInfo.InvariantCulture,
-                fileSizeLimitBytes: FileSizeLimitBytes,
-                shared: true,
-                rollingInterval: RollingInterval.Infinite,
-                rollOnFileSizeLimit: true,
-                retainedFileCountLimit: RetainedFileCountLimit,
-                encoding: Utf8NoBom);
+                new MessageTemplateTextFormatter(OutputTemplate, CultureInfo.InvariantCulture),
+                FileSizeLimitBytes,
+                RetainedFileCountLimit));
         }
 
         if (verbose)
