@@ -79,12 +79,13 @@ class LoopVolume:
         self.driver, self.env, self.node = driver, env, node
         self.options = json.dumps({"kubernetes.io/fsType": "", "kubernetes.io/pvOrVolumeName": "bench-mounted",
                                    "kubernetes.io/readwrite": "rw", "size": "64Mi"})
-        self.mount = os.path.join(work, "mnt")
+        # Where kubelet mounts a FlexVolume device; the driver refuses any other path.
+        self.mount = os.path.join(work, "kubelet/plugins/kubernetes.io/flexvolume/example.com/volume-driver/mounts/bench-mounted")
         self.device = None
         self.mounted = False
 
     def __enter__(self):
-        os.mkdir(self.mount)
+        os.makedirs(self.mount)
         self.device = run_checked([self.driver, "attach", self.options, self.node], self.env)["device"]
         run_checked([self.driver, "mountdevice", self.mount, self.device, self.options], self.env)
         self.mounted = True

@@ -30,7 +30,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/volume-driver-compare.XXXXXX")
 cleanup() {
     # A loop volume left by an interrupted run: unmount and detach it with whichever binary is there.
     if [[ -x "$work/bin/volume-driver" ]]; then
-        run_driver unmountdevice "$work/state/mnt" >/dev/null 2>&1 || true
+        run_driver unmountdevice "$mount" >/dev/null 2>&1 || true
         run_driver detach pv-compare node-1 >/dev/null 2>&1 || true
     fi
     rm -rf -- "$work"
@@ -64,6 +64,8 @@ record() {
 
 volume='{"kubernetes.io/fsType":"","kubernetes.io/pvOrVolumeName":"pv-compare","kubernetes.io/readwrite":"rw","size":"64Mi"}'
 absent='{"kubernetes.io/pvOrVolumeName":"pv-absent"}'
+# Where kubelet mounts a FlexVolume device; the driver refuses any other path.
+mount="$work/state/kubelet/plugins/kubernetes.io/flexvolume/example.com/volume-driver/mounts/pv-compare"
 
 run_all() {
     record no-arguments
@@ -110,11 +112,11 @@ run_all() {
         device=$(run_driver attach "$volume" node-1 | sed -nE 's/.*"device":"([^"]+)".*/\1/p')
         record loop-isattached isattached "$volume" node-1
         record loop-waitforattach waitforattach "$device" "$volume"
-        record loop-mountdevice mountdevice "$work/state/mnt" "$device" "$volume"
-        record loop-mountdevice-again mountdevice "$work/state/mnt" "$device" "$volume"
+        record loop-mountdevice mountdevice "$mount" "$device" "$volume"
+        record loop-mountdevice-again mountdevice "$mount" "$device" "$volume"
         record loop-delete-attached delete pv-compare
         record loop-list list
-        record loop-unmountdevice unmountdevice "$work/state/mnt"
+        record loop-unmountdevice unmountdevice "$mount"
         record loop-detach detach pv-compare node-1
         record loop-isattached-after isattached "$volume" node-1
         record loop-delete delete pv-compare
@@ -129,7 +131,7 @@ for flavour in r2r aot; do
         aot) binary=artifacts/volume-driver ;;
     esac
     rm -rf -- "$work/bin" "$work/state"
-    mkdir -p "$work/bin" "$work/state/images" "$work/out/$flavour"
+    mkdir -p "$work/bin" "$work/state/images" "$work/out/$flavour" "$mount"
     cp -- "$binary" "$work/bin/volume-driver"
     cat >"$work/state/config.yaml" <<YAML
 backend: loop

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Core;
@@ -94,6 +95,10 @@ internal sealed class LoggingSetup : IDisposable
     }
 
     /// <summary>Opens the log file for append the way the sink will, creating its directory; null on success.</summary>
+    /// <remarks>
+    /// Not through FileStream: it takes a shared flock(2) of its own without waiting, which fails while
+    /// another verb's sink holds its exclusive lock for a write, and this verb would log nothing.
+    /// </remarks>
     private static string? ProbeLogFile(string path)
     {
         try
@@ -104,10 +109,8 @@ internal sealed class LoggingSetup : IDisposable
                 Directory.CreateDirectory(directory);
             }
 
-            using (new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-            {
-                return null;
-            }
+            using var file = SharedFileSink.OpenForAppend(path, out var errno);
+            return file.IsInvalid ? $"the log file '{path}' cannot be opened for writing: {Marshal.GetPInvokeErrorMessage(errno)}" : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

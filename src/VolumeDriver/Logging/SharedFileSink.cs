@@ -154,9 +154,13 @@ internal sealed class SharedFileSink : ILogEventSink, IDisposable
         File.Move(_path, RolledPath(_path, 1), overwrite: true);
     }
 
+    /// <summary>Opens (creating it) a log file for appending, taking no lock; the handle is invalid on failure.</summary>
+    public static SafeFileHandle OpenForAppend(string path, out int errno) =>
+        LibC.Open(path, LibC.WriteOnly | LibC.Append | LibC.Create, FileMode, out errno);
+
     private SafeFileHandle OpenCurrent()
     {
-        var handle = LibC.Open(_path, LibC.WriteOnly | LibC.Append | LibC.Create, FileMode, out var errno);
+        var handle = OpenForAppend(_path, out var errno);
         if (handle.IsInvalid)
         {
             handle.Dispose();
