@@ -14,12 +14,20 @@ Caveat on RSS: Linux carries the parent's resident set into a forked child's ru_
 figure can be below this Python process's own RSS; the "/bin/true" row shows that floor. Figures
 well above it are exact.
 
+With --doubles CMD (the ARM and vCD doubles, `Simulators bench-doubles DIR`), it also measures
+isattached against each double. As root with loop devices, it attaches and mounts a loop-backend
+volume once and measures isattached, waitforattach and mountdevice on it (already attached and
+mounted: the verbs kubelet repeats), then unmounts and detaches it.
+
 Usage: bench.py --hello PATH --driver PATH [--runs N] [--warmup N] [--node NAME] [--json FILE]
+                [--doubles CMD...]
 """
 
 import argparse
+import contextlib
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -52,6 +60,67 @@ def run_once(argv, env):
     return elapsed, usage.ru_maxrss, proc.returncode, output
 
 
+def run_checked(argv, env):
+    """Run a set-up verb; return its reply (a dict) or raise with its output."""
+    _, _, code, output = run_once(argv, env)
+    try:
+        reply = json.loads(output.decode("utf-8"))
+    except ValueError:
+        reply = None
+    if code != 0 or not isinstance(reply, dict) or reply.get("status") != "Success":
+        raise RuntimeError(f"{' '.join(argv[1:2])} failed ({code}): {output[:300]!r}")
+    return reply
+
+
+class LoopVolume:
+    """A loop-backend volume attached and mounted once, for the verbs kubelet repeats on it."""
+
+    def __init__(self, driver, env, node, work):
+        self.driver, self.env, self.node = driver, env, node
+        self.options = json.dumps({"kubernetes.io/fsType": "", "kubernetes.io/pvOrVolumeName": "bench-mounted",
+                                   "kubernetes.io/readwrite": "rw", "size": "64Mi"})
+        # Where kubelet mounts a FlexVolume device; the driver refuses any other path.
+        self.mount = os.path.join(work, "kubelet/plugins/kubernetes.io/flexvolume/example.com/volume-driver/mounts/bench-mounted")
+        self.device = None
+        self.mounted = False
+
+    def __enter__(self):
+        os.makedirs(self.mount)
+        self.device = run_checked([self.driver, "attach", self.options, self.node], self.env)["device"]
+        run_checked([self.driver, "mountdevice", self.mount, self.device, self.options], self.env)
+        self.mounted = True
+        return self
+
+    def __exit__(self, *_):
+        if self.mounted:
+            run_once([self.driver, "unmountdevice", self.mount], self.env)
+        if self.device:
+            run_once([self.driver, "detach", "bench-mounted", self.node], self.env)
+
+
+class Doubles:
+    """The ARM and vCD doubles, started from a command that prints one JSON line and runs until stdin closes."""
+
+    def __init__(self, command, work):
+        self.command = command + [os.path.join(work, "doubles")]
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the doubles did not start: {shlex.join(self.command)}")
+        return json.loads(line)
+
+    def __exit__(self, *_):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def is_one_json_object(output):
     try:
         text = output.decode("utf-8")  # strict: a BOM or bad byte counts as bad output
@@ -76,6 +145,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per command")
     parser.add_argument("--node", default="bench-node", help="node name for isattached")
     parser.add_argument("--json", metavar="FILE", help="write the raw per-run numbers here")
+    parser.add_argument("--doubles", nargs=argparse.REMAINDER,
+                        help="command that serves the ARM and vCD doubles (Simulators bench-doubles); last")
     args = parser.parse_args()
     if args.runs < 20:
         parser.error("--runs must be at least 20")
@@ -103,78 +174,103 @@ def main():
             ("volume-driver getvolumename", [driver, "getvolumename", VOLUME_JSON], plain_env, True),
             ("volume-driver isattached", [driver, "isattached", VOLUME_JSON, args.node], config_env, True),
         ]
-        results = {name: {"argv": argv, "wall_ms": [], "maxrss_kib": [], "exit_codes": [],
-                          "bad_outputs": 0, "bad_examples": []}
-                   for name, argv, _, _ in commands}
-
-        total_rounds = args.warmup + args.runs
-        print(f"bench: {len(commands)} commands x ({args.warmup} warm-up + {args.runs} measured) "
-              f"runs, interleaved; cwd /, env PATH only, stdin /dev/null", flush=True)
-        for round_no in range(total_rounds):
-            measured = round_no >= args.warmup
-            for name, argv, env, expects_json in commands:
-                try:
-                    elapsed, maxrss, code, output = run_once(argv, env)
-                except OSError as exc:
-                    print(f"bench: cannot start {argv[0]}: {exc}", file=sys.stderr)
-                    return 2
-                if not measured:
-                    continue
-                r = results[name]
-                r["wall_ms"].append(elapsed * 1000.0)
-                r["maxrss_kib"].append(maxrss)
-                r["exit_codes"].append(code)
-                if expects_json and not is_one_json_object(output):
-                    r["bad_outputs"] += 1
-                    if len(r["bad_examples"]) < 1:
-                        r["bad_examples"].append(output[:300].decode("utf-8", "replace"))
-
-        hello_median = statistics.median(results["hello-world"]["wall_ms"])
-        header = ("command", "runs", "median ms", "p90 ms", "med RSS MiB", "max RSS MiB",
-                  "x hello", "bad JSON", "exit codes")
-        rows = []
-        for name, _, _, expects_json in commands:
-            r = results[name]
-            median = statistics.median(r["wall_ms"])
-            rows.append((
-                name,
-                str(len(r["wall_ms"])),
-                f"{median:.1f}",
-                f"{percentile(r['wall_ms'], 0.9):.1f}",
-                f"{statistics.median(r['maxrss_kib']) / 1024:.1f}",
-                f"{max(r['maxrss_kib']) / 1024:.1f}",
-                f"{median / hello_median:.2f}",
-                f"{r['bad_outputs']}/{len(r['wall_ms'])}" if expects_json else "-",
-                ",".join(str(c) for c in sorted(set(r["exit_codes"]))),
-            ))
-        widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
-        line = lambda row: "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
-        print()
-        print(line(header))
-        print(line(tuple("-" * w for w in widths)))
-        for row in rows:
-            print(line(row))
-        print()
-        print("RSS floor: no figure can be below the '/bin/true' row (the launcher's own RSS).")
-        for name, _, _, _ in commands:
-            if results[name]["bad_examples"]:
-                print(f"bad output from {name} (first one): {results[name]['bad_examples'][0]!r}")
-
-        if args.json:
-            report = {
-                "runs": args.runs,
-                "warmup": args.warmup,
-                "hello_median_ms": hello_median,
-                "commands": {name: {k: v for k, v in r.items() if k != "bad_examples"}
-                             for name, r in results.items()},
-            }
-            with open(args.json, "w", encoding="utf-8") as f:
-                json.dump(report, f, indent=2)
-            print(f"raw numbers written to {args.json}")
-        return 0
+        with contextlib.ExitStack() as stack:
+            if os.geteuid() == 0 and shutil.which("losetup") and os.path.exists("/dev/loop-control"):
+                volume = stack.enter_context(LoopVolume(driver, config_env, args.node, work))
+                commands += [
+                    ("loop isattached (attached)", [driver, "isattached", volume.options, args.node], config_env, True),
+                    ("loop waitforattach (attached)", [driver, "waitforattach", volume.device, volume.options], config_env, True),
+                    ("loop mountdevice (mounted)", [driver, "mountdevice", volume.mount, volume.device, volume.options], config_env, True),
+                ]
+            else:
+                print("bench: not root or no loop devices: the attached and mounted loop verbs are left out", flush=True)
+            if args.doubles:
+                doubles = stack.enter_context(Doubles(args.doubles, work))
+                volume_json = json.dumps({"kubernetes.io/pvOrVolumeName": doubles["volume"]})
+                arm_env = {"PATH": PATH, "VOLUME_DRIVER_CONFIG": doubles["armConfig"],
+                           "AZURE_ENVIRONMENT_FILEPATH": doubles["armEnvironmentFile"]}
+                vcloud_env = {"PATH": PATH, "VOLUME_DRIVER_CONFIG": doubles["vcloudConfig"]}
+                commands += [
+                    ("azure isattached (ARM double)", [driver, "isattached", volume_json, doubles["node"]], arm_env, True),
+                    ("vcloud isattached (vCD double)", [driver, "isattached", volume_json, doubles["node"]], vcloud_env, True),
+                ]
+            return measure(args, commands)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args, commands):
+    """Run the commands interleaved, print the table, and write the raw numbers if asked."""
+    results = {name: {"argv": argv, "wall_ms": [], "maxrss_kib": [], "exit_codes": [],
+                      "bad_outputs": 0, "bad_examples": []}
+               for name, argv, _, _ in commands}
+
+    total_rounds = args.warmup + args.runs
+    print(f"bench: {len(commands)} commands x ({args.warmup} warm-up + {args.runs} measured) "
+          f"runs, interleaved; cwd /, env PATH only, stdin /dev/null", flush=True)
+    for round_no in range(total_rounds):
+        measured = round_no >= args.warmup
+        for name, argv, env, expects_json in commands:
+            try:
+                elapsed, maxrss, code, output = run_once(argv, env)
+            except OSError as exc:
+                print(f"bench: cannot start {argv[0]}: {exc}", file=sys.stderr)
+                return 2
+            if not measured:
+                continue
+            r = results[name]
+            r["wall_ms"].append(elapsed * 1000.0)
+            r["maxrss_kib"].append(maxrss)
+            r["exit_codes"].append(code)
+            if expects_json and not is_one_json_object(output):
+                r["bad_outputs"] += 1
+                if len(r["bad_examples"]) < 1:
+                    r["bad_examples"].append(output[:300].decode("utf-8", "replace"))
+
+    hello_median = statistics.median(results["hello-world"]["wall_ms"])
+    header = ("command", "runs", "median ms", "p90 ms", "med RSS MiB", "max RSS MiB",
+              "x hello", "bad JSON", "exit codes")
+    rows = []
+    for name, _, _, expects_json in commands:
+        r = results[name]
+        median = statistics.median(r["wall_ms"])
+        rows.append((
+            name,
+            str(len(r["wall_ms"])),
+            f"{median:.1f}",
+            f"{percentile(r['wall_ms'], 0.9):.1f}",
+            f"{statistics.median(r['maxrss_kib']) / 1024:.1f}",
+            f"{max(r['maxrss_kib']) / 1024:.1f}",
+            f"{median / hello_median:.2f}",
+            f"{r['bad_outputs']}/{len(r['wall_ms'])}" if expects_json else "-",
+            ",".join(str(c) for c in sorted(set(r["exit_codes"]))),
+        ))
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+    line = lambda row: "  ".join(
+        cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+    print()
+    print(line(header))
+    print(line(tuple("-" * w for w in widths)))
+    for row in rows:
+        print(line(row))
+    print()
+    print("RSS floor: no figure can be below the '/bin/true' row (the launcher's own RSS).")
+    for name, _, _, _ in commands:
+        if results[name]["bad_examples"]:
+            print(f"bad output from {name} (first one): {results[name]['bad_examples'][0]!r}")
+
+    if args.json:
+        report = {
+            "runs": args.runs,
+            "warmup": args.warmup,
+            "hello_median_ms": hello_median,
+            "commands": {name: {k: v for k, v in r.items() if k != "bad_examples"}
+                         for name, r in results.items()},
+        }
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2)
+        print(f"raw numbers written to {args.json}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -4,13 +4,18 @@
 #
 #   scripts/bench.sh [--no-build] [--runs N] [--warmup N] [--json FILE]
 #
-# 1. Publishes the driver (scripts/build.sh -> artifacts/volume-driver) unless --no-build.
+# 1. Publishes the driver (scripts/build.sh -> artifacts/volume-driver, NativeAOT) unless --no-build,
+#    and builds the test doubles (tests/Simulators).
 # 2. In a temporary directory, creates a hello-world console app (`dotnet new console`, printing
-#    {"status":"Success"}) and publishes it exactly like the driver: Release, linux-x64,
-#    self-contained, single file, ReadyToRun, InvariantGlobalization, same runtime switches.
+#    {"status":"Success"}) and publishes it exactly like the driver: Release, linux-x64, NativeAOT,
+#    InvariantGlobalization, the same feature switches, warnings as errors. That is the floor.
 # 3. Runs scripts/bench.py: each command N times (default 30, at least 20) after 3 warm-up runs,
 #    started as kubelet starts a driver, and prints median/p90 wall time, median/max peak RSS,
-#    the ratio to hello-world, and how many outputs were not exactly one JSON object.
+#    the ratio to hello-world, and how many outputs were not exactly one JSON object. The commands:
+#    init, getvolumename and isattached (loop backend, no volume); as root, isattached, waitforattach
+#    and mountdevice on an attached and mounted loop volume; isattached against the ARM and vCD
+#    doubles (started by bench.py through `Simulators bench-doubles`).
+# 4. Prints both files' sizes.
 # Other arguments go to bench.py. Works from any cwd.
 set -euo pipefail
 
@@ -24,7 +29,7 @@ bench_args=()
 while (($# > 0)); do
     case "$1" in
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) bench_args+=("$1") ;;
     esac
     shift
@@ -37,6 +42,10 @@ elif [[ ! -x "$driver" ]]; then
     echo "bench: $driver is missing; run scripts/build.sh or drop --no-build" >&2
     exit 1
 fi
+simulators="$repo_root/tests/Simulators/bin/Release/net10.0/Simulators.dll"
+if ((build)) || [[ ! -f "$simulators" ]]; then
+    dotnet build tests/Simulators -c Release -nologo -v quiet >/dev/null
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/volume-driver-hello.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
@@ -47,20 +56,21 @@ dotnet new console --name hello --output "$work/hello" --no-restore >"$work/new.
 cat >"$work/hello/Program.cs" <<'CS'
 Console.WriteLine("{\"status\":\"Success\"}");
 CS
-# The driver's PublishDriver property group and runtime switches, property for property.
+# The driver's PublishDriver property groups and runtime switches, property for property.
 publish_props=(
-    -p:SelfContained=true -p:PublishSingleFile=true -p:PublishReadyToRun=true
-    -p:IncludeNativeLibrariesForSelfExtract=false -p:IncludeAllContentForSelfExtract=false
-    -p:DebugType=none -p:GenerateRuntimeConfigurationFiles=true -p:Deterministic=true
+    -p:PublishAot=true -p:SelfContained=true -p:DebugType=none -p:StripSymbols=true
+    -p:DynamicCodeSupport=false -p:Deterministic=true -p:TreatWarningsAsErrors=true
     -p:InvariantGlobalization=true -p:UseSystemResourceKeys=false -p:EventSourceSupport=false
-    -p:AutoreleasePoolSupport=false -p:TieredPGO=false -p:TieredCompilation=true
-    -p:SatelliteResourceLanguages=en
+    -p:AutoreleasePoolSupport=false -p:SatelliteResourceLanguages=en
 )
 dotnet publish "$work/hello/hello.csproj" -c Release -r linux-x64 "${publish_props[@]}" \
     -nologo -v quiet -o "$work/out" >"$work/publish.log" 2>&1 \
     || { cat "$work/publish.log" >&2; exit 1; }
-echo "bench: hello-world $(stat -c %s "$work/out/hello") bytes; driver $(stat -c %s "$driver") bytes"
 
 python3 scripts/bench.py --hello "$work/out/hello" --driver "$driver" \
     --node "$(hostname 2>/dev/null | tr '[:upper:]' '[:lower:]' || echo bench-node)" \
-    "${bench_args[@]+"${bench_args[@]}"}"
+    "${bench_args[@]+"${bench_args[@]}"}" \
+    --doubles dotnet "$simulators" bench-doubles
+
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB (%d bytes)", b / 1048576, b }'; }
+echo "bench: file sizes: hello-world $(mib "$(stat -c %s "$work/out/hello")"), volume-driver $(mib "$(stat -c %s "$driver")")"

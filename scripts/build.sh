@@ -3,12 +3,17 @@
 #
 #   scripts/build.sh
 #
-# Runs `dotnet publish` of src/VolumeDriver with -p:PublishDriver=true (self-contained, single file,
-# ReadyToRun, linux-x64, Release) into a temporary directory, checks that the publish produced only
-# the executable (a stray .pdb/.dbg/.json is dropped; any other file is an error, because the driver
-# must run from a FlexVolume plugin directory with nothing beside it), copies it atomically to
-# artifacts/volume-driver, and smoke-runs it the way kubelet does (`init`, cwd /, env with only PATH,
-# no HOME, stdin /dev/null). Prints the artifact's path and size. Works from any cwd.
+#   scripts/build.sh --ready-to-run   (the previous self-contained single-file R2R build, for
+#                                      scripts/compare-builds.sh; written to artifacts/volume-driver-r2r)
+#
+# Runs `dotnet publish` of src/VolumeDriver with -p:PublishDriver=true (NativeAOT, linux-x64,
+# Release; warnings are errors and the trim and AOT analyzers are on) into a temporary directory,
+# checks that the publish produced only the executable (a stray .pdb/.dbg/.json is dropped; any
+# other file is an error, because the driver must run from a FlexVolume plugin directory with
+# nothing beside it), copies it atomically to artifacts/volume-driver, and smoke-runs it the way
+# kubelet does (`init`, cwd /, env with only PATH, no HOME, stdin /dev/null). Prints the artifact's
+# path and size. The native link needs a C toolchain and zlib's headers
+# (scripts/install-prerequisites.sh installs them). Works from any cwd.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,13 +21,25 @@ repo_root=$(pwd)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+flavour=native-aot
+artifact_name=volume-driver
+publish_props=(-p:PublishDriver=true)
+case "${1:-}" in
+    "") ;;
+    --ready-to-run)
+        flavour=ready-to-run
+        artifact_name=volume-driver-r2r
+        publish_props+=(-p:PublishDriverReadyToRun=true) ;;
+    *) echo "usage: scripts/build.sh [--ready-to-run]" >&2; exit 2 ;;
+esac
+
 publish_dir=$(mktemp -d "${TMPDIR:-/tmp}/volume-driver-publish.XXXXXX")
 cleanup() { rm -rf -- "$publish_dir"; }
 trap cleanup EXIT
 
-echo "build: dotnet publish src/VolumeDriver (Release, linux-x64, self-contained single file, ReadyToRun)"
+echo "build: dotnet publish src/VolumeDriver (Release, linux-x64, $flavour, one file)"
 dotnet publish src/VolumeDriver/VolumeDriver.csproj -c Release -r linux-x64 \
-    -p:PublishDriver=true -nologo -v minimal -o "$publish_dir"
+    "${publish_props[@]}" -nologo -v minimal -o "$publish_dir"
 
 if [[ ! -f "$publish_dir/volume-driver" ]]; then
     echo "build: ERROR: publish did not produce $publish_dir/volume-driver" >&2
@@ -30,8 +47,9 @@ if [[ ! -f "$publish_dir/volume-driver" ]]; then
 fi
 
 # Only the executable may be needed beside itself. Debug symbols and host JSON files are not
-# (single-file bundles embed the runtime and deps configuration); anything else means the
-# bundle is incomplete, e.g. a native library that was not embedded.
+# (NativeAOT compiles everything in; a single-file bundle embeds the runtime and deps
+# configuration); anything else means the executable is incomplete, e.g. a native library that
+# was not linked in.
 unexpected=()
 while IFS= read -r -d '' entry; do
     name=${entry#"$publish_dir"/}
@@ -51,10 +69,10 @@ fi
 
 mkdir -p artifacts
 # Copy then rename, so a concurrent reader never sees a half-written binary.
-cp -- "$publish_dir/volume-driver" artifacts/.volume-driver.tmp
-chmod 0755 artifacts/.volume-driver.tmp
-mv -f -- artifacts/.volume-driver.tmp artifacts/volume-driver
-artifact="$repo_root/artifacts/volume-driver"
+cp -- "$publish_dir/volume-driver" "artifacts/.$artifact_name.tmp"
+chmod 0755 "artifacts/.$artifact_name.tmp"
+mv -f -- "artifacts/.$artifact_name.tmp" "artifacts/$artifact_name"
+artifact="$repo_root/artifacts/$artifact_name"
 
 # Smoke run exactly as kubelet would start it: no shell, cwd /, only PATH, no HOME, no stdin.
 set +e

@@ -7,7 +7,8 @@
 #
 # Steps:
 #   1. Debian packages (e2fsprogs xfsprogs util-linux fdisk mount, etcd-server for the lock tests,
-#      and python3 for the scripts):
+#      python3 for the scripts, and for the NativeAOT link binutils, libc6-dev, zlib1g-dev and clang
+#      unless clang or gcc is already there):
 #      nothing is run when all are installed; otherwise `apt-get update` once, then
 #      `apt-get install -y --no-install-recommends` non-interactively.
 #   2. Azurite (npm, pinned), the Azure Storage emulator the blob-disk tests run against, when
@@ -25,6 +26,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(e2fsprogs xfsprogs util-linux fdisk mount etcd-server)
 # Not needed by the driver, but by the scripts that test and benchmark it.
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
+# Not needed by the driver either, but by its NativeAOT build (scripts/build.sh): the SDK links the
+# executable with clang (gcc when clang is missing) through binutils' ld.bfd, splits the symbols
+# off with objcopy, and links zlib and libc, whose development files it needs.
+packages+=(binutils libc6-dev zlib1g-dev)
+command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || packages+=(clang)
 
 mkdir -p artifacts
 log="$PWD/artifacts/install-prerequisites.log"

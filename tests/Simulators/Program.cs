@@ -5,6 +5,7 @@ using Simulators.VCloud;
 // The doubles on their own, for smoke tests:
 //   dotnet run --project tests/Simulators -- vcloud [--port N] [--state-dir DIR]
 //   dotnet run --project tests/Simulators -- hold-etcd-lock <client-url> <lock-name> <ttl-seconds>
+//   dotnet run --project tests/Simulators -- bench-doubles <dir>   (ARM and vCD for scripts/bench.py)
 switch (args)
 {
     case ["vcloud", .. var rest]:
@@ -28,6 +29,8 @@ switch (args)
         }
 
         return 0;
+    case ["bench-doubles", var directory]:
+        return await BenchDoubles.RunAsync(directory);
     case ["hold-etcd-lock", var url, var name, var ttl]:
         return await EtcdLockHolder.RunAsync(new Uri(url), name, EtcdLockHolder.ParseTtl(ttl));
     default:
@@ -36,7 +39,7 @@ switch (args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Simulators vcloud [--port N] [--state-dir DIR] | hold-etcd-lock <client-url> <lock-name> <ttl-seconds>");
+    Console.Error.WriteLine("usage: Simulators vcloud [--port N] [--state-dir DIR] | hold-etcd-lock <client-url> <lock-name> <ttl-seconds> | bench-doubles <dir>");
     return 2;
 }
 

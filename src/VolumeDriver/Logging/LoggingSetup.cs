@@ -1,9 +1,10 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 using Serilog.Extensions.Logging;
 using Serilog.Sinks.SystemConsole.Themes;
 using VolumeDriver.Configuration;
@@ -13,13 +14,12 @@ namespace VolumeDriver.Logging;
 /// <summary>
 /// The process's logging: a Serilog logger configured in code, behind a Microsoft.Extensions.Logging
 /// <see cref="ILoggerFactory"/>. It writes to the configured file (shared between the concurrent verb
-/// processes, rolled by size) and, only when <c>--verbose</c> asks for it, to stderr as well.
+/// processes through <see cref="SharedFileSink"/>, rolled by size) and, only when <c>--verbose</c> asks for it, to stderr as well.
 /// </summary>
 /// <remarks>
-/// Serilog never reports a file it cannot open: a plain file sink swaps itself for a null sink at
-/// configuration time, and the rolling sink fails on each write; both tell only Serilog's SelfLog,
-/// which must stay off (stderr belongs to the reply). So the file is opened once here first, and
-/// when that fails logging goes on without the file and <see cref="FileSinkError"/> says why.
+/// A sink that cannot write tells only Serilog's SelfLog, which must stay off (stderr belongs to the
+/// reply). So the file is opened once here first, and when that fails logging goes on without the
+/// file and <see cref="FileSinkError"/> says why.
 /// Dispose to flush before the process exits.
 /// </remarks>
 internal sealed class LoggingSetup : IDisposable
@@ -30,8 +30,6 @@ internal sealed class LoggingSetup : IDisposable
     /// <summary>UTC time, level, process id, source (the logging class), message and exception.</summary>
     public const string OutputTemplate =
         "{" + ProcessContextEnricher.UtcTimestampProperty + ":yyyy-MM-ddTHH:mm:ss.fffZ} [{Level:u3}] [{" + ProcessContextEnricher.ProcessIdProperty + "}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
-
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Logger _logger;
     private readonly SerilogLoggerFactory _loggerFactory;
@@ -63,16 +61,11 @@ internal sealed class LoggingSetup : IDisposable
 
         if (fileSinkError is null)
         {
-            serilog.WriteTo.File(
+            serilog.WriteTo.Sink(new SharedFileSink(
                 configuration.File,
-                outputTemplate: OutputTemplate,
-                formatProvider: CultureInfo.InvariantCulture,
-                fileSizeLimitBytes: FileSizeLimitBytes,
-                shared: true,
-                rollingInterval: RollingInterval.Infinite,
-                rollOnFileSizeLimit: true,
-                retainedFileCountLimit: RetainedFileCountLimit,
-                encoding: Utf8NoBom);
+                new MessageTemplateTextFormatter(OutputTemplate, CultureInfo.InvariantCulture),
+                FileSizeLimitBytes,
+                RetainedFileCountLimit));
         }
 
         if (verbose)
@@ -102,6 +95,10 @@ internal sealed class LoggingSetup : IDisposable
     }
 
     /// <summary>Opens the log file for append the way the sink will, creating its directory; null on success.</summary>
+    /// <remarks>
+    /// Not through FileStream: it takes a shared flock(2) of its own without waiting, which fails while
+    /// another verb's sink holds its exclusive lock for a write, and this verb would log nothing.
+    /// </remarks>
     private static string? ProbeLogFile(string path)
     {
         try
@@ -112,10 +109,8 @@ internal sealed class LoggingSetup : IDisposable
                 Directory.CreateDirectory(directory);
             }
 
-            using (new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-            {
-                return null;
-            }
+            using var file = SharedFileSink.OpenForAppend(path, out var errno);
+            return file.IsInvalid ? $"the log file '{path}' cannot be opened for writing: {Marshal.GetPInvokeErrorMessage(errno)}" : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -88,7 +88,8 @@ public sealed partial class ArmSimulator : IAsyncDisposable
     public string WriteEnvironmentFile()
     {
         var path = Path.Join(_options.StateDirectory, "environment.json");
-        File.WriteAllText(path, new JsonObject
+        // Rewritten for every driver run while other runs may be reading it: replaced, not truncated.
+        ReplacedFile.WriteAllText(path, new JsonObject
         {
             ["name"] = "AzureStackCloud",
             ["resourceManagerEndpoint"] = BaseUri.ToString(),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Simulators;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -214,7 +215,7 @@ public sealed class LoopLifecycleTests
     {
         await using var fixture = new LoopVolumeFixture();
         var config = File.ReadAllText(fixture.ConfigFile).Replace(fixture.LogFile, "/etc/hostname/driver.log", StringComparison.Ordinal);
-        File.WriteAllText(fixture.ConfigFile, config);
+        ReplacedFile.WriteAllText(fixture.ConfigFile, config);
         var run = await fixture.RunAsync("isattached", LoopVolumeFixture.Options("pv-nolog"), Node);
         Assert.Equal(0, run.ExitCode);
         Assert.False(run.Status.Attached);
@@ -227,7 +228,7 @@ public sealed class LoopLifecycleTests
         var blocker = Path.Join(fixture.Root, "not-a-directory");
         File.WriteAllText(blocker, "");
         var config = File.ReadAllText(fixture.ConfigFile).Replace(fixture.ImageDirectory, Path.Join(blocker, "images"), StringComparison.Ordinal);
-        File.WriteAllText(fixture.ConfigFile, config);
+        ReplacedFile.WriteAllText(fixture.ConfigFile, config);
         var run = await fixture.RunAsync("attach", LoopVolumeFixture.Options("pv-broken"), Node);
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("Failure", run.Status.Status);
@@ -322,7 +323,7 @@ public sealed class LoopLifecycleTests
             }
 
             // The log is per fixture: start each round's count afresh.
-            File.WriteAllText(fixture.LogFile, string.Empty);
+            ReplacedFile.WriteAllText(fixture.LogFile, string.Empty);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Simulators;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -55,7 +56,7 @@ public sealed class VCloudOperatorTests
     {
         await using var fixture = await VCloudNodeFixture.StartAsync();
         var config = fixture.ConfigOf("node-1");
-        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("verify_ssl_certs: True", "verify_ssl_certs: False", StringComparison.Ordinal));
+        await ReplacedFile.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("verify_ssl_certs: True", "verify_ssl_certs: False", StringComparison.Ordinal));
 
         await fixture.ExpectAsync("node-1", "Success", "isattached", VCloudNodeFixture.Options("pv-tls"), "node-1");
 
