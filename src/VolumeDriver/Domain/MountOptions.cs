@@ -152,18 +152,18 @@ internal sealed partial record MountOptions
         return printable.Length <= 64 ? printable : printable[..64] + "…";
     }
 
-    [GeneratedRegex("^(ordered|writeback|journal)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(ordered|writeback|journal)\\z", RegexOptions.CultureInvariant)]
     private static partial Regex DataMode();
 
-    [GeneratedRegex("^(continue|remount-ro)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(continue|remount-ro)\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ErrorsMode();
 
-    [GeneratedRegex("^(always|never|inode)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(always|never|inode)\\z", RegexOptions.CultureInvariant)]
     private static partial Regex DaxMode();
 
-    [GeneratedRegex("^[0-9]{1,10}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9]{1,10}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Number();
 
-    [GeneratedRegex("^[0-9]{1,10}[kKmMgG]?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9]{1,10}[kKmMgG]?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex SizeValue();
 }
