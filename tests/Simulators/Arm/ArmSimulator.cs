@@ -84,8 +84,10 @@ public sealed partial class ArmSimulator : IAsyncDisposable
     /// <summary>An Azure Stack environment file (go-autorest's keys) that points the driver here.</summary>
     public string WriteEnvironmentFile()
     {
+        // Written beside and renamed over: concurrent driver processes read it while a test rewrites it.
         var path = Path.Join(_options.StateDirectory, "environment.json");
-        File.WriteAllText(path, new JsonObject
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllText(temporary, new JsonObject
         {
             ["name"] = "AzureStackCloud",
             ["resourceManagerEndpoint"] = BaseUri.ToString(),
@@ -93,6 +95,7 @@ public sealed partial class ArmSimulator : IAsyncDisposable
             ["storageEndpointSuffix"] = "local.azurestack.external",
             ["tokenAudience"] = "https://management.azurestack.local/",
         }.ToJsonString());
+        File.Move(temporary, path, overwrite: true);
         return path;
     }
 
