@@ -38,8 +38,16 @@ public sealed class BlobServiceProxy : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _pageBlobCreates = new();
 
-    /// <summary>The path (/account/container/blob) of every page-blob create, in the order they arrived.</summary>
+    /// <summary>
+    /// The path (/account/container/blob) of every page blob the service created (201), in the order
+    /// the creates were answered. A refused create (409 BlobAlreadyExists, 412) made nothing.
+    /// </summary>
     public IReadOnlyList<string> PageBlobCreates => [.. _pageBlobCreates];
+
+    /// <summary>Every page-blob create request with the status it was answered with, in the order they were answered.</summary>
+    public IReadOnlyList<(string Path, int Status)> PageBlobCreateAttempts => [.. _pageBlobCreateAttempts];
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Path, int Status)> _pageBlobCreateAttempts = new();
 
     public TimeSpan Latency { get; set; }
 
@@ -58,10 +66,7 @@ public sealed class BlobServiceProxy : IAsyncDisposable
         var request = context.Request;
         Requests.Count(request.Method, request.Path.Value ?? "/");
         _versions.TryAdd(request.Headers["x-ms-version"].ToString(), true);
-        if (request.Method == "PUT" && !request.QueryString.HasValue && request.Headers["x-ms-blob-type"].ToString() == "PageBlob")
-        {
-            _pageBlobCreates.Enqueue(request.Path.Value ?? "/");
-        }
+        var isPageBlobCreate = request.Method == "PUT" && !request.QueryString.HasValue && request.Headers["x-ms-blob-type"].ToString() == "PageBlob";
         if (Latency > TimeSpan.Zero)
         {
             await Task.Delay(Latency);
@@ -92,6 +97,15 @@ public sealed class BlobServiceProxy : IAsyncDisposable
         }
 
         using var response = await _client.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead);
+        if (isPageBlobCreate)
+        {
+            _pageBlobCreateAttempts.Enqueue((request.Path.Value ?? "/", (int)response.StatusCode));
+            if (response.StatusCode == System.Net.HttpStatusCode.Created)
+            {
+                _pageBlobCreates.Enqueue(request.Path.Value ?? "/");
+            }
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {

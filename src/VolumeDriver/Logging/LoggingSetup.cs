@@ -109,8 +109,16 @@ internal sealed class LoggingSetup : IDisposable
                 Directory.CreateDirectory(directory);
             }
 
-            using var file = SharedFileSink.OpenForAppend(path, out var errno);
-            return file.IsInvalid ? $"the log file '{path}' cannot be opened for writing: {Marshal.GetPInvokeErrorMessage(errno)}" : null;
+            foreach (var file in (string[])[path, SharedFileSink.LockPathOf(path)])
+            {
+                using var handle = SharedFileSink.OpenForAppend(file, out var errno);
+                if (handle.IsInvalid)
+                {
+                    return $"the log file '{file}' cannot be opened for writing: {Marshal.GetPInvokeErrorMessage(errno)}";
+                }
+            }
+
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

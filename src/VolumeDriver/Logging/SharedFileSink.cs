@@ -11,17 +11,19 @@ namespace VolumeDriver.Logging;
 /// <summary>
 /// A log file that concurrent verb processes share without losing or mixing lines: each event is
 /// formatted into one buffer and written with one write(2) on an O_APPEND descriptor while an
-/// exclusive flock(2) on that file is held. The file is rolled by size under the same lock: the
-/// current file becomes <c>name_001.ext</c>, older ones move up a number, and only
-/// the retained count of files are kept (the current one included).
+/// exclusive flock(2) on the lock file beside it (<c>name.ext.lock</c>) is held. The file is rolled
+/// by size under the same lock: the current file becomes <c>name_001.ext</c>, older ones move up a
+/// number, and only the retained count of files are kept (the current one included).
 /// </summary>
 /// <remarks>
 /// Serilog's <c>shared: true</c> file sink serialises writers with a named Mutex; under NativeAOT
 /// that mutex does not span processes, and concurrent verbs lost and garbled lines. flock does.
-/// A process whose descriptor no longer names the current file (another process rolled it, or
-/// logrotate renamed it) notices under the lock and opens the file by name again, so nothing is
-/// written to a file that is about to be deleted. A line that cannot be written is dropped: the
-/// verb's reply matters more than its log.
+/// The lock is on a file that never moves, so holding it settles everything at once: under it, a
+/// process whose descriptor no longer names the current file (another process rolled it, or
+/// logrotate renamed it) opens the file by name again, and no writer ever has to retry. (Locking
+/// the log file itself made a writer retry each time another process rolled the file before it got
+/// the lock, and a writer that lost that race often enough dropped its line.) A line that cannot be
+/// written is dropped: the verb's reply matters more than its log.
 /// </remarks>
 internal sealed class SharedFileSink : ILogEventSink, IDisposable
 {
@@ -34,6 +36,7 @@ internal sealed class SharedFileSink : ILogEventSink, IDisposable
     private readonly long _fileSizeLimitBytes;
     private readonly int _retainedFileCountLimit;
     private readonly Lock _gate = new();
+    private SafeFileHandle? _lockFile;
     private SafeFileHandle? _file;
 
     public SharedFileSink(string path, ITextFormatter formatter, long fileSizeLimitBytes, int retainedFileCountLimit)
@@ -67,8 +70,9 @@ internal sealed class SharedFileSink : ILogEventSink, IDisposable
             }
             catch (IOException)
             {
-                // Dropped: see the remarks. The descriptor is opened afresh for the next line.
+                // Dropped: see the remarks. The descriptors are opened afresh for the next line.
                 CloseFile();
+                CloseLockFile();
             }
         }
     }
@@ -78,45 +82,36 @@ internal sealed class SharedFileSink : ILogEventSink, IDisposable
         lock (_gate)
         {
             CloseFile();
+            CloseLockFile();
         }
     }
 
     private void Append(byte[] bytes)
     {
-        // Bounded: each retry means another process rolled or renamed the file in between.
-        for (var attempt = 0; attempt < 8; attempt++)
+        var lockFile = _lockFile ??= Open(LockPathOf(_path));
+        Check(LibC.FlockWaiting(lockFile, LibC.LockExclusive), "flock");
+        try
         {
-            var file = _file ??= OpenCurrent();
-            Check(LibC.FlockWaiting(file, LibC.LockExclusive), "flock");
-            try
+            if (_file is { } cached && (LibC.FileStatus(cached, out var cachedIdentity) != 0 || !NamesCurrentFile(cachedIdentity)))
             {
-                Check(LibC.FileStatus(file, out var open), "fstat");
-                if (!NamesCurrentFile(open))
-                {
-                    CloseFile();
-                    continue;
-                }
-
-                if (open.Size > 0 && open.Size + bytes.Length > _fileSizeLimitBytes)
-                {
-                    Roll();
-                    CloseFile();
-                    continue;
-                }
-
-                Check(LibC.WriteAll(file, bytes), "write");
-                return;
+                CloseFile();
             }
-            finally
+
+            var file = _file ??= Open(_path);
+            Check(LibC.FileStatus(file, out var open), "fstat");
+            if (open.Size > 0 && open.Size + bytes.Length > _fileSizeLimitBytes)
             {
-                if (!file.IsClosed)
-                {
-                    LibC.FlockWaiting(file, LibC.Unlock);
-                }
+                Roll();
+                CloseFile();
+                file = _file = Open(_path);
             }
+
+            Check(LibC.WriteAll(file, bytes), "write");
         }
-
-        throw new IOException($"the log file '{_path}' kept changing under this process");
+        finally
+        {
+            LibC.FlockWaiting(lockFile, LibC.Unlock);
+        }
     }
 
     private bool NamesCurrentFile(FileIdentity open)
@@ -154,17 +149,20 @@ internal sealed class SharedFileSink : ILogEventSink, IDisposable
         File.Move(_path, RolledPath(_path, 1), overwrite: true);
     }
 
+    /// <summary>The lock file writers of <paramref name="path"/> hold around each write: it never rolls.</summary>
+    public static string LockPathOf(string path) => path + ".lock";
+
     /// <summary>Opens (creating it) a log file for appending, taking no lock; the handle is invalid on failure.</summary>
     public static SafeFileHandle OpenForAppend(string path, out int errno) =>
         LibC.Open(path, LibC.WriteOnly | LibC.Append | LibC.Create, FileMode, out errno);
 
-    private SafeFileHandle OpenCurrent()
+    private static SafeFileHandle Open(string path)
     {
-        var handle = OpenForAppend(_path, out var errno);
+        var handle = OpenForAppend(path, out var errno);
         if (handle.IsInvalid)
         {
             handle.Dispose();
-            throw new IOException($"cannot open the log file '{_path}': errno {errno}");
+            throw new IOException($"cannot open the log file '{path}': errno {errno}");
         }
 
         return handle;
@@ -174,6 +172,12 @@ internal sealed class SharedFileSink : ILogEventSink, IDisposable
     {
         _file?.Dispose();
         _file = null;
+    }
+
+    private void CloseLockFile()
+    {
+        _lockFile?.Dispose();
+        _lockFile = null;
     }
 
     private void Check(int errno, string call)

@@ -53,7 +53,7 @@ public sealed class AzureBlobPoolConcurrencyTests
         // Replay the placements in the order the VHDs were created: before each, the rules on the counts
         // of that moment name the account it went to (the pool started with one account of each SKU).
         var placements = azurite.PageBlobCreates.Select(p => p.Trim('/').Split('/')).Where(p => p[1] == BlobDiskProvisioner.Container).Select(p => p[0]).ToList();
-        Assert.Equal(Disks, placements.Count);
+        Assert.True(Disks == placements.Count, $"{placements.Count} VHDs created for {Disks} disks; create requests: {string.Join(", ", azurite.PageBlobCreateAttempts.Select(a => $"{a.Path} {a.Status}"))}");
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < placements.Count; i++)
         {

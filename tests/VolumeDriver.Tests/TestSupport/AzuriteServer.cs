@@ -47,6 +47,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Every page-blob create that came through the stamp's limits (/account/container/blob), in order.</summary>
     public IReadOnlyList<string> PageBlobCreates => _stamp?.PageBlobCreates ?? [];
 
+    public IReadOnlyList<(string Path, int Status)> PageBlobCreateAttempts => _stamp?.PageBlobCreateAttempts ?? [];
+
     /// <summary>A Blob client for one of Azurite's accounts, signing with its key.</summary>
     internal VolumeDriver.Backends.Azure.Blob.PageBlobStore Store(string account) =>
         VolumeDriver.Backends.Azure.Blob.PageBlobStore.WithSharedKey(account, Keys[account], new VolumeDriver.Backends.Azure.Blob.BlobEndpoint(EndpointTemplate), BlobOptions());
