@@ -142,13 +142,21 @@ public sealed class InputHardeningTests
     }
 
     [LifecycleFact]
-    public async Task Verbs_LoopOrLockingDirectoryUnderProcOrAFile_FailNamingTheKey_AndDoctorFailsTheCheck()
+    public async Task Verbs_LoopOrLockingDirectoryUnderProcOnAReadOnlyFilesystemOrAFile_FailNamingTheKey_AndDoctorFailsTheCheck()
     {
         await using var fixture = new LoopVolumeFixture();
         var aFile = Path.Join(fixture.Root, "a-file");
         await File.WriteAllTextAsync(aFile, "not a directory");
+        var readOnly = fixture.Track(Path.Join(fixture.Root, "read-only"));
+        Directory.CreateDirectory(readOnly);
+        await LoopVolumeFixture.RunToolAsync("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly);
+        Assert.True(LoopVolumeFixture.IsMountPoint(readOnly), "the test's read-only tmpfs did not mount");
 
-        foreach (var (key, directory) in new[] { ("loop.directory", "/proc/volume-driver-test"), ("loop.directory", aFile), ("locking.directory", "/proc/volume-driver-test"), ("locking.directory", aFile) })
+        foreach (var (key, directory) in new[]
+        {
+            ("loop.directory", "/proc/volume-driver-test"), ("loop.directory", aFile), ("loop.directory", Path.Join(readOnly, "images")),
+            ("locking.directory", "/proc/volume-driver-test"), ("locking.directory", aFile), ("locking.directory", Path.Join(readOnly, "locks")),
+        })
         {
             var config = WriteConfig(fixture, "bad-dir.yaml", loopDirectory: key == "loop.directory" ? directory : null, lockDirectory: key == "locking.directory" ? directory : null);
 
