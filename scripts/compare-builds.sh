@@ -10,8 +10,10 @@
 # volume. Each command runs as kubelet runs it (cwd /, only PATH and VOLUME_DRIVER_CONFIG in the
 # environment, stdin /dev/null, stdout and stderr together), from the same path and on a fresh
 # state directory of the same name for each build, so the outputs can be compared byte for byte.
-# Records the exit code and the output of each command and diffs them. Only the number of a loop
-# device (/dev/loopN) is normalised, as the kernel hands out whichever is free.
+# Records the exit code and the output of each command and diffs them. Only what the machine changes
+# between the two runs is normalised: the number of a loop device (/dev/loopN), as the kernel hands
+# out whichever is free, and free-space figures in bytes and GiB (doctor's overcommit check), as
+# the first build's runs use disk space.
 # Exit status: 0 when every command answered identically, 1 otherwise (the diff is printed).
 set -euo pipefail
 
@@ -57,7 +59,8 @@ record() {
     set -e
     {
         printf 'argv: %s\nexit: %d\n' "$*" "$rc"
-        sed -E 's#/dev/loop[0-9]+#/dev/loopN#g' "$file.raw"
+        sed -E -e 's#/dev/loop[0-9]+#/dev/loopN#g' \
+            -e 's#[0-9]+(\.[0-9]+)? GiB \([0-9]+ bytes\)#N GiB (N bytes)#g' "$file.raw"
     } >"$file"
     rm -f -- "$file.raw"
 }
