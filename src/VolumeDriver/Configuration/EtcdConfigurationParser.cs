@@ -35,10 +35,7 @@ internal static class EtcdConfigurationParser
         {
             foreach (var text in (endpointsNode.Value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (UrlUserInfo.IsPresent(text))
-                {
-                    throw UrlUserInfo.Refuse(section, ConfigurationKeys.Endpoints, endpointsNode);
-                }
+                UrlUserInfo.RefuseIfPresent(section, ConfigurationKeys.Endpoints, endpointsNode, text);
 
                 if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 {
@@ -59,10 +56,7 @@ internal static class EtcdConfigurationParser
                 throw section.Error(ConfigurationKeys.Port, portNode, $"{YamlSection.Quote(portNode.Value ?? string.Empty)} is not a TCP port (1 to 65535).");
             }
 
-            if (UrlUserInfo.IsPresent(host))
-            {
-                throw UrlUserInfo.Refuse(section, ConfigurationKeys.Host, hostNode);
-            }
+            UrlUserInfo.RefuseIfPresent(section, ConfigurationKeys.Host, hostNode, host);
 
             if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
             {

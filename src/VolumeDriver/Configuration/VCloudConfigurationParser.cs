@@ -51,10 +51,7 @@ internal static class VCloudConfigurationParser
     private static Uri ParseEndpoint(YamlSection section, string host)
     {
         section.TryGetScalar(ConfigurationKeys.Host, out var hostNode);
-        if (UrlUserInfo.IsPresent(host))
-        {
-            throw UrlUserInfo.Refuse(section, ConfigurationKeys.Host, hostNode!);
-        }
+        UrlUserInfo.RefuseIfPresent(section, ConfigurationKeys.Host, hostNode!, host);
 
         var text = host.Contains("://", StringComparison.Ordinal) ? host : "https://" + host;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Query.Length > 0 || uri.Fragment.Length > 0
