@@ -15,6 +15,7 @@ using VolumeDriver.Installation;
 using VolumeDriver.Locking;
 using VolumeDriver.Locking.Etcd;
 using VolumeDriver.Logging;
+using VolumeDriver.Modules;
 using VolumeDriver.Node;
 
 namespace VolumeDriver;
@@ -40,16 +41,11 @@ internal static class Composition
             var mountTable = new MountTable(host);
             var loopDevices = new LoopDevices(host);
             var locks = CreateLocks(configuration.Locking, timeProvider, loggers);
-            var disk = CreateBackend(configuration, processRunner, mountTable, loopDevices, locks, timeProvider, loggers);
-            var parser = new FlexOptionsParser(disk.OptionKeys);
-
-            IDeviceResolver[] resolvers =
-            [
-                new LoopDeviceResolver(host, loopDevices),
-                new VCloudDeviceResolver(host, timeProvider, loggers.CreateLogger<VCloudDeviceResolver>(), disk as IVmDiskLayoutSource, () => LocalNodeName(configuration)),
-                new AzureLunResolver(host, timeProvider, loggers.CreateLogger<AzureLunResolver>()),
-            ];
-            var locator = new SysfsDeviceLocator(resolvers, timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
+            var module = ModuleFor(configuration);
+            var backend = module.Compose(new ModuleServices(host, processRunner, mountTable, loopDevices, locks, timeProvider, loggers));
+            var disk = backend.Disk;
+            var parser = new FlexOptionsParser(module.OptionKeys);
+            var locator = new SysfsDeviceLocator([backend.DeviceResolver], timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
             var probe = new BlockDeviceProbe(processRunner, configuration.Node);
             var mounter = new DeviceMounter(
                 processRunner,
@@ -66,9 +62,9 @@ internal static class Composition
             var services = new VerbServices(
                 configuration,
                 loggers,
-                disk,
+                backend.VhdMigration,
                 new AttachDetachWorkflow(disk, parser),
-                new DeviceMountWorkflow(disk, parser, locator, mounter, resizer, configuration.Node, host, new LegacyVCloudLeftovers(host, loggers.CreateLogger<LegacyVCloudLeftovers>())),
+                new DeviceMountWorkflow(disk, parser, locator, mounter, resizer, configuration.Node, host, backend.NodeHooks),
                 owned: logging);
             composed = true;
             return services;
@@ -96,52 +92,18 @@ internal static class Composition
             Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : NodeTools.DefaultPath,
             DoctorEnvironment.StandardPluginDirectories);
         return new OperatorServices(
-            new Doctor(loader, CreateBackendDiagnostics, environment, EtcdDiagnostics.ProbeAsync),
+            new Doctor(loader, configuration => ModuleFor(configuration).CreateDiagnostics(), environment, EtcdDiagnostics.ProbeAsync),
             new DriverInstaller(Environment.ProcessPath, loader));
     }
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The configured backend is chosen here; the Azure and vCloud backends join the switch.")]
-    private static IBackendDiagnostics CreateBackendDiagnostics(DriverConfiguration configuration) => configuration.Backend switch
+    /// <summary>The configured backend's module: the one place that asks which backend is configured.</summary>
+    private static IBackendModule ModuleFor(DriverConfiguration configuration) => configuration.Backend switch
     {
-        BackendKind.Loop => new LoopDiagnostics(configuration.Loop, HostRoot.System),
-        BackendKind.VCloud => CreateVCloudDiagnostics(configuration),
-        BackendKind.Azure => new AzureDiagnostics(configuration.Azure, Environment.GetEnvironmentVariable, LocalNodeName(configuration)),
+        BackendKind.Loop => new LoopModule(configuration, () => LocalNodeName(configuration)),
+        BackendKind.VCloud => new VCloudModule(configuration, () => LocalNodeName(configuration)),
+        BackendKind.Azure => new AzureModule(configuration, () => LocalNodeName(configuration)),
         _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
     };
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The configured backend is chosen here; the Azure and vCloud backends join the switch.")]
-    private static ICloudDisk CreateBackend(
-        DriverConfiguration configuration,
-        IProcessRunner processRunner,
-        IMountTable mountTable,
-        LoopDevices loopDevices,
-        IVmLockProvider locks,
-        TimeProvider timeProvider,
-        ILoggerFactory loggers) => configuration.Backend switch
-        {
-            BackendKind.Loop => new LoopDiskBackend(
-                configuration.Loop,
-                LocalNodeName(configuration),
-                HostRoot.System,
-                loopDevices,
-                mountTable,
-                processRunner,
-                locks,
-                configuration.Locking,
-                configuration.Node.CommandTimeout,
-                loggers.CreateLogger<LoopDiskBackend>()),
-            BackendKind.VCloud => CreateVCloudBackend(configuration.VCloud!, configuration.Locking, locks, timeProvider, loggers),
-            BackendKind.Azure => CreateAzureBackend(configuration.Azure, configuration.Locking, locks, timeProvider, loggers),
-            _ => throw new ConfigurationException(configuration.SourceFile, ConfigurationKeys.Backend, $"backend {configuration.Backend} is not available in this build"),
-        };
-
-    /// <summary>Azure managed disks: azure.json, its credential and an ArmClient, built once per invocation.</summary>
-    private static AzureManagedDiskBackend CreateAzureBackend(AzureConfiguration configuration, LockConfiguration locking, IVmLockProvider locks, TimeProvider timeProvider, ILoggerFactory loggers)
-    {
-        var logger = loggers.CreateLogger<AzureManagedDiskBackend>();
-        var clients = AzureClients.Create(configuration, Environment.GetEnvironmentVariable, logger);
-        return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, logger), locks, locking.Timeout, timeProvider, logger);
-    }
 
     /// <summary>etcd when configured (attach and detach exclude each other across nodes), else local flock.</summary>
     private static IVmLockProvider CreateLocks(LockConfiguration locking, TimeProvider timeProvider, ILoggerFactory loggers)
@@ -153,36 +115,6 @@ internal static class Composition
 
         var logger = loggers.CreateLogger<EtcdVmLockProvider>();
         return new EtcdVmLockProvider(new EtcdGatewayClient(etcd, timeProvider, logger), etcd.LeaseTtl, etcd.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, timeProvider, logger);
-    }
-
-    /// <summary>The vCloud backend over one HttpClient for this invocation, with the session cache.</summary>
-    private static VCloudDiskBackend CreateVCloudBackend(VCloudConfiguration configuration, LockConfiguration locking, IVmLockProvider locks, TimeProvider timeProvider, ILoggerFactory loggers)
-    {
-        var logger = loggers.CreateLogger<VCloudDiskBackend>();
-        var (_, client) = CreateVCloudClient(configuration, timeProvider, logger);
-        return new VCloudDiskBackend(
-            client,
-            configuration,
-            new VolumeRecords(configuration.StateDirectory, logger),
-            locks,
-            locking.Timeout,
-            timeProvider,
-            logger);
-    }
-
-    private static (VCloudConnection Connection, VCloudClient Client) CreateVCloudClient(VCloudConfiguration configuration, TimeProvider timeProvider, ILogger logger)
-    {
-        var http = VCloudHttpClientFactory.Create(configuration, logger);
-        var connection = new VCloudConnection(http, configuration, new VCloudSessionCache(configuration, logger), timeProvider, logger);
-        return (connection, new VCloudClient(connection, timeProvider, logger));
-    }
-
-    /// <summary>Doctor has no log file of its own: the vCloud client's log lines are dropped there.</summary>
-    private static VCloudDiagnostics CreateVCloudDiagnostics(DriverConfiguration configuration)
-    {
-        var vcloud = configuration.VCloud!;
-        var (connection, client) = CreateVCloudClient(vcloud, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        return new VCloudDiagnostics(vcloud, connection, client, LocalNodeName(configuration));
     }
 
     /// <summary>

@@ -10,9 +10,6 @@ namespace VolumeDriver.Backends;
 /// </summary>
 internal interface ICloudDisk
 {
-    /// <summary>Option keys this backend reads from a volume's options, beyond the common ones.</summary>
-    IReadOnlySet<string> OptionKeys { get; }
-
     /// <summary>Creates the disk if it does not exist yet, and describes it.</summary>
     Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken);
 

@@ -184,7 +184,7 @@ internal sealed class OperatorCommands
                         throw new InvalidOptionException("blob-uri", "migrate-vhd: blob-uri must be the VHD's plain URI (https://<account>.blob.<suffix>/<container>/<name>.vhd), without a query or SAS token");
                     }
 
-                    if (services.Backend is not IVhdMigration migration)
+                    if (services.VhdMigration is not { } migration)
                     {
                         throw new InvalidOptionException("backend", $"migrate-vhd moves Azure VHD blob disks to managed disks, and the configuration selects the {services.Configuration.Backend} backend; run it with the Azure configuration");
                     }

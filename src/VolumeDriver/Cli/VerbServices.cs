@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using VolumeDriver.Backends;
+using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Configuration;
 using VolumeDriver.FlexVolume;
 
@@ -16,14 +16,14 @@ internal sealed class VerbServices : IAsyncDisposable
     public VerbServices(
         DriverConfiguration configuration,
         ILoggerFactory loggerFactory,
-        ICloudDisk backend,
+        IVhdMigration? vhdMigration,
         AttachDetachWorkflow attachDetach,
         DeviceMountWorkflow deviceMount,
         IDisposable? owned)
     {
         Configuration = configuration;
         LoggerFactory = loggerFactory;
-        Backend = backend;
+        VhdMigration = vhdMigration;
         AttachDetach = attachDetach;
         DeviceMount = deviceMount;
         _owned = owned;
@@ -33,8 +33,8 @@ internal sealed class VerbServices : IAsyncDisposable
 
     public ILoggerFactory LoggerFactory { get; }
 
-    /// <summary>The configured backend, for the operator commands that only one backend answers (migrate-vhd).</summary>
-    public ICloudDisk Backend { get; }
+    /// <summary>migrate-vhd, when the configured backend offers it (Azure); null otherwise.</summary>
+    public IVhdMigration? VhdMigration { get; }
 
     public AttachDetachWorkflow AttachDetach { get; }
 

@@ -23,11 +23,11 @@ internal sealed class DeviceMountWorkflow
     private readonly IFilesystemResizer _resizer;
     private readonly NodeConfiguration _configuration;
     private readonly HostRoot _host;
-    private readonly LegacyVCloudLeftovers? _leftovers;
+    private readonly INodeHooks? _hooks;
 
-    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, IFilesystemResizer resizer, NodeConfiguration configuration, HostRoot host, LegacyVCloudLeftovers? leftovers = null)
+    public DeviceMountWorkflow(ICloudDisk disk, FlexOptionsParser parser, IDeviceLocator locator, IDeviceMounter mounter, IFilesystemResizer resizer, NodeConfiguration configuration, HostRoot host, INodeHooks? hooks = null)
     {
-        _leftovers = leftovers;
+        _hooks = hooks;
         _host = host;
         _disk = disk;
         _parser = parser;
@@ -80,7 +80,7 @@ internal sealed class DeviceMountWorkflow
         var (target, _) = HostPathArgument.RequireDeviceMountPath(mountPath, "deviceMountPath");
         RequireNoLinksInLayout(target, "unmount");
         var outcome = await _mounter.UnmountAsync(target, cancellationToken);
-        _leftovers?.RemoveFor(outcome.Device);
+        _hooks?.AfterUnmount(outcome.Device);
         return Reply.Success();
     }
 

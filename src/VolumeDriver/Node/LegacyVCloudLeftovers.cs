@@ -11,7 +11,7 @@ namespace VolumeDriver.Node;
 /// a disk id (a UUID) that point at the device just unmounted are touched, never udev's own
 /// <c>/dev/block/MAJOR:MINOR</c> links.
 /// </summary>
-internal sealed partial class LegacyVCloudLeftovers
+internal sealed partial class LegacyVCloudLeftovers : INodeHooks
 {
     private readonly HostRoot _host;
     private readonly ILogger _logger;
@@ -23,7 +23,7 @@ internal sealed partial class LegacyVCloudLeftovers
     }
 
     /// <summary>Removes the leftovers that point at <paramref name="source"/> (a device path) or at its whole disk. Idempotent.</summary>
-    public void RemoveFor(string? source)
+    public void AfterUnmount(string? source)
     {
         if (source is null || !source.StartsWith("/dev/", StringComparison.Ordinal))
         {

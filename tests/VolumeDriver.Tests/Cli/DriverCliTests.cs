@@ -434,7 +434,7 @@ public sealed class DriverCliTests
         var services = new VerbServices(
             DriverConfiguration.Defaults,
             NullLoggerFactory.Instance,
-            _disk,
+            vhdMigration: null,
             new AttachDetachWorkflow(_disk, parser),
             new DeviceMountWorkflow(_disk, parser, _node, _node, _node, NodeConfiguration.Defaults, VolumeDriver.Host.HostRoot.System),
             owned: null);

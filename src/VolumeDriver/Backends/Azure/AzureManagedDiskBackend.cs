@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Azure;
 using Azure.Core;
 using Azure.ResourceManager.Compute;
@@ -26,8 +25,6 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
 
     private const int MaxLuns = 64;
 
-    private static readonly FrozenSet<string> Keys = AzureDiskOptions.Keys.ToFrozenSet(StringComparer.Ordinal);
-
     private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
 
     private readonly AzureClients _clients;
@@ -49,8 +46,6 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
         _timeProvider = timeProvider;
         _logger = logger;
     }
-
-    public IReadOnlySet<string> OptionKeys => Keys;
 
     private AzureCloudConfig Cloud => _clients.Cloud;
 

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
@@ -34,8 +33,6 @@ internal sealed class LoopDiskBackend : ICloudDisk
     /// <summary>PATH_MAX less its terminating NUL: the longest path the kernel takes.</summary>
     private const int MaxPathBytes = 4095;
 
-    private static readonly FrozenSet<string> NoExtraOptions = FrozenSet<string>.Empty;
-
     private readonly LoopConfiguration _configuration;
     private readonly NodeName _localNode;
     private readonly HostRoot _host;
@@ -70,8 +67,6 @@ internal sealed class LoopDiskBackend : ICloudDisk
         _commandTimeout = commandTimeout;
         _logger = logger;
     }
-
-    public IReadOnlySet<string> OptionKeys => NoExtraOptions;
 
     public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
@@ -18,8 +17,6 @@ namespace VolumeDriver.Backends.VCloud;
 /// </summary>
 internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSource
 {
-    private static readonly FrozenSet<string> Keys = VCloudDiskOptions.Keys.ToFrozenSet(StringComparer.Ordinal);
-
     private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
 
     private const long MiB = 1024 * 1024;
@@ -49,8 +46,6 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
         _timeProvider = timeProvider;
         _logger = logger;
     }
-
-    public IReadOnlySet<string> OptionKeys => Keys;
 
     public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
