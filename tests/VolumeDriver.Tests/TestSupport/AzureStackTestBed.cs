@@ -5,6 +5,7 @@ using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Configuration;
 using VolumeDriver.Locking;
+using VolumeDriver.Modules;
 
 namespace VolumeDriver.Tests.TestSupport;
 
@@ -69,11 +70,14 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
     }
 
     /// <summary>The Azure backend as one driver process on <paramref name="node"/> builds it: its own state directory, the bed's lock files.</summary>
-    internal AzureManagedDiskBackend Backend(string node = "node-1", TimeSpan? drainWait = null)
+    internal AzureDiskBackend Backend(string node = "node-1", TimeSpan? drainWait = null) => Parts(node, drainWait).Disk;
+
+    /// <summary>The Azure backend and its migrate-vhd, as the driver's Azure module builds them.</summary>
+    internal (AzureDiskBackend Disk, VhdMigration Migration) Parts(string node = "node-1", TimeSpan? drainWait = null)
     {
         var configuration = Configuration(node, drainWait);
         var locks = new FileVmLockProvider(Path.Join(Directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        return new AzureManagedDiskBackend(Clients(configuration), configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
+        return AzureModule.CreateBackend(Clients(configuration), configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, TimeProvider.System, NullLogger.Instance);
     }
 
     /// <summary>The name of pool account <paramref name="number"/> of <paramref name="sku"/> for the double's default subscription and resource group.</summary>

@@ -35,14 +35,23 @@ internal sealed partial class VmDataDiskUpdater
         _logger = logger;
     }
 
+    /// <summary>Attaches the disk <paramref name="attach"/> names; returns its LUN.</summary>
+    public async Task<int> AttachAsync(AzureNodeVm target, VmDiskRequest attach, CancellationToken cancellationToken) =>
+        await CarryOutAsync(target, attach, cancellationToken) is VmDiskOutcome.Attached attached
+            ? attached.Lun
+            : throw new DiskOperationException($"{target.Describe()} answered an attach of disk '{attach.DiskName}' with no LUN; kubelet's retry will look again");
+
+    /// <summary>Detaches the disk <paramref name="detach"/> names; false when it was not on the VM (or the VM is gone).</summary>
+    public async Task<bool> DetachAsync(AzureNodeVm target, VmDiskRequest detach, CancellationToken cancellationToken) =>
+        await CarryOutAsync(target, detach, cancellationToken) is not VmDiskOutcome.Absent;
+
     /// <summary>
     /// Carries out one attach or detach under the VM's lock. The request is queued before the lock is
     /// awaited, so the holder of the lock may carry it in its own update; then the answer is waiting
     /// and no update is needed. Otherwise this process makes one update for every request waiting
-    /// for the VM. Returns an attach's LUN, <see cref="VmUpdateQueue.Detached"/> or
-    /// <see cref="VmUpdateQueue.Absent"/> (a detach with nothing to detach).
+    /// for the VM.
     /// </summary>
-    public async Task<string> CarryOutAsync(AzureNodeVm target, VmDiskRequest own, CancellationToken cancellationToken)
+    public async Task<VmDiskOutcome> CarryOutAsync(AzureNodeVm target, VmDiskRequest own, CancellationToken cancellationToken)
     {
         var node = target.Node.Value;
         await _queue.EnqueueAsync(node, own, cancellationToken);
@@ -53,7 +62,7 @@ internal sealed partial class VmDataDiskUpdater
                 if (await _queue.TakeAnswerAsync(node, own.Id, cancellationToken) is { } answered)
                 {
                     var described = target.Describe();
-                    LogBatchedByAnother(_logger, own.DiskName, described, answered);
+                    LogBatchedByAnother(_logger, own.DiskName, described, answered.AnswerText);
                     return answered;
                 }
 
@@ -61,7 +70,7 @@ internal sealed partial class VmDataDiskUpdater
                 if (vm is null && own.Detach)
                 {
                     _queue.Withdraw(node, own.Id);
-                    return VmUpdateQueue.Absent;
+                    return new VmDiskOutcome.Absent();
                 }
 
                 if (vm is null)
@@ -95,7 +104,7 @@ internal sealed partial class VmDataDiskUpdater
     /// detached by waiting requests is left to those requests' own processes (their order is theirs),
     /// and so are attaches to a VM that cannot take managed disks.
     /// </summary>
-    private async Task<string> UpdateVmAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<VmDiskRequest> pending, VmDiskRequest own, CancellationToken cancellationToken)
+    private async Task<VmDiskOutcome> UpdateVmAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<VmDiskRequest> pending, VmDiskRequest own, CancellationToken cancellationToken)
     {
         var node = target.Node.Value;
         if (!pending.Any(r => r.Id == own.Id))
@@ -111,7 +120,7 @@ internal sealed partial class VmDataDiskUpdater
             .Where(r => r.Id == own.Id || (!contested.Contains(r.DiskId) && (r.Detach || r.Vhd == vm.UnmanagedOsDisk)))
             .ToList();
 
-        Dictionary<string, string> answers;
+        Dictionary<string, VmDiskOutcome> answers;
         try
         {
             answers = await ApplyAsync(target, vm, batch, cancellationToken);
@@ -140,10 +149,10 @@ internal sealed partial class VmDataDiskUpdater
     }
 
     /// <summary>Plans and makes the one update for <paramref name="batch"/>; returns each request's answer.</summary>
-    private async Task<Dictionary<string, string>> ApplyAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<VmDiskRequest> batch, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, VmDiskOutcome>> ApplyAsync(AzureNodeVm target, AzureVmState vm, IReadOnlyList<VmDiskRequest> batch, CancellationToken cancellationToken)
     {
         var node = target.Node.Value;
-        var answers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var answers = new Dictionary<string, VmDiskOutcome>(StringComparer.Ordinal);
         var disks = vm.DataDisks.Select(AzureNodeVm.Carried).ToList();
         var toAttach = new List<VmDiskRequest>();
         var toDetach = new List<VmDiskRequest>();
@@ -152,7 +161,7 @@ internal sealed partial class VmDataDiskUpdater
             var entry = vm.DataDisks.FirstOrDefault(d => IsDisk(d, request) && (request.Detach || d.ToBeDetached != true));
             if (request.Detach && entry is null)
             {
-                answers[request.Id] = VmUpdateQueue.Absent;
+                answers[request.Id] = new VmDiskOutcome.Absent();
             }
             else if (request.Detach)
             {
@@ -164,7 +173,7 @@ internal sealed partial class VmDataDiskUpdater
             else if (entry is not null)
             {
                 LogAlreadyAttached(_logger, request.DiskName, node, entry.Lun);
-                answers[request.Id] = entry.Lun.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                answers[request.Id] = new VmDiskOutcome.Attached(entry.Lun);
             }
             else
             {
@@ -204,13 +213,13 @@ internal sealed partial class VmDataDiskUpdater
                 if (updated.DataDisks.FirstOrDefault(d => IsDisk(d, request)) is { } entry)
                 {
                     LogAttached(_logger, request.DiskName, node, entry.Lun);
-                    answers[request.Id] = entry.Lun.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    answers[request.Id] = new VmDiskOutcome.Attached(entry.Lun);
                 }
             }
 
             foreach (var request in toDetach.Where(r => !updated.DataDisks.Any(d => IsDisk(d, r))))
             {
-                answers[request.Id] = VmUpdateQueue.Detached;
+                answers[request.Id] = new VmDiskOutcome.Detached();
             }
         }
 

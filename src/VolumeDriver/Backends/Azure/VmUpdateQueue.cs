@@ -36,8 +36,8 @@ internal sealed class VmUpdateQueue
         return request.Id;
     }
 
-    /// <summary>What another process's update did for this request (a LUN, or <see cref="Detached"/>), or null. Call while holding the VM's lock.</summary>
-    public async Task<string?> TakeAnswerAsync(string vm, string id, CancellationToken cancellationToken)
+    /// <summary>What another process's update did for this request, or null. Call while holding the VM's lock.</summary>
+    public async Task<VmDiskOutcome?> TakeAnswerAsync(string vm, string id, CancellationToken cancellationToken)
     {
         var path = Path.Join(VmDirectory(vm), id + ".answer");
         if (!File.Exists(path))
@@ -47,14 +47,8 @@ internal sealed class VmUpdateQueue
 
         var answer = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
         File.Delete(path);
-        return answer;
+        return VmDiskOutcome.ParseAnswer(answer);
     }
-
-    /// <summary>The answer to a detach request that was carried out.</summary>
-    public const string Detached = "detached";
-
-    /// <summary>The answer to a detach request whose disk was not on the VM.</summary>
-    public const string Absent = "absent";
 
     /// <summary>Every request waiting for the VM. Call while holding the VM's lock.</summary>
     public async Task<IReadOnlyList<VmDiskRequest>> PendingAsync(string vm, CancellationToken cancellationToken)
@@ -85,13 +79,13 @@ internal sealed class VmUpdateQueue
         return requests;
     }
 
-    /// <summary>Answers a request (an attach's LUN, or <see cref="Detached"/>) and removes it from the queue.</summary>
-    public async Task AnswerAsync(string vm, VmDiskRequest request, string answer, bool writeAnswer, CancellationToken cancellationToken)
+    /// <summary>Answers a request and removes it from the queue.</summary>
+    public async Task AnswerAsync(string vm, VmDiskRequest request, VmDiskOutcome answer, bool writeAnswer, CancellationToken cancellationToken)
     {
         var directory = VmDirectory(vm);
         if (writeAnswer)
         {
-            await File.WriteAllTextAsync(Path.Join(directory, request.Id + ".answer"), answer, cancellationToken);
+            await File.WriteAllTextAsync(Path.Join(directory, request.Id + ".answer"), answer.AnswerText, cancellationToken);
         }
 
         File.Delete(Path.Join(directory, request.Id + ".request"));

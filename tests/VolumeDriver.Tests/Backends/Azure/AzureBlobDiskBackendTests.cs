@@ -32,7 +32,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 
     private ArmSimulator Arm => _bed.Arm;
 
-    private AzureManagedDiskBackend Backend(string node = "legacy-1", TimeSpan? drainWait = null) => _bed.Backend(node, drainWait);
+    private AzureDiskBackend Backend(string node = "legacy-1", TimeSpan? drainWait = null) => _bed.Backend(node, drainWait);
 
     private static DiskRequest Request(string volume, string kind, string? size = "1Gi") =>
         new(Volume(volume), size is null ? null : ByteSize.TryParse(size, out var s, out _) ? s : null, new Dictionary<string, string> { ["kind"] = kind });
@@ -65,7 +65,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 
         var (vm, vhd, lun) = Assert.Single(Arm.VhdAttachments());
         Assert.Equal(("legacy-1", 0), (vm, lun));
-        Assert.Equal(AzureManagedDiskBackend.DevicePrefix + "0", attached.DevicePath);
+        Assert.Equal(AzureDiskBackend.DevicePrefix + "0", attached.DevicePath);
         Assert.Equal((StandardOne, "vhds", "pv-sh.vhd"), BlobDiskProvisioner.Parts(new Uri(vhd)));
         Assert.True(await Backend("legacy-2").IsAttachedAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None));
         Assert.IsType<AzureLunIdentity>(Backend().IdentityFor(Request("pv-sh", "shared"), attached.DevicePath));

@@ -6,6 +6,7 @@ using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.Locking;
+using VolumeDriver.Modules;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure;
@@ -39,7 +40,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private AzureManagedDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard")
+    private AzureDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard")
     {
         var azureJson = Path.Join(_directory, "azure.json");
         File.WriteAllText(azureJson, $$"""
@@ -50,7 +51,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), drainWait ?? TimeSpan.FromSeconds(1));
         var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
         var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
+        return AzureModule.CreateBackend(clients, configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, TimeProvider.System, NullLogger.Instance).Disk;
     }
 
     private static DiskRequest Request(string volume, string? size = "1Gi", Dictionary<string, string>? options = null) =>
@@ -210,7 +211,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Equal(1, VmPuts() - before);
         Assert.Null(_arm.Disks().Single(d => d.Name == "pv-leaving").AttachedTo);
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-arriving").AttachedTo);
-        Assert.Equal(VmUpdateQueue.Detached, await queue.TakeAnswerAsync("node-1", "other-process", CancellationToken.None));
+        Assert.Equal(new VmDiskOutcome.Detached(), await queue.TakeAnswerAsync("node-1", "other-process", CancellationToken.None));
         Assert.Empty(await queue.PendingAsync("node-1", CancellationToken.None));
     }
 

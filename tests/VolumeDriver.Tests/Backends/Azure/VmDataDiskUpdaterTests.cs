@@ -44,12 +44,12 @@ public sealed class VmDataDiskUpdaterTests : IAsyncLifetime
         var lun = await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None);
         var again = await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None);
 
-        Assert.Equal("0", lun);
+        Assert.Equal(new VmDiskOutcome.Attached(0), lun);
         Assert.Equal(lun, again);
         Assert.Equal(("legacy-1", Vhd, 0), Assert.Single(_bed.Arm.VhdAttachments()));
 
-        Assert.Equal(VmUpdateQueue.Detached, await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None));
-        Assert.Equal(VmUpdateQueue.Absent, await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None));
+        Assert.Equal(new VmDiskOutcome.Detached(), await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None));
+        Assert.Equal(new VmDiskOutcome.Absent(), await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None));
         Assert.Empty(_bed.Arm.VhdAttachments());
     }
 

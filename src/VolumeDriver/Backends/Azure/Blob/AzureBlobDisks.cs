@@ -106,8 +106,7 @@ internal sealed partial class AzureBlobDisks
         var options = BlobDiskOptions.From(request);
         var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm);
         await WaitForLeaseToGoAsync(vhd, target, cancellationToken);
-        var answer = await _updater.CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, options.DiskName, options.Caching.ToString(), Vhd: true), cancellationToken);
-        return int.Parse(answer, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+        return await _updater.AttachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, options.DiskName, options.Caching.ToString(), Vhd: true), cancellationToken);
     }
 
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
@@ -121,8 +120,7 @@ internal sealed partial class AzureBlobDisks
     {
         var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm);
         var blob = BlobDiskProvisioner.Parts(vhd).Blob;
-        var answer = await _updater.CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, Path.GetFileNameWithoutExtension(blob), nameof(CachingType.None), Detach: true, Vhd: true), cancellationToken);
-        return answer != VmUpdateQueue.Absent;
+        return await _updater.DetachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, Path.GetFileNameWithoutExtension(blob), nameof(CachingType.None), Detach: true, Vhd: true), cancellationToken);
     }
 
     public Task DeleteAsync(Uri vhd, CancellationToken cancellationToken) =>

@@ -165,7 +165,7 @@ internal sealed partial class VhdMigration : IVhdMigration
                 StorageAccountId = new ResourceIdentifier(account.Id),
             },
         };
-        data.Tags[AzureManagedDiskBackend.CreatedByTag] = "volume-driver";
+        data.Tags[Managed.AzureManagedDisks.CreatedByTag] = "volume-driver";
         if (vhd.AbsoluteUri.Length <= 256)
         {
             data.Tags[SourceTag] = vhd.AbsoluteUri;

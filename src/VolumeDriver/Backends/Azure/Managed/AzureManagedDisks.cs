@@ -9,40 +9,30 @@ using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.Locking;
 
-namespace VolumeDriver.Backends.Azure;
+namespace VolumeDriver.Backends.Azure.Managed;
 
 /// <summary>
-/// Azure managed disks through Azure.ResourceManager.Compute. Attach reads the disk (creating it on
-/// first use), applies the drain-race policy when managedBy names another VM, then, under the VM's
-/// lock, reads the VM, takes the lowest free LUN of 64 and sends a sparse PUT of
-/// storageProfile.dataDisks, follows the long-running operation (the SDK honours Retry-After), and
-/// reads the LUN back from the VM the operation returns. The device is /dev/disk/azure/scsi1/lunN,
-/// never /dev/sdX. Detach marks the entry toBeDetached. A missing disk, VM or entry is success.
+/// The managed-disk part of the Azure backend, through Azure.ResourceManager.Compute. Attach reads the
+/// disk (creating it on first use), applies the drain-race policy when managedBy names another VM,
+/// then hands the VM's data disks to <see cref="VmDataDiskUpdater"/> (the path blob disks share),
+/// which reads the LUN back from the VM the operation returns. Detach marks the entry toBeDetached.
+/// A missing disk, VM or entry is success.
 /// </summary>
-internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMigration
+internal sealed partial class AzureManagedDisks
 {
-    public const string DevicePrefix = "/dev/disk/azure/scsi1/lun";
-
-    private const int MaxLuns = 64;
-
     private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
 
     private readonly AzureClients _clients;
     private readonly AzureConfiguration _configuration;
-    private readonly VolumeRecords _records;
     private readonly VmDataDiskUpdater _updater;
-    private readonly Blob.AzureBlobDisks _blobDisks;
-    private readonly Blob.VhdMigration _migration;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    public AzureManagedDiskBackend(AzureClients clients, AzureConfiguration configuration, VolumeRecords records, IVmLockProvider locks, TimeSpan lockTimeout, TimeProvider timeProvider, ILogger logger)
+    public AzureManagedDisks(AzureClients clients, AzureConfiguration configuration, VmDataDiskUpdater updater, TimeProvider timeProvider, ILogger logger)
     {
         _clients = clients;
         _configuration = configuration;
-        _records = records;
-        _updater = new VmDataDiskUpdater(new VmUpdateQueue(configuration.StateDirectory), locks, lockTimeout, clients.Cloud.ResourceGroup, timeProvider, logger);
-        (_blobDisks, _migration) = CreateBlobDisks(clients, configuration, _updater, locks, lockTimeout, timeProvider, logger);
+        _updater = updater;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -51,29 +41,14 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
 
     public async Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
-        if (ServesBlobKind(request))
-        {
-            var (_, vhdCreated) = await _blobDisks.ProvisionAsync(request, cancellationToken);
-            return new DiskInfo(request.Name, request.Size ?? new ByteSize(0), vhdCreated);
-        }
-
         var options = AzureDiskOptions.From(request, Cloud.Environment);
         var (disk, created) = await FindOrCreateAsync(request, options, cancellationToken);
         return new DiskInfo(request.Name, new ByteSize((long)(disk.Data.DiskSizeGB ?? 0) << 30), created);
     }
 
-    public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    /// <summary>Attaches the disk (creating it first when it does not exist); returns its resource id and LUN.</summary>
+    public async Task<(ResourceIdentifier DiskId, int Lun)> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
-        if (ServesBlobKind(request))
-        {
-            var (vhd, _) = await _blobDisks.ProvisionAsync(request, cancellationToken);
-            var blobLun = await _blobDisks.AttachAsync(request, node, vhd, cancellationToken);
-
-            // Kept until delete: detach and delete get only the PV's name.
-            await _records.RememberAsync(request.Name, vhd.AbsoluteUri, cancellationToken);
-            return new AttachResult(DevicePrefix + blobLun.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
         var options = AzureDiskOptions.From(request, Cloud.Environment);
         var (disk, _) = await FindOrCreateAsync(request, options, cancellationToken);
         var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
@@ -84,84 +59,37 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
 
         // Azure does not support host caching on disks of 4 TiB and more.
         var caching = (disk.Data.DiskSizeGB ?? 0) >= 4096 ? CachingType.None : options.Caching ?? CachingType.None;
-        var answer = await _updater.CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), disk.Id.ToString(), disk.Data.Name, caching.ToString()), cancellationToken);
-        var lun = int.Parse(answer, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
-
-        await _records.RememberAsync(request.Name, disk.Id.ToString(), cancellationToken);
-        return new AttachResult(DevicePrefix + lun.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var lun = await _updater.AttachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), disk.Id.ToString(), disk.Data.Name, caching.ToString()), cancellationToken);
+        return (disk.Id, lun);
     }
 
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
-        if (ServesBlobKind(request))
-        {
-            return await _blobDisks.IsAttachedAsync(request, node, cancellationToken);
-        }
-
         var disk = await GetDiskAsync(AzureDiskOptions.From(request, Cloud.Environment), cancellationToken);
         return disk?.Data.ManagedBy is { } owner && ArmCalls.SameResource(owner, AzureNodeVm.For(node, Cloud, _clients.Arm).Id);
     }
 
-    public async Task DetachAsync(VolumeName volume, NodeName node, CancellationToken cancellationToken)
+    /// <summary>
+    /// Detaches the disk a volume's record names (its resource id, or a name in the cluster's resource
+    /// group) from the node's VM. False when it was not there (or the VM is gone): nothing was done.
+    /// </summary>
+    public async Task<bool> DetachAsync(string recorded, NodeName node, CancellationToken cancellationToken)
     {
-        var recorded = await _records.DiskNameOfAsync(volume, cancellationToken);
-        if (RecordedVhd(recorded) is { } recordedVhd)
-        {
-            await DetachBlobAsync(recordedVhd, node, cancellationToken);
-            return;
-        }
-
         var diskId = recorded.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase)
             ? new ResourceIdentifier(recorded)
             : ManagedDiskResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, recorded);
         var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
-        var answer = await _updater.CarryOutAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), diskId.ToString(), diskId.Name, nameof(CachingType.None), Detach: true), cancellationToken);
-        if (answer != VmUpdateQueue.Absent)
-        {
-            LogDetached(_logger, diskId.Name, node.Value);
-        }
-        else if (await UnrecordedBlobDiskAsync(volume, recorded, cancellationToken) is { } vhd)
-        {
-            // Attached as a blob disk from another node (no record here): never report success with it still attached.
-            await DetachBlobAsync(vhd, node, cancellationToken);
-        }
-        else
-        {
-            LogNothingToDetach(_logger, diskId.Name, node.Value);
-        }
-
-        _records.Forget(volume);
+        return await _updater.DetachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), diskId.ToString(), diskId.Name, nameof(CachingType.None), Detach: true), cancellationToken);
     }
 
-    private async Task DetachBlobAsync(Uri vhd, NodeName node, CancellationToken cancellationToken)
+    /// <summary>Deletes the disk a volume's record names. False when there is no such disk; an attached disk is refused.</summary>
+    public async Task<bool> DeleteAsync(string recorded, CancellationToken cancellationToken)
     {
-        var detached = await _blobDisks.DetachAsync(vhd, node, cancellationToken);
-        var described = vhd.AbsoluteUri;
-        if (detached)
-        {
-            LogDetached(_logger, described, node.Value);
-        }
-        else
-        {
-            LogNothingToDetach(_logger, described, node.Value);
-        }
-    }
-
-    public async Task DeleteAsync(VolumeName volume, CancellationToken cancellationToken)
-    {
-        var recorded = await _records.DiskNameOfAsync(volume, cancellationToken);
-        if ((RecordedVhd(recorded) ?? await UnrecordedBlobDiskAsync(volume, recorded, cancellationToken)) is { } vhd)
-        {
-            await _blobDisks.DeleteAsync(vhd, cancellationToken);
-            _records.Forget(volume);
-            return;
-        }
-
         var name = recorded.Split('/')[^1];
-        var disk = await GetDiskAsync(new AzureDiskOptions(name, null, null, DiskStorageAccountType.StandardSsdLrs, null, []), cancellationToken);
+        var disk = await GetDiskAsync(name, cancellationToken);
         if (disk is null)
         {
-            return;
+            return false;
         }
 
         if (disk.Data.ManagedBy is { } owner)
@@ -170,8 +98,12 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
         }
 
         await ArmCalls.Call($"deleting disk '{name}'", () => disk.DeleteAsync(WaitUntil.Completed, cancellationToken));
-        _records.Forget(volume);
+        return true;
     }
+
+    /// <summary>True when the cluster's resource group has a managed disk of that name.</summary>
+    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken) =>
+        await GetDiskAsync(name, cancellationToken) is not null;
 
     public async Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken)
     {
@@ -215,70 +147,21 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
         return ByteSize.FromGiB(wanted);
     }
 
-    public DiskIdentity IdentityFor(DiskRequest request, string? attachedDevicePath)
-    {
-        var diskName = ServesBlobKind(request) ? Blob.BlobDiskOptions.From(request).DiskName : AzureDiskOptions.From(request, Cloud.Environment).DiskName;
-        if (attachedDevicePath is not null && attachedDevicePath.StartsWith(DevicePrefix, StringComparison.Ordinal)
-            && int.TryParse(attachedDevicePath.AsSpan(DevicePrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lun) && lun < MaxLuns)
-        {
-            return new AzureLunIdentity(diskName, lun);
-        }
-
-        throw new InvalidOptionException("devicePath", $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {DevicePrefix}<N> path attach returns for Azure disk '{diskName}'");
-    }
-
-    public Task<Blob.VhdMigrationResult> MigrateVhdAsync(Blob.VhdMigrationRequest request, CancellationToken cancellationToken) =>
-        _migration.MigrateVhdAsync(request, cancellationToken);
+    /// <summary>The managed disk's name the volume's options give.</summary>
+    public string DiskNameFor(DiskRequest request) => AzureDiskOptions.From(request, Cloud.Environment).DiskName;
 
     /// <summary>The tag that marks disks this driver created, as the in-tree plugin and the CSI driver tag theirs.</summary>
     public const string CreatedByTag = "k8s-azure-created-by";
-
-    /// <summary>
-    /// A blob kind this cloud serves: Azure Stack Hub. In the public clouds the blob kinds go down the
-    /// managed path, whose option parsing refuses them with the retirement message.
-    /// </summary>
-    private bool ServesBlobKind(DiskRequest request) => !Cloud.Environment.IsPublicCloudFamily && Blob.BlobDiskOptions.IsBlobKind(request);
-
-    /// <summary>The VHD a blob-disk volume's record names (attach keeps it until delete), or null.</summary>
-    private static Uri? RecordedVhd(string recorded) =>
-        recorded.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || recorded.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? new Uri(recorded) : null;
-
-    /// <summary>
-    /// On Azure Stack Hub, a volume with no record here and no managed disk of its name may be a blob
-    /// disk another node attached: its dedicated account or the pool's index finds its VHD.
-    /// </summary>
-    private async Task<Uri?> UnrecordedBlobDiskAsync(VolumeName volume, string recorded, CancellationToken cancellationToken) =>
-        Cloud.Environment.IsPublicCloudFamily || recorded != volume.Value
-        || await GetDiskAsync(new AzureDiskOptions(recorded, null, null, DiskStorageAccountType.StandardSsdLrs, null, []), cancellationToken) is not null
-            ? null
-            : await _blobDisks.FindByVolumeNameAsync(volume.Value, cancellationToken);
-
-    private static (Blob.AzureBlobDisks, Blob.VhdMigration) CreateBlobDisks(AzureClients clients, AzureConfiguration configuration, VmDataDiskUpdater updater, IVmLockProvider locks, TimeSpan lockTimeout, TimeProvider timeProvider, ILogger logger)
-    {
-        var cloud = clients.Cloud;
-        var armPipeline = clients.CreateArmPipeline();
-        Func<string, Blob.IStorageAccounts> accountsIn = resourceGroup => new Blob.StorageAccountClient(armPipeline, cloud.Environment.ResourceManagerEndpoint, cloud.SubscriptionId, resourceGroup, timeProvider);
-        var accounts = accountsIn(cloud.ResourceGroup);
-        var blobOptions = clients.BlobOptions(configuration.BlobServiceVersion);
-        Func<Blob.StorageAccount, string, Blob.IPageBlobStore> stores = (account, key) => Blob.PageBlobStore.WithSharedKey(
-            account.Name,
-            key,
-            account.BlobEndpoint ?? Blob.BlobEndpoint.ForSuffix(cloud.Environment.StorageEndpointSuffix).For(account.Name),
-            blobOptions);
-        // The counts cache is this node's files: with a cluster-wide lock (etcd) other nodes place disks
-        // too, and a count this node cached would miss theirs, so every provision counts afresh there.
-        var countsTtl = locks is FileVmLockProvider ? Blob.PoolCounts.DefaultTtl : TimeSpan.Zero;
-        var provisioner = new Blob.BlobDiskProvisioner(accounts, stores, locks, lockTimeout, new Blob.PoolCounts(configuration.StateDirectory, countsTtl, timeProvider), Blob.StorageAccountPool.Prefix(cloud.SubscriptionId, cloud.ResourceGroup), cloud.Location, timeProvider, logger);
-        return (
-            new Blob.AzureBlobDisks(provisioner, accounts, stores, updater, clients, configuration, timeProvider, logger),
-            new Blob.VhdMigration(clients, accountsIn, stores, logger));
-    }
 
     private ResourceGroupResource ResourceGroup(string? name) =>
         _clients.Arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(Cloud.SubscriptionId, name ?? Cloud.ResourceGroup));
 
     private Task<ManagedDiskResource?> GetDiskAsync(AzureDiskOptions options, CancellationToken cancellationToken) =>
         ArmCalls.GetOrNullAsync(() => ResourceGroup(options.ResourceGroup).GetManagedDisks().GetAsync(options.DiskName, cancellationToken));
+
+    /// <summary>A disk in the cluster's resource group, by name.</summary>
+    private Task<ManagedDiskResource?> GetDiskAsync(string name, CancellationToken cancellationToken) =>
+        GetDiskAsync(new AzureDiskOptions(name, null, null, DiskStorageAccountType.StandardSsdLrs, null, []), cancellationToken);
 
     /// <summary>
     /// The node a managedBy id stands for: a VM's name, or for a scale-set instance its computer name
@@ -357,18 +240,8 @@ internal sealed partial class AzureManagedDiskBackend : ICloudDisk, Blob.IVhdMig
             $"Azure disk '{disk.Data.Name}' is still attached to VM '{NodeNameOf(owner)}' after waiting {wait.TotalSeconds:0} s; this driver never detaches a disk from another VM, which may still be writing to it. kubelet retries the attach to '{node.Value}' once that node has detached it.");
     }
 
-    private static bool Matches(VirtualMachineDataDisk entry, ManagedDiskResource disk) =>
-        (entry.ManagedDisk?.Id is { } id && ArmCalls.SameResource(id, disk.Id)) || string.Equals(entry.Name, disk.Data.Name, StringComparison.OrdinalIgnoreCase);
-
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Grew Azure disk {Disk} to {SizeGb} GiB")]
     private static partial void LogResized(ILogger logger, string disk, int sizeGb);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Detached Azure disk {Disk} from VM {Vm}")]
-    private static partial void LogDetached(ILogger logger, string disk, string vm);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Nothing to detach: Azure disk {Disk} is not on VM {Vm} (or the VM is gone)")]
-    private static partial void LogNothingToDetach(ILogger logger, string disk, string vm);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created Azure disk {Disk} of {SizeGb} GiB ({Sku})")]
     private static partial void LogCreated(ILogger logger, string disk, int sizeGb, string sku);

@@ -28,7 +28,9 @@ public sealed class VhdMigrationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    private AzureManagedDiskBackend Backend() => _bed.Backend("legacy-1");
+    private AzureDiskBackend Backend() => _bed.Backend("legacy-1");
+
+    private VhdMigration Migration() => _bed.Parts("legacy-1").Migration;
 
     private PageBlobStore Store(string account) => _bed.Azurite!.Store(account);
 
@@ -65,7 +67,7 @@ public sealed class VhdMigrationTests : IAsyncLifetime
     {
         var (vhd, before) = await WrittenVhdAsync("pv-old");
 
-        var result = await Backend().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, null, null), CancellationToken.None);
+        var result = await Migration().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, null, null), CancellationToken.None);
 
         Assert.True(result.Created);
         Assert.Equal(("pv-old", 1L << 30, "Standard_LRS"), (result.DiskName, result.SizeBytes, result.Sku));
@@ -87,8 +89,8 @@ public sealed class VhdMigrationTests : IAsyncLifetime
     {
         var (vhd, _) = await WrittenVhdAsync("pv-fast", "Premium_LRS");
 
-        var first = await Backend().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, "pv-fast-managed", null), CancellationToken.None);
-        var again = await Backend().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, "pv-fast-managed", null), CancellationToken.None);
+        var first = await Migration().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, "pv-fast-managed", null), CancellationToken.None);
+        var again = await Migration().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, "pv-fast-managed", null), CancellationToken.None);
 
         Assert.Equal((true, false), (first.Created, again.Created));
         Assert.Equal(first.DiskUri, again.DiskUri);
@@ -102,7 +104,7 @@ public sealed class VhdMigrationTests : IAsyncLifetime
         var (vhd, _) = await WrittenVhdAsync("pv-busy");
         await Store(StandardOne).AcquireLeaseAsync("vhds", "pv-busy.vhd", CancellationToken.None);
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, null, null), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Migration().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, null, null), CancellationToken.None));
 
         Assert.Contains("is leased", e.Message, StringComparison.Ordinal);
         Assert.Empty(_bed.Arm.Disks());
@@ -117,10 +119,10 @@ public sealed class VhdMigrationTests : IAsyncLifetime
         var store = Store(StandardOne);
         await store.CreatePageBlobAsync("vhds", "raw.vhd", 1 << 20, CancellationToken.None);
 
-        var clash = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, null, null), CancellationToken.None));
-        var raw = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().MigrateVhdAsync(new VhdMigrationRequest(store.BlobUri("vhds", "raw.vhd"), null, null, null), CancellationToken.None));
-        var ultra = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().MigrateVhdAsync(new VhdMigrationRequest(vhd, "UltraSSD_LRS", "other", null), CancellationToken.None));
-        var missing = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().MigrateVhdAsync(new VhdMigrationRequest(store.BlobUri("vhds", "gone.vhd"), null, null, null), CancellationToken.None));
+        var clash = await Assert.ThrowsAsync<DiskOperationException>(() => Migration().MigrateVhdAsync(new VhdMigrationRequest(vhd, null, null, null), CancellationToken.None));
+        var raw = await Assert.ThrowsAsync<DiskOperationException>(() => Migration().MigrateVhdAsync(new VhdMigrationRequest(store.BlobUri("vhds", "raw.vhd"), null, null, null), CancellationToken.None));
+        var ultra = await Assert.ThrowsAsync<InvalidOptionException>(() => Migration().MigrateVhdAsync(new VhdMigrationRequest(vhd, "UltraSSD_LRS", "other", null), CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<DiskOperationException>(() => Migration().MigrateVhdAsync(new VhdMigrationRequest(store.BlobUri("vhds", "gone.vhd"), null, null, null), CancellationToken.None));
 
         Assert.Contains("already exists", clash.Message, StringComparison.Ordinal);
         Assert.Contains("--name", clash.Message, StringComparison.Ordinal);
