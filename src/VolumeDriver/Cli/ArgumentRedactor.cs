@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using VolumeDriver.Domain;
 using VolumeDriver.FlexVolume;
 
 namespace VolumeDriver.Cli;
@@ -76,7 +77,7 @@ internal static class ArgumentRedactor
     {
         if (!argument.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
         {
-            return MayHoldOptions(argument) ? Fingerprint(argument) : OptionsJson.Printable(argument, 512);
+            return MayHoldOptions(argument) ? Fingerprint(argument) : PrintableText.Of(argument, 512);
         }
 
         try

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VolumeDriver.Diagnostics;
+using VolumeDriver.Domain;
 using VolumeDriver.FlexVolume;
 
 namespace VolumeDriver.Cli;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
 
@@ -63,7 +64,7 @@ internal sealed class DriverCli
 
             if (!VerbNames.Implemented.Contains(verb) && !VerbNames.OperatorCommands.Contains(verb))
             {
-                return replies.Write(Reply.NotSupported($"unknown verb '{OptionsJson.Printable(verb)}'"));
+                return replies.Write(Reply.NotSupported($"unknown verb '{PrintableText.Of(verb)}'"));
             }
         }
 

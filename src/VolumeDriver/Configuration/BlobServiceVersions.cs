@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 
-namespace VolumeDriver.Backends.Azure.Blob;
+namespace VolumeDriver.Configuration;
 
 /// <summary>
 /// The Blob service version (x-ms-version) blob disks speak. Azure.Storage.Blobs sends its newest

@@ -253,16 +253,16 @@ internal static class ConfigurationParser
     {
         if (!section.TryGetScalar(ConfigurationKeys.AzureBlobServiceVersion, out var node))
         {
-            return Backends.Azure.Blob.BlobServiceVersions.Default;
+            return BlobServiceVersions.Default;
         }
 
         var value = node.Value ?? string.Empty;
-        return Backends.Azure.Blob.BlobServiceVersions.TryParse(value, out _)
+        return BlobServiceVersions.TryParse(value, out _)
             ? value.Trim()
             : throw section.Error(
                 ConfigurationKeys.AzureBlobServiceVersion,
                 node,
-                $"{YamlSection.Quote(value)} is not a Blob service version this driver speaks. Azure Stack Hub serves up to {Backends.Azure.Blob.BlobServiceVersions.Default} (the default); allowed: {string.Join(", ", Backends.Azure.Blob.BlobServiceVersions.Known())}.");
+                $"{YamlSection.Quote(value)} is not a Blob service version this driver speaks. Azure Stack Hub serves up to {BlobServiceVersions.Default} (the default); allowed: {string.Join(", ", BlobServiceVersions.Known())}.");
     }
 
     private static double ReadOvercommit(YamlSection section, string key, double defaultValue)

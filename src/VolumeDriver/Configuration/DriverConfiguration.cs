@@ -38,7 +38,7 @@ internal sealed record DriverConfiguration(
 /// <param name="StateDirectory">Root-only directory for the volume records (a PV whose disk is named apart from it).</param>
 /// <param name="DrainWait">How long attach waits for a disk still attached to another VM to be freed.</param>
 /// <param name="BlobServiceVersion">The x-ms-version of blob-disk requests: one Azure Stack Hub serves (it refuses newer ones).</param>
-internal sealed record AzureConfiguration(string CloudConfigFile, string? CaCertificateFile, string StateDirectory = AzureConfiguration.DefaultStateDirectory, TimeSpan? DrainWait = null, string BlobServiceVersion = Backends.Azure.Blob.BlobServiceVersions.Default)
+internal sealed record AzureConfiguration(string CloudConfigFile, string? CaCertificateFile, string StateDirectory = AzureConfiguration.DefaultStateDirectory, TimeSpan? DrainWait = null, string BlobServiceVersion = BlobServiceVersions.Default)
 {
     public const string DefaultStateDirectory = "/var/lib/volume-driver/azure";
 

@@ -1,6 +1,7 @@
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
+using VolumeDriver.Host;
 using VolumeDriver.Logging;
 
 namespace VolumeDriver.Diagnostics;

@@ -1,3 +1,5 @@
+using VolumeDriver.Domain;
+
 namespace VolumeDriver.Diagnostics;
 
 /// <summary>Every check doctor ran, in order.</summary>

@@ -1,4 +1,4 @@
-namespace VolumeDriver.Diagnostics;
+namespace VolumeDriver.Domain;
 
 /// <summary>
 /// One line of doctor's report. <see cref="Detail"/> and <see cref="Fix"/> are written for people and

@@ -1,4 +1,4 @@
-namespace VolumeDriver.Diagnostics;
+namespace VolumeDriver.Domain;
 
 /// <summary>The outcome of one doctor check. Only <see cref="Fail"/> makes doctor exit non-zero.</summary>
 internal enum DoctorStatus

@@ -1,4 +1,4 @@
-namespace VolumeDriver.Diagnostics;
+namespace VolumeDriver.Domain;
 
 /// <summary>
 /// The checks one backend adds to doctor: its credentials yield a token or session, one cheap read

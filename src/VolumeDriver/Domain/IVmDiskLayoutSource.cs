@@ -1,10 +1,11 @@
-using VolumeDriver.Domain;
-
-namespace VolumeDriver.Node;
+namespace VolumeDriver.Domain;
 
 /// <summary>
-/// Asks the cloud how a node's VM holds its disks, for disks the guest cannot identify on its own
-/// (a vCloud disk without a UUID). Only the vCloud backend provides it.
+/// The node side's one cloud query, and the single exception to "the node never calls a cloud": how
+/// a node's VM holds its disks, for a disk the guest cannot identify on its own (a vCloud disk
+/// without a UUID, on a server older than API 36 or a VM without disk.enableUUID). The vCloud
+/// backend answers it (three read-only requests) and the vCloud module hands it to the node's
+/// resolver; no other backend has one. It lives here, below both, so neither depends on the other.
 /// </summary>
 internal interface IVmDiskLayoutSource
 {

@@ -1,4 +1,4 @@
-namespace VolumeDriver.FlexVolume;
+namespace VolumeDriver.Domain;
 
 /// <summary>Every option key the driver reads from kubelet's options JSON, in one place.</summary>
 internal static class OptionKeys

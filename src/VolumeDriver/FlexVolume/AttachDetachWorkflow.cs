@@ -77,10 +77,10 @@ internal sealed class AttachDetachWorkflow
     private static NodeName ParseNode(string nodeName) =>
         NodeName.TryCreate(nodeName, out var node, out var problem)
             ? node.Value
-            : throw new InvalidOptionException("nodeName", $"node name '{OptionsJson.Printable(nodeName)}' is not valid: {problem}");
+            : throw new InvalidOptionException("nodeName", $"node name '{PrintableText.Of(nodeName)}' is not valid: {problem}");
 
     private static VolumeName ParseVolume(string volumeName) =>
         VolumeName.TryCreate(volumeName, out var volume, out var problem)
             ? volume.Value
-            : throw new InvalidOptionException("volumeName", $"volume name '{OptionsJson.Printable(volumeName)}' is not valid: {problem}");
+            : throw new InvalidOptionException("volumeName", $"volume name '{PrintableText.Of(volumeName)}' is not valid: {problem}");
 }

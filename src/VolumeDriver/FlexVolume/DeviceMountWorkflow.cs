@@ -1,5 +1,6 @@
 using VolumeDriver.Backends;
 using VolumeDriver.Configuration;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.Host;
 using VolumeDriver.Node;
@@ -59,7 +60,7 @@ internal sealed class DeviceMountWorkflow
         var request = options.ToDiskRequest();
         if (pathVolume != request.Name.Value)
         {
-            throw new InvalidOptionException("deviceMountPath", $"deviceMountPath {target} belongs to volume '{OptionsJson.Printable(pathVolume)}', not to {request.Name}; kubelet names the directory after the volume");
+            throw new InvalidOptionException("deviceMountPath", $"deviceMountPath {target} belongs to volume '{PrintableText.Of(pathVolume)}', not to {request.Name}; kubelet names the directory after the volume");
         }
 
         if (!options.MountOptions.TryApplyPolicy(options.ReadOnly, _configuration.AllowSuidAndDevices, out var mountOptions, out var problem))
@@ -124,7 +125,7 @@ internal sealed class DeviceMountWorkflow
         {
             throw new InvalidOptionException(
                 "deviceMountPath",
-                $"refusing to {action} {deviceMountPath}: {link.Value.Path} is a symbolic link (to {OptionsJson.Printable(link.Value.Target)}), and kubelet's "
+                $"refusing to {action} {deviceMountPath}: {link.Value.Path} is a symbolic link (to {PrintableText.Of(link.Value.Target)}), and kubelet's "
                 + "plugins/kubernetes.io/flexvolume/<vendor>/<driver>/mounts/<volume> layout has none; following it would leave the layout. "
                 + "Check who made the link, and replace it with the directory kubelet expects.");
         }

@@ -43,7 +43,7 @@ internal sealed class FlexOptionsParser
             }
             else if (!KubeletKeys.Contains(key) && !CommonKeys.Contains(key) && !IsOtherKubeletKey(key))
             {
-                throw new InvalidOptionException(key, $"unknown option '{OptionsJson.Printable(key)}'; this driver reads {string.Join(", ", CommonKeys.Concat(_backendKeys).Order(StringComparer.Ordinal))} and kubelet's kubernetes.io/ keys");
+                throw new InvalidOptionException(key, $"unknown option '{PrintableText.Of(key)}'; this driver reads {string.Join(", ", CommonKeys.Concat(_backendKeys).Order(StringComparer.Ordinal))} and kubelet's kubernetes.io/ keys");
             }
         }
 
@@ -67,7 +67,7 @@ internal sealed class FlexOptionsParser
     {
         if (!key.StartsWith(OptionKeys.SecretPrefix, StringComparison.Ordinal) && value.Length > OptionKeys.MaxValueLength)
         {
-            throw new InvalidOptionException(key, string.Create(CultureInfo.InvariantCulture, $"option '{OptionsJson.Printable(key)}' is {value.Length} characters long; the limit is {OptionKeys.MaxValueLength}"));
+            throw new InvalidOptionException(key, string.Create(CultureInfo.InvariantCulture, $"option '{PrintableText.Of(key)}' is {value.Length} characters long; the limit is {OptionKeys.MaxValueLength}"));
         }
     }
 
@@ -81,7 +81,7 @@ internal sealed class FlexOptionsParser
 
         return Domain.VolumeName.TryCreate(text, out var name, out var problem)
             ? name
-            : throw new InvalidOptionException(key, $"option {key} '{OptionsJson.Printable(text)}' is not a usable volume name: {problem}");
+            : throw new InvalidOptionException(key, $"option {key} '{PrintableText.Of(text)}' is not a usable volume name: {problem}");
     }
 
     private static FsType ParseFsType(IReadOnlyDictionary<string, string> options)
@@ -98,7 +98,7 @@ internal sealed class FlexOptionsParser
 
         return FsTypes.TryParse(text, out var fsType)
             ? fsType.Value
-            : throw new InvalidOptionException(key, $"option {key} '{OptionsJson.Printable(text)}' is not supported; use ext4 (the default) or xfs");
+            : throw new InvalidOptionException(key, $"option {key} '{PrintableText.Of(text)}' is not supported; use ext4 (the default) or xfs");
     }
 
     private static bool ParseReadOnly(IReadOnlyDictionary<string, string> options)
@@ -112,7 +112,7 @@ internal sealed class FlexOptionsParser
         {
             "rw" => false,
             "ro" => true,
-            _ => throw new InvalidOptionException(OptionKeys.ReadWrite, $"option {OptionKeys.ReadWrite} '{OptionsJson.Printable(text)}' must be \"rw\" or \"ro\""),
+            _ => throw new InvalidOptionException(OptionKeys.ReadWrite, $"option {OptionKeys.ReadWrite} '{PrintableText.Of(text)}' must be \"rw\" or \"ro\""),
         };
     }
 
@@ -141,7 +141,7 @@ internal sealed class FlexOptionsParser
 
         return ByteSize.TryParse(text, out var size, out var problem)
             ? size
-            : throw new InvalidOptionException(OptionKeys.Size, $"option size '{OptionsJson.Printable(text)}' is not a valid size: {problem}");
+            : throw new InvalidOptionException(OptionKeys.Size, $"option size '{PrintableText.Of(text)}' is not a valid size: {problem}");
     }
 
     private static long? ParseFsGroup(IReadOnlyDictionary<string, string> options)
@@ -152,7 +152,7 @@ internal sealed class FlexOptionsParser
             {
                 return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var gid) && gid <= uint.MaxValue
                     ? gid
-                    : throw new InvalidOptionException(key, $"option {key} '{OptionsJson.Printable(text)}' is not a group id (a whole number from 0 to {uint.MaxValue})");
+                    : throw new InvalidOptionException(key, $"option {key} '{PrintableText.Of(text)}' is not a group id (a whole number from 0 to {uint.MaxValue})");
             }
         }
 

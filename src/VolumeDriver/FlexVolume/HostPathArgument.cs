@@ -1,3 +1,4 @@
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.FlexVolume;
@@ -40,7 +41,7 @@ internal static class HostPathArgument
             && segments[^7] == "plugins";
         return shaped
             ? (checkedPath, segments[^1])
-            : throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(checkedPath)}' is not a kubelet device mount path (<kubelet-root>/plugins/kubernetes.io/flexvolume/<vendor>/<driver>/mounts/<volume>); refusing to mount or unmount anything else");
+            : throw new InvalidOptionException(argumentName, $"{argumentName} '{PrintableText.Of(checkedPath)}' is not a kubelet device mount path (<kubelet-root>/plugins/kubernetes.io/flexvolume/<vendor>/<driver>/mounts/<volume>); refusing to mount or unmount anything else");
     }
 
     /// <summary>A device node or a link to one, under /dev.</summary>
@@ -49,7 +50,7 @@ internal static class HostPathArgument
         var checkedPath = RequireCanonicalAbsolute(path, argumentName);
         return checkedPath.StartsWith("/dev/", StringComparison.Ordinal) && checkedPath.Length > "/dev/".Length
             ? checkedPath
-            : throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(checkedPath)}' is not a device path under /dev");
+            : throw new InvalidOptionException(argumentName, $"{argumentName} '{PrintableText.Of(checkedPath)}' is not a device path under /dev");
     }
 
     private static string RequireCanonicalAbsolute(string? path, string argumentName)
@@ -66,12 +67,12 @@ internal static class HostPathArgument
 
         if (path.Any(char.IsControl))
         {
-            throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(path)}' contains control characters");
+            throw new InvalidOptionException(argumentName, $"{argumentName} '{PrintableText.Of(path)}' contains control characters");
         }
 
         if (!path.StartsWith('/'))
         {
-            throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(path)}' is not an absolute path");
+            throw new InvalidOptionException(argumentName, $"{argumentName} '{PrintableText.Of(path)}' is not an absolute path");
         }
 
         var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
@@ -79,7 +80,7 @@ internal static class HostPathArgument
         {
             if (segment is "" or "." or "..")
             {
-                throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(path)}' is not canonical (it has an empty, '.' or '..' segment)");
+                throw new InvalidOptionException(argumentName, $"{argumentName} '{PrintableText.Of(path)}' is not canonical (it has an empty, '.' or '..' segment)");
             }
         }
 

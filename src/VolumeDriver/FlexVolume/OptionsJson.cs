@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.FlexVolume;
@@ -37,7 +38,7 @@ internal static class OptionsJson
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    throw new InvalidOptionException(key, $"option '{Printable(key)}' is {Describe(reader.TokenType)}; every option value must be a JSON string");
+                    throw new InvalidOptionException(key, $"option '{PrintableText.Of(key)}' is {Describe(reader.TokenType)}; every option value must be a JSON string");
                 }
 
                 options[key] = reader.GetString()!;
@@ -62,31 +63,6 @@ internal static class OptionsJson
         }
 
         return options;
-    }
-
-    /// <summary>Shows a key or value safely in a message: control characters escaped, length capped.</summary>
-    public static string Printable(string text, int max = 80)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, max) + 8);
-        foreach (var c in text)
-        {
-            if (builder.Length >= max)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            if (char.IsControl(c))
-            {
-                builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
     }
 
     private static string Describe(JsonTokenType token) => token switch

@@ -24,7 +24,7 @@ internal static class SizeArgument
         if (value.Length == 0 || value.Length > MaxDigits || !value.All(char.IsAsciiDigit)
             || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
         {
-            throw new InvalidOptionException(argumentName, $"{argumentName} '{OptionsJson.Printable(value)}' is not a size: kubelet passes a whole number of bytes, such as 2147483648");
+            throw new InvalidOptionException(argumentName, $"{argumentName} '{PrintableText.Of(value)}' is not a size: kubelet passes a whole number of bytes, such as 2147483648");
         }
 
         if (bytes == 0)

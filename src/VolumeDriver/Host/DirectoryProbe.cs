@@ -1,8 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
-using VolumeDriver.Host;
 
-namespace VolumeDriver.Diagnostics;
+namespace VolumeDriver.Host;
 
 /// <summary>
 /// Tells whether the driver could create files in a directory, and whether that filesystem keeps

@@ -1,4 +1,4 @@
-namespace VolumeDriver.Diagnostics;
+namespace VolumeDriver.Host;
 
 /// <summary>What <see cref="DirectoryProbe"/> found out about a directory the driver writes to.</summary>
 /// <param name="Directory">The directory asked about.</param>

@@ -34,7 +34,7 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
     public async Task<IAsyncDisposable> AcquireAsync(string vmName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ConfiguredDirectory.Create(_directory, ConfigurationKeys.LockingDirectory);
-        var path = Path.Join(_directory, "vm-" + FileNameFor(vmName) + ".lock");
+        var path = Path.Join(_directory, "vm-" + SafeFileName.For(vmName) + ".lock");
         SafeFileHandle file;
         try
         {
@@ -78,26 +78,6 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
         var waitedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
         LogAcquired(_logger, vmName, waitedMs);
         return new Handle(file, vmName, _logger);
-    }
-
-    /// <summary>Lock file names keep safe characters and hex-encode the rest, so distinct VMs never share a file.</summary>
-    internal static string FileNameFor(string vmName)
-    {
-        var builder = new StringBuilder(vmName.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(vmName))
-        {
-            var c = (char)b;
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.')
-            {
-                builder.Append(c);
-            }
-            else
-            {
-                builder.Append('_').Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        return builder.ToString();
     }
 
     /// <summary>

@@ -5,7 +5,6 @@ using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Backends.Azure.Managed;
 using VolumeDriver.Configuration;
-using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
 using VolumeDriver.Locking;
 using VolumeDriver.Node;

@@ -1,4 +1,4 @@
-using VolumeDriver.Diagnostics;
+using VolumeDriver.Domain;
 
 namespace VolumeDriver.Modules;
 

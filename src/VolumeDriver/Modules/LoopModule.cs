@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Backends.Loop;
 using VolumeDriver.Configuration;
-using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
 using VolumeDriver.Host;
 using VolumeDriver.Node;

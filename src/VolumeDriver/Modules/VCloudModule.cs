@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.VCloud;
 using VolumeDriver.Configuration;
-using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
 using VolumeDriver.Host;
 using VolumeDriver.Node;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using VolumeDriver.Cli;
 using VolumeDriver.Diagnostics;
+using VolumeDriver.Domain;
 
 namespace VolumeDriver.Tests.Cli;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using VolumeDriver.Cli;
 using VolumeDriver.Configuration;
+using VolumeDriver.Domain;
 using VolumeDriver.FlexVolume;
 using VolumeDriver.Tests.TestSupport;
 

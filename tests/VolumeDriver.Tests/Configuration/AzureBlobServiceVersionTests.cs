@@ -1,4 +1,3 @@
-using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Configuration;
 using VolumeDriver.Errors;
 using VolumeDriver.Tests.TestSupport;

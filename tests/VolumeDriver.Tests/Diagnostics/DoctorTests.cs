@@ -1,6 +1,7 @@
 using System.Text;
 using VolumeDriver.Cli;
 using VolumeDriver.Diagnostics;
+using VolumeDriver.Domain;
 using VolumeDriver.Tests.Configuration;
 using VolumeDriver.Tests.Node;
 using VolumeDriver.Tests.TestSupport;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using VolumeDriver.Errors;
+using VolumeDriver.Host;
 using VolumeDriver.Locking;
 using VolumeDriver.Tests.TestSupport;
 
@@ -71,6 +72,6 @@ public sealed class FileVmLockProviderTests : IDisposable
     [InlineData("Ü", "_c3_9c")]
     public void FileNameFor_KeepsSafeCharactersAndEncodesTheRest(string vm, string expected)
     {
-        Assert.Equal(expected, FileVmLockProvider.FileNameFor(vm));
+        Assert.Equal(expected, SafeFileName.For(vm));
     }
 }

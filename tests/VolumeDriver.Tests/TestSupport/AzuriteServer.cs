@@ -56,7 +56,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Blob client options as the driver's: the default service version, no retries (a test sees the first answer).</summary>
     internal static global::Azure.Storage.Blobs.BlobClientOptions BlobOptions()
     {
-        var options = VolumeDriver.Backends.Azure.Blob.PageBlobStore.Options(VolumeDriver.Backends.Azure.Blob.BlobServiceVersions.Parse(VolumeDriver.Backends.Azure.Blob.BlobServiceVersions.Default));
+        var options = VolumeDriver.Backends.Azure.Blob.PageBlobStore.Options(VolumeDriver.Configuration.BlobServiceVersions.Parse(VolumeDriver.Configuration.BlobServiceVersions.Default));
         options.Retry.MaxRetries = 0;
         return options;
     }

@@ -85,7 +85,7 @@ internal sealed class AzureClients
 
     /// <summary>Blob client options pinned to <paramref name="serviceVersion"/>, with this invocation's transport and log line.</summary>
     public global::Azure.Storage.Blobs.BlobClientOptions BlobOptions(string serviceVersion) =>
-        Blob.PageBlobStore.Options(Blob.BlobServiceVersions.Parse(serviceVersion), _transport, _logPolicy);
+        Blob.PageBlobStore.Options(BlobServiceVersions.Parse(serviceVersion), _transport, _logPolicy);
 
     private sealed class PipelineOptions : ClientOptions;
 

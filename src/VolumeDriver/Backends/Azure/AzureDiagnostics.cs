@@ -3,7 +3,6 @@ using Azure.Identity;
 using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Resources;
 using VolumeDriver.Configuration;
-using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 

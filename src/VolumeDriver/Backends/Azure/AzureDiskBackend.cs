@@ -129,7 +129,7 @@ internal sealed partial class AzureDiskBackend : ICloudDisk
             return new AzureLunIdentity(diskName, lun);
         }
 
-        throw new InvalidOptionException("devicePath", $"device path '{FlexVolume.OptionsJson.Printable(attachedDevicePath ?? string.Empty)}' is not the {DevicePrefix}<N> path attach returns for Azure disk '{diskName}'");
+        throw new InvalidOptionException("devicePath", $"device path '{PrintableText.Of(attachedDevicePath ?? string.Empty)}' is not the {DevicePrefix}<N> path attach returns for Azure disk '{diskName}'");
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Azure.ResourceManager.Compute.Models;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.Azure;
@@ -52,7 +53,7 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
             if (parts.Length != 8 || !parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) || !parts[2].Equals("resourceGroups", StringComparison.OrdinalIgnoreCase)
                 || !parts[4].Equals("providers", StringComparison.OrdinalIgnoreCase) || !parts[5].Equals("Microsoft.Compute", StringComparison.OrdinalIgnoreCase) || !parts[6].Equals("disks", StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidOptionException(DiskUriOption, $"diskURI '{FlexVolume.OptionsJson.Printable(uri)}' is not a managed disk's resource id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/disks/<name>)");
+                throw new InvalidOptionException(DiskUriOption, $"diskURI '{PrintableText.Of(uri)}' is not a managed disk's resource id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/disks/<name>)");
             }
 
             resourceGroup = parts[3];
@@ -66,28 +67,28 @@ internal sealed record AzureDiskOptions(string DiskName, string? ResourceGroup, 
         if (name.Length > MaxDiskNameLength)
         {
             // Azure answers a longer name with a 400 after the request; say it before any call.
-            var key = options.ContainsKey(DiskUriOption) ? DiskUriOption : options.ContainsKey(DiskNameOption) ? DiskNameOption : FlexVolume.OptionKeys.PvOrVolumeName;
-            throw new InvalidOptionException(key, FormattableString.Invariant($"the managed disk name '{FlexVolume.OptionsJson.Printable(name, 40)}' is {name.Length} characters long; Azure takes disk names of at most {MaxDiskNameLength} characters. Set {DiskNameOption} to a shorter name"));
+            var key = options.ContainsKey(DiskUriOption) ? DiskUriOption : options.ContainsKey(DiskNameOption) ? DiskNameOption : OptionKeys.PvOrVolumeName;
+            throw new InvalidOptionException(key, FormattableString.Invariant($"the managed disk name '{PrintableText.Of(name, 40)}' is {name.Length} characters long; Azure takes disk names of at most {MaxDiskNameLength} characters. Set {DiskNameOption} to a shorter name"));
         }
 
         var skuText = options.GetValueOrDefault(SkuOption) is { Length: > 0 } s ? s : options.GetValueOrDefault(LegacySkuOption);
         var sku = skuText is { Length: > 0 }
             ? Skus.FirstOrDefault(allowed => allowed.Equals(skuText, StringComparison.OrdinalIgnoreCase))
-                ?? throw new InvalidOptionException(SkuOption, $"skuname '{FlexVolume.OptionsJson.Printable(skuText)}' is not a managed disk SKU; allowed: {string.Join(", ", Skus)}")
+                ?? throw new InvalidOptionException(SkuOption, $"skuname '{PrintableText.Of(skuText)}' is not a managed disk SKU; allowed: {string.Join(", ", Skus)}")
             : "StandardSSD_LRS";
 
         CachingType? caching = null;
         if (options.GetValueOrDefault(CachingOption) is { Length: > 0 } cachingText)
         {
             var mode = CachingModes.FirstOrDefault(allowed => allowed.Equals(cachingText, StringComparison.OrdinalIgnoreCase))
-                ?? throw new InvalidOptionException(CachingOption, $"cachingmode '{FlexVolume.OptionsJson.Printable(cachingText)}' is not allowed; allowed: {string.Join(", ", CachingModes)}");
+                ?? throw new InvalidOptionException(CachingOption, $"cachingmode '{PrintableText.Of(cachingText)}' is not allowed; allowed: {string.Join(", ", CachingModes)}");
             caching = Enum.Parse<CachingType>(mode);
         }
 
         var zones = options.GetValueOrDefault(ZonesOption) is { Length: > 0 } z ? z.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
         if (zones.Any(zone => zone is not ("1" or "2" or "3")))
         {
-            throw new InvalidOptionException(ZonesOption, $"zones '{FlexVolume.OptionsJson.Printable(options[ZonesOption])}' must be availability zones 1, 2 or 3");
+            throw new InvalidOptionException(ZonesOption, $"zones '{PrintableText.Of(options[ZonesOption])}' must be availability zones 1, 2 or 3");
         }
 
         return new AzureDiskOptions(name, resourceGroup, options.GetValueOrDefault(LocationOption) is { Length: > 0 } l ? l : null, new DiskStorageAccountType(sku), caching, zones);

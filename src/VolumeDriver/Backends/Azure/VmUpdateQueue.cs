@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using VolumeDriver.Host;
 
 namespace VolumeDriver.Backends.Azure;
 
@@ -98,7 +99,7 @@ internal sealed class VmUpdateQueue
         File.Delete(Path.Join(VmDirectory(vm), id + ".answer"));
     }
 
-    private string VmDirectory(string vm) => Path.Join(_directory, Locking.FileVmLockProvider.FileNameFor(vm));
+    private string VmDirectory(string vm) => Path.Join(_directory, SafeFileName.For(vm));
 }
 
 /// <summary>One disk waiting to be attached to a VM (<see cref="Detach"/> false) or detached from it.</summary>

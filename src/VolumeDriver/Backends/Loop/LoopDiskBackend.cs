@@ -83,7 +83,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
         }
 
         var size = request.Size ?? throw new InvalidOptionException(
-            FlexVolume.OptionKeys.Size,
+            OptionKeys.Size,
             $"volume {request.Name} does not exist yet and the options give no size to create it with; set the option size (for example 1Gi)");
         var bytes = RoundUp(size);
         ConfiguredDirectory.Create(_configuration.Directory, ConfigurationKeys.LoopDirectory);
@@ -413,8 +413,8 @@ internal sealed class LoopDiskBackend : ICloudDisk
         if (name.Value.Length > MaxNameLength)
         {
             throw new InvalidOptionException(
-                FlexVolume.OptionKeys.PvOrVolumeName,
-                FormattableString.Invariant($"volume name '{FlexVolume.OptionsJson.Printable(name.Value, 40)}' is {name.Value.Length} characters long; the loop backend takes names of at most {MaxNameLength} characters, because its image file (and the temporary name it is created under) must fit the filesystem's {MaxFileNameBytes}-byte limit on a file name"));
+                OptionKeys.PvOrVolumeName,
+                FormattableString.Invariant($"volume name '{PrintableText.Of(name.Value, 40)}' is {name.Value.Length} characters long; the loop backend takes names of at most {MaxNameLength} characters, because its image file (and the temporary name it is created under) must fit the filesystem's {MaxFileNameBytes}-byte limit on a file name"));
         }
 
         var image = Path.Join(_configuration.Directory, name.Value + ".img");
@@ -461,7 +461,7 @@ internal sealed class LoopDiskBackend : ICloudDisk
         if (space.MaxFileBytes is { } max && length > max)
         {
             throw new InvalidOptionException(
-                FlexVolume.OptionKeys.Size,
+                OptionKeys.Size,
                 $"cannot {verb} volume {name} at {Describe(length)}: {_configuration.Directory} is on {space.TypeName}, which holds files of at most {new ByteSize(max).ToApproximateString()}; ask for less, or put {ConfigurationKeys.LoopDirectory} on xfs");
         }
 
@@ -471,14 +471,14 @@ internal sealed class LoopDiskBackend : ICloudDisk
         {
             var what = verb == "create" ? $"an image of {Describe(addedBytes)}" : $"a growth of {Describe(addedBytes)}";
             throw new InvalidOptionException(
-                FlexVolume.OptionKeys.Size,
+                OptionKeys.Size,
                 FormattableString.Invariant($"refusing to {verb} volume {name}: {what} exceeds the free space of {_configuration.Directory}, {new ByteSize(space.AvailableBytes).ToApproximateString()}, times {ConfigurationKeys.LoopOvercommit} {ratio}: {new ByteSize(allowed).ToApproximateString()}. ")
                 + $"Sparse images promised beyond the free space fail their writes once the disk fills. Free space there, ask for less, or raise {ConfigurationKeys.LoopOvercommit}");
         }
     }
 
     private InvalidOptionException TooLarge(VolumeName name, long length) =>
-        new(FlexVolume.OptionKeys.Size, $"volume {name} cannot be {Describe(length)}: the filesystem of {_configuration.Directory} cannot hold a file that large; ask for less, or put {ConfigurationKeys.LoopDirectory} on xfs");
+        new(OptionKeys.Size, $"volume {name} cannot be {Describe(length)}: the filesystem of {_configuration.Directory} cannot hold a file that large; ask for less, or put {ConfigurationKeys.LoopDirectory} on xfs");
 
     /// <summary>The image path as the kernel reports it in backing_file: every symlink resolved.</summary>
     private string ResolvedImagePath(VolumeName name)

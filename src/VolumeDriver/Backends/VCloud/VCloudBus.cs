@@ -1,3 +1,4 @@
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.VCloud;
@@ -34,7 +35,7 @@ internal sealed record VCloudBus(string BusType, string BusSubType)
         busType = string.IsNullOrEmpty(busType) ? Default.BusType : busType.Trim();
         if (!Allowed.TryGetValue(busType, out var subTypes))
         {
-            throw new InvalidOptionException(BusTypeOption, $"option {BusTypeOption} '{FlexVolume.OptionsJson.Printable(busType)}' is not a vCloud bus type; allowed: 5 (IDE), 6 (SCSI), 20 (SATA/NVMe)");
+            throw new InvalidOptionException(BusTypeOption, $"option {BusTypeOption} '{PrintableText.Of(busType)}' is not a vCloud bus type; allowed: 5 (IDE), 6 (SCSI), 20 (SATA/NVMe)");
         }
 
         busSubType ??= busType == Default.BusType ? Default.BusSubType : subTypes[0];
@@ -42,7 +43,7 @@ internal sealed record VCloudBus(string BusType, string BusSubType)
         {
             throw new InvalidOptionException(
                 BusSubTypeOption,
-                $"option {BusSubTypeOption} '{FlexVolume.OptionsJson.Printable(busSubType)}' does not go with {BusTypeOption} {busType}; allowed: {string.Join(", ", subTypes.Select(s => s.Length == 0 ? "\"\"" : s))}");
+                $"option {BusSubTypeOption} '{PrintableText.Of(busSubType)}' does not go with {BusTypeOption} {busType}; allowed: {string.Join(", ", subTypes.Select(s => s.Length == 0 ? "\"\"" : s))}");
         }
 
         return new VCloudBus(busType, busSubType);

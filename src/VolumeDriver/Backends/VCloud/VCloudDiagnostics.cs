@@ -1,7 +1,7 @@
 using VolumeDriver.Configuration;
-using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
+using VolumeDriver.Host;
 
 namespace VolumeDriver.Backends.VCloud;
 

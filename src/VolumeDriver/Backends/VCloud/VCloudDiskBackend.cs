@@ -3,7 +3,6 @@ using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.Locking;
-using VolumeDriver.Node;
 
 namespace VolumeDriver.Backends.VCloud;
 
@@ -282,7 +281,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
         }
 
         var size = request.Size
-            ?? throw new InvalidOptionException(FlexVolume.OptionKeys.Size, $"vCloud disk '{diskName}' does not exist in VDC '{_configuration.Vdc}'; set the size option (for example 10Gi) to have it created");
+            ?? throw new InvalidOptionException(OptionKeys.Size, $"vCloud disk '{diskName}' does not exist in VDC '{_configuration.Vdc}'; set the size option (for example 10Gi) to have it created");
         var bus = options.Bus;
         var vdc = await _client.GetVdcAsync(cancellationToken);
         var profileName = options.StorageProfile ?? _configuration.DefaultStorage;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.VCloud;
@@ -42,6 +43,6 @@ internal static class VCloudDiskName
 
         return problem is null
             ? name
-            : throw new InvalidOptionException(OptionKey, $"option {OptionKey} '{FlexVolume.OptionsJson.Printable(name)}' is not a usable disk name: {problem}");
+            : throw new InvalidOptionException(OptionKey, $"option {OptionKey} '{PrintableText.Of(name)}' is not a usable disk name: {problem}");
     }
 }

@@ -1,3 +1,4 @@
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.VCloud;
@@ -28,7 +29,7 @@ internal sealed record VCloudDiskOptions(string DiskName, VCloudBus Bus, string?
         {
             throw new InvalidOptionException(
                 StorageOption,
-                $"option {StorageOption} '{FlexVolume.OptionsJson.Printable(profile)}' is not a storage profile name: names are at most {MaxProfileLength} characters, without control characters or white space at either end");
+                $"option {StorageOption} '{PrintableText.Of(profile)}' is not a storage profile name: names are at most {MaxProfileLength} characters, without control characters or white space at either end");
         }
 
         return new VCloudDiskOptions(name, bus, profile);

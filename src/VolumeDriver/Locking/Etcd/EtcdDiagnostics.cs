@@ -1,5 +1,5 @@
 using VolumeDriver.Configuration;
-using VolumeDriver.Diagnostics;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Locking.Etcd;

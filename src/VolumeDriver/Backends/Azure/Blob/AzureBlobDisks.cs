@@ -21,7 +21,7 @@ internal sealed record BlobDiskOptions(string DiskName, bool Dedicated, string S
         var skuText = options.GetValueOrDefault(AzureDiskOptions.SkuOption) is { Length: > 0 } s ? s : options.GetValueOrDefault(AzureDiskOptions.LegacySkuOption);
         var sku = skuText is { Length: > 0 }
             ? Skus.FirstOrDefault(allowed => allowed.Equals(skuText, StringComparison.OrdinalIgnoreCase))
-                ?? throw new InvalidOptionException(AzureDiskOptions.SkuOption, $"skuname '{FlexVolume.OptionsJson.Printable(skuText)}' is not a blob-disk SKU; allowed: {string.Join(", ", Skus)}")
+                ?? throw new InvalidOptionException(AzureDiskOptions.SkuOption, $"skuname '{PrintableText.Of(skuText)}' is not a blob-disk SKU; allowed: {string.Join(", ", Skus)}")
             : "Standard_LRS";
         var caching = CachingType.None;
         if (options.GetValueOrDefault(AzureDiskOptions.CachingOption) is { Length: > 0 } cachingText)
@@ -29,7 +29,7 @@ internal sealed record BlobDiskOptions(string DiskName, bool Dedicated, string S
             caching = new[] { CachingType.None, CachingType.ReadOnly, CachingType.ReadWrite }.FirstOrDefault(c => c.ToString().Equals(cachingText, StringComparison.OrdinalIgnoreCase), (CachingType)(-1));
             if ((int)caching < 0)
             {
-                throw new InvalidOptionException(AzureDiskOptions.CachingOption, $"cachingmode '{FlexVolume.OptionsJson.Printable(cachingText)}' is not allowed; allowed: None, ReadOnly, ReadWrite");
+                throw new InvalidOptionException(AzureDiskOptions.CachingOption, $"cachingmode '{PrintableText.Of(cachingText)}' is not allowed; allowed: None, ReadOnly, ReadWrite");
             }
         }
 
@@ -38,7 +38,7 @@ internal sealed record BlobDiskOptions(string DiskName, bool Dedicated, string S
         {
             existing = Uri.TryCreate(uriText, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.AbsolutePath.EndsWith(".vhd", StringComparison.OrdinalIgnoreCase)
                 ? uri
-                : throw new InvalidOptionException(AzureDiskOptions.DiskUriOption, $"diskURI '{FlexVolume.OptionsJson.Printable(uriText)}' is not a VHD blob's URI (https://<account>.blob.<suffix>/<container>/<name>.vhd)");
+                : throw new InvalidOptionException(AzureDiskOptions.DiskUriOption, $"diskURI '{PrintableText.Of(uriText)}' is not a VHD blob's URI (https://<account>.blob.<suffix>/<container>/<name>.vhd)");
         }
 
         var name = options.GetValueOrDefault(AzureDiskOptions.DiskNameOption) is { Length: > 0 } diskName ? diskName.Replace(".vhd", string.Empty, StringComparison.OrdinalIgnoreCase) : request.Name.Value;
@@ -87,11 +87,11 @@ internal sealed partial class AzureBlobDisks
             return (found, false);
         }
 
-        var bytes = (request.Size ?? throw new InvalidOptionException(FlexVolume.OptionKeys.Size, $"blob disk '{options.DiskName}' does not exist; set the size option (for example 10Gi) to have it created")).WholeGiB << 30;
+        var bytes = (request.Size ?? throw new InvalidOptionException(OptionKeys.Size, $"blob disk '{options.DiskName}' does not exist; set the size option (for example 10Gi) to have it created")).WholeGiB << 30;
         if (bytes > AzureStackPageBlobs.MaxDiskBytes)
         {
             throw new InvalidOptionException(
-                FlexVolume.OptionKeys.Size,
+                OptionKeys.Size,
                 $"blob disk '{options.DiskName}' of {bytes >> 30} GiB does not fit a page blob on Azure Stack Hub, which holds at most 1 TiB including the VHD's 512-byte footer: the largest blob disk is {AzureStackPageBlobs.MaxDiskBytes >> 30} GiB");
         }
         var vhd = options.Dedicated

@@ -13,7 +13,7 @@ namespace VolumeDriver.Backends.Azure.Blob;
 /// <see cref="IPageBlobStore"/> for one account through Azure.Storage.Blobs (its
 /// <see cref="BlobContainerClient"/> and <see cref="PageBlobClient"/>), authorised by the account's
 /// Shared Key or by an Entra ID token. Every request carries the service version the options pin
-/// (<see cref="BlobServiceVersions"/>): Azure Stack Hub answers a newer x-ms-version with 400
+/// (<see cref="Configuration.BlobServiceVersions"/>): Azure Stack Hub answers a newer x-ms-version with 400
 /// InvalidHeaderValue. The service's refusals become <see cref="AzureServiceException"/> with the
 /// service's error code. The account's endpoint comes from ARM or <see cref="BlobEndpoint"/>, so
 /// Azurite's path-style URLs and Azure's account-host URLs are the same code.

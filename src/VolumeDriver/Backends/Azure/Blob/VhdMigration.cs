@@ -5,6 +5,7 @@ using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Compute.Models;
 using Azure.ResourceManager.Resources;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.Azure.Blob;
@@ -69,7 +70,7 @@ internal sealed partial class VhdMigration : IVhdMigration
         var diskName = request.DiskName ?? Path.GetFileNameWithoutExtension(blob);
         if (!DiskName().IsMatch(diskName))
         {
-            throw new InvalidOptionException("--name", $"'{FlexVolume.OptionsJson.Printable(diskName)}' is not a managed disk name Azure accepts (1-80 letters, digits, '_', '.', '-', starting with a letter or digit and ending with a letter, digit or '_'); choose one with --name");
+            throw new InvalidOptionException("--name", $"'{PrintableText.Of(diskName)}' is not a managed disk name Azure accepts (1-80 letters, digits, '_', '.', '-', starting with a letter or digit and ending with a letter, digit or '_'); choose one with --name");
         }
 
         var resourceGroup = request.AccountResourceGroup ?? _clients.Cloud.ResourceGroup;
@@ -150,7 +151,7 @@ internal sealed partial class VhdMigration : IVhdMigration
 
         return Skus.FirstOrDefault(s => s.Equals(requested, StringComparison.OrdinalIgnoreCase)) is { } sku
             ? new DiskStorageAccountType(sku)
-            : throw new InvalidOptionException("--sku", $"--sku '{FlexVolume.OptionsJson.Printable(requested)}' cannot receive an imported VHD; allowed: {string.Join(", ", Skus)} (ultra and Premium v2 disks are created empty or from snapshots)");
+            : throw new InvalidOptionException("--sku", $"--sku '{PrintableText.Of(requested)}' cannot receive an imported VHD; allowed: {string.Join(", ", Skus)} (ultra and Premium v2 disks are created empty or from snapshots)");
     }
 
     private static async Task<ManagedDiskResource> ImportAsync(ManagedDiskCollection disks, string diskName, DiskStorageAccountType sku, StorageAccount account, Uri vhd, CancellationToken cancellationToken)

@@ -196,7 +196,7 @@ internal sealed partial class AzureManagedDisks
         }
 
         var size = request.Size
-            ?? throw new InvalidOptionException(FlexVolume.OptionKeys.Size, $"Azure disk '{options.DiskName}' does not exist in resource group {options.ResourceGroup ?? Cloud.ResourceGroup}; set the size option (for example 10Gi) to have it created");
+            ?? throw new InvalidOptionException(OptionKeys.Size, $"Azure disk '{options.DiskName}' does not exist in resource group {options.ResourceGroup ?? Cloud.ResourceGroup}; set the size option (for example 10Gi) to have it created");
         var data = new ManagedDiskData(new AzureLocation(options.Location ?? Cloud.Location))
         {
             Sku = new DiskSku { Name = options.Sku },

@@ -5,6 +5,7 @@ using Azure.Core.Pipeline;
 using Simulators;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.Configuration;
 using VolumeDriver.Host;
 using VolumeDriver.Tests.TestSupport;
 

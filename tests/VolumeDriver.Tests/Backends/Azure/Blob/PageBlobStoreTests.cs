@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using Simulators;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.Configuration;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure.Blob;
