@@ -15,9 +15,3 @@ internal abstract record DiskIdentity
     /// <summary>A short description for messages and logs.</summary>
     public abstract string Describe();
 }
-
-/// <summary>A loop device, found by the file that backs it.</summary>
-internal sealed record LoopBackingFileIdentity(string BackingFile) : DiskIdentity
-{
-    public override string Describe() => $"the loop device backed by {BackingFile}";
-}

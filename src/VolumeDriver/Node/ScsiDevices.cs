@@ -3,41 +3,6 @@ using VolumeDriver.Host;
 
 namespace VolumeDriver.Node;
 
-/// <summary>A SCSI address as the kernel names its devices: host:channel:target:lun.</summary>
-internal readonly record struct ScsiAddress(int Host, int Channel, int Target, int Lun)
-{
-    public static bool TryParse(string text, out ScsiAddress address)
-    {
-        address = default;
-        var parts = text.Split(':');
-        if (parts.Length != 4)
-        {
-            return false;
-        }
-
-        var numbers = new int[4];
-        for (var i = 0; i < 4; i++)
-        {
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]))
-            {
-                return false;
-            }
-        }
-
-        address = new ScsiAddress(numbers[0], numbers[1], numbers[2], numbers[3]);
-        return true;
-    }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Channel}:{Target}:{Lun}");
-}
-
-/// <summary>
-/// One SCSI device from <c>/sys/bus/scsi/devices/H:C:T:L</c>: its address, its block device's kernel
-/// name (null for a device without one, such as a controller or an empty CD drive) and what the
-/// device reports of itself.
-/// </summary>
-internal sealed record ScsiDevice(ScsiAddress Address, string? BlockName, string? Vendor, string? Model, long? SizeBytes);
-
 /// <summary>
 /// Reads the kernel's table of SCSI devices. The vendor, model and size are read from the device's
 /// own sysfs directory (the size under <c>block/&lt;name&gt;/size</c>, in 512-byte sectors whatever the

@@ -3,9 +3,6 @@ using VolumeDriver.Domain;
 
 namespace VolumeDriver.Node;
 
-/// <summary>The device a VM disk layout points at, or why none can be named yet.</summary>
-internal sealed record SlotMatch(ScsiDevice? Device, string? Observation);
-
 /// <summary>
 /// Finds which kernel SCSI host is the VM controller that holds the volume, without assuming how
 /// the hypervisor's bus numbers map to the guest's host numbers (they follow PCI probe order, which

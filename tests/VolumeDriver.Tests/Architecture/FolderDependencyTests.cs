@@ -87,6 +87,29 @@ public sealed class FolderDependencyTests
         Assert.True(wrong.Count == 0, string.Join('\n', wrong));
     }
 
+    /// <summary>
+    /// Files that still hold more than one top-level type. VCloudClient.cs keeps its request records and
+    /// its task exception while the cloud-call kit rewrites that file; they move out after it lands.
+    /// </summary>
+    private static readonly HashSet<string> SeveralTypesYet = new(StringComparer.Ordinal) { "src/VolumeDriver/Backends/VCloud/VCloudClient.cs" };
+
+    [Fact]
+    public void EverySourceFile_DeclaresOneTopLevelType_NamedAfterIt()
+    {
+        var wrong = new List<string>();
+        foreach (var file in SourceFiles().Where(f => !SeveralTypesYet.Contains(f.Path)))
+        {
+            var types = FolderReferences.TopLevelTypes(file.Text).ToList();
+            var name = System.IO.Path.GetFileNameWithoutExtension(file.Path).Split('.')[0];
+            if (types.Count > 1 || (types.Count == 1 && types[0] != name))
+            {
+                wrong.Add($"{file.Path}: declares {string.Join(", ", types)}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, "one top-level type per file, named after it (Type.cs, or Type.Concern.cs for a partial):\n" + string.Join('\n', wrong));
+    }
+
     [Theory]
     [InlineData("using VolumeDriver.Node;\nnamespace VolumeDriver.Backends;", "Node")]
     [InlineData("namespace VolumeDriver.Backends.Azure;\nclass A { string M() => $\"{FlexVolume.OptionKeys.Size}\"; }", "FlexVolume")]

@@ -60,6 +60,10 @@ internal static partial class FolderReferences
     public static IEnumerable<string> DeclaredTypes(string source) =>
         TypeDeclaration().Matches(WithoutComments(source)).Select(m => m.Groups["name"].Value);
 
+    /// <summary>The types a file declares at the top level (at the start of a line, under a file-scoped namespace).</summary>
+    public static IEnumerable<string> TopLevelTypes(string source) =>
+        TopLevelTypeDeclaration().Matches(WithoutComments(source)).Select(m => m.Groups["name"].Value);
+
     /// <summary>The namespace a file declares (file-scoped or block), or null.</summary>
     public static string? DeclaredNamespace(string source) =>
         NamespaceDeclaration().Match(WithoutComments(source)) is { Success: true } m ? m.Groups["name"].Value : null;
@@ -163,6 +167,9 @@ internal static partial class FolderReferences
 
     [GeneratedRegex(@"^(?:\s*\[[^\]]*\]\s*)*\s*(?:(?:internal|public|private|protected|file|static|sealed|abstract|partial|readonly|ref|unsafe)\s+)*(?:class|record\s+struct|record\s+class|record|struct|interface|enum)\s+(?<name>[A-Za-z_]\w*)", RegexOptions.Multiline)]
     private static partial Regex TypeDeclaration();
+
+    [GeneratedRegex(@"^(?:(?:internal|public|file|static|sealed|abstract|partial|readonly)\s+)*(?:class|record\s+struct|record\s+class|record|struct|interface|enum)\s+(?<name>[A-Za-z_]\w*)", RegexOptions.Multiline)]
+    private static partial Regex TopLevelTypeDeclaration();
 
     [GeneratedRegex(@"^\s*namespace\s+(?<name>[\w.]+)", RegexOptions.Multiline)]
     private static partial Regex NamespaceDeclaration();

@@ -86,31 +86,3 @@ internal sealed record AzureCloudConfig(
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
-
-/// <summary>Standard VMs, or scale-set instances (updated through virtualMachineScaleSets/{ss}/virtualMachines/{id}).</summary>
-internal enum AzureVmType
-{
-    Standard,
-    ScaleSet,
-}
-
-/// <summary>The keys of azure.json this driver reads (cloud-provider-azure's spelling).</summary>
-internal sealed record AzureJsonFile(
-    [property: JsonPropertyName("cloud")] string? Cloud,
-    [property: JsonPropertyName("tenantId")] string? TenantId,
-    [property: JsonPropertyName("subscriptionId")] string? SubscriptionId,
-    [property: JsonPropertyName("resourceGroup")] string? ResourceGroup,
-    [property: JsonPropertyName("location")] string? Location,
-    [property: JsonPropertyName("vmType")] string? VmType,
-    [property: JsonPropertyName("aadClientId")] string? AadClientId,
-    [property: JsonPropertyName("aadClientSecret")] string? AadClientSecret,
-    [property: JsonPropertyName("aadClientCertPath")] string? AadClientCertPath,
-    [property: JsonPropertyName("aadClientCertPassword")] string? AadClientCertPassword,
-    [property: JsonPropertyName("useManagedIdentityExtension")] bool? UseManagedIdentityExtension,
-    [property: JsonPropertyName("userAssignedIdentityID")] string? UserAssignedIdentityId,
-    [property: JsonPropertyName("aadFederatedTokenFile")] string? AadFederatedTokenFile);
-
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
-[JsonSerializable(typeof(AzureJsonFile))]
-[JsonSerializable(typeof(StackEnvironmentFile))]
-internal sealed partial class AzureJsonContext : JsonSerializerContext;

@@ -7,9 +7,6 @@ using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.Azure;
 
-/// <summary>The credential azure.json describes, and which kind it is (for logs and doctor; never the secret).</summary>
-internal sealed record AzureCredentialChoice(TokenCredential Credential, string Kind);
-
 /// <summary>
 /// Builds the Azure.Identity credential for azure.json, in cloud-provider-azure's order: workload
 /// identity (AZURE_FEDERATED_TOKEN_FILE, as the webhook injects it, or aadFederatedTokenFile), then

@@ -86,12 +86,3 @@ internal sealed record AzureEnvironment(string Name, Uri ResourceManagerEndpoint
         return new AzureEnvironment(file.Name is { Length: > 0 } name ? name : StackCloudName, resourceManager, activeDirectory, storage, audience);
     }
 }
-
-/// <summary>The keys of go-autorest's Environment that this driver reads.</summary>
-internal sealed record StackEnvironmentFile(
-    [property: JsonPropertyName("name")] string? Name,
-    [property: JsonPropertyName("resourceManagerEndpoint")] string? ResourceManagerEndpoint,
-    [property: JsonPropertyName("activeDirectoryEndpoint")] string? ActiveDirectoryEndpoint,
-    [property: JsonPropertyName("storageEndpointSuffix")] string? StorageEndpointSuffix,
-    [property: JsonPropertyName("serviceManagementEndpoint")] string? ServiceManagementEndpoint,
-    [property: JsonPropertyName("tokenAudience")] string? TokenAudience);

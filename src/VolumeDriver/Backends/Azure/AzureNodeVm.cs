@@ -10,10 +10,6 @@ using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.Azure;
 
-/// <summary>What the driver needs of a node's VM: where it is, its data disks and how its OS disk is stored.</summary>
-/// <param name="UnmanagedOsDisk">The OS disk is a blob VHD: Azure attaches no managed disk to such a VM.</param>
-internal sealed record AzureVmState(AzureLocation Location, IReadOnlyList<VirtualMachineDataDisk> DataDisks, bool UnmanagedOsDisk, string? ComputerName);
-
 /// <summary>
 /// The VM a Kubernetes node runs on, as ARM addresses it: a standalone VM (<c>vmType: standard</c>,
 /// <c>virtualMachines/{node}</c>) or a scale-set instance (<c>vmType: vmss</c>,

@@ -25,10 +25,3 @@ internal sealed record VCloudSession(
     /// <summary>Never print the token.</summary>
     public override string ToString() => $"vCloud session (API {ApiVersion}, {(IsBearer ? "bearer" : "legacy")} token)";
 }
-
-/// <summary>The on-disk form of the cache file: the session plus whose it is.</summary>
-internal sealed record VCloudSessionCacheEntry(string Endpoint, string Org, string User, string Vdc, VCloudSession Session);
-
-[JsonSourceGenerationOptions(WriteIndented = false)]
-[JsonSerializable(typeof(VCloudSessionCacheEntry))]
-internal sealed partial class VCloudSessionJsonContext : JsonSerializerContext;

@@ -34,7 +34,3 @@ internal interface IPageBlobStore
     /// <summary>Deletes the blob; false when it was not there. A leased blob (attached to a VM) throws <see cref="AzureServiceException"/> with code LeaseIdMissing.</summary>
     Task<bool> DeleteAsync(string container, string blob, CancellationToken cancellationToken);
 }
-
-/// <summary>A blob as a listing or its properties describe it.</summary>
-/// <param name="Leased">The blob holds a lease: Azure leases a VHD while a VM has it attached.</param>
-internal sealed record PageBlobItem(string Name, long Length, bool Leased);

@@ -191,14 +191,3 @@ internal sealed class PageBlobStore : IPageBlobStore
         return new AzureServiceException(e.Status, e.ErrorCode ?? string.Empty, $"the Blob service of account {Account} answered {e.Status} {e.ErrorCode} for {method} {path}: {firstLine}");
     }
 }
-
-/// <summary>
-/// Where an account's Blob service is: a template with {account}, e.g. https://{account}.blob.core.windows.net/
-/// for Azure (the storage endpoint suffix of the cloud) or http://127.0.0.1:10000/{account}/ for Azurite.
-/// </summary>
-internal sealed record BlobEndpoint(string Template)
-{
-    public static BlobEndpoint ForSuffix(string storageEndpointSuffix) => new("https://{account}.blob." + storageEndpointSuffix.TrimStart('.') + "/");
-
-    public Uri For(string account) => new(Template.Replace("{account}", account, StringComparison.Ordinal));
-}

@@ -77,8 +77,3 @@ internal sealed class PoolCounts
         }
     }
 }
-
-internal sealed record PoolCountEntry([property: JsonPropertyName("disks")] int Disks, [property: JsonPropertyName("at")] DateTimeOffset At);
-
-[JsonSerializable(typeof(PoolCountEntry))]
-internal sealed partial class PoolCountsJsonContext : JsonSerializerContext;

@@ -8,33 +8,6 @@ using Azure.Core.Pipeline;
 
 namespace VolumeDriver.Backends.Azure.Blob;
 
-/// <summary>A storage account as ARM describes it.</summary>
-/// <param name="BlobEndpoint">properties.primaryEndpoints.blob, null until the account is provisioned.</param>
-/// <param name="Id">The account's ARM resource id (a disk import names its source account by it).</param>
-internal sealed record StorageAccount(string Name, string Sku, string Location, IReadOnlyDictionary<string, string> Tags, string? ProvisioningState, Uri? BlobEndpoint, string Id);
-
-/// <summary>
-/// The Microsoft.Storage/storageAccounts operations blob disks need. <see cref="StorageAccountClient"/>
-/// implements them over ARM's REST API, because the registry has no Azure.ResourceManager.Storage;
-/// that package's StorageAccountCollection could fill this interface when it is available.
-/// </summary>
-internal interface IStorageAccounts
-{
-    Task<StorageAccount?> GetAsync(string name, CancellationToken cancellationToken);
-
-    /// <summary>The accounts of the cluster's resource group (every page).</summary>
-    IAsyncEnumerable<StorageAccount> ListAsync(CancellationToken cancellationToken);
-
-    /// <summary>Creates the account (an existing one with the same name is returned as it is) and waits until ARM has provisioned it.</summary>
-    Task<StorageAccount> CreateAsync(string name, string sku, string location, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
-
-    /// <summary>The account's first full-permission key (base64), for Shared Key.</summary>
-    Task<string> GetKeyAsync(string name, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the account; false when it was not there.</summary>
-    Task<bool> DeleteAsync(string name, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Microsoft.Storage/storageAccounts through an Azure.Core <see cref="HttpPipeline"/> to ARM, with
 /// api-version 2019-06-01, which Azure Stack Hub serves as well as the public clouds. A create
@@ -235,53 +208,3 @@ internal sealed class StorageAccountClient : IStorageAccounts
             $"ARM answered {response.Status} {error?.Code} for {message.Request.Method.Method} {message.Request.Uri.Path}: {error?.Message ?? response.ReasonPhrase}");
     }
 }
-
-internal sealed record StorageSkuJson([property: JsonPropertyName("name")] string? Name);
-
-internal sealed record StorageCreatePropertiesJson(
-    [property: JsonPropertyName("supportsHttpsTrafficOnly")] bool SupportsHttpsTrafficOnly,
-    [property: JsonPropertyName("minimumTlsVersion")] string MinimumTlsVersion,
-    [property: JsonPropertyName("allowBlobPublicAccess")] bool AllowBlobPublicAccess);
-
-internal sealed record StorageAccountCreateJson(
-    [property: JsonPropertyName("sku")] StorageSkuJson Sku,
-    [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("location")] string Location,
-    [property: JsonPropertyName("tags")] Dictionary<string, string> Tags,
-    [property: JsonPropertyName("properties")] StorageCreatePropertiesJson Properties);
-
-internal sealed record StorageEndpointsJson([property: JsonPropertyName("blob")] string? Blob);
-
-internal sealed record StoragePropertiesJson(
-    [property: JsonPropertyName("provisioningState")] string? ProvisioningState,
-    [property: JsonPropertyName("primaryEndpoints")] StorageEndpointsJson? PrimaryEndpoints);
-
-internal sealed record StorageAccountJson(
-    [property: JsonPropertyName("id")] string? Id,
-    [property: JsonPropertyName("name")] string? Name,
-    [property: JsonPropertyName("location")] string? Location,
-    [property: JsonPropertyName("sku")] StorageSkuJson? Sku,
-    [property: JsonPropertyName("tags")] Dictionary<string, string>? Tags,
-    [property: JsonPropertyName("properties")] StoragePropertiesJson? Properties);
-
-internal sealed record StorageAccountListJson(
-    [property: JsonPropertyName("value")] List<StorageAccountJson>? Value,
-    [property: JsonPropertyName("nextLink")] string? NextLink);
-
-internal sealed record StorageKeyJson(
-    [property: JsonPropertyName("keyName")] string? KeyName,
-    [property: JsonPropertyName("value")] string? Value,
-    [property: JsonPropertyName("permissions")] string? Permissions);
-
-internal sealed record StorageKeysJson([property: JsonPropertyName("keys")] List<StorageKeyJson>? Keys);
-
-internal sealed record ArmErrorJson([property: JsonPropertyName("code")] string? Code, [property: JsonPropertyName("message")] string? Message);
-
-internal sealed record ArmErrorEnvelopeJson([property: JsonPropertyName("error")] ArmErrorJson? Error);
-
-[JsonSerializable(typeof(StorageAccountCreateJson))]
-[JsonSerializable(typeof(StorageAccountJson))]
-[JsonSerializable(typeof(StorageAccountListJson))]
-[JsonSerializable(typeof(StorageKeysJson))]
-[JsonSerializable(typeof(ArmErrorEnvelopeJson))]
-internal sealed partial class StorageJsonContext : JsonSerializerContext;

@@ -4,13 +4,6 @@ using System.Text;
 
 namespace VolumeDriver.Backends.Azure.Blob;
 
-/// <summary>A pool account and the VHDs it holds.</summary>
-internal sealed record PoolAccount(string Name, string Sku, int Disks);
-
-/// <summary>Where the next shared VHD goes: an existing account, or a new one to create first.</summary>
-/// <param name="Create">The account does not exist yet.</param>
-internal sealed record PoolChoice(string Account, bool Create);
-
 /// <summary>
 /// The shared pool's rules, as the original Azure plugin's blob-disk controller applied them, kept
 /// pure so they can be checked over thousands of provisions: accounts are per SKU; a new account is

@@ -10,22 +10,6 @@ using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.Azure.Blob;
 
-/// <summary>What <c>volume-driver migrate-vhd</c> is asked.</summary>
-/// <param name="Vhd">The VHD page blob's URI.</param>
-/// <param name="Sku">The managed disk's SKU; null: the source account's (Standard_LRS or Premium_LRS).</param>
-/// <param name="DiskName">The managed disk's name; null: the blob's name without .vhd.</param>
-/// <param name="AccountResourceGroup">The resource group of the VHD's storage account; null: the cluster's.</param>
-internal sealed record VhdMigrationRequest(Uri Vhd, string? Sku, string? DiskName, string? AccountResourceGroup);
-
-/// <summary>What migrate-vhd did: the managed disk (its id is the PV's new diskURI) and whether this run created it.</summary>
-internal sealed record VhdMigrationResult(Uri Source, string DiskUri, string DiskName, long SizeBytes, string Sku, bool Created);
-
-/// <summary>The Azure backend's migration of VHD blob disks to managed disks.</summary>
-internal interface IVhdMigration
-{
-    Task<VhdMigrationResult> MigrateVhdAsync(VhdMigrationRequest request, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Moves a VHD blob disk's data to a managed disk: ARM imports the blob (creationData.createOption
 /// Import with sourceUri and storageAccountId) into a new disk in the cluster's resource group, in the

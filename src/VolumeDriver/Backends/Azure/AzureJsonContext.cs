@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Backends.Azure;
+
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
+[JsonSerializable(typeof(AzureJsonFile))]
+[JsonSerializable(typeof(StackEnvironmentFile))]
+internal sealed partial class AzureJsonContext : JsonSerializerContext;

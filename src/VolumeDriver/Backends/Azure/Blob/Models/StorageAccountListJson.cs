@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace VolumeDriver.Backends.Azure.Blob;
+
+internal sealed record StorageAccountListJson(
+    [property: JsonPropertyName("value")] List<StorageAccountJson>? Value,
+    [property: JsonPropertyName("nextLink")] string? NextLink);

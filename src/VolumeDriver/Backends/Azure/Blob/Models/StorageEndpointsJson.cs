@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace VolumeDriver.Backends.Azure.Blob;
+
+internal sealed record StorageEndpointsJson([property: JsonPropertyName("blob")] string? Blob);

@@ -1,0 +1,4 @@
+namespace VolumeDriver.Backends.VCloud;
+
+/// <summary>A reference to a VM (from a disk's attachedVms).</summary>
+internal sealed record VCloudVmReference(Uri Href, string Name);

@@ -1,0 +1,3 @@
+namespace VolumeDriver.Locking.Etcd;
+
+internal sealed record EtcdEmptyResponse;

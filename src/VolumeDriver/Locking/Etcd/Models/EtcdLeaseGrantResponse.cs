@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Locking.Etcd;
+
+internal sealed record EtcdLeaseGrantResponse([property: JsonPropertyName("ID")] long Id, [property: JsonPropertyName("TTL")] long Ttl, [property: JsonPropertyName("error")] string? Error);

@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Locking.Etcd;
+
+internal sealed record EtcdLeaseKeepAliveResponse([property: JsonPropertyName("result")] EtcdLeaseKeepAliveResult? Result);

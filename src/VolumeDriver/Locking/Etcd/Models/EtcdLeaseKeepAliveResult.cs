@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Locking.Etcd;
+
+internal sealed record EtcdLeaseKeepAliveResult([property: JsonPropertyName("ID")] long Id, [property: JsonPropertyName("TTL")] long Ttl);

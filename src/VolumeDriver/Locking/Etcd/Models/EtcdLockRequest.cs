@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Locking.Etcd;
+
+internal sealed record EtcdLockRequest([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("lease")] long Lease);

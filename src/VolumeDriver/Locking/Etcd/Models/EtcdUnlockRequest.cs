@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Locking.Etcd;
+
+internal sealed record EtcdUnlockRequest([property: JsonPropertyName("key")] string Key);
