@@ -1,9 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using VolumeDriver.Backends;
-using VolumeDriver.Backends.Azure;
-using VolumeDriver.Backends.Loop;
-using VolumeDriver.Backends.VCloud;
 using VolumeDriver.Cli;
 using VolumeDriver.Configuration;
 using VolumeDriver.Diagnostics;

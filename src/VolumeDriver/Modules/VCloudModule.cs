@@ -5,7 +5,6 @@ using VolumeDriver.Backends;
 using VolumeDriver.Backends.VCloud;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
-using VolumeDriver.Host;
 using VolumeDriver.Node;
 
 namespace VolumeDriver.Modules;

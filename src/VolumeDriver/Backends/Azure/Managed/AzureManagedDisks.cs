@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
-using VolumeDriver.Locking;
 
 namespace VolumeDriver.Backends.Azure.Managed;
 
