@@ -75,7 +75,10 @@ dotnet publish "$work/hello/hello.csproj" -c Release -r linux-x64 \
     -nologo -v quiet -o "$work/out" >"$work/publish.log" 2>&1 \
     || { cat "$work/publish.log" >&2; exit 1; }
 
-python3 scripts/bench.py --hello "$work/out/hello" --driver "$driver" \
+# Every measured command starts through bench-spawn, so its RSS is its own (see bench-spawn.c).
+cc -O2 -Wall -Wextra -Werror -o "$work/bench-spawn" scripts/bench-spawn.c
+
+python3 scripts/bench.py --hello "$work/out/hello" --driver "$driver" --spawner "$work/bench-spawn" \
     --node "$(hostname 2>/dev/null | tr '[:upper:]' '[:lower:]' || echo bench-node)" \
     "${bench_args[@]+"${bench_args[@]}"}" \
     --doubles dotnet "$simulators" bench-doubles
