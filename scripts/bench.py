@@ -7,19 +7,18 @@ usage errors or when a command cannot be started at all).
 Each command is started exactly as kubelet starts a FlexVolume driver: an argv list (no shell),
 stdin /dev/null, cwd /, an environment holding only PATH (plus VOLUME_DRIVER_CONFIG for the verbs
 that read configuration), stdout and stderr captured together. Per run it records wall time
-(time.perf_counter around spawn .. reap) and peak RSS (ru_maxrss from os.wait4, KiB). Runs are
-interleaved (every command once per round) after warm-up rounds, so drift affects all alike.
-
-Caveat on RSS: Linux carries the parent's resident set into a forked child's ru_maxrss, so no
-figure can be below this Python process's own RSS; the "/bin/true" row shows that floor. Figures
-well above it are exact.
+(fork .. reap) and peak RSS (ru_maxrss, KiB), both taken by scripts/bench-spawn.c, a small C
+program every measured command is started through: Linux carries a parent's peak RSS into a forked
+child's ru_maxrss, so forked from Python no figure could be below Python's own ~15 MiB; forked from
+bench-spawn the floor is about 1 MiB, which the "/bin/true" row shows. Runs are interleaved (every
+command once per round) after warm-up rounds, so drift affects all alike.
 
 With --doubles CMD (the ARM and vCD doubles, `Simulators bench-doubles DIR`), it also measures
 isattached against each double. As root with loop devices, it attaches and mounts a loop-backend
 volume once and measures isattached, waitforattach and mountdevice on it (already attached and
 mounted: the verbs kubelet repeats), then unmounts and detaches it.
 
-Usage: bench.py --hello PATH --driver PATH [--runs N] [--warmup N] [--node NAME] [--json FILE]
+Usage: bench.py --hello PATH --driver PATH --spawner PATH [--runs N] [--warmup N] [--node NAME] [--json FILE]
                 [--doubles CMD...]
 """
 
@@ -33,17 +32,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 VOLUME_JSON = '{"kubernetes.io/pvOrVolumeName":"bench"}'
 
 
 def run_once(argv, env):
-    """Start argv like kubelet; return (wall seconds, peak RSS KiB, exit code, output bytes)."""
-    start = time.perf_counter()
+    """Run a set-up verb (not measured) like kubelet; return (exit code, output bytes)."""
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, cwd="/", env=env, close_fds=True, check=False)
+    return done.returncode, done.stdout
+
+
+def run_measured(spawner, report, argv, env):
+    """Start argv like kubelet, through bench-spawn; return (wall seconds, peak RSS KiB, exit code, output)."""
     proc = subprocess.Popen(
-        argv,
+        [spawner, report, *argv],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -51,18 +55,17 @@ def run_once(argv, env):
         env=env,
         close_fds=True,
     )
-    output = proc.stdout.read()
-    # Reap it ourselves (not proc.wait) to get the child's own resource usage.
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.stdout.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss, proc.returncode, output
+    output, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise OSError(f"bench-spawn exited {proc.returncode}: {output[-300:]!r}")
+    with open(report, encoding="ascii") as f:
+        elapsed_ns, maxrss, code = (int(field) for field in f.read().split())
+    return elapsed_ns / 1e9, maxrss, code, output
 
 
 def run_checked(argv, env):
     """Run a set-up verb; return its reply (a dict) or raise with its output."""
-    _, _, code, output = run_once(argv, env)
+    code, output = run_once(argv, env)
     try:
         reply = json.loads(output.decode("utf-8"))
     except ValueError:
@@ -141,6 +144,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hello", required=True, help="hello-world executable (the floor)")
     parser.add_argument("--driver", required=True, help="volume-driver executable")
+    parser.add_argument("--spawner", required=True, help="bench-spawn executable (scripts/bench-spawn.c)")
     parser.add_argument("--runs", type=int, default=30, help="measured runs per command (>= 20)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per command")
     parser.add_argument("--node", default="bench-node", help="node name for isattached")
@@ -194,12 +198,12 @@ def main():
                     ("azure isattached (ARM double)", [driver, "isattached", volume_json, doubles["node"]], arm_env, True),
                     ("vcloud isattached (vCD double)", [driver, "isattached", volume_json, doubles["node"]], vcloud_env, True),
                 ]
-            return measure(args, commands)
+            return measure(args, commands, os.path.join(work, "spawn-report"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(args, commands):
+def measure(args, commands, report):
     """Run the commands interleaved, print the table, and write the raw numbers if asked."""
     results = {name: {"argv": argv, "wall_ms": [], "maxrss_kib": [], "exit_codes": [],
                       "bad_outputs": 0, "bad_examples": []}
@@ -212,7 +216,7 @@ def measure(args, commands):
         measured = round_no >= args.warmup
         for name, argv, env, expects_json in commands:
             try:
-                elapsed, maxrss, code, output = run_once(argv, env)
+                elapsed, maxrss, code, output = run_measured(args.spawner, report, argv, env)
             except OSError as exc:
                 print(f"bench: cannot start {argv[0]}: {exc}", file=sys.stderr)
                 return 2
@@ -254,7 +258,7 @@ def measure(args, commands):
     for row in rows:
         print(line(row))
     print()
-    print("RSS floor: no figure can be below the '/bin/true' row (the launcher's own RSS).")
+    print("RSS floor: no figure can be below the '/bin/true' row (bench-spawn's own RSS, carried into its child).")
     for name, _, _, _ in commands:
         if results[name]["bad_examples"]:
             print(f"bad output from {name} (first one): {results[name]['bad_examples'][0]!r}")

@@ -7,8 +7,8 @@
 # 1. Publishes the driver (scripts/build.sh -> artifacts/volume-driver, NativeAOT) unless --no-build,
 #    and builds the test doubles (tests/Simulators).
 # 2. In a temporary directory, creates a hello-world console app (`dotnet new console`, printing
-#    {"status":"Success"}) and publishes it exactly like the driver: Release, linux-x64, NativeAOT,
-#    InvariantGlobalization, the same feature switches, warnings as errors. That is the floor.
+#    {"status":"Success"}) whose project imports eng/NativeExecutable.props, the driver's own
+#    NativeAOT compile, link and feature-switch settings, and publishes it. That is the floor.
 # 3. Runs scripts/bench.py: each command N times (default 30, at least 20) after 3 warm-up runs,
 #    started as kubelet starts a driver, and prints median/p90 wall time, median/max peak RSS,
 #    the ratio to hello-world, and how many outputs were not exactly one JSON object. The commands:
@@ -56,18 +56,29 @@ dotnet new console --name hello --output "$work/hello" --no-restore >"$work/new.
 cat >"$work/hello/Program.cs" <<'CS'
 Console.WriteLine("{\"status\":\"Success\"}");
 CS
-# The driver's PublishDriver property groups and runtime switches, property for property.
-publish_props=(
-    -p:PublishAot=true -p:SelfContained=true -p:DebugType=none -p:StripSymbols=true
-    -p:DynamicCodeSupport=false -p:Deterministic=true -p:TreatWarningsAsErrors=true
-    -p:InvariantGlobalization=true -p:UseSystemResourceKeys=false -p:EventSourceSupport=false
-    -p:AutoreleasePoolSupport=false -p:SatelliteResourceLanguages=en
-)
-dotnet publish "$work/hello/hello.csproj" -c Release -r linux-x64 "${publish_props[@]}" \
+# The floor imports the driver's own compile, link and feature-switch settings
+# (eng/NativeExecutable.props), so it is built exactly as the driver is.
+cat >"$work/hello/hello.csproj" <<PROJ
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Deterministic>true</Deterministic>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+    <PublishAot>true</PublishAot>
+  </PropertyGroup>
+  <Import Project="$repo_root/eng/NativeExecutable.props" />
+</Project>
+PROJ
+dotnet publish "$work/hello/hello.csproj" -c Release -r linux-x64 \
     -nologo -v quiet -o "$work/out" >"$work/publish.log" 2>&1 \
     || { cat "$work/publish.log" >&2; exit 1; }
 
-python3 scripts/bench.py --hello "$work/out/hello" --driver "$driver" \
+# Every measured command starts through bench-spawn, so its RSS is its own (see bench-spawn.c).
+cc -O2 -Wall -Wextra -Werror -o "$work/bench-spawn" scripts/bench-spawn.c
+
+python3 scripts/bench.py --hello "$work/out/hello" --driver "$driver" --spawner "$work/bench-spawn" \
     --node "$(hostname 2>/dev/null | tr '[:upper:]' '[:lower:]' || echo bench-node)" \
     "${bench_args[@]+"${bench_args[@]}"}" \
     --doubles dotnet "$simulators" bench-doubles

@@ -3,6 +3,9 @@
 #
 #   scripts/build.sh
 #
+#   scripts/build.sh --size-report    (the same NativeAOT build, also printing where its bytes go by
+#                                      assembly: scripts/size-breakdown.py over ILC's map file)
+#
 #   scripts/build.sh --ready-to-run   (the previous self-contained single-file R2R build, for
 #                                      scripts/compare-builds.sh; written to artifacts/volume-driver-r2r)
 #
@@ -24,13 +27,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 flavour=native-aot
 artifact_name=volume-driver
 publish_props=(-p:PublishDriver=true)
+size_report=0
 case "${1:-}" in
     "") ;;
+    --size-report)
+        size_report=1
+        publish_props+=(-p:IlcGenerateMapFile=true) ;;
     --ready-to-run)
         flavour=ready-to-run
         artifact_name=volume-driver-r2r
         publish_props+=(-p:PublishDriverReadyToRun=true) ;;
-    *) echo "usage: scripts/build.sh [--ready-to-run]" >&2; exit 2 ;;
+    *) echo "usage: scripts/build.sh [--size-report | --ready-to-run]" >&2; exit 2 ;;
 esac
 
 publish_dir=$(mktemp -d "${TMPDIR:-/tmp}/volume-driver-publish.XXXXXX")
@@ -93,3 +100,8 @@ fi
 size_bytes=$(stat -c %s "$artifact")
 size_mib=$(awk -v b="$size_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 echo "build: artifact $artifact ($size_mib MiB, $size_bytes bytes)"
+
+if ((size_report)); then
+    native=src/VolumeDriver/obj/Release/net10.0/linux-x64/native
+    python3 scripts/size-breakdown.py "$native/volume-driver.map.xml" "$native/volume-driver.ilc.rsp"
+fi
