@@ -1,0 +1,30 @@
+namespace Simulators.Kubernetes;
+
+/// <summary>How a <see cref="KubernetesApiSimulator"/> behaves. All time runs on <see cref="TimeProvider"/>.</summary>
+public sealed record KubernetesApiOptions
+{
+    /// <summary>The bearer token every request must carry (a service account's token).</summary>
+    public string Token { get; init; } = "test-service-account-token";
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Whether the double plays kube-controller-manager's PV controller and the storage-object-in-use
+    /// protection controllers: binding, phases, the provisioner annotations, finalizer removal.
+    /// </summary>
+    public bool PlayPersistentVolumeController { get; init; } = true;
+
+    /// <summary>
+    /// How many changes the watch cache keeps. A watch or a list continuation from before the oldest
+    /// kept change is answered 410 Expired, as the API server does once etcd has compacted.
+    /// </summary>
+    public int HistoryLimit { get; init; } = 1000;
+
+    /// <summary>How often a watch that allowed bookmarks gets one (the API server sends about one a minute).</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A watch without timeoutSeconds ends after this long (the API server picks 30 to 60 minutes).</summary>
+    public TimeSpan DefaultWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    public string StateDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "k8s-double-" + Guid.NewGuid().ToString("N"));
+}
