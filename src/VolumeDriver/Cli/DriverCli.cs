@@ -18,8 +18,6 @@ internal sealed class DriverCli
     private readonly OperatorServices _operators;
     private readonly Interruption _interruption;
     private readonly VerbRunner _runner;
-    private readonly Func<CliSettings, CancellationToken, Task<VerbServices>> _compose;
-    private readonly TimeProvider _timeProvider;
 
     /// <param name="stdout">Where help and version text go (operators only).</param>
     /// <param name="replies">The writer of the one JSON reply, shared with the process's last-resort handler.</param>
@@ -40,8 +38,6 @@ internal sealed class DriverCli
         _operators = operators;
         _interruption = interruption;
         _runner = new VerbRunner(replies, stdin, compose, interruption, timeProvider);
-        _compose = compose;
-        _timeProvider = timeProvider;
     }
 
     /// <summary>True when the arguments ask for indented JSON (read before parsing, for every exit path).</summary>
@@ -197,7 +193,7 @@ internal sealed class DriverCli
             services.AttachDetach.DeleteAsync(parse.GetRequiredValue(deleteName), token)));
         root.Subcommands.Add(delete);
 
-        new OperatorCommands(replies, _operators, _compose, _timeProvider).AddTo(root, globals.Config, globals.Verbose);
+        new OperatorCommands(_runner, _operators).AddTo(root, globals.Config, globals.Verbose);
 
         foreach (var (name, reason) in VerbNames.NotSupported)
         {

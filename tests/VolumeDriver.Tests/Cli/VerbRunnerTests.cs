@@ -32,8 +32,10 @@ public sealed class VerbRunnerTests : IDisposable
     }
 
     [Theory]
+    [InlineData(PosixSignal.SIGTERM, "SIGTERM", "list")]
+    [InlineData(PosixSignal.SIGTERM, "SIGTERM", "list", "--json")]
+    [InlineData(PosixSignal.SIGINT, "SIGINT", "list")]
     [InlineData(PosixSignal.SIGTERM, "SIGTERM", "attach", Options, "node-1")]
-    [InlineData(PosixSignal.SIGINT, "SIGINT", "attach", Options, "node-1")]
     public async Task Command_SignalWhileTheBackendHoldsTheCall_IsOneFailureNamingTheSignal(PosixSignal signal, string name, params string[] args)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,6 +59,7 @@ public sealed class VerbRunnerTests : IDisposable
     }
 
     [Theory]
+    [InlineData("list")]
     [InlineData("attach", Options, "node-1")]
     public async Task Command_UnexpectedException_IsOneFailureWithoutAStackTrace_AndTheLogHasItAndIsFlushed(params string[] args)
     {
@@ -85,14 +88,48 @@ public sealed class VerbRunnerTests : IDisposable
             : throw new TaskCanceledException("A deadline token was cancelled.");
 
         using var stdout = new MemoryStream();
-        var exit = await CreateCli(stdout).RunAsync(["attach", Options, "node-1"]).WithTimeout();
+        var exit = await CreateCli(stdout).RunAsync(["list", "--json"]).WithTimeout();
 
         var reply = SingleJson(stdout);
         Assert.Equal((1, "Failure"), (exit, reply.GetProperty("status").GetString()));
         var expected = asTimeout ? "the lock wait took too long" : "A deadline token was cancelled";
-        Assert.Equal($"attach ran out of time ({expected}); it is safe to run again", reply.GetProperty("message").GetString());
+        Assert.Equal($"list ran out of time ({expected}); it is safe to run again", reply.GetProperty("message").GetString());
         Assert.True(_owned.Disposed);
-        Assert.Contains(_logs.Lines, line => line.StartsWith("Warning attach ran out of time", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, line => line.StartsWith("Warning list ran out of time", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task List_LogsItsArguments()
+    {
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout).RunAsync(["list", "--json"]).WithTimeout();
+
+        Assert.Equal(0, exit);
+        Assert.Contains(_logs.Lines, line => line.StartsWith("Information list --json -> Success in ", StringComparison.Ordinal) && line.EndsWith(": 0 volume(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MigrateVhd_LogsItsArgumentsRedacted_NeverTheSasToken()
+    {
+        const string signature = "c2VjcmV0c2lnbmF0dXJl";
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout).RunAsync(["migrate-vhd", $"https://acct.blob.core.windows.net/vhds/pv-1.vhd?sv=2021-08-06&sig={signature}", "--name", "pv-1"]).WithTimeout();
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(_logs.Lines, line => line.StartsWith("Information migrate-vhd ", StringComparison.Ordinal));
+        Assert.StartsWith("Information migrate-vhd https://acct.blob.core.windows.net/vhds/pv-1.vhd?*** --name pv-1 -> Failure in ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains(signature, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Doctor_SignalBeforeItRuns_IsOneFailureNamingTheSignal()
+    {
+        _interruption.Raise(PosixSignal.SIGTERM);
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout).RunAsync(["doctor", "--json"]).WithTimeout();
+
+        var reply = SingleJson(stdout);
+        Assert.Equal((1, "doctor was interrupted by SIGTERM before it finished; it is safe to run again"), (exit, reply.GetProperty("message").GetString()));
     }
 
     private static JsonElement SingleJson(MemoryStream stdout)

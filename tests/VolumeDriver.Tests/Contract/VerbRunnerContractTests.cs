@@ -15,8 +15,10 @@ public sealed class VerbRunnerContractTests
     private const string Options = "{\"kubernetes.io/fsType\":\"\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"rw\",\"size\":\"1Gi\"}";
 
     [ContractTheory]
+    [InlineData("SIGTERM", "list", "--json")]
+    [InlineData("SIGINT", "list")]
+    [InlineData("SIGTERM", "migrate-vhd", "https://pvvhds.blob.local.azurestack.external/vhds/pv-1.vhd")]
     [InlineData("SIGTERM", "attach", Options, "node-1")]
-    [InlineData("SIGINT", "attach", Options, "node-1")]
     [InlineData("SIGTERM", "isattached", Options, "node-1")]
     public async Task Command_SignalWhileACloudCallIsHeldOpen_RepliesOneFailureNamingTheSignal_AndLogsIt(string signal, params string[] args)
     {
@@ -43,6 +45,31 @@ public sealed class VerbRunnerContractTests
             Assert.Contains($"-> Failure in ", log, StringComparison.Ordinal);
             Assert.Contains($"interrupted by {signal}", log, StringComparison.Ordinal);
             TestSecrets.AssertAbsentFrom(log, "the driver's log");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [ContractFact]
+    public async Task MigrateVhd_LogsItsArgumentsRedacted_NeverTheSasToken()
+    {
+        const string signature = "c2lnbmF0dXJlLW9mLWEtc2Fz";
+        var directory = Directory.CreateTempSubdirectory("vd-args-").FullName;
+        try
+        {
+            await using var cloud = await HeldRequestDouble.StartAsync(Path.Join(directory, "double"));
+            var environment = WriteAzureNode(directory, cloud);
+
+            var run = await KubeletExec.RunAsync(["migrate-vhd", $"https://pvvhds.blob.local.azurestack.external/vhds/pv-1.vhd?sv=2019-07-07&sig={signature}", "--name", "pv-1"], environment, timeout: TimeSpan.FromMinutes(1));
+
+            Assert.Equal((1, "Failure"), (run.ExitCode, run.Status.Status));
+            Assert.Contains("without a query or SAS token", run.Status.Message, StringComparison.Ordinal);
+            Assert.Empty(cloud.Requests);
+            var log = await File.ReadAllTextAsync(Path.Join(directory, "driver.log"));
+            Assert.Contains("migrate-vhd https://pvvhds.blob.local.azurestack.external/vhds/pv-1.vhd?*** --name pv-1 -> Failure in ", log, StringComparison.Ordinal);
+            Assert.DoesNotContain(signature, log + run.Text, StringComparison.Ordinal);
         }
         finally
         {
