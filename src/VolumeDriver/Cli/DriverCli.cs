@@ -114,8 +114,10 @@ internal sealed class DriverCli
     {
         var globals = new GlobalOptions();
         var root = new RootCommand(
-            "volume-driver: a Kubernetes FlexVolume driver for persistent block volumes (loop files today). " +
-            "kubelet runs it with one verb per call; every verb prints exactly one JSON object on stdout.");
+            "volume-driver: a Kubernetes FlexVolume driver for persistent block volumes: loop image files on this " +
+            "machine, Azure managed disks, Azure blob VHDs (on Azure Stack Hub) or VMware Cloud Director independent " +
+            "disks, as the configuration's backend says. kubelet runs it with one verb per call; every verb prints " +
+            "exactly one JSON object on stdout.");
         root.Directives.Clear();
         root.Options.Add(globals.Config);
         root.Options.Add(globals.Pretty);

@@ -51,8 +51,8 @@ internal sealed class OperatorCommands
         };
         var doctor = new Command(
             VerbNames.Doctor,
-            "Operators: check everything the driver needs on this node (configuration, backend, tools, loop devices, " +
-            "node name, log file, installation) and say how to fix what is wrong; exits 1 when a check fails")
+            "Operators: check everything the driver needs on this node (configuration, backend and its credentials, " +
+            "etcd, tools, loop devices, node name, log file, installation) and say how to fix what is wrong; exits 1 when a check fails")
         {
             json, pluginDirectory, driver,
         };

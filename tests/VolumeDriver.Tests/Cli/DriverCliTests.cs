@@ -327,6 +327,18 @@ public sealed class DriverCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_NamesEveryBackendTheDriverServes()
+    {
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, "").RunAsync(["--help"]).WithTimeout();
+        var text = Encoding.UTF8.GetString(stdout.ToArray());
+
+        Assert.Equal(0, exit);
+        Assert.All(["loop image files", "Azure managed disks", "Azure blob VHDs", "VMware Cloud Director independent disks"], backend => Assert.Contains(backend, text, StringComparison.Ordinal));
+        Assert.DoesNotContain("today", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pretty_IndentsTheReply()
     {
         using var stdout = new MemoryStream();
