@@ -11,13 +11,13 @@ using VolumeDriver.FlexVolume;
 // the verb's token so it can stop and reply; if the verb does not wind down in time, the watchdog
 // replies and exits anyway, since kubelet waits for the pipe to close.
 using var stdout = Console.OpenStandardOutput();
-using var interrupted = new CancellationTokenSource();
+using var interruption = new Interruption();
 ReplyWriter? replies = null;
 ITimer? watchdog = null;
 void Interrupt(PosixSignalContext context)
 {
     context.Cancel = true;
-    interrupted.Cancel();
+    interruption.Raise(context.Signal);
     watchdog ??= TimeProvider.System.CreateTimer(
         _ =>
         {
@@ -44,9 +44,9 @@ if (args is [VerbNames.Init])
 }
 
 replies = new ReplyWriter(stdout, DriverCli.WantsPretty(args));
-return await RunAsync(args, stdout, replies, interrupted.Token);
+return await RunAsync(args, stdout, replies, interruption);
 
-static async Task<int> RunAsync(string[] args, Stream stdout, ReplyWriter replies, CancellationToken interrupted)
+static async Task<int> RunAsync(string[] args, Stream stdout, ReplyWriter replies, Interruption interruption)
 {
     var verbose = args.Contains("--verbose", StringComparer.Ordinal);
     if (!verbose)
@@ -69,12 +69,14 @@ static async Task<int> RunAsync(string[] args, Stream stdout, ReplyWriter replie
             new StandardInput(Console.OpenStandardInput, () => VolumeDriver.Host.InheritedDescriptor.IsInherited(0)),
             (settings, cancellationToken) => Composition.CreateVerbServicesAsync(settings, TimeProvider.System, cancellationToken),
             TimeProvider.System,
-            Composition.CreateOperatorServices());
-        return await cli.RunAsync(args, interrupted);
+            Composition.CreateOperatorServices(),
+            interruption);
+        return await cli.RunAsync(args);
     }
     catch (Exception e)
     {
-        // The single catch-all: whatever escaped becomes a Failure reply, never a stack trace.
+        // The last resort: every command runs in VerbRunner, which turns whatever it throws into one
+        // Failure; this catches only what fails around it (parsing, help), never with a stack trace.
         return replies.Write(Reply.Failure($"internal error: {e.GetType().Name}: {e.Message}; see the log file for details"));
     }
 }

@@ -12,7 +12,8 @@ namespace VolumeDriver.Cli;
 /// lose the values of secrets (kubelet's kubernetes.io/secret/* keys, which carry a PV's secretRef,
 /// and anything named like a password, key or token). An argument that may hold options but does
 /// not parse (a BOM or junk in front, a truncated object) is logged as its length and a hash, never
-/// as text; only arguments that cannot be options (names, paths, sizes) are logged as they are.
+/// as text; an http(s) URI (an operator's) loses its user:password@ and query; only arguments that
+/// cannot be options (names, paths, sizes) are logged as they are.
 /// For messages, <see cref="SecretValues"/> and <see cref="Scrub"/> blank every secret value the
 /// arguments carry wherever a message happens to quote it.
 /// </summary>
@@ -75,6 +76,11 @@ internal static class ArgumentRedactor
 
     private static string RedactOne(string argument)
     {
+        if (PlainUri(argument) is { } uri)
+        {
+            return PrintableText.Of(uri, 512);
+        }
+
         if (!argument.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
         {
             return MayHoldOptions(argument) ? Fingerprint(argument) : PrintableText.Of(argument, 512);
@@ -102,6 +108,25 @@ internal static class ArgumentRedactor
             // Not parseable, so we cannot tell its secrets apart.
             return Fingerprint(argument);
         }
+    }
+
+    /// <summary>
+    /// An operator's http(s) URI argument (migrate-vhd's blob) without the parts that may carry a
+    /// secret: user:password@ and the query (a SAS token) become ***, the fragment is dropped. Null
+    /// for anything else, and for anything that may hold options.
+    /// </summary>
+    private static string? PlainUri(string argument)
+    {
+        if (argument.AsSpan().IndexOfAny('{', '"') >= 0
+            || !Uri.TryCreate(argument, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http"))
+        {
+            return null;
+        }
+
+        var userInfo = uri.UserInfo.Length > 0 ? Hidden + "@" : "";
+        var query = uri.Query.Length > 0 ? "?" + Hidden : "";
+        return $"{uri.Scheme}://{userInfo}{uri.Authority}{uri.AbsolutePath}{query}";
     }
 
     /// <summary>Names, paths and sizes hold none of these; options JSON, whatever is in front of it, does.</summary>

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using VolumeDriver.Domain;
-using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
 
 namespace VolumeDriver.Cli;
@@ -18,33 +16,35 @@ internal sealed class DriverCli
     private readonly Stream _stdout;
     private readonly ReplyWriter _replies;
     private readonly StandardInput _stdin;
-    private readonly Func<CliSettings, CancellationToken, Task<VerbServices>> _compose;
-    private readonly TimeProvider _timeProvider;
     private readonly OperatorServices _operators;
+    private readonly Interruption _interruption;
+    private readonly VerbRunner _runner;
 
     /// <param name="stdout">Where help and version text go (operators only).</param>
     /// <param name="replies">The writer of the one JSON reply, shared with the process's last-resort handler.</param>
     /// <param name="operators">What the operator commands doctor and install run with.</param>
+    /// <param name="interruption">SIGTERM and SIGINT, which every command's Failure names when they cut it short.</param>
     public DriverCli(
         Stream stdout,
         ReplyWriter replies,
         StandardInput stdin,
         Func<CliSettings, CancellationToken, Task<VerbServices>> compose,
         TimeProvider timeProvider,
-        OperatorServices operators)
+        OperatorServices operators,
+        Interruption interruption)
     {
         _stdout = stdout;
         _replies = replies;
         _stdin = stdin;
-        _compose = compose;
-        _timeProvider = timeProvider;
         _operators = operators;
+        _interruption = interruption;
+        _runner = new VerbRunner(replies, stdin, compose, interruption, timeProvider);
     }
 
     /// <summary>True when the arguments ask for indented JSON (read before parsing, for every exit path).</summary>
     public static bool WantsPretty(IReadOnlyList<string> args) => args.Contains("--pretty", StringComparer.Ordinal);
 
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         var replies = _replies;
         var verb = FindVerb(args);
@@ -81,12 +81,12 @@ internal sealed class DriverCli
             new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
-                // SIGTERM is turned into cancellation by Program.cs, which owns the root token.
+                // SIGTERM and SIGINT are turned into cancellation by Program.cs, through the Interruption.
                 ProcessTerminationTimeout = null,
                 Output = text,
                 Error = text,
             },
-            cancellationToken);
+            _interruption.Token);
     }
 
     /// <summary>The first argument that is not a global option (or the value of --config).</summary>
@@ -115,8 +115,10 @@ internal sealed class DriverCli
     {
         var globals = new GlobalOptions();
         var root = new RootCommand(
-            "volume-driver: a Kubernetes FlexVolume driver for persistent block volumes (loop files today). " +
-            "kubelet runs it with one verb per call; every verb prints exactly one JSON object on stdout.");
+            "volume-driver: a Kubernetes FlexVolume driver for persistent block volumes: loop image files on this " +
+            "machine, Azure managed disks, Azure blob VHDs (on Azure Stack Hub) or VMware Cloud Director independent " +
+            "disks, as the configuration's backend says. kubelet runs it with one verb per call; every verb prints " +
+            "exactly one JSON object on stdout.");
         root.Directives.Clear();
         root.Options.Add(globals.Config);
         root.Options.Add(globals.Pretty);
@@ -129,54 +131,54 @@ internal sealed class DriverCli
         var attachOptions = JsonArgument();
         var attachNode = NodeArgument();
         var attach = new Command(VerbNames.Attach, "Create the disk if needed and attach it to the node; prints the device path") { attachOptions, attachNode };
-        attach.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Attach, async (services, token) =>
-            await services.AttachDetach.AttachAsync(await ReadJsonAsync(parse, attachOptions, token), parse.GetRequiredValue(attachNode), token), ct));
+        attach.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.Attach, async (services, token) =>
+            await services.AttachDetach.AttachAsync(await ReadJsonAsync(parse, attachOptions, token), parse.GetRequiredValue(attachNode), token)));
         root.Subcommands.Add(attach);
 
         var waitDevice = new Argument<string>("devicePath") { Description = "The device path attach returned (may be \"\")" };
         var waitOptions = JsonArgument();
         var waitForAttach = new Command(VerbNames.WaitForAttach, "Wait on the node until the disk's device appears; prints its path") { waitDevice, waitOptions };
-        waitForAttach.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.WaitForAttach, async (services, token) =>
-            await services.DeviceMount.WaitForAttachAsync(parse.GetRequiredValue(waitDevice), await ReadJsonAsync(parse, waitOptions, token), token), ct));
+        waitForAttach.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.WaitForAttach, async (services, token) =>
+            await services.DeviceMount.WaitForAttachAsync(parse.GetRequiredValue(waitDevice), await ReadJsonAsync(parse, waitOptions, token), token)));
         root.Subcommands.Add(waitForAttach);
 
         var isAttachedFirst = new Argument<string>("json|nodeName") { Description = "The options JSON (or, from older kubelets, the node name)" };
         var isAttachedSecond = new Argument<string>("nodeName|json") { Description = "The node name (or, from older kubelets, the options JSON)" };
         var isAttached = new Command(VerbNames.IsAttached, "Tell whether the disk is attached to the node (either argument order)") { isAttachedFirst, isAttachedSecond };
-        isAttached.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.IsAttached, async (services, token) =>
+        isAttached.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.IsAttached, async (services, token) =>
             await services.AttachDetach.IsAttachedAsync(
                 await _stdin.ResolveAsync(parse.GetRequiredValue(isAttachedFirst), "json", token),
                 await _stdin.ResolveAsync(parse.GetRequiredValue(isAttachedSecond), "json", token),
-                token), ct));
+                token)));
         root.Subcommands.Add(isAttached);
 
         var mountPath = MountPathArgument();
         var mountDevicePath = new Argument<string>("devicePath") { Description = "The device waitforattach returned" };
         var mountOptions = JsonArgument();
         var mountDevice = new Command(VerbNames.MountDevice, "Format the device if (and only if) it is blank, and mount it at deviceMountPath") { mountPath, mountDevicePath, mountOptions };
-        mountDevice.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.MountDevice, async (services, token) =>
-            await services.DeviceMount.MountDeviceAsync(parse.GetRequiredValue(mountPath), parse.GetRequiredValue(mountDevicePath), await ReadJsonAsync(parse, mountOptions, token), token), ct));
+        mountDevice.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.MountDevice, async (services, token) =>
+            await services.DeviceMount.MountDeviceAsync(parse.GetRequiredValue(mountPath), parse.GetRequiredValue(mountDevicePath), await ReadJsonAsync(parse, mountOptions, token), token)));
         root.Subcommands.Add(mountDevice);
 
         var unmountPath = MountPathArgument();
         var unmountDevice = new Command(VerbNames.UnmountDevice, "Unmount deviceMountPath (success when nothing is mounted there)") { unmountPath };
-        unmountDevice.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.UnmountDevice, (services, token) =>
-            services.DeviceMount.UnmountDeviceAsync(parse.GetRequiredValue(unmountPath), token), ct));
+        unmountDevice.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.UnmountDevice, (services, token) =>
+            services.DeviceMount.UnmountDeviceAsync(parse.GetRequiredValue(unmountPath), token)));
         root.Subcommands.Add(unmountDevice);
 
         var detachName = new Argument<string>("pvOrVolumeName") { Description = "The PV or volume name (not a device)" };
         var detachNode = NodeArgument();
         var detach = new Command(VerbNames.Detach, "Detach the disk from the node (success when it is not attached)") { detachName, detachNode };
-        detach.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Detach, (services, token) =>
-            services.AttachDetach.DetachAsync(parse.GetRequiredValue(detachName), parse.GetRequiredValue(detachNode), token), ct));
+        detach.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.Detach, (services, token) =>
+            services.AttachDetach.DetachAsync(parse.GetRequiredValue(detachName), parse.GetRequiredValue(detachNode), token)));
         root.Subcommands.Add(detach);
 
         var expandOptions = JsonArgument();
         var expandPath = MountPathArgument();
         var (expandNew, expandOld) = SizeArguments();
         var expandVolume = new Command(VerbNames.ExpandVolume, "Grow the disk to newSizeBytes (never shrinks; success when it already has that size)") { expandOptions, expandPath, expandNew, expandOld };
-        expandVolume.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.ExpandVolume, async (services, token) =>
-            await services.AttachDetach.ExpandVolumeAsync(await ReadJsonAsync(parse, expandOptions, token), parse.GetRequiredValue(expandPath), parse.GetRequiredValue(expandNew), parse.GetRequiredValue(expandOld), token), ct));
+        expandVolume.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.ExpandVolume, async (services, token) =>
+            await services.AttachDetach.ExpandVolumeAsync(await ReadJsonAsync(parse, expandOptions, token), parse.GetRequiredValue(expandPath), parse.GetRequiredValue(expandNew), parse.GetRequiredValue(expandOld), token)));
         root.Subcommands.Add(expandVolume);
 
         var growOptions = JsonArgument();
@@ -184,17 +186,17 @@ internal sealed class DriverCli
         var growPath = MountPathArgument();
         var (growNew, growOld) = SizeArguments();
         var expandFs = new Command(VerbNames.ExpandFs, "On the node: grow the volume's mounted ext4 or xfs filesystem online to fill its grown disk") { growOptions, growDevice, growPath, growNew, growOld };
-        expandFs.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.ExpandFs, async (services, token) =>
-            await services.DeviceMount.ExpandFsAsync(await ReadJsonAsync(parse, growOptions, token), parse.GetRequiredValue(growDevice), parse.GetRequiredValue(growPath), parse.GetRequiredValue(growNew), parse.GetRequiredValue(growOld), token), ct));
+        expandFs.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.ExpandFs, async (services, token) =>
+            await services.DeviceMount.ExpandFsAsync(await ReadJsonAsync(parse, growOptions, token), parse.GetRequiredValue(growDevice), parse.GetRequiredValue(growPath), parse.GetRequiredValue(growNew), parse.GetRequiredValue(growOld), token)));
         root.Subcommands.Add(expandFs);
 
         var deleteName = new Argument<string>("volumeName") { Description = "The volume to delete; it must be detached" };
         var delete = new Command(VerbNames.Delete, "Operators: delete a detached disk by name (success when it does not exist)") { deleteName };
-        delete.SetAction((parse, ct) => RunVerbAsync(parse, globals, replies, VerbNames.Delete, (services, token) =>
-            services.AttachDetach.DeleteAsync(parse.GetRequiredValue(deleteName), token), ct));
+        delete.SetAction((parse, _) => RunVerbAsync(parse, globals, VerbNames.Delete, (services, token) =>
+            services.AttachDetach.DeleteAsync(parse.GetRequiredValue(deleteName), token)));
         root.Subcommands.Add(delete);
 
-        new OperatorCommands(replies, _operators, _compose, _timeProvider).AddTo(root, globals.Config, globals.Verbose);
+        new OperatorCommands(_runner, _operators).AddTo(root, globals.Config, globals.Verbose);
 
         foreach (var (name, reason) in VerbNames.NotSupported)
         {
@@ -216,70 +218,12 @@ internal sealed class DriverCli
     private static (Argument<string> NewSize, Argument<string> OldSize) SizeArguments() =>
         (new(SizeArgument.NewSize) { Description = "The size to grow to, in bytes" }, new(SizeArgument.OldSize) { Description = "The size the volume had, in bytes" });
 
+    /// <summary>Runs a verb on the configured backend through the one runner.</summary>
+    private Task<int> RunVerbAsync(ParseResult parse, GlobalOptions globals, string verb, Func<VerbServices, CancellationToken, Task<Reply>> body) =>
+        _runner.RunAsync(parse, verb, new CliSettings(parse.GetValue(globals.Config), parse.GetValue(globals.Verbose)), body);
+
     private Task<string> ReadJsonAsync(ParseResult parse, Argument<string> argument, CancellationToken cancellationToken) =>
         _stdin.ResolveAsync(parse.GetRequiredValue(argument), argument.Name, cancellationToken);
-
-    /// <summary>
-    /// Runs one verb: composes its services, runs it, writes the reply and logs one line with the
-    /// redacted arguments, outcome and duration. Expected failures become Failure replies here;
-    /// anything unexpected is logged and left to the process's last-resort handler.
-    /// </summary>
-    private async Task<int> RunVerbAsync(ParseResult parse, GlobalOptions globals, ReplyWriter replies, string verb, Func<VerbServices, CancellationToken, Task<Reply>> body, CancellationToken cancellationToken)
-    {
-        var started = _timeProvider.GetTimestamp();
-        var settings = new CliSettings(parse.GetValue(globals.Config), parse.GetValue(globals.Verbose));
-        VerbServices? services = null;
-        Reply reply;
-        try
-        {
-            services = await _compose(settings, cancellationToken);
-            reply = await body(services, cancellationToken);
-        }
-        catch (VolumeDriverException e)
-        {
-            reply = Reply.Failure(e.Message);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            reply = Reply.Failure($"{verb} was interrupted (SIGTERM or SIGINT) before it finished; it is safe to run again");
-        }
-        catch (Exception e) when (LogCrash(services, verb, e))
-        {
-            throw;
-        }
-
-        // A message may quote an argument (a JSON given where a name belongs): blank every secret value.
-        var secrets = ArgumentRedactor.SecretValues(parse.Tokens.Select(t => t.Value).Append(_stdin.Content ?? string.Empty));
-        if (reply.Message is { } message && secrets.Count > 0)
-        {
-            reply = reply.WithMessage(ArgumentRedactor.Scrub(message, secrets));
-        }
-
-        var exitCode = replies.Write(reply);
-        if (services is not null)
-        {
-            var durationMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
-            var logger = services.LoggerFactory.CreateLogger("VolumeDriver.Verb");
-            var arguments = ArgumentRedactor.Redact(parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value).ToList());
-            var status = ReplyWriter.StatusText(reply.Status);
-            var detail = reply.Message is null ? "" : ": " + reply.Message;
-            CliLog.VerbCompleted(logger, verb, arguments, status, durationMs, detail);
-            await services.DisposeAsync();
-        }
-
-        return exitCode;
-    }
-
-    /// <summary>An exception filter that records an unexpected failure and lets it propagate.</summary>
-    private static bool LogCrash(VerbServices? services, string verb, Exception exception)
-    {
-        if (services is not null)
-        {
-            CliLog.VerbCrashed(services.LoggerFactory.CreateLogger("VolumeDriver.Verb"), exception, verb);
-        }
-
-        return false;
-    }
 
     /// <summary>
     /// The options every verb takes. Built only when a verb is parsed, so the Not supported answers

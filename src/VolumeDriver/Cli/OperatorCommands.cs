@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Configuration;
@@ -18,17 +17,16 @@ namespace VolumeDriver.Cli;
 /// </summary>
 internal sealed class OperatorCommands
 {
+    private readonly VerbRunner _runner;
     private readonly ReplyWriter _replies;
     private readonly OperatorServices _services;
-    private readonly Func<CliSettings, CancellationToken, Task<VerbServices>> _compose;
-    private readonly TimeProvider _timeProvider;
 
-    public OperatorCommands(ReplyWriter replies, OperatorServices services, Func<CliSettings, CancellationToken, Task<VerbServices>> compose, TimeProvider timeProvider)
+    /// <param name="runner">The one run path every command goes through, kubelet's verbs too.</param>
+    public OperatorCommands(VerbRunner runner, OperatorServices services)
     {
-        _replies = replies;
+        _runner = runner;
+        _replies = runner.Replies;
         _services = services;
-        _compose = compose;
-        _timeProvider = timeProvider;
     }
 
     /// <summary>Adds doctor, install, list and migrate-vhd to the root command; they share the global --config and --verbose.</summary>
@@ -53,23 +51,24 @@ internal sealed class OperatorCommands
         };
         var doctor = new Command(
             VerbNames.Doctor,
-            "Operators: check everything the driver needs on this node (configuration, backend, tools, loop devices, " +
-            "node name, log file, installation) and say how to fix what is wrong; exits 1 when a check fails")
+            "Operators: check everything the driver needs on this node (configuration, backend and its credentials, " +
+            "etcd, tools, loop devices, node name, log file, installation) and say how to fix what is wrong; exits 1 when a check fails")
         {
             json, pluginDirectory, driver,
         };
-        doctor.SetAction(async (parse, cancellationToken) =>
+        doctor.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Doctor, async cancellationToken =>
         {
             var request = new DoctorRequest(parse.GetValue(config), parse.GetValue(pluginDirectory), parse.GetValue(driver));
             var report = await _services.Doctor.RunAsync(request, cancellationToken);
+            var status = report.HasFailures ? ReplyStatus.Failure : ReplyStatus.Success;
             if (parse.GetValue(json))
             {
-                return _replies.WriteDocument(DoctorReportWriter.ToJson(report, _replies.Indented), report.ExitCode);
+                return VerbOutcome.Printed(status, _replies.WriteDocument(DoctorReportWriter.ToJson(report, _replies.Indented), report.ExitCode), "");
             }
 
             await DoctorReportWriter.WriteTableAsync(report, parse.InvocationConfiguration.Output, cancellationToken);
-            return report.ExitCode;
-        });
+            return VerbOutcome.Printed(status, report.ExitCode, "");
+        }));
         return doctor;
     }
 
@@ -97,28 +96,18 @@ internal sealed class OperatorCommands
         {
             pluginDirectory, driver, configDestination,
         };
-        install.SetAction(async (parse, cancellationToken) =>
+        install.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Install, async cancellationToken =>
         {
-            Reply reply;
-            try
+            var driverText = parse.GetRequiredValue(driver);
+            if (!FlexDriverName.TryParse(driverText, out var name, out var problem))
             {
-                var driverText = parse.GetRequiredValue(driver);
-                if (!FlexDriverName.TryParse(driverText, out var name, out var problem))
-                {
-                    throw new InvalidOptionException("--driver", $"install: --driver '{driverText}' is not a driver name kubelet accepts: {problem}");
-                }
-
-                var request = new InstallRequest(parse.GetRequiredValue(pluginDirectory), name.Value, parse.GetValue(config), parse.GetRequiredValue(configDestination));
-                var report = await _services.Installer.InstallAsync(request, cancellationToken);
-                reply = Reply.Informational(report.Describe());
-            }
-            catch (VolumeDriverException e)
-            {
-                reply = Reply.Failure(e.Message);
+                throw new InvalidOptionException("--driver", $"install: --driver '{driverText}' is not a driver name kubelet accepts: {problem}");
             }
 
-            return _replies.Write(reply);
-        });
+            var request = new InstallRequest(parse.GetRequiredValue(pluginDirectory), name.Value, parse.GetValue(config), parse.GetRequiredValue(configDestination));
+            var report = await _services.Installer.InstallAsync(request, cancellationToken);
+            return VerbOutcome.Replied(Reply.Informational(report.Describe()));
+        }));
         return install;
     }
 
@@ -129,29 +118,18 @@ internal sealed class OperatorCommands
         {
             json,
         };
-        list.SetAction(async (parse, cancellationToken) =>
+        list.SetAction((parse, _) => _runner.RunAsync(parse, VerbNames.List, Settings(parse, config, verbose), async (services, cancellationToken) =>
         {
-            var (volumes, failure) = await RunAsync(
-                parse,
-                config,
-                verbose,
-                VerbNames.List,
-                (services, token) => services.AttachDetach.ListAsync(token),
-                volumes => $": {volumes.Count} volume(s)",
-                cancellationToken);
-            if (volumes is null)
-            {
-                return _replies.Write(failure!);
-            }
-
+            var volumes = await services.AttachDetach.ListAsync(cancellationToken);
+            var detail = $": {volumes.Count} volume(s)";
             if (parse.GetValue(json))
             {
-                return _replies.WriteDocument(VolumeListWriter.ToJson(volumes, _replies.Indented), 0);
+                return VerbOutcome.Printed(ReplyStatus.Success, _replies.WriteDocument(VolumeListWriter.ToJson(volumes, _replies.Indented), 0), detail);
             }
 
             await VolumeListWriter.WriteTableAsync(volumes, parse.InvocationConfiguration.Output, cancellationToken);
-            return 0;
-        });
+            return VerbOutcome.Printed(ReplyStatus.Success, 0, detail);
+        }));
         return list;
     }
 
@@ -168,83 +146,29 @@ internal sealed class OperatorCommands
         {
             blobUri, sku, name, accountGroup,
         };
-        migrate.SetAction(async (parse, cancellationToken) =>
+        migrate.SetAction((parse, _) => _runner.RunAsync(parse, VerbNames.MigrateVhd, Settings(parse, config, verbose), async (services, cancellationToken) =>
         {
-            var (result, failure) = await RunAsync(
-                parse,
-                config,
-                verbose,
-                VerbNames.MigrateVhd,
-                (services, token) =>
-                {
-                    var text = parse.GetRequiredValue(blobUri);
-                    if (!Uri.TryCreate(text, UriKind.Absolute, out var vhd) || vhd.Query.Length > 0 || vhd.UserInfo.Length > 0)
-                    {
-                        // A SAS token in the query would be a secret in the log line; the account key reads the blob.
-                        throw new InvalidOptionException("blob-uri", "migrate-vhd: blob-uri must be the VHD's plain URI (https://<account>.blob.<suffix>/<container>/<name>.vhd), without a query or SAS token");
-                    }
+            var text = parse.GetRequiredValue(blobUri);
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var vhd) || vhd.Query.Length > 0 || vhd.UserInfo.Length > 0)
+            {
+                // A SAS token in the query would be a secret in the log line; the account key reads the blob.
+                throw new InvalidOptionException("blob-uri", "migrate-vhd: blob-uri must be the VHD's plain URI (https://<account>.blob.<suffix>/<container>/<name>.vhd), without a query or SAS token");
+            }
 
-                    if (services.VhdMigration is not { } migration)
-                    {
-                        throw new InvalidOptionException("backend", $"migrate-vhd moves Azure VHD blob disks to managed disks, and the configuration selects the {services.Configuration.Backend} backend; run it with the Azure configuration");
-                    }
+            if (services.VhdMigration is not { } migration)
+            {
+                throw new InvalidOptionException("backend", $"migrate-vhd moves Azure VHD blob disks to managed disks, and the configuration selects the {services.Configuration.Backend} backend; run it with the Azure configuration");
+            }
 
-                    return migration.MigrateVhdAsync(new VhdMigrationRequest(vhd, parse.GetValue(sku), parse.GetValue(name), parse.GetValue(accountGroup)), token);
-                },
-                result => $": {result.Source} -> {result.DiskUri} ({(result.Created ? "imported" : "already imported")})",
-                cancellationToken);
-            return result is null ? _replies.Write(failure!) : _replies.WriteDocument(VhdMigrationWriter.ToJson(result, _replies.Indented), 0);
-        });
+            var result = await migration.MigrateVhdAsync(new VhdMigrationRequest(vhd, parse.GetValue(sku), parse.GetValue(name), parse.GetValue(accountGroup)), cancellationToken);
+            var exitCode = _replies.WriteDocument(VhdMigrationWriter.ToJson(result, _replies.Indented), 0);
+            return VerbOutcome.Printed(ReplyStatus.Success, exitCode, $": {result.Source} -> {result.DiskUri} ({(result.Created ? "imported" : "already imported")})");
+        }));
         return migrate;
     }
 
-    /// <summary>
-    /// Composes the services, runs the command, logs one line and disposes the services (flushing the
-    /// log). An expected error is the Failure to print instead of a result.
-    /// </summary>
-    private async Task<(T? Result, Reply? Failure)> RunAsync<T>(
-        ParseResult parse,
-        Option<string?> config,
-        Option<bool> verbose,
-        string command,
-        Func<VerbServices, CancellationToken, Task<T>> body,
-        Func<T, string> describe,
-        CancellationToken cancellationToken)
-        where T : class
-    {
-        var started = _timeProvider.GetTimestamp();
-        VerbServices services;
-        try
-        {
-            services = await _compose(new CliSettings(parse.GetValue(config), parse.GetValue(verbose)), cancellationToken);
-        }
-        catch (VolumeDriverException e)
-        {
-            return (null, Reply.Failure(e.Message));
-        }
-
-        await using (services)
-        {
-            var logger = services.LoggerFactory.CreateLogger("VolumeDriver.Verb");
-            T result;
-            try
-            {
-                result = await body(services, cancellationToken);
-            }
-            catch (VolumeDriverException e)
-            {
-                var failedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
-                var why = ": " + e.Message;
-                CliLog.VerbCompleted(logger, command, "", "Failure", failedMs, why);
-                return (null, Reply.Failure(e.Message));
-            }
-
-            var durationMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
-            var detail = describe(result);
-            CliLog.VerbCompleted(logger, command, "", "Success", durationMs, detail);
-            return (result, null);
-        }
-    }
+    private static CliSettings Settings(ParseResult parse, Option<string?> config, Option<bool> verbose) =>
+        new(parse.GetValue(config), parse.GetValue(verbose));
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object for scripts instead of a table" };
 }

@@ -5,7 +5,8 @@ namespace VolumeDriver.Node;
 /// <summary>
 /// Finds the device for one kind of <see cref="DiskIdentity"/> in a single look (no waiting):
 /// <see cref="SysfsDeviceLocator"/> polls resolvers until a deadline. One implementation per
-/// identity kind (loop backing file today; SCSI LUN for Azure and WWN for vCloud later).
+/// identity kind: a loop image's backing file, an Azure disk's SCSI LUN, a vCloud disk's WWN or, when
+/// vCloud reports no UUID, its controller slot.
 /// </summary>
 internal interface IDeviceResolver
 {

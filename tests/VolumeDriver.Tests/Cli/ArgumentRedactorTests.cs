@@ -20,6 +20,18 @@ public sealed class ArgumentRedactorTests
     }
 
     [Theory]
+    [InlineData("https://acct.blob.core.windows.net/vhds/pv-1.vhd", "https://acct.blob.core.windows.net/vhds/pv-1.vhd")]
+    [InlineData("https://acct.blob.core.windows.net/vhds/pv-1.vhd?sv=2021-08-06&sig=c2VjcmV0c2ln", "https://acct.blob.core.windows.net/vhds/pv-1.vhd?***")]
+    [InlineData("https://admin:c2VjcmV0c2ln@vcd.example.com:8443/api#c2VjcmV0c2ln", "https://***@vcd.example.com:8443/api")]
+    public void Redact_Uri_KeepsWhereItPointsAndHidesUserInfoAndQuery(string argument, string expected)
+    {
+        var logged = ArgumentRedactor.Redact([argument, "--name", "pv-1"]);
+
+        Assert.Equal(expected + " --name pv-1", logged);
+        Assert.DoesNotContain("c2VjcmV0c2ln", logged, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("\uFEFF")]
     [InlineData("junk ")]
     [InlineData("x")]

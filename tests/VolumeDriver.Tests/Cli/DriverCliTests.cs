@@ -9,13 +9,16 @@ using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Cli;
 
-public sealed class DriverCliTests
+public sealed class DriverCliTests : IDisposable
 {
     private const string MountPath = "/var/lib/kubelet/plugins/kubernetes.io/flexvolume/acme/vd/mounts/pv-1";
     private const string Options = "{\"kubernetes.io/fsType\":\"\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"rw\",\"size\":\"1Gi\"}";
 
     private readonly FakeCloudDisk _disk = new();
     private readonly FakeNode _node = new();
+    private readonly Interruption _interruption = new();
+
+    public void Dispose() => _interruption.Dispose();
 
     [Fact]
     public async Task Init_ReportsCapabilitiesAsBooleans()
@@ -319,16 +322,28 @@ public sealed class DriverCliTests
     public async Task Help_PrintsUsageTextAndExitsZero()
     {
         using var stdout = new MemoryStream();
-        var exit = await CreateCli(stdout, "").RunAsync(["attach", "--help"], CancellationToken.None).WithTimeout();
+        var exit = await CreateCli(stdout, "").RunAsync(["attach", "--help"]).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Contains("nodeName", Encoding.UTF8.GetString(stdout.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_NamesEveryBackendTheDriverServes()
+    {
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, "").RunAsync(["--help"]).WithTimeout();
+        var text = Encoding.UTF8.GetString(stdout.ToArray());
+
+        Assert.Equal(0, exit);
+        Assert.All(["loop image files", "Azure managed disks", "Azure blob VHDs", "VMware Cloud Director independent disks"], backend => Assert.Contains(backend, text, StringComparison.Ordinal));
+        Assert.DoesNotContain("today", text, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Pretty_IndentsTheReply()
     {
         using var stdout = new MemoryStream();
-        var exit = await CreateCli(stdout, "", indented: true).RunAsync(["detach", "pv-1", "node-1", "--pretty"], CancellationToken.None).WithTimeout();
+        var exit = await CreateCli(stdout, "", indented: true).RunAsync(["detach", "pv-1", "node-1", "--pretty"]).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("{\n  \"status\": \"Success\"\n}\n", Encoding.UTF8.GetString(stdout.ToArray()));
     }
@@ -352,7 +367,7 @@ public sealed class DriverCliTests
     {
         _disk.AttachedTo["pv-1"] = "node-1";
         using var stdout = new MemoryStream();
-        var exit = await CreateCli(stdout, "").RunAsync(["list"], CancellationToken.None).WithTimeout();
+        var exit = await CreateCli(stdout, "").RunAsync(["list"]).WithTimeout();
         var text = Encoding.UTF8.GetString(stdout.ToArray());
         Assert.Equal(0, exit);
         Assert.StartsWith("NAME", text, StringComparison.Ordinal);
@@ -388,7 +403,7 @@ public sealed class DriverCliTests
     public async Task OperatorCommand_Help_DescribesIt(string command)
     {
         using var stdout = new MemoryStream();
-        var exit = await CreateCli(stdout, "").RunAsync([command, "--help"], CancellationToken.None).WithTimeout();
+        var exit = await CreateCli(stdout, "").RunAsync([command, "--help"]).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Contains("Operators:", Encoding.UTF8.GetString(stdout.ToArray()), StringComparison.Ordinal);
     }
@@ -421,7 +436,7 @@ public sealed class DriverCliTests
     private async Task<(int Exit, JsonElement Json)> RunWithStdinAsync(string? stdin, params string[] args)
     {
         using var stdout = new MemoryStream();
-        var exit = await CreateCli(stdout, stdin, DriverCli.WantsPretty(args)).RunAsync(args, CancellationToken.None).WithTimeout();
+        var exit = await CreateCli(stdout, stdin, DriverCli.WantsPretty(args)).RunAsync(args).WithTimeout();
         var text = Encoding.UTF8.GetString(stdout.ToArray());
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(text);
@@ -445,6 +460,7 @@ public sealed class DriverCliTests
             new StandardInput(() => new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? throw new InvalidOperationException("stdin is closed and must not be read"))), () => stdin is not null),
             (_, _) => Task.FromResult(services),
             TimeProvider.System,
-            TestOperatorServices.Create());
+            TestOperatorServices.Create(),
+            _interruption);
     }
 }

@@ -13,17 +13,21 @@ internal sealed class FakeCloudDisk : ICloudDisk
 
     public IReadOnlySet<string> OptionKeys { get; } = new HashSet<string>(StringComparer.Ordinal) { "skuname" };
 
+    /// <summary>Runs first in attach and list (given "attach" or "list"), so a test can hold the call open or make it throw.</summary>
+    public Func<string, CancellationToken, Task>? OnCall { get; set; }
+
     public Task<DiskInfo> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"provision {request.Name}");
         return Task.FromResult(new DiskInfo(request.Name, request.Size ?? new ByteSize(1 << 30), Created: true));
     }
 
-    public Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"attach {request.Name} {node} {request.Size}");
+        await (OnCall?.Invoke("attach", cancellationToken) ?? Task.CompletedTask);
         AttachedTo[request.Name.Value] = node.Value;
-        return Task.FromResult(new AttachResult("/dev/fake/" + request.Name.Value));
+        return new AttachResult("/dev/fake/" + request.Name.Value);
     }
 
     public Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
@@ -45,14 +49,15 @@ internal sealed class FakeCloudDisk : ICloudDisk
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken)
     {
         Calls.Enqueue("list");
+        await (OnCall?.Invoke("list", cancellationToken) ?? Task.CompletedTask);
         IReadOnlyList<VolumeSummary> volumes = AttachedTo
             .OrderBy(a => a.Key, StringComparer.Ordinal)
             .Select(a => new VolumeSummary(VolumeName.TryCreate(a.Key, out var name, out _) ? name.Value : throw new InvalidOperationException(a.Key), new ByteSize(1 << 30), "Standard_LRS", NodeName.TryCreate(a.Value, out var node, out _) ? node : null, "/dev/fake/" + a.Key))
             .ToList();
-        return Task.FromResult(volumes);
+        return volumes;
     }
 
     /// <summary>Disk sizes as a real backend would know them; a disk not listed has 1 GiB.</summary>

@@ -6,7 +6,8 @@ namespace VolumeDriver.Backends.VCloud;
 /// <summary>
 /// A volume's vCloud options, parsed and checked in full before the backend makes any request, as
 /// <c>AzureDiskOptions</c> does: a bad PV then fails in milliseconds, costs vCD nothing and names
-/// its key. Only what needs the cloud (does the VDC have this storage profile?) is left for later.
+/// its key. Only what needs the cloud (does the VDC have this storage profile?) is checked when the
+/// disk is created.
 /// </summary>
 /// <param name="DiskName">The independent disk's name (<c>volumeName</c>, or the volume's own name).</param>
 /// <param name="Bus">The bus a new disk is created on.</param>
