@@ -29,6 +29,7 @@ public sealed partial class ArmSimulator : IAsyncDisposable
         _host = host;
         BaseUri = host.HttpsUri;
         ImdsUri = host.HttpUri!;
+        _examples = new ArmExampleBodies(options.SubscriptionId, options.ResourceGroup);
         foreach (var vm in options.Vms)
         {
             _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString(), UnmanagedOsDisk = options.UnmanagedOsDiskVms.Contains(vm), Identity = IdentityOf(options, vm) };
