@@ -31,6 +31,9 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
             UnmanagedOsDiskVms = ["legacy-1"],
             ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 1 },
             OperationTime = TimeSpan.FromMilliseconds(20),
+
+            // Public Azure's storage: geo-redundant accounts and every endpoint (Azure Stack Hub's serves fewer).
+            AzureStackStorage = false,
         });
         _pipeline = _bed.Clients(_bed.Configuration()).CreateArmPipeline();
     }
@@ -117,6 +120,36 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
             ["properties.creationData.imageReference"] = "a disk made from an image; the driver creates empty disks (or imports a VHD)",
             ["properties.encryptionSettingsCollection"] = "Azure Disk Encryption, set on a disk by its user, never by the driver",
         });
+    }
+
+    [Fact]
+    public async Task StorageAccountCreateGetListAndListKeys_HoldEveryPathOfTheirExamples()
+    {
+        var accounts = $"{Group}/providers/Microsoft.Storage/storageAccounts";
+        var created = await SendAsync(RequestMethod.Put, "fidelity1", new JsonObject
+        {
+            ["sku"] = new JsonObject { ["name"] = "Standard_GRS" },
+            ["kind"] = "Storage",
+            ["location"] = Arm.Options.Location,
+            ["tags"] = new JsonObject { ["key1"] = "value1" },
+        }, under: accounts, version: "2019-06-01");
+        Assert.Equal(202, created.Status);
+        var account = await FollowLocationAsync(created);
+        var got = Json(await SendAsync(RequestMethod.Get, "fidelity1", under: accounts, version: "2019-06-01", expand: "geoReplicationStats"));
+        var listed = Json(await SendAsync(RequestMethod.Get, string.Empty, under: accounts, version: "2019-06-01"));
+        var keys = Json(await SendAsync(RequestMethod.Post, "fidelity1/listKeys", under: accounts, version: "2019-06-01"));
+
+        AssertHolds(Paths(StorageResponse("StorageAccountGetProperties")), [got], new Dictionary<string, string>());
+        AssertHolds(Paths(StorageResponse("StorageAccountListByResourceGroup")), [listed], new Dictionary<string, string>());
+        AssertHolds(Paths(StorageResponse("StorageAccountCreate")), [account], new Dictionary<string, string>
+        {
+            // The example's create asks for these; the driver's asks for none, and ARM returns them only when asked.
+            ["properties.routingPreference"] = "returned for an account created with a routing preference",
+            ["properties.primaryEndpoints.microsoftEndpoints"] = "published only with routingPreference.publishMicrosoftEndpoints",
+            ["properties.primaryEndpoints.internetEndpoints"] = "published only with routingPreference.publishInternetEndpoints",
+            ["properties.isSftpEnabled"] = "an account created with SFTP on (isHnsEnabled and isSftpEnabled)",
+        });
+        AssertHolds(Paths(StorageResponse("StorageAccountListKeys")), [keys], new Dictionary<string, string>());
     }
 
     /// <summary>Paths of a VM's or scale-set VM's examples the double's VMs cannot hold, and why.</summary>
@@ -216,6 +249,9 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
     private static JsonObject Response(string file) =>
         JsonNode.Parse(File.ReadAllText(Path.Join(Examples, file)))!["responses"]!["200"]!["body"]!.AsObject();
 
+    private static JsonNode StorageResponse(string name) =>
+        JsonNode.Parse(File.ReadAllText(Path.Join(AppContext.BaseDirectory, "TestData", "StorageExamples", name + ".json")))!["responses"]!["200"]!["body"]!;
+
     private static JsonObject Json(RawResponse response) =>
         JsonNode.Parse(response.Content) as JsonObject ?? throw new InvalidOperationException($"{response.Status}: no JSON object in '{response.Content}'");
 
@@ -251,12 +287,14 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
         }
     }
 
-    private async Task<RawResponse> SendAsync(RequestMethod method, string path, JsonObject? body = null, string? expand = null)
+    /// <param name="under">The collection <paramref name="path"/> is in: Microsoft.Compute's unless given.</param>
+    private async Task<RawResponse> SendAsync(RequestMethod method, string path, JsonObject? body = null, string? expand = null, string? under = null, string? version = null)
     {
-        var version = path.StartsWith("disks", StringComparison.Ordinal) ? "2026-03-02" : "2026-04-01";
+        version ??= path.StartsWith("disks", StringComparison.Ordinal) ? "2026-03-02" : "2026-04-01";
+        var resource = (under ?? $"{Group}/providers/Microsoft.Compute") + (path.Length == 0 ? string.Empty : "/" + path);
         using var message = _pipeline.CreateMessage();
         message.Request.Method = method;
-        message.Request.Uri.Reset(new Uri(Arm.BaseUri, $"{Group}/providers/Microsoft.Compute/{path}?api-version={version}{(expand is null ? string.Empty : "&$expand=" + expand)}"));
+        message.Request.Uri.Reset(new Uri(Arm.BaseUri, $"{resource}?api-version={version}{(expand is null ? string.Empty : "&$expand=" + expand)}"));
         if (body is not null)
         {
             message.Request.Headers.SetValue("Content-Type", "application/json");
