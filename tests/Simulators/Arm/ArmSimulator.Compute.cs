@@ -10,7 +10,9 @@ namespace Simulators.Arm;
 /// <summary>
 /// Microsoft.Compute as ARM answers it: disks (PUT 202 + Azure-AsyncOperation + Location + Retry-After,
 /// GET, DELETE 202/204, list), VMs (GET, sparse PUT of storageProfile.dataDisks answered 200 with
-/// provisioningState Updating and an Azure-AsyncOperation), the operation status documents, and the
+/// provisioningState Updating and an Azure-AsyncOperation), scale-set VMs (the same PUT answered as
+/// VirtualMachineScaleSetVMs_Update allows: 202 with Location and Retry-After, or 200 still Updating
+/// with no header, see <see cref="ScaleSetVmUpdates"/>), the operation status documents, and the
 /// errors a driver meets: ConflictingUserInput for a disk attached elsewhere, OperationNotAllowed
 /// for a VM already being updated or a disk attached at delete, 429 with Retry-After on demand.
 /// managedBy and diskState change when the VM update completes, as ARM keeps them.
@@ -105,9 +107,9 @@ public sealed partial class ArmSimulator
         await Task.WhenAll(running).WaitAsync(timeout);
     }
 
-    private async Task<bool> InjectedFaultAsync(HttpContext context, string path)
+    /// <summary>The injected fault this request meets (counted off), or null.</summary>
+    private (int Status, string Code, int RetryAfter)? InjectedFault(HttpContext context, string path)
     {
-        (int Status, string Code, int RetryAfter)? fault = null;
         lock (_lock)
         {
             foreach (var candidate in _faults)
@@ -115,27 +117,25 @@ public sealed partial class ArmSimulator
                 if (candidate.Remaining[0] > 0 && candidate.Method == context.Request.Method && candidate.Path.IsMatch(path))
                 {
                     candidate.Remaining[0]--;
-                    fault = (candidate.Status, candidate.Code, candidate.RetryAfter);
-                    break;
+                    return (candidate.Status, candidate.Code, candidate.RetryAfter);
                 }
             }
         }
 
-        if (fault is not { } f)
+        return null;
+    }
+
+    private static async Task WriteFaultAsync(HttpContext context, (int Status, string Code, int RetryAfter) fault)
+    {
+        if (fault.Status == 429)
         {
-            return false;
+            context.Response.Headers.RetryAfter = fault.RetryAfter.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (f.Status == 429)
-        {
-            context.Response.Headers.RetryAfter = f.RetryAfter.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var message = f.Status == 429
+        var message = fault.Status == 429
             ? "The server rejected the request because too many requests have been received for this subscription."
             : "Injected fault.";
-        await ArmErrorAsync(context, f.Status, f.Code, message);
-        return true;
+        await ArmErrorAsync(context, fault.Status, fault.Code, message);
     }
 
     private async Task ComputeAsync(HttpContext context, string path)
@@ -407,6 +407,7 @@ public sealed partial class ArmSimulator
 
         ArmOperation operation;
         JsonObject answer;
+        ScaleSetVmUpdateAnswer? scaleSetAnswer = null;
         lock (_lock)
         {
             if (!_vms.TryGetValue(name, out var vm))
@@ -553,6 +554,7 @@ public sealed partial class ArmSimulator
             });
             vm.Updating = operation;
             answer = VmJson(vm, "Updating", UpdateAnswer);
+            scaleSetAnswer = vm.ScaleSet is null ? null : ScaleSetVmUpdates;
         }
 
         if (attachDetach)
@@ -562,6 +564,22 @@ public sealed partial class ArmSimulator
             return;
         }
 
+        if (scaleSetAnswer is ScaleSetVmUpdateAnswer.AcceptedWithLocation)
+        {
+            // VirtualMachineScaleSetVMs_Update's 202: the VM, Location (ArmLroLocationHeader, final result the VM) and Retry-After.
+            SetOperationHeaders(context, operation, "operations", withLocation: true, withAsyncOperation: false);
+            await WriteJsonAsync(context, 202, answer);
+            return;
+        }
+
+        if (scaleSetAnswer is ScaleSetVmUpdateAnswer.OkUpdating)
+        {
+            // Its 200: the VM still Updating, no operation header; the client GETs the VM until it ends.
+            await WriteJsonAsync(context, 200, answer);
+            return;
+        }
+
+        // VirtualMachines_CreateOrUpdate's 200: the VM, Azure-AsyncOperation and Retry-After.
         SetOperationHeaders(context, operation, "operations", withLocation: false);
         await WriteJsonAsync(context, 200, answer);
     }
@@ -746,11 +764,15 @@ public sealed partial class ArmSimulator
             return null;
         }, result);
 
-    private void SetOperationHeaders(HttpContext context, ArmOperation operation, string collection, bool withLocation)
+    private void SetOperationHeaders(HttpContext context, ArmOperation operation, string collection, bool withLocation, bool withAsyncOperation = true)
     {
         var apiVersion = context.Request.Query["api-version"].ToString();
         var url = $"{BaseUri}subscriptions/{_options.SubscriptionId}/providers/Microsoft.Compute/locations/{_options.Location}/{collection}/{operation.Id}";
-        context.Response.Headers["Azure-AsyncOperation"] = $"{url}?p=1&api-version={apiVersion}";
+        if (withAsyncOperation)
+        {
+            context.Response.Headers["Azure-AsyncOperation"] = $"{url}?p=1&api-version={apiVersion}";
+        }
+
         if (withLocation)
         {
             context.Response.Headers.Location = $"{url}?p=1&monitor=true&api-version={apiVersion}";

@@ -274,8 +274,11 @@ public sealed partial class ArmSimulator : IAsyncDisposable
             return;
         }
 
-        if (await InjectedFaultAsync(context, path))
+        var throttled = InjectedFault(context, path);
+        RateLimitHeaders(context, path, throttled?.Status == 429);
+        if (throttled is { } fault)
         {
+            await WriteFaultAsync(context, fault);
             return;
         }
 

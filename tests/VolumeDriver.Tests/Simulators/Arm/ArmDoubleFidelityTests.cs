@@ -165,7 +165,7 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
         ["properties.storageProfile.dataDisks[].vhd"] = "a blob disk's entry (no managedDisk); the blob tests attach VHDs through Azurite, which this test has not",
     };
 
-    /// <summary>PUTs the VM (or scale-set VM) with the named disks (made here) as its data disks, and returns its answer and the VM once the update ended.</summary>
+    /// <summary>PUTs the VM (or scale-set VM) with the named disks (made here) as its data disks, and returns its answers and the VM once the update ended.</summary>
     private async Task<List<JsonObject>> AttachAsync(string computerName, string path, params string[] disks)
     {
         var entries = new JsonArray();
@@ -186,9 +186,20 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
             ["properties"] = new JsonObject { ["storageProfile"] = new JsonObject { ["dataDisks"] = entries } },
         });
         Assert.True(update.Status is 200 or 202, $"{path}: {update.Status} {update.Content}");
-        await FollowAsyncOperationAsync(update);
+        List<JsonObject> answers = [Json(update)];
+        if (update.Headers.ContainsKey("Azure-AsyncOperation"))
+        {
+            await FollowAsyncOperationAsync(update);
+        }
+        else
+        {
+            // A scale-set VM's 202 names only a Location, which ends with the VM.
+            answers.Add(await FollowLocationAsync(update));
+        }
+
         Assert.All(disks, d => Assert.Equal(computerName, Arm.Disks().Single(x => x.Name == d).AttachedTo));
-        return [Json(update), Json(await SendAsync(RequestMethod.Get, path))];
+        answers.Add(Json(await SendAsync(RequestMethod.Get, path)));
+        return answers;
     }
 
     /// <summary>The resource as GET answers it plain and with each $expand the operation has.</summary>
