@@ -69,7 +69,10 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
 
         var puts = Arm.Received().Where(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/node-2", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, puts.Count);
-        Assert.True(puts[1].At - puts[0].At >= TimeSpan.FromSeconds(2), $"the retry came {(puts[1].At - puts[0].At).TotalMilliseconds} ms after the 429 that asked for 2 s");
+
+        // Without Retry-After the SDK's own delay is 0.8 s; the double stamps arrival with the system
+        // clock, whose reading and the client's timer may disagree by a few milliseconds.
+        Assert.True(puts[1].At - puts[0].At >= TimeSpan.FromSeconds(1.9), $"the retry came {(puts[1].At - puts[0].At).TotalMilliseconds} ms after the 429 that asked for 2 s");
     }
 
     [Fact]
