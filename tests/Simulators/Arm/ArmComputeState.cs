@@ -35,8 +35,11 @@ internal sealed class ArmDisk
     public DateTimeOffset? OwnershipChanged { get; set; }
 }
 
-/// <summary>A data disk entry of a VM's storageProfile: a managed disk (ManagedDiskId), or a blob disk (VhdUri, ManagedDiskId empty).</summary>
-internal sealed record ArmDataDisk(int Lun, string Name, string Caching, string ManagedDiskId, bool ToBeDetached, string? VhdUri = null);
+/// <summary>
+/// A data disk entry of a VM's storageProfile: a managed disk (ManagedDiskId), or a blob disk (VhdUri,
+/// ManagedDiskId empty); DetachOption as the update set it (ForceDetach).
+/// </summary>
+internal sealed record ArmDataDisk(int Lun, string Name, string Caching, string ManagedDiskId, bool ToBeDetached, string? VhdUri = null, string? DetachOption = null);
 
 /// <summary>A VM: its data disks, and the update that runs on it.</summary>
 internal sealed class ArmVm

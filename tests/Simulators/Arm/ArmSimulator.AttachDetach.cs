@@ -35,6 +35,7 @@ public sealed partial class ArmSimulator
                     ["caching"] = d.Caching,
                     ["managedDisk"] = new JsonObject { ["id"] = d.ManagedDiskId },
                     ["toBeDetached"] = d.ToBeDetached || toDetach.Any(x => string.Equals(x?["diskId"]?.GetValue<string>(), d.ManagedDiskId, StringComparison.OrdinalIgnoreCase)),
+                    ["detachOption"] = toDetach.FirstOrDefault(x => string.Equals(x?["diskId"]?.GetValue<string>(), d.ManagedDiskId, StringComparison.OrdinalIgnoreCase))?["detachOption"]?.GetValue<string>() ?? d.DetachOption,
                 }).ToList();
                 var used = vm.DataDisks.Select(d => d.Lun).ToHashSet();
                 foreach (var attach in toAttach)

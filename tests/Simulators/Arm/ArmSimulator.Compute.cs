@@ -10,7 +10,9 @@ namespace Simulators.Arm;
 /// <summary>
 /// Microsoft.Compute as ARM answers it: disks (PUT 202 + Azure-AsyncOperation + Location + Retry-After,
 /// GET, DELETE 202/204, list), VMs (GET, sparse PUT of storageProfile.dataDisks answered 200 with
-/// provisioningState Updating and an Azure-AsyncOperation), the operation status documents, and the
+/// provisioningState Updating and an Azure-AsyncOperation), scale-set VMs (the same PUT answered as
+/// VirtualMachineScaleSetVMs_Update allows: 202 with Location and Retry-After, or 200 still Updating
+/// with no header, see <see cref="ScaleSetVmUpdates"/>), the operation status documents, and the
 /// errors a driver meets: ConflictingUserInput for a disk attached elsewhere, OperationNotAllowed
 /// for a VM already being updated or a disk attached at delete, 429 with Retry-After on demand.
 /// managedBy and diskState change when the VM update completes, as ARM keeps them.
@@ -25,6 +27,7 @@ public sealed partial class ArmSimulator
     private readonly List<Task> _running = [];
     private int _failNextVmUpdates;
     private LoopNodeEmulator? _emulator;
+    private readonly ArmExampleBodies _examples;
 
     private LoopNodeEmulator Emulator => _emulator ??= new LoopNodeEmulator(Path.Join(_options.StateDirectory, "disks"));
 
@@ -104,9 +107,9 @@ public sealed partial class ArmSimulator
         await Task.WhenAll(running).WaitAsync(timeout);
     }
 
-    private async Task<bool> InjectedFaultAsync(HttpContext context, string path)
+    /// <summary>The injected fault this request meets (counted off), or null.</summary>
+    private (int Status, string Code, int RetryAfter)? InjectedFault(HttpContext context, string path)
     {
-        (int Status, string Code, int RetryAfter)? fault = null;
         lock (_lock)
         {
             foreach (var candidate in _faults)
@@ -114,27 +117,25 @@ public sealed partial class ArmSimulator
                 if (candidate.Remaining[0] > 0 && candidate.Method == context.Request.Method && candidate.Path.IsMatch(path))
                 {
                     candidate.Remaining[0]--;
-                    fault = (candidate.Status, candidate.Code, candidate.RetryAfter);
-                    break;
+                    return (candidate.Status, candidate.Code, candidate.RetryAfter);
                 }
             }
         }
 
-        if (fault is not { } f)
+        return null;
+    }
+
+    private static async Task WriteFaultAsync(HttpContext context, (int Status, string Code, int RetryAfter) fault)
+    {
+        if (fault.Status == 429)
         {
-            return false;
+            context.Response.Headers.RetryAfter = fault.RetryAfter.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (f.Status == 429)
-        {
-            context.Response.Headers.RetryAfter = f.RetryAfter.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var message = f.Status == 429
+        var message = fault.Status == 429
             ? "The server rejected the request because too many requests have been received for this subscription."
             : "Injected fault.";
-        await ArmErrorAsync(context, f.Status, f.Code, message);
-        return true;
+        await ArmErrorAsync(context, fault.Status, fault.Code, message);
     }
 
     private async Task ComputeAsync(HttpContext context, string path)
@@ -206,7 +207,7 @@ public sealed partial class ArmSimulator
                 JsonObject? vm;
                 lock (_lock)
                 {
-                    vm = _vms.TryGetValue(name, out var v) && v.ScaleSet is null ? VmJson(v, v.Updating is null ? "Succeeded" : "Updating") : null;
+                    vm = _vms.TryGetValue(name, out var v) && v.ScaleSet is null ? VmJson(v, v.Updating is null ? "Succeeded" : "Updating", context.Request.Query["$expand"]) : null;
                 }
 
                 await (vm is null ? NotFoundAsync(context, "Microsoft.Compute/virtualMachines", name) : WriteJsonAsync(context, 200, vm));
@@ -240,7 +241,7 @@ public sealed partial class ArmSimulator
                     lock (_lock)
                     {
                         var v = _vms[computerName];
-                        instance = VmJson(v, v.Updating is null ? "Succeeded" : "Updating");
+                        instance = VmJson(v, v.Updating is null ? "Succeeded" : "Updating", context.Request.Query["$expand"]);
                     }
 
                     await WriteJsonAsync(context, 200, instance);
@@ -406,6 +407,7 @@ public sealed partial class ArmSimulator
 
         ArmOperation operation;
         JsonObject answer;
+        ScaleSetVmUpdateAnswer? scaleSetAnswer = null;
         lock (_lock)
         {
             if (!_vms.TryGetValue(name, out var vm))
@@ -447,7 +449,7 @@ public sealed partial class ArmSimulator
                     throw new ArmFault(409, "ConflictingUserInput", $"Cannot attach the disk {diskName} to VM {vmId} because it is already attached to VM {owner}. A disk can be attached to only one VM at a time.", DiskResourceId(diskName));
                 }
 
-                disks.Add(new ArmDataDisk(lun, entry["name"]?.GetValue<string>() ?? diskName, entry["caching"]?.GetValue<string>() ?? "None", DiskResourceId(diskName), entry["toBeDetached"]?.GetValue<bool>() ?? false));
+                disks.Add(new ArmDataDisk(lun, entry["name"]?.GetValue<string>() ?? diskName, entry["caching"]?.GetValue<string>() ?? "None", DiskResourceId(diskName), entry["toBeDetached"]?.GetValue<bool>() ?? false, DetachOption: entry["detachOption"]?.GetValue<string>()));
             }
 
             var limit = MaxDataDisks < 0 ? _options.MaxDataDisks : MaxDataDisks;
@@ -529,7 +531,7 @@ public sealed partial class ArmSimulator
                 }
 
                 return null;
-            }, () => attachDetach ? VmJson(vm, "Succeeded")["properties"]!["storageProfile"]!.DeepClone() : VmJson(vm, "Succeeded"), async () =>
+            }, () => attachDetach ? VmJson(vm, "Succeeded")["properties"]!["storageProfile"]!.DeepClone() : VmJson(vm, "Succeeded", UpdateAnswer), async () =>
             {
                 try
                 {
@@ -551,7 +553,8 @@ public sealed partial class ArmSimulator
                 }
             });
             vm.Updating = operation;
-            answer = VmJson(vm, "Updating");
+            answer = VmJson(vm, "Updating", UpdateAnswer);
+            scaleSetAnswer = vm.ScaleSet is null ? null : ScaleSetVmUpdates;
         }
 
         if (attachDetach)
@@ -561,6 +564,22 @@ public sealed partial class ArmSimulator
             return;
         }
 
+        if (scaleSetAnswer is ScaleSetVmUpdateAnswer.AcceptedWithLocation)
+        {
+            // VirtualMachineScaleSetVMs_Update's 202: the VM, Location (ArmLroLocationHeader, final result the VM) and Retry-After.
+            SetOperationHeaders(context, operation, "operations", withLocation: true, withAsyncOperation: false);
+            await WriteJsonAsync(context, 202, answer);
+            return;
+        }
+
+        if (scaleSetAnswer is ScaleSetVmUpdateAnswer.OkUpdating)
+        {
+            // Its 200: the VM still Updating, no operation header; the client GETs the VM until it ends.
+            await WriteJsonAsync(context, 200, answer);
+            return;
+        }
+
+        // VirtualMachines_CreateOrUpdate's 200: the VM, Azure-AsyncOperation and Retry-After.
         SetOperationHeaders(context, operation, "operations", withLocation: false);
         await WriteJsonAsync(context, 200, answer);
     }
@@ -745,11 +764,15 @@ public sealed partial class ArmSimulator
             return null;
         }, result);
 
-    private void SetOperationHeaders(HttpContext context, ArmOperation operation, string collection, bool withLocation)
+    private void SetOperationHeaders(HttpContext context, ArmOperation operation, string collection, bool withLocation, bool withAsyncOperation = true)
     {
         var apiVersion = context.Request.Query["api-version"].ToString();
         var url = $"{BaseUri}subscriptions/{_options.SubscriptionId}/providers/Microsoft.Compute/locations/{_options.Location}/{collection}/{operation.Id}";
-        context.Response.Headers["Azure-AsyncOperation"] = $"{url}?p=1&api-version={apiVersion}";
+        if (withAsyncOperation)
+        {
+            context.Response.Headers["Azure-AsyncOperation"] = $"{url}?p=1&api-version={apiVersion}";
+        }
+
         if (withLocation)
         {
             context.Response.Headers.Location = $"{url}?p=1&monitor=true&api-version={apiVersion}";
@@ -846,52 +869,38 @@ public sealed partial class ArmSimulator
     }
 
     /// <summary>
-    /// A VM as GET answers it at api-version 2026-04-01 (the fields of VirtualMachine_List_MaximumSet_Gen
-    /// a node of a Kubernetes cluster has): the marketplace image and its plan, the zone, the managed
-    /// identity, the etag counting updates, systemData, the extensions in resources, and the profiles.
-    /// A scale-set instance has the VMSS VM shape (name ss_id, instanceId, sku, the
-    /// virtualMachineScaleSets/virtualMachines type, latestModelApplied). An unmanaged OS disk has
-    /// vhd.uri and no managedDisk.
+    /// A VM as ARM answers it at api-version 2026-04-01, built on the published MaximumSet example
+    /// (VirtualMachine_List_MaximumSet_Gen; a scale-set instance on VirtualMachineScaleSetVM_Update_MaximumSet_Gen)
+    /// so it carries every field the specification returns, with what the double knows written over
+    /// it: names, ids, location, the node's image and plan, the zone, the managed identity, the etag
+    /// counting updates, systemData, the extension in resources, the OS disk and the data disks.
+    /// Where the example holds alternatives one VM cannot have at once, it keeps the one this VM has:
+    /// a managed OS disk (managedDisk) or a blob one (vhd, image), a Linux node (linuxConfiguration,
+    /// not windowsConfiguration). Write-only fields ARM never returns (adminPassword, customData,
+    /// an extension's protectedSettings) are left out; instanceView and userData come only when
+    /// $expand asks for them (a scale-set VM's update answer carries instanceView, as its example does).
     /// </summary>
-    private JsonObject VmJson(ArmVm vm, string provisioningState)
+    private JsonObject VmJson(ArmVm vm, string provisioningState, string? expand = null)
     {
-        var osDisk = new JsonObject
-        {
-            ["osType"] = "Linux",
-            ["name"] = vm.Name + "_OsDisk_1",
-            ["createOption"] = "FromImage",
-            ["caching"] = "ReadWrite",
-            ["writeAcceleratorEnabled"] = false,
-            ["diskSizeGB"] = 30,
-            ["deleteOption"] = "Delete",
-        };
-        if (vm.UnmanagedOsDisk)
-        {
-            osDisk["vhd"] = new JsonObject { ["uri"] = $"https://k8sdisks.blob.core.windows.net/vhds/{vm.Name}-osdisk.vhd" };
-        }
-        else
-        {
-            osDisk["managedDisk"] = new JsonObject { ["storageAccountType"] = "Premium_LRS", ["id"] = DiskResourceId(vm.Name + "_OsDisk_1") };
-        }
-
+        var json = vm.ScaleSet is null ? _examples.Vm() : _examples.ScaleSetVm();
         var id = VmResourceId(vm);
-        var json = new JsonObject
-        {
-            ["name"] = vm.ScaleSet is null ? vm.Name : vm.ScaleSet + "_" + vm.InstanceId,
-            ["id"] = id,
-            ["type"] = vm.ScaleSet is null ? "Microsoft.Compute/virtualMachines" : "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
-            ["location"] = _options.Location,
-            ["tags"] = new JsonObject { ["poolName"] = "agentpool", ["orchestrator"] = "Kubernetes:1.31.2" },
-            ["etag"] = $"\"{vm.Version.ToString(CultureInfo.InvariantCulture)}\"",
-            ["zones"] = new JsonArray("1"),
-            ["plan"] = new JsonObject { ["name"] = "aks-ubuntu-2204-gen2", ["publisher"] = "microsoft-aks", ["product"] = "aks" },
-        };
+        json["name"] = vm.ScaleSet is null ? vm.Name : vm.ScaleSet + "_" + vm.InstanceId;
+        json["id"] = id;
+        json["type"] = vm.ScaleSet is null ? "Microsoft.Compute/virtualMachines" : "Microsoft.Compute/virtualMachineScaleSets/virtualMachines";
+        json["location"] = _options.Location;
+        json["tags"] = new JsonObject { ["poolName"] = "agentpool", ["orchestrator"] = "Kubernetes:1.31.2" };
+        json["etag"] = $"\"{vm.Version.ToString(CultureInfo.InvariantCulture)}\"";
+        json["zones"] = new JsonArray("1");
+        var plan = Child(json, "plan");
+        (plan["name"], plan["publisher"], plan["product"]) = ("aks-ubuntu-2204-gen2", "microsoft-aks", "aks");
         if (vm.ScaleSet is not null)
         {
             json["instanceId"] = vm.InstanceId;
-            json["sku"] = new JsonObject { ["name"] = "Standard_D16s_v5", ["tier"] = "Standard" };
+            var sku = Child(json, "sku");
+            (sku["name"], sku["tier"]) = ("Standard_D16s_v5", "Standard");
         }
 
+        json.Remove("identity");
         if (IdentityJson(vm) is { } identity)
         {
             json["identity"] = identity;
@@ -907,78 +916,93 @@ public sealed partial class ArmSimulator
             ["lastModifiedAt"] = vm.Modified.ToString("o", CultureInfo.InvariantCulture),
         };
 
-        var properties = new JsonObject
+        var properties = Child(json, "properties");
+        properties["vmId"] = vm.VmId;
+        properties["provisioningState"] = provisioningState;
+        properties["timeCreated"] = vm.Created.ToString("o", CultureInfo.InvariantCulture);
+        Child(properties, "hardwareProfile")["vmSize"] = "Standard_D16s_v5";
+        var storage = Child(properties, "storageProfile");
+        var image = Child(storage, "imageReference");
+        (image["publisher"], image["offer"], image["sku"], image["version"], image["exactVersion"]) = ("microsoft-aks", "aks", "aks-ubuntu-2204-gen2", "202411.12.0", "202411.12.0");
+        var osDisk = Child(storage, "osDisk");
+        (osDisk["osType"], osDisk["name"], osDisk["createOption"], osDisk["caching"], osDisk["diskSizeGB"]) = ("Linux", vm.Name + "_OsDisk_1", "FromImage", "ReadWrite", 30);
+        if (vm.UnmanagedOsDisk)
         {
-            ["vmId"] = vm.VmId,
-            ["hardwareProfile"] = new JsonObject { ["vmSize"] = "Standard_D16s_v5" },
-            ["storageProfile"] = new JsonObject
-            {
-                ["imageReference"] = new JsonObject { ["publisher"] = "microsoft-aks", ["offer"] = "aks", ["sku"] = "aks-ubuntu-2204-gen2", ["version"] = "202411.12.0", ["exactVersion"] = "202411.12.0" },
-                ["osDisk"] = osDisk,
-                ["dataDisks"] = new JsonArray([.. vm.DataDisks.Select(DataDiskJson)]),
-                ["diskControllerType"] = "SCSI",
-            },
-            ["osProfile"] = new JsonObject
-            {
-                ["computerName"] = vm.Name,
-                ["adminUsername"] = "azureuser",
-                ["linuxConfiguration"] = new JsonObject
-                {
-                    ["disablePasswordAuthentication"] = true,
-                    ["ssh"] = new JsonObject { ["publicKeys"] = new JsonArray(new JsonObject { ["path"] = "/home/azureuser/.ssh/authorized_keys", ["keyData"] = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC0 azureuser" }) },
-                    ["provisionVMAgent"] = true,
-                    ["patchSettings"] = new JsonObject { ["patchMode"] = "ImageDefault", ["assessmentMode"] = "ImageDefault" },
-                },
-                ["secrets"] = new JsonArray(),
-                ["allowExtensionOperations"] = true,
-                ["requireGuestProvisionSignal"] = true,
-            },
-            ["networkProfile"] = new JsonObject
-            {
-                ["networkInterfaces"] = new JsonArray(new JsonObject
-                {
-                    ["id"] = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Network/networkInterfaces/{vm.Name}-nic",
-                    ["properties"] = new JsonObject { ["primary"] = true, ["deleteOption"] = "Delete" },
-                }),
-            },
-            ["securityProfile"] = new JsonObject
-            {
-                ["uefiSettings"] = new JsonObject { ["secureBootEnabled"] = false, ["vTpmEnabled"] = true },
-                ["securityType"] = "TrustedLaunch",
-            },
-            ["diagnosticsProfile"] = new JsonObject { ["bootDiagnostics"] = new JsonObject { ["enabled"] = true } },
-            ["priority"] = "Regular",
-            ["extensionsTimeBudget"] = "PT1H30M",
-            ["provisioningState"] = provisioningState,
-            ["timeCreated"] = vm.Created.ToString("o", CultureInfo.InvariantCulture),
-        };
-        if (vm.ScaleSet is not null)
+            osDisk.Remove("managedDisk");
+            Child(osDisk, "vhd")["uri"] = $"https://k8sdisks.blob.core.windows.net/vhds/{vm.Name}-osdisk.vhd";
+        }
+        else
         {
-            properties["latestModelApplied"] = true;
-            properties["modelDefinitionApplied"] = "VirtualMachineScaleSet";
-            properties["protectionPolicy"] = new JsonObject { ["protectFromScaleIn"] = false, ["protectFromScaleSetActions"] = false };
+            osDisk.Remove("vhd");
+            osDisk.Remove("image");
+            var managed = Child(osDisk, "managedDisk");
+            (managed["storageAccountType"], managed["id"]) = ("Premium_LRS", DiskResourceId(vm.Name + "_OsDisk_1"));
         }
 
-        json["properties"] = properties;
-        json["resources"] = new JsonArray(new JsonObject
+        storage["dataDisks"] = new JsonArray([.. vm.DataDisks.Select(DataDiskJson)]);
+        var os = Child(properties, "osProfile");
+        (os["computerName"], os["adminUsername"]) = (vm.Name, "azureuser");
+        os.Remove("windowsConfiguration");
+        os.Remove("adminPassword");
+        os.Remove("customData");
+        var linux = Child(os, "linuxConfiguration");
+        Child(linux, "ssh")["publicKeys"] = new JsonArray(new JsonObject { ["path"] = "/home/azureuser/.ssh/authorized_keys", ["keyData"] = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC0 azureuser" });
+        var network = Child(properties, "networkProfile");
+        if (network["networkInterfaces"] is JsonArray { Count: > 0 } nics && nics[0] is JsonObject nic)
         {
-            ["name"] = "vmssCSE",
-            ["id"] = id + "/extensions/vmssCSE",
-            ["type"] = vm.ScaleSet is null ? "Microsoft.Compute/virtualMachines/extensions" : "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/extensions",
-            ["location"] = _options.Location,
-            ["properties"] = new JsonObject
+            nic["id"] = $"/subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Network/networkInterfaces/{vm.Name}-nic";
+        }
+
+        if (vm.ScaleSet is not null)
+        {
+            (properties["latestModelApplied"], properties["modelDefinitionApplied"]) = (true, "VirtualMachineScaleSet");
+        }
+
+        var expanded = (expand ?? string.Empty).Split(',', StringSplitOptions.TrimEntries);
+        if (!expanded.Contains("userData", StringComparer.OrdinalIgnoreCase))
+        {
+            properties.Remove("userData");
+        }
+
+        var instanceView = expanded.Contains("instanceView", StringComparer.OrdinalIgnoreCase) || (vm.ScaleSet is not null && expand == UpdateAnswer);
+        if (!instanceView)
+        {
+            properties.Remove("instanceView");
+        }
+        else if (properties["instanceView"] is JsonObject view)
+        {
+            view["computerName"] = vm.Name;
+        }
+
+        foreach (var extension in json["resources"]?.AsArray().OfType<JsonObject>() ?? [])
+        {
+            (extension["name"], extension["id"], extension["location"]) = ("vmssCSE", id + "/extensions/vmssCSE", _options.Location);
+            extension["type"] = vm.ScaleSet is null ? "Microsoft.Compute/virtualMachines/extensions" : "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/extensions";
+            var settings = Child(extension, "properties");
+            (settings["provisioningState"], settings["publisher"], settings["type"], settings["typeHandlerVersion"]) = ("Succeeded", "Microsoft.Azure.Extensions", "CustomScript", "2.0");
+            settings.Remove("protectedSettings");
+            if (!instanceView)
             {
-                ["autoUpgradeMinorVersion"] = true,
-                ["enableAutomaticUpgrade"] = false,
-                ["provisioningState"] = "Succeeded",
-                ["publisher"] = "Microsoft.Azure.Extensions",
-                ["type"] = "CustomScript",
-                ["typeHandlerVersion"] = "2.0",
-                ["settings"] = new JsonObject(),
-                ["suppressFailures"] = false,
-            },
-        });
+                settings.Remove("instanceView");
+            }
+        }
+
         return json;
+    }
+
+    /// <summary>The "expand" a scale-set VM's update answer is built with: its example answers with the instance view.</summary>
+    private const string UpdateAnswer = "(update)";
+
+    /// <summary>The object at <paramref name="key"/>, made when the example has none.</summary>
+    private static JsonObject Child(JsonObject parent, string key)
+    {
+        if (parent[key] is not JsonObject child)
+        {
+            child = [];
+            parent[key] = child;
+        }
+
+        return child;
     }
 
     /// <summary>identity as ARM answers it: principalId and tenantId for a system-assigned identity, userAssignedIdentities keyed by resource id with principalId and clientId.</summary>
@@ -1012,29 +1036,48 @@ public sealed partial class ArmSimulator
         return identity;
     }
 
-    /// <summary>A data disk entry: managedDisk for a managed disk, vhd.uri for a blob disk (never both).</summary>
+    /// <summary>
+    /// A data disk entry, on the published entry (every field of the example's): managedDisk for a
+    /// managed disk, vhd.uri for a blob disk (never both). A disk encryption set, a source image and
+    /// provisioned IOPS/throughput appear only for disks that have them (the double's disks use
+    /// platform keys; Ultra and Premium v2 disks have IOPS); detachOption only as the update set it.
+    /// </summary>
     private JsonNode DataDiskJson(ArmDataDisk d)
     {
-        var entry = new JsonObject
+        var entry = _examples.DataDisk();
+        (entry["lun"], entry["name"], entry["createOption"], entry["caching"]) = (d.Lun, d.Name, "Attach", d.Caching);
+        (entry["writeAcceleratorEnabled"], entry["toBeDetached"], entry["deleteOption"]) = (false, d.ToBeDetached, "Detach");
+        entry.Remove("image");
+        entry.Remove("detachOption");
+        if (d.DetachOption is { } detach)
         {
-            ["lun"] = d.Lun,
-            ["name"] = d.Name,
-            ["createOption"] = "Attach",
-            ["caching"] = d.Caching,
-            ["writeAcceleratorEnabled"] = false,
-        };
+            entry["detachOption"] = detach;
+        }
+
+        _disks.TryGetValue(d.Name, out var disk);
         if (d.VhdUri is null)
         {
-            entry["managedDisk"] = new JsonObject { ["id"] = d.ManagedDiskId, ["storageAccountType"] = _disks.TryGetValue(d.Name, out var disk) ? disk.Sku : "Standard_LRS" };
-            entry["diskSizeGB"] = _disks.TryGetValue(d.Name, out var sized) ? sized.SizeGb : 0;
+            entry.Remove("vhd");
+            entry["managedDisk"] = new JsonObject { ["storageAccountType"] = disk?.Sku ?? "Standard_LRS", ["id"] = d.ManagedDiskId };
+            entry["diskSizeGB"] = disk?.SizeGb ?? 0;
         }
         else
         {
-            entry["vhd"] = new JsonObject { ["uri"] = d.VhdUri };
+            entry.Remove("managedDisk");
+            entry.Remove("diskSizeGB");
+            Child(entry, "vhd")["uri"] = d.VhdUri;
         }
 
-        entry["toBeDetached"] = d.ToBeDetached;
-        entry["deleteOption"] = "Detach";
+        if (disk?.Sku is "UltraSSD_LRS" or "PremiumV2_LRS")
+        {
+            (entry["diskIOPSReadWrite"], entry["diskMBpsReadWrite"]) = (3000, 125);
+        }
+        else
+        {
+            entry.Remove("diskIOPSReadWrite");
+            entry.Remove("diskMBpsReadWrite");
+        }
+
         return entry;
     }
 

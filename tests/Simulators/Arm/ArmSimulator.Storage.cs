@@ -58,7 +58,7 @@ public sealed partial class ArmSimulator
             JsonArray list;
             lock (_lock)
             {
-                list = [.. _storageAccounts.Values.Where(a => a.Ready <= DateTimeOffset.UtcNow).Select(StorageAccountJson)];
+                list = [.. _storageAccounts.Values.Where(a => a.Ready <= DateTimeOffset.UtcNow).Select(a => StorageAccountJson(a))];
             }
 
             await WriteJsonAsync(context, 200, new JsonObject { ["value"] = list });
@@ -81,7 +81,7 @@ public sealed partial class ArmSimulator
                 JsonObject? account;
                 lock (_lock)
                 {
-                    account = _storageAccounts.TryGetValue(name, out var a) && a.Ready <= DateTimeOffset.UtcNow ? StorageAccountJson(a) : null;
+                    account = _storageAccounts.TryGetValue(name, out var a) && a.Ready <= DateTimeOffset.UtcNow ? StorageAccountJson(a, context.Request.Query["$expand"]) : null;
                 }
 
                 await (account is null ? NotFoundAsync(context, "Microsoft.Storage/storageAccounts", name) : WriteJsonAsync(context, 200, account));
@@ -224,7 +224,8 @@ public sealed partial class ArmSimulator
     /// hold, with the secondary region's fields only for geo-redundant SKUs (an LRS account has none)
     /// and, as Azure Stack Hub's general-purpose v1 accounts, no web or dfs endpoint there.
     /// </summary>
-    private JsonObject StorageAccountJson(ArmStorageAccount account)
+    /// <param name="expand">GET's $expand: geoReplicationStats adds the replication status of a geo-redundant account (StorageAccountGetProperties).</param>
+    private JsonObject StorageAccountJson(ArmStorageAccount account, string? expand = null)
     {
         var tags = new JsonObject();
         foreach (var (key, value) in account.Tags)
@@ -279,6 +280,10 @@ public sealed partial class ArmSimulator
         {
             properties["secondaryLocation"] = account.Location + "2";
             properties["statusOfSecondary"] = "available";
+            if (string.Equals(expand, "geoReplicationStats", StringComparison.OrdinalIgnoreCase))
+            {
+                properties["geoReplicationStats"] = new JsonObject { ["status"] = "Live", ["lastSyncTime"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), ["canFailover"] = true };
+            }
         }
 
         return new JsonObject

@@ -29,6 +29,7 @@ public sealed partial class ArmSimulator : IAsyncDisposable
         _host = host;
         BaseUri = host.HttpsUri;
         ImdsUri = host.HttpUri!;
+        _examples = new ArmExampleBodies(options.SubscriptionId, options.ResourceGroup);
         foreach (var vm in options.Vms)
         {
             _vms[vm] = new ArmVm { Name = vm, VmId = Guid.NewGuid().ToString(), UnmanagedOsDisk = options.UnmanagedOsDiskVms.Contains(vm), Identity = IdentityOf(options, vm) };
@@ -273,8 +274,11 @@ public sealed partial class ArmSimulator : IAsyncDisposable
             return;
         }
 
-        if (await InjectedFaultAsync(context, path))
+        var throttled = InjectedFault(context, path);
+        RateLimitHeaders(context, path, throttled?.Status == 429);
+        if (throttled is { } fault)
         {
+            await WriteFaultAsync(context, fault);
             return;
         }
 

@@ -68,6 +68,35 @@ public sealed class StorageAccountExamplesTests
         Assert.Equal(new Uri("https://sto8596.blob.core.windows.net/"), account.BlobEndpoint);
     }
 
+    /// <summary>Every published GetProperties example (with geoReplicationStats, a customer-managed key, an identity, routing endpoints) parses and gives what it says.</summary>
+    [Theory]
+    [InlineData("StorageAccountGetProperties")]
+    [InlineData("StorageAccountGetPropertiesCMKEnabled")]
+    public async Task EveryGetPropertiesExample_ParsesWithTheFieldsTheDriverReads(string name)
+    {
+        var example = Example(name);
+        var body = example["responses"]!["200"]!["body"]!;
+        var (client, _) = Client(example, Json(Body(example)));
+
+        var account = await client.GetAsync(example["parameters"]!["accountName"]!.GetValue<string>(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotNull(account);
+        Assert.Equal(
+            (body["name"]!.GetValue<string>(), body["sku"]!["name"]!.GetValue<string>(), body["location"]!.GetValue<string>(), body["properties"]!["provisioningState"]!.GetValue<string>()),
+            (account.Name, account.Sku, account.Location, account.ProvisioningState));
+        Assert.Equal(new Uri(body["properties"]!["primaryEndpoints"]!["blob"]!.GetValue<string>()), account.BlobEndpoint);
+        Assert.Equal(body["tags"]!.AsObject().Select(t => (t.Key, t.Value!.GetValue<string>())), account.Tags.Select(t => (t.Key, t.Value)));
+    }
+
+    [Fact]
+    public void EveryStoredExample_IsReplayedHere()
+    {
+        var replayed = new[] { "StorageAccountCreate", "StorageAccountGetProperties", "StorageAccountGetPropertiesCMKEnabled", "StorageAccountListByResourceGroup", "StorageAccountListKeys" };
+        var stored = Directory.EnumerateFiles(Path.Join(AppContext.BaseDirectory, "TestData", "StorageExamples"), "*.json").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+
+        Assert.Equal(replayed, stored);
+    }
+
     [Fact]
     public async Task ListByResourceGroup_ParsesEveryAccount()
     {
