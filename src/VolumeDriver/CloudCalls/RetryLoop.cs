@@ -34,6 +34,11 @@ internal sealed class RetryLoop
         Action<RetryAttempt<T>, TimeSpan>? onRetry,
         CancellationToken cancellationToken)
     {
+        if (!policy.HasBudget && (deadline is null || deadline.Budget == Timeout.InfiniteTimeSpan))
+        {
+            throw new ArgumentException("a retry needs a budget: the policy's attempts or time, or a finite deadline", nameof(policy));
+        }
+
         var started = _timeProvider.GetTimestamp();
         for (var number = 1; ; number++)
         {

@@ -10,15 +10,11 @@ internal sealed record RetryPolicy
 {
     /// <param name="maxAttempts">Attempts in all, the first included; null for no limit.</param>
     /// <param name="maxElapsed">No retry starts whose delay would end later than this after the first attempt; null for no limit.</param>
+    /// <remarks>A policy with neither limit runs only under a <see cref="Deadline"/> (<see cref="RetryLoop"/> refuses it otherwise).</remarks>
     public RetryPolicy(TimeSpan firstDelay, TimeSpan maxDelay, int? maxAttempts, TimeSpan? maxElapsed, double jitter = DefaultJitter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDelay, firstDelay);
-        if (maxAttempts is null && maxElapsed is null)
-        {
-            throw new ArgumentException("a retry policy needs a budget: attempts, time or both");
-        }
-
         if (maxAttempts is { } attempts)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
@@ -42,6 +38,9 @@ internal sealed record RetryPolicy
     public int? MaxAttempts { get; }
 
     public TimeSpan? MaxElapsed { get; }
+
+    /// <summary>Whether the policy limits the retries by itself, without an enclosing deadline.</summary>
+    public bool HasBudget => MaxAttempts is not null || MaxElapsed is not null;
 
     /// <summary>The spread around each backoff delay, as a fraction of it (0.2: from 80 % to 120 %).</summary>
     public double Jitter { get; }

@@ -145,9 +145,15 @@ public sealed class RetryLoopTests : IDisposable
     }
 
     [Fact]
-    public void RetryPolicy_WithoutABudget_IsRefusedWhenBuilt()
+    public async Task RunAsync_NoBudgetAtAll_IsRefusedBeforeTheFirstAttempt()
     {
-        Assert.Throws<ArgumentException>(() => new RetryPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), maxAttempts: null, maxElapsed: null));
+        var unbounded = new RetryPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), maxAttempts: null, maxElapsed: null);
+        using var infinite = Deadline.Start("forever", Timeout.InfiniteTimeSpan, _clock, CancellationToken.None);
+        var calls = 0;
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, null, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, infinite, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout());
+        Assert.Equal(0, calls);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RetryPolicy(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 3, null));
     }
 
