@@ -4,8 +4,8 @@ namespace VolumeDriver.CloudCalls;
 /// The one retry loop: runs an attempt, asks the caller's predicate whether its outcome (a result or
 /// an exception) is worth another, and waits on the injected <see cref="TimeProvider"/> before it:
 /// the service's Retry-After when it gave one (a <see cref="CloudRequestException.RetryAfter"/>, or
-/// what <c>serverDelay</c> reads from a result), else the policy's jittered backoff. No retry starts
-/// whose delay would end past the budget (the policy's attempts and time, and the enclosing
+/// what <c>serverDelay</c> reads from a result), else the schedule's jittered backoff. No retry starts
+/// whose delay would end past the budget (the schedule's attempts and time, and the enclosing
 /// <see cref="Deadline"/>'s remaining time). When the budget is spent the last outcome stands: its
 /// exception propagates unchanged, or its result is returned for the caller to judge.
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed class RetryLoop
     /// <param name="serverDelay">The delay a result asks for (a 202's Retry-After), or null to read only exceptions'.</param>
     /// <param name="onRetry">Called before each wait with the outcome and the delay, for the caller's log line.</param>
     public async Task<T> RunAsync<T>(
-        RetryPolicy policy,
+        RetrySchedule schedule,
         Deadline? deadline,
         Func<CancellationToken, Task<T>> attempt,
         Func<RetryAttempt<T>, bool> shouldRetry,
@@ -34,9 +34,9 @@ internal sealed class RetryLoop
         Action<RetryAttempt<T>, TimeSpan>? onRetry,
         CancellationToken cancellationToken)
     {
-        if (!policy.HasBudget && (deadline is null || deadline.Budget == Timeout.InfiniteTimeSpan))
+        if (!schedule.HasBudget && (deadline is null || deadline.Budget == Timeout.InfiniteTimeSpan))
         {
-            throw new ArgumentException("a retry needs a budget: the policy's attempts or time, or a finite deadline", nameof(policy));
+            throw new ArgumentException("a retry needs a budget: the schedule's attempts or time, or a finite deadline", nameof(schedule));
         }
 
         var started = _timeProvider.GetTimestamp();
@@ -50,7 +50,7 @@ internal sealed class RetryLoop
                 result = await attempt(cancellationToken);
             }
             catch (Exception e) when (!IsCallerCancellation(e, cancellationToken)
-                && Plan(policy, deadline, failed = new RetryAttempt<T>(number, default, e, _timeProvider.GetElapsedTime(started)), shouldRetry, (e as CloudRequestException)?.RetryAfter, out delay))
+                && Plan(schedule, deadline, failed = new RetryAttempt<T>(number, default, e, _timeProvider.GetElapsedTime(started)), shouldRetry, (e as CloudRequestException)?.RetryAfter, out delay))
             {
                 onRetry?.Invoke(failed, delay);
                 await Task.Delay(delay, _timeProvider, cancellationToken);
@@ -58,7 +58,7 @@ internal sealed class RetryLoop
             }
 
             var outcome = new RetryAttempt<T>(number, result, null, _timeProvider.GetElapsedTime(started));
-            if (!Plan(policy, deadline, outcome, shouldRetry, serverDelay?.Invoke(result), out delay))
+            if (!Plan(schedule, deadline, outcome, shouldRetry, serverDelay?.Invoke(result), out delay))
             {
                 return result;
             }
@@ -69,10 +69,10 @@ internal sealed class RetryLoop
     }
 
     /// <summary>Whether to retry <paramref name="outcome"/>, and after how long.</summary>
-    private bool Plan<T>(RetryPolicy policy, Deadline? deadline, RetryAttempt<T> outcome, Func<RetryAttempt<T>, bool> shouldRetry, TimeSpan? asked, out TimeSpan delay)
+    private bool Plan<T>(RetrySchedule schedule, Deadline? deadline, RetryAttempt<T> outcome, Func<RetryAttempt<T>, bool> shouldRetry, TimeSpan? asked, out TimeSpan delay)
     {
         delay = TimeSpan.Zero;
-        if (policy.MaxAttempts is { } attempts && outcome.Number >= attempts)
+        if (schedule.MaxAttempts is { } attempts && outcome.Number >= attempts)
         {
             return false;
         }
@@ -83,9 +83,9 @@ internal sealed class RetryLoop
         }
 
         delay = asked is { } serverAsked
-            ? (serverAsked < policy.MaxDelay ? serverAsked : policy.MaxDelay)
-            : policy.Backoff(outcome.Number, _random());
-        if (policy.MaxElapsed is { } budget && outcome.Elapsed + delay > budget)
+            ? (serverAsked < schedule.MaxDelay ? serverAsked : schedule.MaxDelay)
+            : schedule.Backoff(outcome.Number, _random());
+        if (schedule.MaxElapsed is { } budget && outcome.Elapsed + delay > budget)
         {
             return false;
         }

@@ -53,7 +53,7 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
         {
             // flock has no timed wait: try, and try again with backoff until the timeout.
             acquired = await _retry.RunAsync(
-                new RetryPolicy(FirstRetryDelay, MaxRetryDelay, maxAttempts: null, maxElapsed: timeout),
+                new RetrySchedule(FirstRetryDelay, MaxRetryDelay, maxAttempts: null, maxElapsed: timeout),
                 null,
                 _ => Task.FromResult(LibC.TryLockExclusive(file, path)),
                 attempt => !attempt.Result,

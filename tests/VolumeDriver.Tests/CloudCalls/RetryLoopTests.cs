@@ -6,7 +6,7 @@ namespace VolumeDriver.Tests.CloudCalls;
 
 public sealed class RetryLoopTests : IDisposable
 {
-    private static readonly RetryPolicy FourAttempts = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), maxAttempts: 4, maxElapsed: null);
+    private static readonly RetrySchedule FourAttempts = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), maxAttempts: 4, maxElapsed: null);
 
     private readonly ManualTimeProvider _time = new();
     private readonly SignalingTimeProvider _clock;
@@ -91,7 +91,7 @@ public sealed class RetryLoopTests : IDisposable
     public async Task RunAsync_ResultAsksToBeRetried_PollsWithItsRetryAfterCappedAtTheMaximum()
     {
         var answers = new Queue<int>([202, 202, 200]);
-        var policy = new RetryPolicy(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), maxAttempts: null, maxElapsed: TimeSpan.FromMinutes(3));
+        var policy = new RetrySchedule(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), maxAttempts: null, maxElapsed: TimeSpan.FromMinutes(3));
         var run = Loop(random: 0.5).RunAsync(policy, null, _ => Task.FromResult(answers.Dequeue()), a => a.Result == 202, status => status == 202 ? TimeSpan.FromSeconds(_delays.Count == 0 ? 7 : 600) : null, Record, CancellationToken.None);
 
         await AdvanceUntilDone(run);
@@ -103,7 +103,7 @@ public sealed class RetryLoopTests : IDisposable
     [Fact]
     public async Task RunAsync_TimeBudget_StartsNoRetryThatWouldEndPastIt()
     {
-        var policy = new RetryPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), maxAttempts: null, maxElapsed: TimeSpan.FromSeconds(10));
+        var policy = new RetrySchedule(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), maxAttempts: null, maxElapsed: TimeSpan.FromSeconds(10));
         var calls = 0;
         var run = Loop(random: 0.5).RunAsync<string>(policy, null, _ => throw Busy(++calls), a => true, null, Record, CancellationToken.None);
 
@@ -121,7 +121,7 @@ public sealed class RetryLoopTests : IDisposable
         using var deadline = Deadline.Start("creating disk 'd'", TimeSpan.FromSeconds(5), _clock, CancellationToken.None);
         await _clock.WaitForTimerAsync(CancellationToken.None).WithTimeout();
         var calls = 0;
-        var run = Loop(random: 0.5).RunAsync<string>(new RetryPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), null, TimeSpan.FromHours(1)), deadline, _ => throw Busy(++calls), a => true, null, Record, CancellationToken.None);
+        var run = Loop(random: 0.5).RunAsync<string>(new RetrySchedule(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), null, TimeSpan.FromHours(1)), deadline, _ => throw Busy(++calls), a => true, null, Record, CancellationToken.None);
 
         await AdvanceUntilDone(run);
 
@@ -147,14 +147,14 @@ public sealed class RetryLoopTests : IDisposable
     [Fact]
     public async Task RunAsync_NoBudgetAtAll_IsRefusedBeforeTheFirstAttempt()
     {
-        var unbounded = new RetryPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), maxAttempts: null, maxElapsed: null);
+        var unbounded = new RetrySchedule(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), maxAttempts: null, maxElapsed: null);
         using var infinite = Deadline.Start("forever", Timeout.InfiniteTimeSpan, _clock, CancellationToken.None);
         var calls = 0;
 
         await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, null, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout());
         await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, infinite, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout());
         Assert.Equal(0, calls);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RetryPolicy(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 3, null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RetrySchedule(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 3, null));
     }
 
     private RetryLoop Loop(double random) => new(_clock, () => random);

@@ -20,7 +20,7 @@ internal sealed partial class VCloudClient
     private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(3);
 
     /// <summary>BUSY_ENTITY clears when the other task ends: retried with backoff until the operation's deadline.</summary>
-    private static readonly RetryPolicy BusyRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), maxAttempts: null, maxElapsed: null);
+    private static readonly RetrySchedule BusyRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), maxAttempts: null, maxElapsed: null);
 
     private readonly VCloudConnection _connection;
     private readonly TimeProvider _timeProvider;

@@ -31,7 +31,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
     private readonly EtcdConfiguration _configuration;
     private readonly TimeProvider _timeProvider;
     private readonly RetryLoop _retry;
-    private readonly RetryPolicy _nextEndpoint;
+    private readonly RetrySchedule _nextEndpoint;
     private readonly ILogger _logger;
     private string? _token;
     private int _endpoint;
@@ -43,7 +43,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         _retry = new RetryLoop(timeProvider);
 
         // The next endpoint is tried at once when one cannot be reached: they are replicas, not a busy service.
-        _nextEndpoint = new RetryPolicy(TimeSpan.Zero, TimeSpan.Zero, maxAttempts: configuration.Endpoints.Count, maxElapsed: null);
+        _nextEndpoint = new RetrySchedule(TimeSpan.Zero, TimeSpan.Zero, maxAttempts: configuration.Endpoints.Count, maxElapsed: null);
         _logger = logger;
         // Built on the first request, not here: the TLS files are read then, so a verb that never
         // locks (mount) does not fail on them, and one that does gets their ConfigurationException.

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Simulators.Arm;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -114,7 +115,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         _arm.FailNextVmUpdates(1);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None));
         await Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None);
 
         Assert.Contains("InternalExecutionError", e.Message, StringComparison.Ordinal);
@@ -139,7 +140,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         // Retry-After) are the only layer, so 4 PUTs reach ARM, not 4 × 4.
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 50, 429, "OperationNotAllowed", retryAfterSeconds: 1);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None));
 
         Assert.Equal(4, VmPuts());
         Assert.Contains("429", e.Message, StringComparison.Ordinal);
@@ -266,7 +267,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Equal(2, (await queue.PendingAsync("node-1", CancellationToken.None)).Count);
 
         var full = VmPuts();
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-l5"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-l5"), Node("node-1"), CancellationToken.None));
 
         // With the two still waiting: the batch, then its own attach alone; the permanent refusal is not retried.
         Assert.Contains("size allows no more data disks", e.Message, StringComparison.Ordinal);
@@ -282,7 +283,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
 
         await Backend().AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None);
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 5, 409, "OperationNotAllowed");
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None));
 
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-p").AttachedTo);
         Assert.Contains("OperationNotAllowed", e.Message, StringComparison.Ordinal);

@@ -6,12 +6,12 @@ namespace VolumeDriver.CloudCalls;
 /// together do not retry together), within one budget: a number of attempts, a time, or both.
 /// Which outcomes are worth retrying is the caller's one predicate (<see cref="RetryLoop"/>).
 /// </summary>
-internal sealed record RetryPolicy
+internal sealed record RetrySchedule
 {
     /// <param name="maxAttempts">Attempts in all, the first included; null for no limit.</param>
     /// <param name="maxElapsed">No retry starts whose delay would end later than this after the first attempt; null for no limit.</param>
-    /// <remarks>A policy with neither limit runs only under a <see cref="Deadline"/> (<see cref="RetryLoop"/> refuses it otherwise).</remarks>
-    public RetryPolicy(TimeSpan firstDelay, TimeSpan maxDelay, int? maxAttempts, TimeSpan? maxElapsed, double jitter = DefaultJitter)
+    /// <remarks>A schedule with neither limit runs only under a <see cref="Deadline"/> (<see cref="RetryLoop"/> refuses it otherwise).</remarks>
+    public RetrySchedule(TimeSpan firstDelay, TimeSpan maxDelay, int? maxAttempts, TimeSpan? maxElapsed, double jitter = DefaultJitter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDelay, firstDelay);
@@ -39,7 +39,7 @@ internal sealed record RetryPolicy
 
     public TimeSpan? MaxElapsed { get; }
 
-    /// <summary>Whether the policy limits the retries by itself, without an enclosing deadline.</summary>
+    /// <summary>Whether the schedule limits the retries by itself, without an enclosing deadline.</summary>
     public bool HasBudget => MaxAttempts is not null || MaxElapsed is not null;
 
     /// <summary>The spread around each backoff delay, as a fraction of it (0.2: from 80 % to 120 %).</summary>
