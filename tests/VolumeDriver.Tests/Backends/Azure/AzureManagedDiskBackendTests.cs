@@ -40,8 +40,9 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private AzureManagedDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard")
+    private AzureManagedDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard", TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var azureJson = Path.Join(_directory, "azure.json");
         File.WriteAllText(azureJson, $$"""
             {"cloud":"AzureStackCloud","vmType":"{{vmType}}","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
@@ -50,8 +51,8 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         var environmentFile = _arm.WriteEnvironmentFile();
         var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), drainWait ?? TimeSpan.FromSeconds(1));
         var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
-        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance);
+        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), time, NullLogger<FileVmLockProvider>.Instance);
+        return new AzureManagedDiskBackend(clients, configuration, new VolumeRecords(configuration.StateDirectory, NullLogger.Instance), locks, TimeSpan.FromMinutes(1), time, NullLogger.Instance);
     }
 
     private static DiskRequest Request(string volume, string? size = "1Gi", Dictionary<string, string>? options = null) =>
@@ -279,11 +280,17 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task PreemptedOrBusyVmUpdates_AreRetriedABoundedNumberOfTimes()
     {
+        // The backoff (1 s, 2 s, 4 s, with jitter) passes on a clock that skips ahead, not in real time.
+        var clock = new SkipAheadTimeProvider();
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 2, 409, "OperationPreempted");
 
-        await Backend().AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None);
+        await Backend(time: clock).AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None).WithTimeout();
+        Assert.Equal(3, VmPuts());
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 5, 409, "OperationNotAllowed");
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None).WithTimeout());
+
+        Assert.Equal(3 + 4, VmPuts());
+        Assert.InRange(clock.Skipped, 0.8 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4), 1.2 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4));
 
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-p").AttachedTo);
         Assert.Contains("OperationNotAllowed", e.Message, StringComparison.Ordinal);
