@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Errors;
 using VolumeDriver.Host;
@@ -16,18 +17,19 @@ namespace VolumeDriver.Locking;
 /// </summary>
 internal sealed partial class FileVmLockProvider : IVmLockProvider
 {
-
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(250);
 
     private readonly string _directory;
     private readonly TimeProvider _timeProvider;
+    private readonly RetryLoop _retry;
     private readonly ILogger<FileVmLockProvider> _logger;
 
     public FileVmLockProvider(string directory, TimeProvider timeProvider, ILogger<FileVmLockProvider> logger)
     {
         _directory = directory;
         _timeProvider = timeProvider;
+        _retry = new RetryLoop(timeProvider);
         _logger = logger;
     }
 
@@ -46,26 +48,25 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
         }
 
         var started = _timeProvider.GetTimestamp();
-        var delay = FirstRetryDelay;
         var acquired = false;
         try
         {
-            while (!LibC.TryLockExclusive(file, path))
+            // flock has no timed wait: try, and try again with backoff until the timeout.
+            acquired = await _retry.RunAsync(
+                new RetrySchedule(FirstRetryDelay, MaxRetryDelay, maxAttempts: null, maxElapsed: timeout),
+                null,
+                _ => Task.FromResult(LibC.TryLockExclusive(file, path)),
+                attempt => !attempt.Result,
+                null,
+                null,
+                cancellationToken);
+            if (!acquired)
             {
-                var waited = _timeProvider.GetElapsedTime(started);
-                if (waited >= timeout)
-                {
-                    throw new DeadlineExceededException(
-                        $"waiting for the attach/detach lock of VM '{vmName}'",
-                        timeout,
-                        $"another driver process on this machine holds {path}; it is released when that process ends");
-                }
-
-                await Task.Delay(Min(delay, timeout - waited), _timeProvider, cancellationToken);
-                delay = Min(delay * 2, MaxRetryDelay);
+                throw new DeadlineExceededException(
+                    $"waiting for the attach/detach lock of VM '{vmName}'",
+                    timeout,
+                    $"another driver process on this machine holds {path}; it is released when that process ends");
             }
-
-            acquired = true;
         }
         finally
         {
@@ -95,8 +96,6 @@ internal sealed partial class FileVmLockProvider : IVmLockProvider
 
         return handle;
     }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Acquired the lock of VM {VmName} after {WaitedMs:0} ms")]
     private static partial void LogAcquired(ILogger logger, string vmName, double waitedMs);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.CloudCalls;
 
 namespace VolumeDriver.Tests.TestSupport;
 
@@ -87,7 +88,7 @@ internal sealed class InMemoryStorage : IStorageAccounts
         public Task<bool> CreatePageBlobAsync(string container, string blob, long bytes, CancellationToken cancellationToken) =>
             _containers.ContainsKey(container)
                 ? Task.FromResult(_blobs.TryAdd((container, blob), (bytes, new())))
-                : throw new VolumeDriver.Backends.Azure.AzureServiceException(404, "ContainerNotFound", "The specified container does not exist.");
+                : throw new CloudRequestException(CloudService.Blob, "PUT " + container, 404, "ContainerNotFound", CloudRequestIds.None, "The specified container does not exist.");
 
         public Task WritePagesAsync(string container, string blob, long offset, ReadOnlyMemory<byte> pages, CancellationToken cancellationToken)
         {

@@ -72,6 +72,25 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Moves the clock to the earliest pending timer and fires it; false when no timer is pending.</summary>
+    public bool AdvanceToNextTimer()
+    {
+        TimeSpan step;
+        lock (_gate)
+        {
+            if (_timers.Count == 0)
+            {
+                return false;
+            }
+
+            var due = _timers.Min(t => t.DueAt);
+            step = due > _now ? due - _now : TimeSpan.Zero;
+        }
+
+        Advance(step);
+        return true;
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);

@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Core;
-using VolumeDriver.Errors;
+using VolumeDriver.CloudCalls;
 
 namespace VolumeDriver.Backends.Azure;
 
@@ -18,7 +18,10 @@ internal static class ArmCalls
     public static bool IsDataDiskLimit(RequestFailedException e) =>
         e.ErrorCode == "MaximumDataDiskExceeded" || e.Message.Contains("maximum number of data disks", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Turns ARM's refusals into Failures a person understands.</summary>
+    /// <summary>
+    /// Turns ARM's refusals into Failures a person understands: a <see cref="CloudRequestException"/>
+    /// (the SDK's <see cref="RequestFailedException"/> inside) naming ARM's request and correlation ids.
+    /// </summary>
     public static async Task<T> Call<T>(string what, Func<Task<T>> call)
     {
         try
@@ -39,7 +42,7 @@ internal static class ArmCalls
                 _ => null,
             };
             var first = e.Message.Split('\n', 2)[0].Trim();
-            throw new DiskOperationException($"Azure refused {what} ({e.Status} {e.ErrorCode}): {first}{(explanation is null ? string.Empty : "; " + explanation)}", e);
+            throw new CloudRequestException(CloudService.Arm, what, e.Status, e.ErrorCode, RequestIds(CloudService.Arm, e), $"Azure refused {what} ({e.Status} {e.ErrorCode}): {first}{(explanation is null ? string.Empty : "; " + explanation)}", e);
         }
     }
 
@@ -59,6 +62,12 @@ internal static class ArmCalls
             return null;
         }
     }
+
+    /// <summary>The ids <paramref name="service"/> gave the request the SDK's exception is about.</summary>
+    public static CloudRequestIds RequestIds(CloudService service, RequestFailedException e) =>
+        e.GetRawResponse() is { } response
+            ? CloudRequestIds.From(service, name => response.Headers.TryGetValue(name, out var value) ? value : null)
+            : CloudRequestIds.None;
 
     /// <summary>ARM ids compare without case: ARM returns its own casing, users type theirs.</summary>
     public static bool SameResource(ResourceIdentifier a, ResourceIdentifier b) => string.Equals(a.ToString(), b.ToString(), StringComparison.OrdinalIgnoreCase);

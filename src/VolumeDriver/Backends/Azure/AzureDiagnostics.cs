@@ -2,6 +2,7 @@ using Azure;
 using Azure.Identity;
 using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Resources;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -83,7 +84,7 @@ internal sealed class AzureDiagnostics : IBackendDiagnostics
                 checks.Add(DoctorCheck.Fail("node VM", $"resource group {cloud.ResourceGroup} has no {target.Describe()}", "the node name must be the VM's name, or with vmType vmss its instance's computer name (set nodeName in the configuration if it differs)"));
             }
         }
-        catch (Exception e) when (e is RequestFailedException or DiskOperationException)
+        catch (Exception e) when (e is RequestFailedException or CloudRequestException or DiskOperationException)
         {
             checks.Add(DoctorCheck.Fail("node VM", $"cannot read {target?.Describe() ?? "the VM of node " + _node.Value}: {FirstLine(e.Message)}", "the node name must be the VM's name, or with vmType vmss its instance's computer name (set nodeName in the configuration if it differs)"));
         }

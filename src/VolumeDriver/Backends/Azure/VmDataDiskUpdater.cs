@@ -2,6 +2,7 @@ using Azure;
 using Azure.Core;
 using Azure.ResourceManager.Compute.Models;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Errors;
 using VolumeDriver.Locking;
 
@@ -22,7 +23,7 @@ internal sealed partial class VmDataDiskUpdater
     private readonly IVmLockProvider _locks;
     private readonly TimeSpan _lockTimeout;
     private readonly string _resourceGroup;
-    private readonly TimeProvider _timeProvider;
+    private readonly RetryLoop _retry;
     private readonly ILogger _logger;
 
     public VmDataDiskUpdater(VmUpdateQueue queue, IVmLockProvider locks, TimeSpan lockTimeout, string resourceGroup, TimeProvider timeProvider, ILogger logger)
@@ -31,7 +32,7 @@ internal sealed partial class VmDataDiskUpdater
         _locks = locks;
         _lockTimeout = lockTimeout;
         _resourceGroup = resourceGroup;
-        _timeProvider = timeProvider;
+        _retry = new RetryLoop(timeProvider);
         _logger = logger;
     }
 
@@ -125,7 +126,7 @@ internal sealed partial class VmDataDiskUpdater
         {
             answers = await ApplyAsync(target, vm, batch, cancellationToken);
         }
-        catch (DiskOperationException e) when (e.InnerException is RequestFailedException refusal && ArmCalls.IsDataDiskLimit(refusal) && batch.Any(r => r.Id != own.Id && !r.Detach))
+        catch (CloudRequestException e) when (e.InnerException is RequestFailedException refusal && ArmCalls.IsDataDiskLimit(refusal) && batch.Any(r => r.Id != own.Id && !r.Detach))
         {
             // A batch over the VM size's data-disk limit fails whole, though some of it would fit (the CSI
             // driver's fix, azuredisk-csi-driver#2883): carry this process's request and the detaches alone,
@@ -237,28 +238,26 @@ internal sealed partial class VmDataDiskUpdater
     /// SDK's retry policy already honours Retry-After, and a second layer would multiply the calls.
     /// </summary>
     private Task<AzureVmState> PutVmAsync(AzureNodeVm target, AzureLocation location, IReadOnlyList<VirtualMachineDataDisk> disks, string what, CancellationToken cancellationToken) =>
-        ArmCalls.Call(what, async () =>
-        {
-            var delay = TimeSpan.FromSeconds(1);
-            for (var attempt = 1; ; attempt++)
+        ArmCalls.Call(what, () => _retry.RunAsync(
+            VmUpdateRetry,
+            null,
+            token => target.UpdateDataDisksAsync(location, disks, token),
+            attempt => attempt.Exception is RequestFailedException e && ClearsByItself(e),
+            null,
+            (attempt, delay) =>
             {
-                try
-                {
-                    return await target.UpdateDataDisksAsync(location, disks, cancellationToken);
-                }
-                catch (RequestFailedException e) when (attempt < MaxVmUpdateAttempts && e.Status != 429 && !ArmCalls.IsBlobBasedVmRefusal(e) && !ArmCalls.IsDataDiskLimit(e) && e.ErrorCode is "OperationPreempted" or "OperationNotAllowed" or "AttachDiskWhileBeingDetached")
-                {
-                    // Not a 429: compute throttling also says OperationNotAllowed, and the SDK has retried that already.
-                    var code = e.ErrorCode ?? "?";
-                    var targetName = target.Describe();
-                    LogVmUpdateRetry(_logger, targetName, code, attempt, delay.TotalSeconds);
-                    await Task.Delay(delay, _timeProvider, cancellationToken);
-                    delay *= 2;
-                }
-            }
-        });
+                var code = ((RequestFailedException)attempt.Exception!).ErrorCode ?? "?";
+                var targetName = target.Describe();
+                LogVmUpdateRetry(_logger, targetName, code, attempt.Number, delay.TotalSeconds);
+            },
+            cancellationToken));
 
-    private const int MaxVmUpdateAttempts = 4;
+    /// <summary>Another update of the VM got in the way. Not a 429: compute throttling also says OperationNotAllowed, and the SDK has retried that already.</summary>
+    private static bool ClearsByItself(RequestFailedException e) =>
+        e.Status != 429 && !ArmCalls.IsBlobBasedVmRefusal(e) && !ArmCalls.IsDataDiskLimit(e) && e.ErrorCode is "OperationPreempted" or "OperationNotAllowed" or "AttachDiskWhileBeingDetached";
+
+    /// <summary>Four attempts, 1 s, 2 s and 4 s apart (with jitter).</summary>
+    private static readonly RetrySchedule VmUpdateRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), maxAttempts: 4, maxElapsed: null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Azure disk {Disk} is already attached to VM {Vm} at LUN {Lun}")]
     private static partial void LogAlreadyAttached(ILogger logger, string disk, string vm, int lun);

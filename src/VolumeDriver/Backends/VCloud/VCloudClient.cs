@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
@@ -17,16 +18,20 @@ internal sealed partial class VCloudClient
 
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan MaxBusyBackoff = TimeSpan.FromSeconds(10);
+
+    /// <summary>BUSY_ENTITY clears when the other task ends: retried with backoff until the operation's deadline.</summary>
+    private static readonly RetrySchedule BusyRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), maxAttempts: null, maxElapsed: null);
 
     private readonly VCloudConnection _connection;
     private readonly TimeProvider _timeProvider;
+    private readonly RetryLoop _retry;
     private readonly ILogger _logger;
 
     public VCloudClient(VCloudConnection connection, TimeProvider timeProvider, ILogger logger)
     {
         _connection = connection;
         _timeProvider = timeProvider;
+        _retry = new RetryLoop(timeProvider);
         _logger = logger;
     }
 
@@ -110,7 +115,7 @@ internal sealed partial class VCloudClient
     }
 
     /// <summary>Creates a disk and waits for its creation task; returns the new disk's href.</summary>
-    public async Task<Uri> CreateDiskAsync(VCloudVdc vdc, VCloudDiskSpec spec, OperationDeadline deadline, CancellationToken cancellationToken)
+    public async Task<Uri> CreateDiskAsync(VCloudVdc vdc, VCloudDiskSpec spec, Deadline deadline, CancellationToken cancellationToken)
     {
         var session = await _connection.SessionAsync(cancellationToken);
         var diskElement = new XElement(VCloudXml.VCloud + "Disk", new XAttribute("name", spec.Name));
@@ -148,7 +153,7 @@ internal sealed partial class VCloudClient
     }
 
     /// <summary>Attaches or detaches a disk through the VM's action link and waits for the task.</summary>
-    public async Task AttachOrDetachAsync(Uri actionLink, VCloudDisk disk, string what, OperationDeadline deadline, CancellationToken cancellationToken)
+    public async Task AttachOrDetachAsync(Uri actionLink, VCloudDisk disk, string what, Deadline deadline, CancellationToken cancellationToken)
     {
         var body = new XElement(
             VCloudXml.VCloud + "DiskAttachOrDetachParams",
@@ -158,14 +163,14 @@ internal sealed partial class VCloudClient
     }
 
     /// <summary>Deletes a disk through its remove link and waits for the task.</summary>
-    public async Task DeleteDiskAsync(VCloudDisk disk, OperationDeadline deadline, CancellationToken cancellationToken)
+    public async Task DeleteDiskAsync(VCloudDisk disk, Deadline deadline, CancellationToken cancellationToken)
     {
         var task = await SendChangeAsync(HttpMethod.Delete, disk.Href, null, null, deadline, cancellationToken);
         await WaitForTaskAsync(ParseTask(task), $"deleting disk '{disk.Name}'", deadline, cancellationToken);
     }
 
     /// <summary>Grows a disk (PUT of the Disk with its name and new size) and waits for the task.</summary>
-    public async Task ResizeDiskAsync(VCloudDisk disk, long sizeBytes, OperationDeadline deadline, CancellationToken cancellationToken)
+    public async Task ResizeDiskAsync(VCloudDisk disk, long sizeBytes, Deadline deadline, CancellationToken cancellationToken)
     {
         var session = await _connection.SessionAsync(cancellationToken);
         var diskElement = new XElement(VCloudXml.VCloud + "Disk", new XAttribute("name", disk.Name));
@@ -182,32 +187,26 @@ internal sealed partial class VCloudClient
     /// Sends a change and returns the answer (a Task or an entity with its tasks). BUSY_ENTITY (the
     /// VM or disk runs another task) is retried with backoff until the deadline.
     /// </summary>
-    private async Task<XElement> SendChangeAsync(HttpMethod method, Uri uri, XElement? body, string? contentType, OperationDeadline deadline, CancellationToken cancellationToken)
+    private async Task<XElement> SendChangeAsync(HttpMethod method, Uri uri, XElement? body, string? contentType, Deadline deadline, CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromSeconds(1);
-        while (true)
-        {
-            try
-            {
-                return await _connection.SendAsync(method, uri, body, contentType, uuidVersion: false, cancellationToken)
-                    ?? throw new VCloudProtocolException($"{method} {uri.AbsolutePath} answered with an empty body instead of a Task");
-            }
-            catch (VCloudApiException e) when (e.IsBusyEntity && _timeProvider.GetUtcNow() + backoff < deadline.At)
-            {
-                LogBusy(_logger, method.Method, uri.AbsolutePath, backoff.TotalSeconds);
-                await Task.Delay(backoff, _timeProvider, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBusyBackoff.Ticks));
-            }
-        }
+        return await _retry.RunAsync(
+            BusyRetry,
+            deadline,
+            async token => await _connection.SendAsync(method, uri, body, contentType, uuidVersion: false, token)
+                ?? throw new VCloudProtocolException($"{method} {uri.AbsolutePath} answered with an empty body instead of a Task"),
+            attempt => attempt.Exception is CloudRequestException { IsBusyEntity: true },
+            null,
+            (_, delay) => LogBusy(_logger, method.Method, uri.AbsolutePath, delay.TotalSeconds),
+            cancellationToken);
     }
 
     /// <summary>Polls a task until it ends or the deadline passes (pyvcloud's wait never timed out).</summary>
-    public async Task WaitForTaskAsync(VCloudTask task, string what, OperationDeadline deadline, CancellationToken cancellationToken)
+    public async Task WaitForTaskAsync(VCloudTask task, string what, Deadline deadline, CancellationToken cancellationToken)
     {
         var interval = FirstPoll;
         while (task.IsRunning)
         {
-            var remaining = deadline.At - _timeProvider.GetUtcNow();
+            var remaining = deadline.Remaining;
             if (remaining <= TimeSpan.Zero)
             {
                 throw new DeadlineExceededException(

@@ -5,21 +5,23 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
+using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.VCloud;
 
 /// <summary>
 /// The HTTP side of the vCloud API: version negotiation, login, the cached session, and one request
 /// with exactly one auth header, the versioned Accept header, a log line (method, path, status,
-/// duration, vCD's request id; never a token or the query's values) and vCD's <c>Error</c> body
-/// turned into a <see cref="VCloudApiException"/>. A 401 on a cached token logs in again once.
+/// duration, vCD's request id; never a token or the query's values), a deadline on the injected
+/// clock, and vCD's <c>Error</c> body turned into a <see cref="CloudRequestException"/> naming the
+/// request id. A 401 on a cached token logs in again once.
 /// </summary>
 internal sealed partial class VCloudConnection
 {
     private const string LegacyTokenHeader = "x-vcloud-authorization";
     private const string BearerTokenHeader = "X-VMWARE-VCLOUD-ACCESS-TOKEN";
-    private const string RequestIdHeader = "X-VMWARE-VCLOUD-REQUEST-ID";
 
     private readonly HttpClient _http;
     private readonly VCloudConfiguration _configuration;
@@ -36,6 +38,9 @@ internal sealed partial class VCloudConnection
         _timeProvider = timeProvider;
         _logger = logger;
     }
+
+    /// <summary>One request's deadline (login requests included); tasks are waited for separately, with their own.</summary>
+    public TimeSpan RequestTimeout { get; init; } = VCloudHttpClientFactory.RequestTimeout;
 
     /// <summary>The session in use (logging in or loading the cache first).</summary>
     public async Task<VCloudSession> SessionAsync(CancellationToken cancellationToken)
@@ -68,7 +73,7 @@ internal sealed partial class VCloudConnection
         {
             return await SendOnceAsync(session, method, uri, body, contentType, uuidVersion, cancellationToken);
         }
-        catch (VCloudApiException e) when (e.Status == HttpStatusCode.Unauthorized)
+        catch (CloudRequestException e) when (e.Status == (int)HttpStatusCode.Unauthorized)
         {
             // The cached token expired (or the server restarted): log in once more, then give up.
             LogSessionExpired(_logger);
@@ -109,7 +114,7 @@ internal sealed partial class VCloudConnection
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw ErrorFrom(method, uri, response.StatusCode, text);
+            throw ErrorFrom(method, uri, response.StatusCode, text, RequestIds(response));
         }
 
         return string.IsNullOrWhiteSpace(text) ? null : Parse(text, uri);
@@ -135,7 +140,7 @@ internal sealed partial class VCloudConnection
             using var session = new HttpRequestMessage(HttpMethod.Get, ApiUri("api/session"));
             session.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             session.Headers.TryAddWithoutValidation("Accept", $"application/*+xml;version={version}");
-            var (_, sessionText) = await SendForTextAsync(session, (status, text) => ErrorFrom(HttpMethod.Get, session.RequestUri!, status, text), cancellationToken);
+            var (_, sessionText) = await SendForTextAsync(session, (status, text, ids) => ErrorFrom(HttpMethod.Get, session.RequestUri!, status, text, ids), cancellationToken);
             sessionXml = Parse(sessionText, session.RequestUri!);
         }
         else
@@ -155,9 +160,12 @@ internal sealed partial class VCloudConnection
         var org = await SendOnceAsync(provisional, HttpMethod.Get, orgHref, null, null, false, cancellationToken)
             ?? throw new VCloudProtocolException("the organisation answered with an empty body");
         var vdcHref = VCloudXml.FindNamedLink(org, VCloudXml.RelDown, VCloudXml.VdcMediaType, _configuration.Vdc)
-            ?? throw new VCloudApiException(
-                HttpStatusCode.NotFound,
+            ?? throw new CloudRequestException(
+                CloudService.VCloud,
+                "GET " + orgHref.AbsolutePath,
+                (int)HttpStatusCode.NotFound,
                 null,
+                CloudRequestIds.None,
                 $"organisation '{_configuration.Org}' has no VDC named '{_configuration.Vdc}' that user '{_configuration.Username}' can see; check vcloud.vdc in the configuration.");
         var versionText = version.ToString();
         LogLoggedIn(_logger, _configuration.Username, _configuration.Org, versionText, isBearer ? "CloudAPI bearer" : "legacy");
@@ -173,7 +181,7 @@ internal sealed partial class VCloudConnection
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, ApiUri("api/versions"));
         request.Headers.TryAddWithoutValidation("Accept", "application/*+xml");
-        var (_, text) = await SendForTextAsync(request, (status, body) => ErrorFrom(HttpMethod.Get, request.RequestUri!, status, body), cancellationToken);
+        var (_, text) = await SendForTextAsync(request, (status, body, ids) => ErrorFrom(HttpMethod.Get, request.RequestUri!, status, body, ids), cancellationToken);
 
         var listed = Parse(text, request.RequestUri!)
             .Elements(VCloudXml.Versions + "VersionInfo")
@@ -215,35 +223,62 @@ internal sealed partial class VCloudConnection
     }
 
     /// <summary>Sends a request of the login sequence and returns its headers and body, or throws what <paramref name="error"/> makes of a refusal.</summary>
-    private async Task<(HttpResponseHeaders Headers, string Body)> SendForTextAsync(HttpRequestMessage request, Func<HttpStatusCode, string, Exception> error, CancellationToken cancellationToken)
+    private async Task<(HttpResponseHeaders Headers, string Body)> SendForTextAsync(HttpRequestMessage request, Func<HttpStatusCode, string, CloudRequestIds, Exception> error, CancellationToken cancellationToken)
     {
         using var response = await SendLoggedAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return response.IsSuccessStatusCode ? (response.Headers, text) : throw error(response.StatusCode, text);
+        return response.IsSuccessStatusCode ? (response.Headers, text) : throw error(response.StatusCode, text, RequestIds(response));
     }
 
+    /// <summary>
+    /// Sends one request under its own <see cref="RequestTimeout"/> on the injected clock; a request
+    /// that runs past it is a Failure naming it, not a cancellation. The whole body is read within
+    /// the deadline (HttpClient buffers it before SendAsync returns).
+    /// </summary>
     private async Task<HttpResponseMessage> SendLoggedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
+        var operation = $"{request.Method} {request.RequestUri!.AbsolutePath}";
+        using var deadline = Deadline.Start("the vCloud request " + operation, RequestTimeout, _timeProvider, cancellationToken);
+        var silence = $"vCloud Director at {_configuration.Endpoint.GetLeftPart(UriPartial.Authority)} did not answer; check that it is healthy, and kubelet's retry will try again";
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken);
+            try
+            {
+                response = await deadline.RunAsync(token => _http.SendAsync(request, token), silence);
+            }
+            catch (TaskCanceledException e) when (e.InnerException is TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                // HttpClient's own Timeout, when a caller gave it one shorter than ours.
+                throw new DeadlineExceededException(deadline.Operation, _http.Timeout, silence, e);
+            }
+        }
+        catch (DeadlineExceededException e)
+        {
+            LogRequestFailed(_logger, request.Method.Method, request.RequestUri!.AbsolutePath, _timeProvider.GetElapsedTime(started).TotalMilliseconds, e.Message);
+            throw;
         }
         catch (HttpRequestException e)
         {
             LogRequestFailed(_logger, request.Method.Method, request.RequestUri!.AbsolutePath, _timeProvider.GetElapsedTime(started).TotalMilliseconds, e.Message);
-            throw new VCloudApiException(
+            throw new CloudRequestException(
+                CloudService.VCloud,
+                operation,
                 0,
                 null,
+                CloudRequestIds.None,
                 $"cannot reach vCloud Director at {_configuration.Endpoint.GetLeftPart(UriPartial.Authority)} ({request.Method} {request.RequestUri!.AbsolutePath}): {e.Message}. Check vcloud.host, the network and, with verify_ssl_certs, the server's certificate.");
         }
 
-        var requestId = response.Headers.TryGetValues(RequestIdHeader, out var ids) ? ids.FirstOrDefault() : null;
+        var requestId = RequestIds(response).RequestId ?? "-";
         var elapsedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
-        LogRequest(_logger, request.Method.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, elapsedMs, requestId ?? "-");
+        LogRequest(_logger, request.Method.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, elapsedMs, requestId);
         return response;
     }
+
+    private static CloudRequestIds RequestIds(HttpResponseMessage response) =>
+        CloudRequestIds.From(CloudService.VCloud, name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null);
 
     private static XElement Parse(string text, Uri uri)
     {
@@ -257,12 +292,12 @@ internal sealed partial class VCloudConnection
         }
     }
 
-    private Exception LoginError(HttpStatusCode status, string body) => status == HttpStatusCode.Unauthorized
-        ? new VCloudApiException(status, null, $"vCloud Director refused the login of '{_configuration.Username}@{_configuration.Org}' (401): check vcloud.username, vcloud.password and vcloud.org in the configuration.")
-        : ErrorFrom(HttpMethod.Post, ApiUri("api/sessions"), status, body);
+    private Exception LoginError(HttpStatusCode status, string body, CloudRequestIds ids) => status == HttpStatusCode.Unauthorized
+        ? new CloudRequestException(CloudService.VCloud, "POST " + ApiUri("api/sessions").AbsolutePath, (int)status, null, ids, $"vCloud Director refused the login of '{_configuration.Username}@{_configuration.Org}' (401): check vcloud.username, vcloud.password and vcloud.org in the configuration.")
+        : ErrorFrom(HttpMethod.Post, ApiUri("api/sessions"), status, body, ids);
 
     /// <summary>vCD's <c>&lt;Error message majorErrorCode minorErrorCode/&gt;</c>, or the status alone.</summary>
-    internal static VCloudApiException ErrorFrom(HttpMethod method, Uri uri, HttpStatusCode status, string body)
+    internal static CloudRequestException ErrorFrom(HttpMethod method, Uri uri, HttpStatusCode status, string body, CloudRequestIds ids)
     {
         string? minor = null;
         string? message = null;
@@ -282,7 +317,7 @@ internal sealed partial class VCloudConnection
 
         var detail = message is null ? string.Empty : $": {message}";
         var code = minor is null ? string.Empty : $" {minor}";
-        return new VCloudApiException(status, minor, $"vCloud Director answered {(int)status}{code} to {method} {uri.AbsolutePath}{detail}");
+        return new CloudRequestException(CloudService.VCloud, $"{method} {uri.AbsolutePath}", (int)status, minor, ids, $"vCloud Director answered {(int)status}{code} to {method} {uri.AbsolutePath}{detail}");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "vCloud {Method} {Path} -> {Status} in {DurationMs:0} ms (request id {RequestId})")]

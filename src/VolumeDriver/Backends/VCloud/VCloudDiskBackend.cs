@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -16,8 +17,6 @@ namespace VolumeDriver.Backends.VCloud;
 /// </summary>
 internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSource
 {
-    private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
-
     private const long MiB = 1024 * 1024;
 
     private readonly VCloudClient _client;
@@ -74,7 +73,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
         }
 
         var vm = await FindVmAsync(vmName, cancellationToken);
-        var deadline = OperationDeadline.StartingNow(_timeProvider, _configuration.TaskTimeout);
+        using var deadline = Deadline.Start($"attaching disk '{diskName}' to VM '{vmName}'", _configuration.TaskTimeout, _timeProvider, cancellationToken);
         await using (await _locks.AcquireAsync(vmName, _lockTimeout, cancellationToken))
         {
             var entity = await _client.GetVmAsync(vm.Href, cancellationToken);
@@ -140,7 +139,8 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
             throw new UnsafeOperationException($"vCloud disk '{diskName}' is attached to {string.Join(", ", attached.Select(v => v.Name))}; detach it before deleting it.");
         }
 
-        await _client.DeleteDiskAsync(disk, OperationDeadline.StartingNow(_timeProvider, _configuration.TaskTimeout), cancellationToken);
+        using var deadline = Deadline.Start($"deleting disk '{disk.Name}'", _configuration.TaskTimeout, _timeProvider, cancellationToken);
+        await _client.DeleteDiskAsync(disk, deadline, cancellationToken);
         _records.Forget(volume);
         LogDeleted(_logger, diskName);
     }
@@ -197,7 +197,8 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
                 $"vCloud disk '{diskName}' is attached to {string.Join(", ", attached.Select(v => v.Name))}; this driver grows vCloud disks only while they are detached. Stop the pod that uses it and kubelet will retry.");
         }
 
-        await _client.ResizeDiskAsync(disk, wanted, OperationDeadline.StartingNow(_timeProvider, _configuration.TaskTimeout), cancellationToken);
+        using var deadline = Deadline.Start($"resizing disk '{disk.Name}'", _configuration.TaskTimeout, _timeProvider, cancellationToken);
+        await _client.ResizeDiskAsync(disk, wanted, deadline, cancellationToken);
         LogResized(_logger, diskName, wanted);
         return new ByteSize(wanted);
     }
@@ -295,7 +296,11 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
 
         var bytes = (size.Bytes + MiB - 1) / MiB * MiB;
         var spec = new VCloudDiskSpec(diskName, bytes, profile, bus, $"Kubernetes volume {request.Name.Value}, created by volume-driver");
-        await _client.CreateDiskAsync(vdc, spec, OperationDeadline.StartingNow(_timeProvider, _configuration.TaskTimeout), cancellationToken);
+        using (var deadline = Deadline.Start($"creating disk '{diskName}'", _configuration.TaskTimeout, _timeProvider, cancellationToken))
+        {
+            await _client.CreateDiskAsync(vdc, spec, deadline, cancellationToken);
+        }
+
         LogCreated(_logger, diskName, bytes, profileName ?? "(VDC default)", bus.BusType, bus.BusSubType);
 
         // Read it back by name: this also catches a disk of the same name created at the same moment.
@@ -324,17 +329,9 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
     /// </summary>
     private async Task WaitForReleaseAsync(VCloudDisk disk, IReadOnlyList<VCloudVmReference> holders, string vmName, CancellationToken cancellationToken)
     {
-        var started = _timeProvider.GetTimestamp();
         var holderNames = string.Join(", ", holders.Select(h => h.Name));
         LogWaitingForRelease(_logger, disk.Name, holderNames, _configuration.DrainWait.TotalSeconds);
-        while (holders.Count > 0 && _timeProvider.GetElapsedTime(started) < _configuration.DrainWait)
-        {
-            var remaining = _configuration.DrainWait - _timeProvider.GetElapsedTime(started);
-            await Task.Delay(remaining < DrainPoll ? remaining : DrainPoll, _timeProvider, cancellationToken);
-            holders = await _client.AttachedVmsAsync(disk, cancellationToken);
-        }
-
-        if (holders.Count == 0)
+        if (await new DrainWait(_timeProvider).UntilReleasedAsync(_configuration.DrainWait, async token => (holders = await _client.AttachedVmsAsync(disk, token)).Count == 0, cancellationToken))
         {
             return;
         }
@@ -357,7 +354,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
 
     private async Task DetachFromAsync(VCloudDisk disk, VCloudVmReference vm, CancellationToken cancellationToken)
     {
-        var deadline = OperationDeadline.StartingNow(_timeProvider, _configuration.TaskTimeout);
+        using var deadline = Deadline.Start($"detaching disk '{disk.Name}' from VM '{vm.Name}'", _configuration.TaskTimeout, _timeProvider, cancellationToken);
         await using (await _locks.AcquireAsync(vm.Name, _lockTimeout, cancellationToken))
         {
             try
@@ -367,7 +364,7 @@ internal sealed partial class VCloudDiskBackend : ICloudDisk, IVmDiskLayoutSourc
                     ?? throw new DiskOperationException($"VM '{vm.Name}' offers no disk:detach action (is the user not allowed to change it?)");
                 await _client.AttachOrDetachAsync(detachLink, disk, $"detaching disk '{disk.Name}' from VM '{vm.Name}'", deadline, cancellationToken);
             }
-            catch (VCloudApiException e) when (e.IsNotFound)
+            catch (CloudRequestException e) when (e.IsNotFound)
             {
                 // The VM or the disk went away meanwhile: nothing is attached any more.
                 LogNothingToDetach(_logger, disk.Name, vm.Name, "the VM or disk is gone");

@@ -40,7 +40,9 @@ internal static partial class VCloudHttpClientFactory
             handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots(roots);
         }
 
-        return new HttpClient(handler, disposeHandler: true) { Timeout = RequestTimeout };
+        // No Timeout of HttpClient's own: VCloudConnection gives each request its RequestTimeout on the
+        // injected clock, and names it when it fires (HttpClient's would surface as a bare cancellation).
+        return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     private static X509Certificate2Collection LoadCertificates(string file)

@@ -1,3 +1,4 @@
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -34,7 +35,7 @@ internal static class EtcdDiagnostics
             var user = configuration.Username is null ? string.Empty : $" as user '{configuration.Username}'";
             return DoctorCheck.Ok("etcd", $"{endpoints} granted a lease{user} (revoked again): attach and detach are serialised per VM across nodes");
         }
-        catch (EtcdException e)
+        catch (CloudRequestException e)
         {
             return DoctorCheck.Fail("etcd", e.Message, "check locking.etcd (or vcloud.etcd): the endpoints, the TLS files, the user, and that etcd runs");
         }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Host;
 
@@ -14,15 +15,23 @@ namespace VolumeDriver.Locking.Etcd;
 /// client authenticates first and sends the token as <c>Authorization: &lt;token&gt;</c> (no "Bearer":
 /// etcd refuses that), authenticating again once when etcd answers 401 (simple tokens expire after
 /// 5 minutes by default). TLS trusts only the configured CA, and presents the client certificate.
-/// Endpoints are tried in order when one cannot be reached.
+/// Endpoints are tried in order when one cannot be reached. Every failure is a
+/// <see cref="CloudRequestException"/> whose error code is etcd's gRPC code (the gateway gives no request id).
 /// </summary>
 internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
 {
-    private const int Unauthenticated = 16;
+    /// <summary>gRPC's UNAUTHENTICATED, as <see cref="CloudRequestException.ErrorCode"/>.</summary>
+    public const string Unauthenticated = "16";
+
+    /// <summary>gRPC's NOT_FOUND ("requested lease not found").</summary>
+    public const string NotFound = "5";
+
 
     private readonly Lazy<HttpClient> _http;
     private readonly EtcdConfiguration _configuration;
     private readonly TimeProvider _timeProvider;
+    private readonly RetryLoop _retry;
+    private readonly RetrySchedule _nextEndpoint;
     private readonly ILogger _logger;
     private string? _token;
     private int _endpoint;
@@ -31,6 +40,10 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
     {
         _configuration = configuration;
         _timeProvider = timeProvider;
+        _retry = new RetryLoop(timeProvider);
+
+        // The next endpoint is tried at once when one cannot be reached: they are replicas, not a busy service.
+        _nextEndpoint = new RetrySchedule(TimeSpan.Zero, TimeSpan.Zero, maxAttempts: configuration.Endpoints.Count, maxElapsed: null);
         _logger = logger;
         // Built on the first request, not here: the TLS files are read then, so a verb that never
         // locks (mount) does not fail on them, and one that does gets their ConfigurationException.
@@ -43,7 +56,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         var response = await PostAsync("/v3/lease/grant", new EtcdLeaseGrantRequest(seconds), EtcdJsonContext.Default.EtcdLeaseGrantRequest, EtcdJsonContext.Default.EtcdLeaseGrantResponse, _configuration.RequestTimeout, cancellationToken);
         return response.Id != 0 && string.IsNullOrEmpty(response.Error)
             ? response.Id
-            : throw new EtcdException($"etcd at {CurrentEndpoint} did not grant a lease: {response.Error ?? "no lease id in the answer"}");
+            : throw Failure("/v3/lease/grant", 200, null, $"etcd at {CurrentEndpoint} did not grant a lease: {response.Error ?? "no lease id in the answer"}");
     }
 
     public async Task<TimeSpan?> KeepAliveAsync(long leaseId, CancellationToken cancellationToken)
@@ -60,7 +73,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         {
             await PostAsync("/v3/lease/revoke", new EtcdLeaseIdRequest(leaseId), EtcdJsonContext.Default.EtcdLeaseIdRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _configuration.RequestTimeout, cancellationToken);
         }
-        catch (EtcdException e) when (e.GrpcCode == 5)
+        catch (CloudRequestException e) when (e.ErrorCode == NotFound)
         {
             // "requested lease not found": it expired or was revoked already.
         }
@@ -72,7 +85,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         // connection closes and etcd removes the waiter's key, so nothing is left queued.
         var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(name));
         var response = await PostAsync("/v3/lock/lock", new EtcdLockRequest(encoded, leaseId), EtcdJsonContext.Default.EtcdLockRequest, EtcdJsonContext.Default.EtcdLockResponse, Timeout.InfiniteTimeSpan, cancellationToken);
-        return response.Key ?? throw new EtcdException($"etcd at {CurrentEndpoint} granted the lock {name} without a key");
+        return response.Key ?? throw Failure("/v3/lock/lock", 200, null, $"etcd at {CurrentEndpoint} granted the lock {name} without a key");
     }
 
     public Task UnlockAsync(string key, CancellationToken cancellationToken) =>
@@ -99,7 +112,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         {
             return await PostOnceAsync(path, body, requestType, responseType, timeout, cancellationToken);
         }
-        catch (EtcdException e) when (e.GrpcCode == Unauthenticated && _configuration.Username is not null)
+        catch (CloudRequestException e) when (e.ErrorCode == Unauthenticated && _configuration.Username is not null)
         {
             _token = await AuthenticateAsync(cancellationToken);
             return await PostOnceAsync(path, body, requestType, responseType, timeout, cancellationToken);
@@ -111,73 +124,85 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         var request = new EtcdAuthenticateRequest(_configuration.Username!, _configuration.Password!.Reveal());
         _token = null;
         var response = await PostOnceAsync("/v3/auth/authenticate", request, EtcdJsonContext.Default.EtcdAuthenticateRequest, EtcdJsonContext.Default.EtcdAuthenticateResponse, _configuration.RequestTimeout, cancellationToken);
-        return response.Token ?? throw new EtcdException($"etcd at {CurrentEndpoint} authenticated user '{_configuration.Username}' but sent no token");
+        return response.Token ?? throw Failure("/v3/auth/authenticate", 200, null, $"etcd at {CurrentEndpoint} authenticated user '{_configuration.Username}' but sent no token");
     }
 
+    /// <summary>
+    /// One POST under its own deadline (<paramref name="timeout"/> on the injected clock, or none),
+    /// moving on to the next endpoint when one cannot be reached.
+    /// </summary>
     private async Task<TResponse> PostOnceAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            var endpoint = CurrentEndpoint;
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (timeout != Timeout.InfiniteTimeSpan)
+            return await _retry.RunAsync(
+                _nextEndpoint,
+                null,
+                token => PostToCurrentEndpointAsync(path, body, requestType, responseType, timeout, token),
+                attempt => attempt.Exception is HttpRequestException,
+                null,
+                (attempt, _) =>
+                {
+                    LogEndpointFailed(_logger, CurrentEndpoint.ToString(), attempt.Exception!.Message);
+                    _endpoint++;
+                },
+                cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Failure(path, 0, null, $"cannot reach etcd at {string.Join(", ", _configuration.Endpoints)}: {e.Message}; check the etcd section of the configuration (host, port, TLS files) and that etcd runs", e);
+        }
+    }
+
+    private async Task<TResponse> PostToCurrentEndpointAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var endpoint = CurrentEndpoint;
+        using var deadline = Deadline.Start($"etcd's {path}", timeout, _timeProvider, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
+        {
+            Content = new StringContent(JsonSerializer.Serialize(body, requestType), Encoding.UTF8, "application/json"),
+        };
+        if (_token is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", _token);
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.Value.SendAsync(request, deadline.Token);
+        }
+        catch (OperationCanceledException e) when (deadline.Caused(e))
+        {
+            throw Failure(path, 0, null, $"etcd at {endpoint} did not answer {path} within {timeout.TotalSeconds:0.#} s; check that it is healthy (etcd timeout setting: {_configuration.RequestTimeout.TotalSeconds:0.#} s)", e);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var elapsedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
+            LogCall(_logger, path, (int)response.StatusCode, elapsedMs);
+            if (!response.IsSuccessStatusCode)
             {
-                deadline.CancelAfter(timeout);
+                throw ErrorFrom(endpoint, path, response.StatusCode, text);
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
-            {
-                Content = new StringContent(JsonSerializer.Serialize(body, requestType), Encoding.UTF8, "application/json"),
-            };
-            if (_token is not null)
-            {
-                request.Headers.TryAddWithoutValidation("Authorization", _token);
-            }
-
-            var started = _timeProvider.GetTimestamp();
-            HttpResponseMessage response;
             try
             {
-                response = await _http.Value.SendAsync(request, deadline.Token);
+                return JsonSerializer.Deserialize(text, responseType) ?? throw Failure(path, (int)response.StatusCode, null, $"etcd at {endpoint} answered {path} with an empty body");
             }
-            catch (HttpRequestException e) when (attempt + 1 < _configuration.Endpoints.Count)
+            catch (JsonException e)
             {
-                LogEndpointFailed(_logger, endpoint.ToString(), e.Message);
-                _endpoint++;
-                continue;
-            }
-            catch (HttpRequestException e)
-            {
-                throw new EtcdException($"cannot reach etcd at {string.Join(", ", _configuration.Endpoints)}: {e.Message}; check the etcd section of the configuration (host, port, TLS files) and that etcd runs", innerException: e);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new EtcdException($"etcd at {endpoint} did not answer {path} within {timeout.TotalSeconds:0.#} s; check that it is healthy (etcd timeout setting: {_configuration.RequestTimeout.TotalSeconds:0.#} s)", innerException: e);
-            }
-
-            using (response)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                var elapsedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
-                LogCall(_logger, path, (int)response.StatusCode, elapsedMs);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw ErrorFrom(endpoint, path, response.StatusCode, text);
-                }
-
-                try
-                {
-                    return JsonSerializer.Deserialize(text, responseType) ?? throw new EtcdException($"etcd at {endpoint} answered {path} with an empty body");
-                }
-                catch (JsonException e)
-                {
-                    throw new EtcdException($"etcd at {endpoint} answered {path} with a body that is not the gateway's JSON: {e.Message}", innerException: e);
-                }
+                throw Failure(path, (int)response.StatusCode, null, $"etcd at {endpoint} answered {path} with a body that is not the gateway's JSON: {e.Message}", e);
             }
         }
     }
 
-    private static EtcdException ErrorFrom(Uri endpoint, string path, HttpStatusCode status, string text)
+    private static CloudRequestException Failure(string path, int status, string? grpcCode, string message, Exception? innerException = null) =>
+        new(CloudService.Etcd, path, status, grpcCode, CloudRequestIds.None, message, innerException);
+
+    private static CloudRequestException ErrorFrom(Uri endpoint, string path, HttpStatusCode status, string text)
     {
         EtcdErrorResponse? error = null;
         try
@@ -190,10 +215,11 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         }
 
         var said = error?.Message ?? error?.Error ?? $"HTTP {(int)status}";
-        var hint = error?.Code == Unauthenticated || said.Contains("authentication failed", StringComparison.Ordinal) || said.Contains("user name is empty", StringComparison.Ordinal)
+        var code = error?.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var hint = code == Unauthenticated || said.Contains("authentication failed", StringComparison.Ordinal) || said.Contains("user name is empty", StringComparison.Ordinal)
             ? "; check the etcd username and password in the configuration"
             : string.Empty;
-        return new EtcdException($"etcd at {endpoint} refused {path}: {said}{hint}", error?.Code);
+        return Failure(path, (int)status, code, $"etcd at {endpoint} refused {path}: {said}{hint}");
     }
 
     private static SocketsHttpHandler CreateHandler(EtcdConfiguration configuration)

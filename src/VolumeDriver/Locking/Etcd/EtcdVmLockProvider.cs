@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Locking.Etcd;
@@ -43,23 +44,14 @@ internal sealed partial class EtcdVmLockProvider : IVmLockProvider
         held.StartKeepAlive();
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
-            try
-            {
-                held.Key = await _gateway.LockAsync(name, lease, deadline.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new DeadlineExceededException(
-                    $"waiting for the attach/detach lock of VM '{vmName}' in etcd",
-                    timeout,
-                    $"another driver (on this or another node) holds {name}; it is released when that driver finishes, or within {_leaseTtl.TotalSeconds:0} s if it died");
-            }
+            using var deadline = Deadline.Start($"waiting for the attach/detach lock of VM '{vmName}' in etcd", timeout, _timeProvider, cancellationToken);
+            held.Key = await deadline.RunAsync(
+                token => _gateway.LockAsync(name, lease, token),
+                $"another driver (on this or another node) holds {name}; it is released when that driver finishes, or within {_leaseTtl.TotalSeconds:0} s if it died");
 
             if (held.LostToken.IsCancellationRequested)
             {
-                throw new EtcdException($"the etcd lease for the lock of VM '{vmName}' expired while waiting for it; etcd may be overloaded or unreachable");
+                throw new CloudRequestException(CloudService.Etcd, "/v3/lock/lock", 200, null, CloudRequestIds.None, $"the etcd lease for the lock of VM '{vmName}' expired while waiting for it; etcd may be overloaded or unreachable");
             }
         }
         catch
@@ -124,7 +116,7 @@ internal sealed partial class EtcdVmLockProvider : IVmLockProvider
 
             await _stop.CancelAsync();
             await _keepAlive;
-            using var release = new CancellationTokenSource(_provider._releaseTimeout);
+            using var release = new CancellationTokenSource(_provider._releaseTimeout, _provider._timeProvider);
             try
             {
                 if (Key is not null)
@@ -138,7 +130,7 @@ internal sealed partial class EtcdVmLockProvider : IVmLockProvider
                     LogReleased(_provider._logger, _vmName, _lease);
                 }
             }
-            catch (Exception e) when (e is EtcdException or OperationCanceledException)
+            catch (Exception e) when (e is CloudRequestException or OperationCanceledException)
             {
                 // Never replace the caller's own exception: the lease expiry frees the lock anyway.
                 LogReleaseFailed(_provider._logger, _vmName, _lease, e.Message);
@@ -170,7 +162,7 @@ internal sealed partial class EtcdVmLockProvider : IVmLockProvider
                 {
                     return;
                 }
-                catch (EtcdException e)
+                catch (CloudRequestException e)
                 {
                     // A missed refresh is not yet a lost lease: the next one may get through.
                     LogKeepAliveFailed(_provider._logger, _vmName, _lease, e.Message);

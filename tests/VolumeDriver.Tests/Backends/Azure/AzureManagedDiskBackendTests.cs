@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Simulators.Arm;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -40,8 +41,9 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private AzureDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard")
+    private AzureDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard", TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var azureJson = Path.Join(_directory, "azure.json");
         File.WriteAllText(azureJson, $$"""
             {"cloud":"AzureStackCloud","vmType":"{{vmType}}","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
@@ -50,8 +52,8 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         var environmentFile = _arm.WriteEnvironmentFile();
         var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), drainWait ?? TimeSpan.FromSeconds(1));
         var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
-        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        return AzureModule.CreateBackend(clients, configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, TimeProvider.System, NullLogger.Instance).Disk;
+        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), time, NullLogger<FileVmLockProvider>.Instance);
+        return AzureModule.CreateBackend(clients, configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, time, NullLogger.Instance).Disk;
     }
 
     private static DiskRequest Request(string volume, string? size = "1Gi", Dictionary<string, string>? options = null) =>
@@ -115,7 +117,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         _arm.FailNextVmUpdates(1);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None));
         await Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None);
 
         Assert.Contains("InternalExecutionError", e.Message, StringComparison.Ordinal);
@@ -140,7 +142,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         // Retry-After) are the only layer, so 4 PUTs reach ARM, not 4 × 4.
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 50, 429, "OperationNotAllowed", retryAfterSeconds: 1);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None));
 
         Assert.Equal(4, VmPuts());
         Assert.Contains("429", e.Message, StringComparison.Ordinal);
@@ -267,7 +269,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Equal(2, (await queue.PendingAsync("node-1", CancellationToken.None)).Count);
 
         var full = VmPuts();
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-l5"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-l5"), Node("node-1"), CancellationToken.None));
 
         // With the two still waiting: the batch, then its own attach alone; the permanent refusal is not retried.
         Assert.Contains("size allows no more data disks", e.Message, StringComparison.Ordinal);
@@ -279,11 +281,17 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task PreemptedOrBusyVmUpdates_AreRetriedABoundedNumberOfTimes()
     {
+        // The backoff (1 s, 2 s, 4 s, with jitter) passes on a clock that skips ahead, not in real time.
+        var clock = new SkipAheadTimeProvider();
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 2, 409, "OperationPreempted");
 
-        await Backend().AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None);
+        await Backend(time: clock).AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None).WithTimeout();
+        Assert.Equal(3, VmPuts());
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 5, 409, "OperationNotAllowed");
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None).WithTimeout());
+
+        Assert.Equal(3 + 4, VmPuts());
+        Assert.InRange(clock.Skipped, 0.8 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4), 1.2 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4));
 
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-p").AttachedTo);
         Assert.Contains("OperationNotAllowed", e.Message, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using VolumeDriver.Backends.Azure;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.Locking;
@@ -67,7 +68,7 @@ public sealed class VmDataDiskUpdaterTests : IAsyncLifetime
     {
         await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Updater().CarryOutAsync(Vm("legacy-2"), Blob(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Updater().CarryOutAsync(Vm("legacy-2"), Blob(), CancellationToken.None));
 
         Assert.Contains("AcquireDiskLeaseFailed", e.Message, StringComparison.Ordinal);
         Assert.Equal(("legacy-1", Vhd, 0), Assert.Single(_bed.Arm.VhdAttachments()));

@@ -1,7 +1,10 @@
 using System.Net;
 using Simulators.VCloud;
 using VolumeDriver.Backends.VCloud;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Errors;
+using VolumeDriver.Tests.Node;
+using VolumeDriver.Tests.TestSupport;
 using static VolumeDriver.Tests.Backends.VCloud.VCloudHarness;
 
 namespace VolumeDriver.Tests.Backends.VCloud;
@@ -101,7 +104,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     {
         var configuration = _harness.Configuration() with { Password = new VolumeDriver.Domain.Secret("wrong-one") };
 
-        var e = await Assert.ThrowsAsync<VCloudApiException>(() => _harness.NewBackend(configuration).IsAttachedAsync(Request("pv-f"), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => _harness.NewBackend(configuration).IsAttachedAsync(Request("pv-f"), OnNode("node-1"), CancellationToken.None));
 
         Assert.Contains("refused the login of 'k8s@acme'", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-one", e.Message, StringComparison.Ordinal);
@@ -308,11 +311,33 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerNeverAnswers_IsAFailureNamingTheRequestsDeadline_NotACancellation()
+    {
+        // The double holds every request for an hour of its own (real) clock; the driver's clock is
+        // the test's, moved to the request deadline once the request is on its way.
+        _harness.Simulator.SetLatency(TimeSpan.FromHours(1));
+        var time = new ManualTimeProvider();
+        using var clock = new SignalingTimeProvider(time);
+        var isAttached = _harness.NewBackend(time: clock).IsAttachedAsync(Request("pv-h"), OnNode("node-1"), CancellationToken.None);
+        await Task.WhenAny(isAttached, clock.WaitForTimerAsync(CancellationToken.None)).WithTimeout();
+
+        time.Advance(VCloudHttpClientFactory.RequestTimeout - TimeSpan.FromSeconds(1));
+        Assert.False(isAttached.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => isAttached.WithTimeout());
+        Assert.StartsWith("the vCloud request GET /api/versions did not finish within 60 s; vCloud Director at https://127.0.0.1:", e.Message, StringComparison.Ordinal);
+        Assert.Contains("did not answer", e.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(60), e.Budget);
+        Assert.Contains(_harness.Logs.Lines, l => l.StartsWith("Warning vCloud GET /api/versions failed after 60000 ms", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ServerError_IsAFailureNamingTheRequest()
     {
         _harness.Simulator.FailNext("GET", "^/api/query$", 1, HttpStatusCode.InternalServerError, "INTERNAL_SERVER_ERROR", "Database unavailable.");
 
-        var e = await Assert.ThrowsAsync<VCloudApiException>(() => _harness.NewBackend().IsAttachedAsync(Request("pv-s"), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => _harness.NewBackend().IsAttachedAsync(Request("pv-s"), OnNode("node-1"), CancellationToken.None));
 
         Assert.Contains("500 INTERNAL_SERVER_ERROR to GET /api/query: Database unavailable.", e.Message, StringComparison.Ordinal);
     }

@@ -58,21 +58,23 @@ internal sealed class VCloudHarness : IAsyncDisposable
         DetachFromPoweredOffVms: false,
         Debug: false);
 
-    public VCloudDiskBackend NewBackend(VCloudConfiguration? configuration = null)
+    /// <param name="time">The clock of the driver's side (the double keeps its own), for deadline and retry tests.</param>
+    public VCloudDiskBackend NewBackend(VCloudConfiguration? configuration = null, TimeProvider? time = null)
     {
         configuration ??= Configuration();
+        time ??= TimeProvider.System;
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         var logger = loggers.CreateLogger<VCloudDiskBackend>();
         var http = VCloudHttpClientFactory.Create(configuration, logger);
-        var connection = new VCloudConnection(http, configuration, new VCloudSessionCache(configuration, logger), TimeProvider.System, logger);
-        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), TimeProvider.System, loggers.CreateLogger<FileVmLockProvider>());
+        var connection = new VCloudConnection(http, configuration, new VCloudSessionCache(configuration, logger), time, logger);
+        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), time, loggers.CreateLogger<FileVmLockProvider>());
         return new VCloudDiskBackend(
-            new VCloudClient(connection, TimeProvider.System, logger),
+            new VCloudClient(connection, time, logger),
             configuration,
             new VolumeRecords(configuration.StateDirectory, logger),
             locks,
             TimeSpan.FromSeconds(30),
-            TimeProvider.System,
+            time,
             logger);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.VCloud;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 
@@ -91,20 +92,23 @@ public sealed class VCloudValuesTests
     {
         const string body = """<Error xmlns="http://www.vmware.com/vcloud/v1.5" message="The entity is busy completing an operation." majorErrorCode="400" minorErrorCode="BUSY_ENTITY"/>""";
 
-        var e = VCloudConnection.ErrorFrom(HttpMethod.Post, new Uri("https://vcd.example/api/vApp/vm-1/disk/action/attach"), HttpStatusCode.BadRequest, body);
+        var e = VCloudConnection.ErrorFrom(HttpMethod.Post, new Uri("https://vcd.example/api/vApp/vm-1/disk/action/attach"), HttpStatusCode.BadRequest, body, new CloudRequestIds("0f9c2d1e-busy"));
 
         Assert.True(e.IsBusyEntity);
         Assert.False(e.IsNotFound);
         Assert.Contains("busy completing", e.Message, StringComparison.Ordinal);
         Assert.Contains("/api/vApp/vm-1/disk/action/attach", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(vCloud request id 0f9c2d1e-busy)", e.Message, StringComparison.Ordinal);
+        Assert.Equal("0f9c2d1e-busy", e.RequestId);
     }
 
     [Fact]
     public void ErrorBody_ForbiddenIsNotFound_AndHtmlIsTolerated()
     {
-        var e = VCloudConnection.ErrorFrom(HttpMethod.Get, new Uri("https://vcd.example/api/disk/1"), HttpStatusCode.Forbidden, "<html>proxy</html");
+        var e = VCloudConnection.ErrorFrom(HttpMethod.Get, new Uri("https://vcd.example/api/disk/1"), HttpStatusCode.Forbidden, "<html>proxy</html", CloudRequestIds.None);
 
         Assert.True(e.IsNotFound);
-        Assert.Null(e.MinorErrorCode);
+        Assert.Null(e.ErrorCode);
+        Assert.Null(e.RequestId);
     }
 }

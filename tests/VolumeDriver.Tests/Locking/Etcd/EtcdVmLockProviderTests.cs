@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -21,10 +22,11 @@ public sealed class EtcdVmLockProviderTests
 
         var first = await locks.AcquireAsync("vm-a", Wait, CancellationToken.None);
         var second = locks.AcquireAsync("vm-a", Wait, CancellationToken.None);
-        var other = await locks.AcquireAsync("vm-b", Wait, CancellationToken.None);
-        await Task.WhenAny(second, Task.Delay(TimeSpan.FromSeconds(1)));
+        // The second acquirer's key queued in etcd is the proof it is waiting; taking another VM's lock
+        // after that is a round trip in which a wrongly granted lock would have come back.
+        await WaitUntilAsync(async () => await etcd.CountKeysAsync(EtcdVmLockProvider.DefaultKeyPrefix + "vm-a") == 2);
+        var other = await locks.AcquireAsync("vm-b", Wait, CancellationToken.None).WaitAsync(Wait);
         Assert.False(second.IsCompleted, "the second acquirer got the lock while the first held it");
-        Assert.Equal(2, await etcd.CountKeysAsync(EtcdVmLockProvider.DefaultKeyPrefix + "vm-a"));
 
         await first.DisposeAsync();
         await using (await second.WaitAsync(Wait))
@@ -40,12 +42,18 @@ public sealed class EtcdVmLockProviderTests
     public async Task AcquireTimeout_IsADeadlineFailure_AndLeavesNoWaiterBehind()
     {
         await using var etcd = await EtcdServer.StartAsync();
-        var locks = Provider(Configuration(etcd));
-        await using var holder = await locks.AcquireAsync("vm-t", Wait, CancellationToken.None);
+        var time = new ManualTimeProvider();
+        var locks = Provider(Configuration(etcd), time);
+        await using var holder = await locks.AcquireAsync("vm-t", Wait, CancellationToken.None).WaitAsync(Wait);
 
-        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => locks.AcquireAsync("vm-t", TimeSpan.FromMilliseconds(500), CancellationToken.None));
+        var waiting = locks.AcquireAsync("vm-t", TimeSpan.FromSeconds(20), CancellationToken.None);
+        await WaitUntilAsync(async () => await etcd.CountKeysAsync(EtcdVmLockProvider.DefaultKeyPrefix + "vm-t") == 2);
+        time.Advance(TimeSpan.FromSeconds(19));
+        Assert.False(waiting.IsCompleted, "the acquire gave up before its timeout");
+        time.Advance(TimeSpan.FromSeconds(1));
+        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => waiting.WaitAsync(Wait));
 
-        Assert.Contains("VM 'vm-t'", e.Message, StringComparison.Ordinal);
+        Assert.Equal("waiting for the attach/detach lock of VM 'vm-t' in etcd did not finish within 20 s; another driver (on this or another node) holds volume-driver/vm/vm-t; it is released when that driver finishes, or within 3 s if it died", e.Message);
         await WaitUntilAsync(async () => await etcd.CountKeysAsync(EtcdVmLockProvider.DefaultKeyPrefix + "vm-t") == 1);
     }
 
@@ -59,8 +67,8 @@ public sealed class EtcdVmLockProviderTests
         var locks = Provider(Configuration(etcd));
 
         var waiting = locks.AcquireAsync("vm-k", Wait, CancellationToken.None);
-        await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(3)));
-        Assert.False(waiting.IsCompleted, "got the lock while its live holder kept the lease alive");
+        await WaitUntilAsync(async () => await etcd.CountKeysAsync(EtcdVmLockProvider.DefaultKeyPrefix + "vm-k") == 2);
+        Assert.False(waiting.IsCompleted, "got the lock while its live holder held it");
         holder.Kill();
         await using var acquired = await waiting.WaitAsync(Wait);
 
@@ -92,8 +100,8 @@ public sealed class EtcdVmLockProviderTests
         {
         }
 
-        var e = await Assert.ThrowsAsync<EtcdException>(() => Provider(Configuration(etcd) with { Username = "root", Password = new Secret("not-it") }).AcquireAsync("vm-u", Wait, CancellationToken.None));
-        var none = await Assert.ThrowsAsync<EtcdException>(() => Provider(Configuration(etcd)).AcquireAsync("vm-u", Wait, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Provider(Configuration(etcd) with { Username = "root", Password = new Secret("not-it") }).AcquireAsync("vm-u", Wait, CancellationToken.None));
+        var none = await Assert.ThrowsAsync<CloudRequestException>(() => Provider(Configuration(etcd)).AcquireAsync("vm-u", Wait, CancellationToken.None));
 
         Assert.Contains("username and password", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-it", e.Message, StringComparison.Ordinal);
@@ -111,8 +119,8 @@ public sealed class EtcdVmLockProviderTests
         {
         }
 
-        var wrongCa = await Assert.ThrowsAsync<EtcdException>(() => Provider(configuration with { CaCertificateFile = tls.OtherCaCert }).AcquireAsync("vm-tls", Wait, CancellationToken.None));
-        var noClientCert = await Assert.ThrowsAsync<EtcdException>(() => Provider(configuration with { ClientCertificateFile = null, ClientKeyFile = null }).AcquireAsync("vm-tls", Wait, CancellationToken.None));
+        var wrongCa = await Assert.ThrowsAsync<CloudRequestException>(() => Provider(configuration with { CaCertificateFile = tls.OtherCaCert }).AcquireAsync("vm-tls", Wait, CancellationToken.None));
+        var noClientCert = await Assert.ThrowsAsync<CloudRequestException>(() => Provider(configuration with { ClientCertificateFile = null, ClientKeyFile = null }).AcquireAsync("vm-tls", Wait, CancellationToken.None));
 
         Assert.Contains("cannot reach etcd", wrongCa.Message, StringComparison.Ordinal);
         // etcd lets the TLS handshake through without a client certificate, then its gateway refuses the call.
@@ -124,7 +132,7 @@ public sealed class EtcdVmLockProviderTests
     {
         var down = new EtcdConfiguration([new Uri("http://127.0.0.1:1")], null, null, null, null, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5));
 
-        var e = await Assert.ThrowsAsync<EtcdException>(() => Provider(down).AcquireAsync("vm-d", Wait, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Provider(down).AcquireAsync("vm-d", Wait, CancellationToken.None));
 
         Assert.Contains("cannot reach etcd at http://127.0.0.1:1/", e.Message, StringComparison.Ordinal);
         Assert.Contains("etcd section of the configuration", e.Message, StringComparison.Ordinal);
@@ -133,8 +141,8 @@ public sealed class EtcdVmLockProviderTests
     private static EtcdConfiguration Configuration(EtcdServer etcd) =>
         new([etcd.ClientUrl], null, null, null, null, null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3));
 
-    private static EtcdVmLockProvider Provider(EtcdConfiguration configuration) =>
-        new(new EtcdGatewayClient(configuration, TimeProvider.System, NullLogger.Instance), configuration.LeaseTtl, configuration.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, TimeProvider.System, NullLogger.Instance);
+    private static EtcdVmLockProvider Provider(EtcdConfiguration configuration, TimeProvider? time = null) =>
+        new(new EtcdGatewayClient(configuration, time ?? TimeProvider.System, NullLogger.Instance), configuration.LeaseTtl, configuration.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, time ?? TimeProvider.System, NullLogger.Instance);
 
     /// <summary>The Simulators program's hold-etcd-lock command: another process that holds the lock until killed.</summary>
     private static Process StartHolder(Uri endpoint, string name, int ttlSeconds)

@@ -641,18 +641,25 @@ public sealed partial class VCloudDirectorSimulatorTests
     [Fact]
     public async Task Injected_latency_delays_every_answer()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { RequestLatency = TimeSpan.FromMilliseconds(150) });
+        // On the double's own clock: the answer waits for exactly the latency, whatever the machine's load.
+        var time = new ManualTimeProvider();
+        using var clock = new VolumeDriver.Tests.Node.SignalingTimeProvider(time);
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, RequestLatency = TimeSpan.FromMilliseconds(150) });
         using var client = new RawVCloudClient(simulator);
 
-        var start = TimeProvider.System.GetTimestamp();
-        (await client.SendAsync(HttpMethod.Get, "api/versions", authenticate: false)).Dispose();
-        // Timers may fire a few milliseconds early against the stopwatch: allow 10 ms.
-        Assert.True(TimeProvider.System.GetElapsedTime(start) >= TimeSpan.FromMilliseconds(140));
-
+        await AnswersAfterAsync(TimeSpan.FromMilliseconds(150));
         simulator.SetLatency(TimeSpan.FromMilliseconds(400));
-        start = TimeProvider.System.GetTimestamp();
-        (await client.SendAsync(HttpMethod.Get, "api/versions", authenticate: false)).Dispose();
-        Assert.True(TimeProvider.System.GetElapsedTime(start) >= TimeSpan.FromMilliseconds(390));
+        await AnswersAfterAsync(TimeSpan.FromMilliseconds(400));
+
+        async Task AnswersAfterAsync(TimeSpan latency)
+        {
+            var answer = client.SendAsync(HttpMethod.Get, "api/versions", authenticate: false);
+            await Task.WhenAny(answer, clock.WaitForTimerAsync(CancellationToken.None)).WithTimeout();
+            time.Advance(latency - TimeSpan.FromMilliseconds(1));
+            Assert.False(answer.IsCompleted, $"answered before its {latency.TotalMilliseconds} ms latency");
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            (await answer.WithTimeout()).Dispose();
+        }
     }
 
     [Fact]

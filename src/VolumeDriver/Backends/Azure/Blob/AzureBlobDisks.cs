@@ -1,5 +1,6 @@
 using Azure.ResourceManager.Compute.Models;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -14,8 +15,6 @@ namespace VolumeDriver.Backends.Azure.Blob;
 /// </summary>
 internal sealed partial class AzureBlobDisks
 {
-    private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
-
     private readonly BlobDiskProvisioner _provisioner;
     private readonly IStorageAccounts _accounts;
     private readonly Func<StorageAccount, string, IPageBlobStore> _blobStores;
@@ -120,26 +119,26 @@ internal sealed partial class AzureBlobDisks
         }
 
         var store = _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken));
-        var started = _timeProvider.GetTimestamp();
         var wait = _configuration.DrainWaitOrDefault;
-        while (true)
+        if (await ReleasedAsync(cancellationToken))
         {
-            var properties = await store.GetPropertiesAsync(container, blob, cancellationToken)
+            return;
+        }
+
+        var describedVhd = vhd.AbsoluteUri;
+        LogWaitingForLease(_logger, describedVhd, wait.TotalSeconds);
+        if (!await new DrainWait(_timeProvider).UntilReleasedAsync(wait, ReleasedAsync, cancellationToken))
+        {
+            throw new DiskOperationException(
+                $"the VHD {vhd} is still leased by another VM after waiting {wait.TotalSeconds:0} s; this driver never breaks a lease, as that VM may still be writing. kubelet retries the attach to '{target.Node.Value}' once the other node has detached it.");
+        }
+
+        // Not leased, or leased by this very VM (an attach that already happened).
+        async Task<bool> ReleasedAsync(CancellationToken token)
+        {
+            var properties = await store.GetPropertiesAsync(container, blob, token)
                 ?? throw new DiskOperationException($"the VHD {vhd} does not exist; it was deleted, or diskURI names the wrong blob");
-            if (!properties.Leased || (await target.GetAsync(cancellationToken) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd))))
-            {
-                return;
-            }
-
-            if (_timeProvider.GetElapsedTime(started) >= wait)
-            {
-                throw new DiskOperationException(
-                    $"the VHD {vhd} is still leased by another VM after waiting {wait.TotalSeconds:0} s; this driver never breaks a lease, as that VM may still be writing. kubelet retries the attach to '{target.Node.Value}' once the other node has detached it.");
-            }
-
-            var describedVhd = vhd.AbsoluteUri;
-            LogWaitingForLease(_logger, describedVhd, wait.TotalSeconds);
-            await Task.Delay(DrainPoll, _timeProvider, cancellationToken);
+            return !properties.Leased || (await target.GetAsync(token) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd)));
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Errors;
 using VolumeDriver.Locking;
 
@@ -122,7 +123,7 @@ internal sealed partial class BlobDiskProvisioner
                 _counts.Add(accountName, -1);
             }
         }
-        catch (AzureServiceException e) when (e.Code == "LeaseIdMissing")
+        catch (CloudRequestException e) when (e.ErrorCode == "LeaseIdMissing")
         {
             throw new UnsafeOperationException($"the VHD {vhd} is leased: a VM still has it attached. Detach it before deleting it.");
         }

@@ -1,3 +1,5 @@
+using VolumeDriver.CloudCalls;
+
 namespace VolumeDriver.Backends.Azure.Blob;
 
 /// <summary>
@@ -31,6 +33,6 @@ internal interface IPageBlobStore
     /// <summary>Every blob in the container (all pages of the listing), or none when the container does not exist.</summary>
     IAsyncEnumerable<PageBlobItem> ListAsync(string container, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the blob; false when it was not there. A leased blob (attached to a VM) throws <see cref="AzureServiceException"/> with code LeaseIdMissing.</summary>
+    /// <summary>Deletes the blob; false when it was not there. A leased blob (attached to a VM) throws <see cref="CloudRequestException"/> with code LeaseIdMissing.</summary>
     Task<bool> DeleteAsync(string container, string blob, CancellationToken cancellationToken);
 }

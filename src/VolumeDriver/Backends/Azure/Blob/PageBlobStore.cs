@@ -6,6 +6,7 @@ using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using VolumeDriver.CloudCalls;
 
 namespace VolumeDriver.Backends.Azure.Blob;
 
@@ -14,8 +15,8 @@ namespace VolumeDriver.Backends.Azure.Blob;
 /// <see cref="BlobContainerClient"/> and <see cref="PageBlobClient"/>), authorised by the account's
 /// Shared Key or by an Entra ID token. Every request carries the service version the options pin
 /// (<see cref="Configuration.BlobServiceVersions"/>): Azure Stack Hub answers a newer x-ms-version with 400
-/// InvalidHeaderValue. The service's refusals become <see cref="AzureServiceException"/> with the
-/// service's error code. The account's endpoint comes from ARM or <see cref="BlobEndpoint"/>, so
+/// InvalidHeaderValue. The service's refusals become <see cref="CloudRequestException"/> with the
+/// service's error code and x-ms-request-id. The account's endpoint comes from ARM or <see cref="BlobEndpoint"/>, so
 /// Azurite's path-style URLs and Azure's account-host URLs are the same code.
 /// </summary>
 internal sealed class PageBlobStore : IPageBlobStore
@@ -184,10 +185,10 @@ internal sealed class PageBlobStore : IPageBlobStore
     }
 
     /// <summary>The service's refusal with its code and the first line of its message (the rest lists headers).</summary>
-    private AzureServiceException Refusal(RequestFailedException e, string method, string container, string? blob)
+    private CloudRequestException Refusal(RequestFailedException e, string method, string container, string? blob)
     {
         var firstLine = e.Message.Split('\n', 2)[0].Trim();
         var path = blob is null ? container : container + "/" + blob;
-        return new AzureServiceException(e.Status, e.ErrorCode ?? string.Empty, $"the Blob service of account {Account} answered {e.Status} {e.ErrorCode} for {method} {path}: {firstLine}");
+        return new CloudRequestException(CloudService.Blob, $"{method} {path}", e.Status, e.ErrorCode, ArmCalls.RequestIds(CloudService.Blob, e), $"the Blob service of account {Account} answered {e.Status} {e.ErrorCode} for {method} {path}: {firstLine}", e);
     }
 }

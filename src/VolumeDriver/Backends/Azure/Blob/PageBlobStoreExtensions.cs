@@ -1,3 +1,5 @@
+using VolumeDriver.CloudCalls;
+
 namespace VolumeDriver.Backends.Azure.Blob;
 
 internal static class PageBlobStoreExtensions
@@ -13,7 +15,7 @@ internal static class PageBlobStoreExtensions
         {
             return await store.CreatePageBlobAsync(container, blob, bytes, cancellationToken);
         }
-        catch (AzureServiceException e) when (e.Code == "ContainerNotFound")
+        catch (CloudRequestException e) when (e.ErrorCode == "ContainerNotFound")
         {
             await store.CreateContainerAsync(container, cancellationToken);
             return await store.CreatePageBlobAsync(container, blob, bytes, cancellationToken);

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using VolumeDriver.CloudCalls;
 
 namespace VolumeDriver.Backends.Azure.Blob;
 
@@ -12,8 +13,8 @@ namespace VolumeDriver.Backends.Azure.Blob;
 /// Microsoft.Storage/storageAccounts through an Azure.Core <see cref="HttpPipeline"/> to ARM, with
 /// api-version 2019-06-01, which Azure Stack Hub serves as well as the public clouds. A create
 /// answers 202 with a Location to poll (202 while running, then 200 with the account), as ARM's
-/// recorded sessions show; errors are ARM's {"error":{code,message}} turned into an exception
-/// that names them.
+/// recorded sessions show; errors are ARM's {"error":{code,message}} turned into a
+/// <see cref="CloudRequestException"/> that names them and ARM's request and correlation ids.
 /// </summary>
 internal sealed class StorageAccountClient : IStorageAccounts
 {
@@ -26,12 +27,14 @@ internal sealed class StorageAccountClient : IStorageAccounts
     public const string Kind = "Storage";
 
     private static readonly TimeSpan DefaultPoll = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(30);
 
     private readonly HttpPipeline _pipeline;
     private readonly Uri _resourceManager;
     private readonly string _subscriptionId;
     private readonly string _resourceGroup;
     private readonly TimeProvider _timeProvider;
+    private readonly RetryLoop _retry;
 
     // What this client has learnt, for the rest of its life: one verb, as every verb is its own process.
     // A provision asks for the index account and its key up to three times; within a verb an account
@@ -46,6 +49,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
         _subscriptionId = subscriptionId;
         _resourceGroup = resourceGroup;
         _timeProvider = timeProvider;
+        _retry = new RetryLoop(timeProvider);
     }
 
     /// <summary>How long a create may take before it is a Failure (ARM usually needs 20-30 s).</summary>
@@ -93,27 +97,40 @@ internal sealed class StorageAccountClient : IStorageAccounts
         message.Request.Headers.SetValue("Content-Type", "application/json");
         message.Request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(body, StorageJsonContext.Default.StorageAccountCreateJson));
         var response = await SendAsync(message, [200, 201, 202], cancellationToken);
-        var deadline = _timeProvider.GetUtcNow() + CreateTimeout;
-        while (response.Status == 202)
-        {
-            var location202 = response.Headers.TryGetValue("Location", out var header) && header is not null
-                ? new Uri(header)
-                : AccountUri(name);
-            if (_timeProvider.GetUtcNow() > deadline)
-            {
-                throw new AzureServiceException(202, "Timeout", $"ARM did not finish creating storage account {name} within {CreateTimeout.TotalSeconds:0} s");
-            }
 
-            await Task.Delay(RetryAfter(response), _timeProvider, cancellationToken);
-            using var poll = Message(RequestMethod.Get, location202);
-            response = await SendAsync(poll, [200, 201, 202], cancellationToken);
+        // The long-running create: poll the Location ARM gave (every Retry-After, at most 30 s) within CreateTimeout.
+        var polls = new RetrySchedule(DefaultPoll, MaxPoll, maxAttempts: null, maxElapsed: CreateTimeout, jitter: 0);
+        var pending = response;
+        response = await _retry.RunAsync(
+            polls,
+            null,
+            async token =>
+            {
+                if (pending.Status != 202)
+                {
+                    return pending;
+                }
+
+                var location202 = pending.Headers.TryGetValue("Location", out var header) && header is not null
+                    ? new Uri(header)
+                    : AccountUri(name);
+                using var poll = Message(RequestMethod.Get, location202);
+                return pending = await SendAsync(poll, [200, 201, 202], token);
+            },
+            attempt => attempt.Result?.Status == 202,
+            RetryAfterOf,
+            null,
+            cancellationToken);
+        if (response.Status == 202)
+        {
+            throw new CloudRequestException(CloudService.Arm, "PUT " + AccountUri(name).AbsolutePath, 202, "Timeout", RequestIds(response), $"ARM did not finish creating storage account {name} within {CreateTimeout.TotalSeconds:0} s");
         }
 
         // The final answer of the Location poll is the account; a re-PUT's 200 is too. Read it once more
         // when ARM answered without a body.
         _known.TryRemove(name, out _);
         var account = response.Content.ToMemory().Length > 0 ? Remember(Parse(response.Content)) : await GetAsync(name, cancellationToken);
-        return account ?? throw new AzureServiceException(404, "NotFound", $"storage account {name} was created but ARM does not find it");
+        return account ?? throw new CloudRequestException(CloudService.Arm, "GET " + AccountUri(name).AbsolutePath, 404, "NotFound", CloudRequestIds.None, $"storage account {name} was created but ARM does not find it");
     }
 
     public async Task<string> GetKeyAsync(string name, CancellationToken cancellationToken)
@@ -128,7 +145,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
         var response = await SendAsync(message, [200], cancellationToken);
         var keys = JsonSerializer.Deserialize(response.Content.ToStream(), StorageJsonContext.Default.StorageKeysJson);
         var key = keys?.Keys?.FirstOrDefault(k => string.Equals(k.Permissions, "FULL", StringComparison.OrdinalIgnoreCase) && k.Value is { Length: > 0 })?.Value
-            ?? throw new AzureServiceException(200, "NoKey", $"storage account {name} has no key with full permissions (is Shared Key access disabled on it?)");
+            ?? throw new CloudRequestException(CloudService.Arm, "POST " + AccountUri(name, "/listKeys").AbsolutePath, 200, "NoKey", RequestIds(response), $"storage account {name} has no key with full permissions (is Shared Key access disabled on it?)");
         _keys[name] = key;
         return key;
     }
@@ -153,10 +170,12 @@ internal sealed class StorageAccountClient : IStorageAccounts
         return account;
     }
 
-    private static TimeSpan RetryAfter(Response response) =>
-        response.Headers.TryGetValue("Retry-After", out var text) && int.TryParse(text, out var seconds) && seconds >= 0
-            ? TimeSpan.FromSeconds(Math.Min(seconds, 30))
-            : DefaultPoll;
+    /// <summary>The poll interval a 202 asks for (Retry-After, in seconds or as a date), else the default.</summary>
+    private TimeSpan? RetryAfterOf(Response response) =>
+        RetryAfter.Parse(response.Headers.TryGetValue(RetryAfter.Header, out var text) ? text : null, _timeProvider.GetUtcNow()) ?? DefaultPoll;
+
+    private static CloudRequestIds RequestIds(Response response) =>
+        CloudRequestIds.From(CloudService.Arm, name => response.Headers.TryGetValue(name, out var value) ? value : null);
 
     private static StorageAccount Parse(BinaryData content) =>
         ToAccount(JsonSerializer.Deserialize(content.ToStream(), StorageJsonContext.Default.StorageAccountJson)
@@ -202,9 +221,12 @@ internal sealed class StorageAccountClient : IStorageAccounts
             // Not ARM's error body (a proxy's page): the status says enough.
         }
 
-        throw new AzureServiceException(
+        throw new CloudRequestException(
+            CloudService.Arm,
+            $"{message.Request.Method.Method} {message.Request.Uri.Path}",
             response.Status,
-            error?.Code ?? string.Empty,
+            error?.Code,
+            RequestIds(response),
             $"ARM answered {response.Status} {error?.Code} for {message.Request.Method.Method} {message.Request.Uri.Path}: {error?.Message ?? response.ReasonPhrase}");
     }
 }

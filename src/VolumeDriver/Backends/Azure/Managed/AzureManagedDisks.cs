@@ -4,6 +4,7 @@ using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Compute.Models;
 using Azure.ResourceManager.Resources;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -19,8 +20,6 @@ namespace VolumeDriver.Backends.Azure.Managed;
 /// </summary>
 internal sealed partial class AzureManagedDisks
 {
-    private static readonly TimeSpan DrainPoll = TimeSpan.FromSeconds(2);
-
     private readonly AzureClients _clients;
     private readonly AzureConfiguration _configuration;
     private readonly VmDataDiskUpdater _updater;
@@ -220,19 +219,12 @@ internal sealed partial class AzureManagedDisks
     /// <summary>The drain race: wait for the other VM to let go; never detach from it on our own.</summary>
     private async Task<ManagedDiskResource> WaitForReleaseAsync(ManagedDiskResource disk, ResourceIdentifier owner, NodeName node, CancellationToken cancellationToken)
     {
-        var started = _timeProvider.GetTimestamp();
         var wait = _configuration.DrainWaitOrDefault;
         var ownerName = NodeNameOf(owner);
         LogWaitingForRelease(_logger, disk.Data.Name, ownerName, wait.TotalSeconds);
-        while (_timeProvider.GetElapsedTime(started) < wait)
+        if (await new DrainWait(_timeProvider).UntilReleasedAsync(wait, async token => (disk = (await disk.GetAsync(token)).Value).Data.ManagedBy is null, cancellationToken))
         {
-            var remaining = wait - _timeProvider.GetElapsedTime(started);
-            await Task.Delay(remaining < DrainPoll ? remaining : DrainPoll, _timeProvider, cancellationToken);
-            disk = (await disk.GetAsync(cancellationToken)).Value;
-            if (disk.Data.ManagedBy is null)
-            {
-                return disk;
-            }
+            return disk;
         }
 
         throw new DiskOperationException(

@@ -6,6 +6,7 @@ using Simulators;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
 using VolumeDriver.Configuration;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Host;
 using VolumeDriver.Tests.TestSupport;
 
@@ -70,9 +71,9 @@ public sealed class PageBlobStoreBearerTests : IAsyncLifetime
     {
         var store = Client("https://management.azure.com");
 
-        var e = await Assert.ThrowsAsync<AzureServiceException>(() => store.CreateContainerAsync("vhds", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => store.CreateContainerAsync("vhds", CancellationToken.None));
 
-        Assert.Equal((403, "AuthenticationFailed"), (e.Status, e.Code));
+        Assert.Equal((403, "AuthenticationFailed"), (e.Status, e.ErrorCode));
     }
 
     /// <summary>An Entra ID-shaped access token (what Azurite's basic OAuth reads), unsigned, as Azurite does not check signatures.</summary>

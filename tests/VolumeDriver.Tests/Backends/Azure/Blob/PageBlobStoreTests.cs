@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using Simulators;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Tests.TestSupport;
 
@@ -87,9 +88,11 @@ public sealed class PageBlobStoreTests : IAsyncLifetime
         await client.CreatePageBlobAsync("vhds", "free.vhd", 1024, CancellationToken.None);
         await client.AcquireLeaseAsync("vhds", "attached.vhd", CancellationToken.None);
 
-        var e = await Assert.ThrowsAsync<AzureServiceException>(() => client.DeleteAsync("vhds", "attached.vhd", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.DeleteAsync("vhds", "attached.vhd", CancellationToken.None));
 
-        Assert.Equal((412, "LeaseIdMissing"), (e.Status, e.Code));
+        Assert.Equal((412, "LeaseIdMissing"), (e.Status, e.ErrorCode));
+        Assert.EndsWith($"(Blob service request id {e.RequestId})", e.Message, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(e.RequestId));
         Assert.True((await client.GetPropertiesAsync("vhds", "attached.vhd", CancellationToken.None))?.Leased);
         Assert.True(await client.DeleteAsync("vhds", "free.vhd", CancellationToken.None));
         Assert.False(await client.DeleteAsync("vhds", "free.vhd", CancellationToken.None));
@@ -101,7 +104,7 @@ public sealed class PageBlobStoreTests : IAsyncLifetime
     {
         var wrong = Convert.ToBase64String(new byte[64]);
 
-        var e = await Assert.ThrowsAsync<AzureServiceException>(() => Client(key: wrong).CreateContainerAsync("vhds", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Client(key: wrong).CreateContainerAsync("vhds", CancellationToken.None));
 
         Assert.Equal(403, e.Status);
         Assert.DoesNotContain(wrong, e.Message, StringComparison.Ordinal);
@@ -124,8 +127,8 @@ public sealed class PageBlobStoreTests : IAsyncLifetime
 
         var unpinned = new BlobClientOptions();
         unpinned.Retry.MaxRetries = 0;
-        var e = await Assert.ThrowsAsync<AzureServiceException>(() => Client(options: unpinned).CreatePageBlobAsync("vhds", "pv-new.vhd", 4096, CancellationToken.None));
-        Assert.Equal((400, "InvalidHeaderValue"), (e.Status, e.Code));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Client(options: unpinned).CreatePageBlobAsync("vhds", "pv-new.vhd", 4096, CancellationToken.None));
+        Assert.Equal((400, "InvalidHeaderValue"), (e.Status, e.ErrorCode));
         Assert.Contains("400 InvalidHeaderValue", e.Message, StringComparison.Ordinal);
         Assert.Null(await client.GetPropertiesAsync("vhds", "pv-new.vhd", CancellationToken.None));
     }
@@ -137,9 +140,9 @@ public sealed class PageBlobStoreTests : IAsyncLifetime
         await client.CreateContainerAsync("vhds", CancellationToken.None);
 
         Assert.True(await client.CreatePageBlobAsync("vhds", "largest.vhd", AzureStackPageBlobs.MaxDiskBytes + VhdFooter.Size, CancellationToken.None));
-        var e = await Assert.ThrowsAsync<AzureServiceException>(() => client.CreatePageBlobAsync("vhds", "too-large.vhd", AzureStackPageBlobs.MaxPageBlobBytes + 512, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.CreatePageBlobAsync("vhds", "too-large.vhd", AzureStackPageBlobs.MaxPageBlobBytes + 512, CancellationToken.None));
 
         Assert.Equal(1023L << 30, AzureStackPageBlobs.MaxDiskBytes);
-        Assert.Equal((400, "InvalidHeaderValue"), (e.Status, e.Code));
+        Assert.Equal((400, "InvalidHeaderValue"), (e.Status, e.ErrorCode));
     }
 }

@@ -1,6 +1,7 @@
 using Simulators.Arm;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure.Blob;
@@ -76,9 +77,11 @@ public sealed class StorageAccountClientTests : IAsyncLifetime
     {
         var (accounts, _) = Accounts();
 
-        var e = await Assert.ThrowsAsync<AzureServiceException>(() => accounts.CreateAsync("Not_Valid", "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => accounts.CreateAsync("Not_Valid", "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None));
 
-        Assert.Equal((400, "AccountNameInvalid"), (e.Status, e.Code));
+        Assert.Equal((400, "AccountNameInvalid"), (e.Status, e.ErrorCode));
+        Assert.EndsWith($"(ARM request id {e.RequestId})", e.Message, StringComparison.Ordinal);
+        Assert.True(Guid.TryParse(e.RequestId, out _), e.RequestId);
         Assert.Empty(Arm.StorageAccounts());
     }
 
