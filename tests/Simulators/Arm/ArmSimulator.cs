@@ -86,20 +86,8 @@ public sealed partial class ArmSimulator : IAsyncDisposable
     }
 
     /// <summary>An Azure Stack environment file (go-autorest's keys) that points the driver here.</summary>
-    public string WriteEnvironmentFile()
-    {
-        var path = Path.Join(_options.StateDirectory, "environment.json");
-        // Rewritten for every driver run while other runs may be reading it: replaced, not truncated.
-        ReplacedFile.WriteAllText(path, new JsonObject
-        {
-            ["name"] = "AzureStackCloud",
-            ["resourceManagerEndpoint"] = BaseUri.ToString(),
-            ["activeDirectoryEndpoint"] = BaseUri.ToString(),
-            ["storageEndpointSuffix"] = "local.azurestack.external",
-            ["tokenAudience"] = "https://management.azurestack.local/",
-        }.ToJsonString());
-        return path;
-    }
+    public string WriteEnvironmentFile() =>
+        AzureStackEnvironmentFile.Write(Path.Join(_options.StateDirectory, "environment.json"), BaseUri);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Simulators;
+using Simulators.Arm;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -39,19 +39,8 @@ public sealed class HeldRequestDouble : IAsyncDisposable
     }
 
     /// <summary>An Azure Stack environment file (go-autorest's keys) whose every endpoint is this double.</summary>
-    public string WriteAzureEnvironmentFile(string directory)
-    {
-        var path = Path.Join(directory, "environment.json");
-        File.WriteAllText(path, new JsonObject
-        {
-            ["name"] = "AzureStackCloud",
-            ["resourceManagerEndpoint"] = BaseUri.ToString(),
-            ["activeDirectoryEndpoint"] = BaseUri.ToString(),
-            ["storageEndpointSuffix"] = "local.azurestack.external",
-            ["tokenAudience"] = "https://management.azurestack.local/",
-        }.ToJsonString());
-        return path;
-    }
+    public string WriteAzureEnvironmentFile(string directory) =>
+        AzureStackEnvironmentFile.Write(Path.Join(directory, "environment.json"), BaseUri);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,10 +1,10 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Simulators.Kubernetes;
+using VolumeDriver.Host;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Simulators.Kubernetes;
@@ -16,15 +16,14 @@ namespace VolumeDriver.Tests.Simulators.Kubernetes;
 internal sealed class RawKubernetesClient : IDisposable
 {
     private readonly HttpClient _http;
-    private readonly X509Certificate2 _ca;
+    private readonly X509Certificate2Collection _ca = [];
 
     public RawKubernetesClient(KubernetesApiSimulator simulator, string? token = null)
     {
-        var pem = File.ReadAllText(simulator.CaPemPath);
-        _ca = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(pem[PemEncoding.Find(pem).Base64Data]));
+        _ca.ImportFromPemFile(simulator.CaPemPath);
         var handler = new SocketsHttpHandler
         {
-            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors) },
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TlsTrust.OnlyRoots(_ca) },
         };
         _http = new HttpClient(handler) { BaseAddress = simulator.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token ?? simulator.Options.Token);
@@ -56,22 +55,10 @@ internal sealed class RawKubernetesClient : IDisposable
     public void Dispose()
     {
         _http.Dispose();
-        _ca.Dispose();
-    }
-
-    private bool Trusted(X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        foreach (var certificate in _ca)
         {
-            return false;
+            certificate.Dispose();
         }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.Add(_ca);
-        using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(server);
     }
 
     internal sealed class WatchStream(HttpResponseMessage response, StreamReader reader) : IDisposable

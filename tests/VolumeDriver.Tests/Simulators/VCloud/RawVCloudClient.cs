@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml.Linq;
 using Simulators.VCloud;
+using VolumeDriver.Host;
 using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Simulators.VCloud;
@@ -22,16 +22,16 @@ internal sealed class RawVCloudClient : IDisposable
     public static readonly XNamespace Rasd = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData";
 
     private readonly HttpClient _http;
-    private readonly X509Certificate2 _ca;
+    private readonly X509Certificate2Collection _ca = [];
 
     public RawVCloudClient(VCloudDirectorSimulator simulator, string version = "36.0")
     {
         Simulator = simulator;
         Version = version;
-        _ca = X509CertificateLoader.LoadCertificate(PemToDer(File.ReadAllText(simulator.CaCertificatePemPath)));
+        _ca.ImportFromPemFile(simulator.CaCertificatePemPath);
         var handler = new SocketsHttpHandler
         {
-            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedByCa(certificate, errors) },
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TlsTrust.OnlyRoots(_ca) },
         };
         _http = new HttpClient(handler) { BaseAddress = simulator.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -162,27 +162,9 @@ internal sealed class RawVCloudClient : IDisposable
     public void Dispose()
     {
         _http.Dispose();
-        _ca.Dispose();
-    }
-
-    private bool TrustedByCa(X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        foreach (var certificate in _ca)
         {
-            return false;
+            certificate.Dispose();
         }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.Add(_ca);
-        using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(server);
-    }
-
-    private static byte[] PemToDer(string pem)
-    {
-        var fields = PemEncoding.Find(pem);
-        return Convert.FromBase64String(pem[fields.Base64Data]);
     }
 }
