@@ -87,17 +87,11 @@ public sealed class FolderDependencyTests
         Assert.True(wrong.Count == 0, string.Join('\n', wrong));
     }
 
-    /// <summary>
-    /// Files that still hold more than one top-level type. VCloudClient.cs keeps its request records and
-    /// its task exception while the cloud-call kit rewrites that file; they move out after it lands.
-    /// </summary>
-    private static readonly HashSet<string> SeveralTypesYet = new(StringComparer.Ordinal) { "src/VolumeDriver/Backends/VCloud/VCloudClient.cs" };
-
     [Fact]
     public void EverySourceFile_DeclaresOneTopLevelType_NamedAfterIt()
     {
         var wrong = new List<string>();
-        foreach (var file in SourceFiles().Where(f => !SeveralTypesYet.Contains(f.Path)))
+        foreach (var file in SourceFiles())
         {
             var types = FolderReferences.TopLevelTypes(file.Text).ToList();
             var name = System.IO.Path.GetFileNameWithoutExtension(file.Path).Split('.')[0];

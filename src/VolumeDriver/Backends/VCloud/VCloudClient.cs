@@ -368,21 +368,3 @@ internal sealed partial class VCloudClient
     [LoggerMessage(Level = LogLevel.Information, Message = "vCloud {Method} {Path}: the entity is busy with another task; retrying in {DelaySeconds:0.#} s")]
     private static partial void LogBusy(ILogger logger, string method, string path, double delaySeconds);
 }
-
-/// <summary>What a new disk is created with.</summary>
-internal sealed record VCloudDiskSpec(string Name, long SizeBytes, VCloudStorageProfile? StorageProfile, VCloudBus Bus, string Description);
-
-/// <summary>A VDC storage profile by name and href.</summary>
-internal sealed record VCloudStorageProfile(string Name, Uri Href);
-
-/// <summary>A vCD task ended in error, aborted or canceled.</summary>
-internal sealed class VCloudTaskFailedException : VolumeDriverException
-{
-    public VCloudTaskFailedException(VCloudTask task, string message)
-        : base(message)
-    {
-        Task = task;
-    }
-
-    public VCloudTask Task { get; }
-}
