@@ -11,6 +11,9 @@ internal static partial class CliLog
     [LoggerMessage(Level = LogLevel.Error, Message = "{Verb} failed unexpectedly")]
     public static partial void VerbCrashed(ILogger logger, Exception exception, string verb);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} was stopped by a signal while it ran")]
+    public static partial void VerbInterrupted(ILogger logger, Exception exception, string verb);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Verb} ran out of time")]
     public static partial void VerbRanOutOfTime(ILogger logger, Exception exception, string verb);
 }

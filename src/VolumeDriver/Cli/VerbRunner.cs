@@ -79,10 +79,12 @@ internal sealed class VerbRunner
                 services = await compose(cancellationToken);
                 outcome = await body(services, cancellationToken);
             }
-            catch (Exception) when (_interruption.SignalName is { } signal)
+            catch (Exception e) when (_interruption.SignalName is { } signal)
             {
                 // Whatever the command was doing when the signal cut it short (a cancelled request, a
-                // failure that the cancellation caused) is not the news: the caller stopped it.
+                // failure that the cancellation caused) is not the news for the caller, who stopped it;
+                // the log keeps it, in case it was a failure of its own that the signal overtook.
+                LogUnexpected(services, verb, e, CliLog.VerbInterrupted);
                 outcome = Failed($"{verb} was interrupted by {signal} before it finished; it is safe to run again");
             }
             catch (VolumeDriverException e)

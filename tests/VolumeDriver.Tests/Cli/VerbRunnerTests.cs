@@ -56,6 +56,7 @@ public sealed class VerbRunnerTests : IDisposable
         Assert.Equal($"{args[0]} was interrupted by {name} before it finished; it is safe to run again", reply.GetProperty("message").GetString());
         Assert.True(_owned.Disposed, "the services (and with them the log) were not disposed");
         Assert.Contains(_logs.Lines, line => line.StartsWith($"Information {args[0]} ", StringComparison.Ordinal) && line.Contains("-> Failure", StringComparison.Ordinal) && line.Contains(name, StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, line => line.StartsWith($"Information {args[0]} was stopped by a signal while it ran ", StringComparison.Ordinal) && line.Contains("canceled", StringComparison.Ordinal));
     }
 
     [Theory]
