@@ -12,8 +12,9 @@
 # state directory of the same name for each build, so the outputs can be compared byte for byte.
 # Records the exit code and the output of each command and diffs them. Only what the machine changes
 # between the two runs is normalised: the number of a loop device (/dev/loopN), as the kernel hands
-# out whichever is free, and free-space figures in bytes and GiB (doctor's overcommit check), as
-# the first build's runs use disk space.
+# out whichever is free, free-space figures in bytes and GiB (doctor's overcommit check), as
+# the first build's runs use disk space, and how many times a wait looked for a device within its
+# time limit ("after waiting 120 s (123 looks)"), which depends on how fast each look runs.
 # Exit status: 0 when every command answered identically, 1 otherwise (the diff is printed).
 set -euo pipefail
 
@@ -60,7 +61,8 @@ record() {
     {
         printf 'argv: %s\nexit: %d\n' "$*" "$rc"
         sed -E -e 's#/dev/loop[0-9]+#/dev/loopN#g' \
-            -e 's#[0-9]+(\.[0-9]+)? GiB \([0-9]+ bytes\)#N GiB (N bytes)#g' "$file.raw"
+            -e 's#[0-9]+(\.[0-9]+)? GiB \([0-9]+ bytes\)#N GiB (N bytes)#g' \
+            -e 's#\([0-9]+ looks\)#(N looks)#g' "$file.raw"
     } >"$file"
     rm -f -- "$file.raw"
 }
