@@ -38,7 +38,7 @@ internal sealed class AzureModule : IBackendModule
     {
         var azure = _configuration.Azure;
         var logger = services.Loggers.CreateLogger<AzureDiskBackend>();
-        var clients = AzureClients.Create(azure, Environment.GetEnvironmentVariable, logger);
+        var clients = AzureClients.Create(azure, Environment.GetEnvironmentVariable, services.TimeProvider, logger);
         var (disk, migration) = CreateBackend(clients, azure, services.Locks, _configuration.Locking.Timeout, nodeLocalLocks: _configuration.Locking.Etcd is null, services.TimeProvider, logger);
         return new BackendParts(
             disk,

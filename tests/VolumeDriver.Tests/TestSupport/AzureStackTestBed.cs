@@ -62,11 +62,11 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
         return new AzureConfiguration(azureJson, Arm.CaCertificatePemPath, Path.Join(Directory, node, "state"), drainWait ?? TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>The SDK clients the driver would build from <paramref name="configuration"/>.</summary>
-    public AzureClients Clients(AzureConfiguration configuration)
+    /// <summary>The SDK clients the driver would build from <paramref name="configuration"/>, their retries waiting on <paramref name="time"/> (the system clock by default).</summary>
+    public AzureClients Clients(AzureConfiguration configuration, TimeProvider? time = null)
     {
         var environmentFile = Arm.WriteEnvironmentFile();
-        return AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
+        return AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null, time ?? TimeProvider.System);
     }
 
     /// <summary>The Azure backend as one driver process on <paramref name="node"/> builds it: its own state directory, the bed's lock files.</summary>

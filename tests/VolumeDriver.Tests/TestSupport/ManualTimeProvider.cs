@@ -9,6 +9,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(TimeSpan DueTime, TaskCompletionSource Armed)> _timerWaiters = [];
     private DateTimeOffset _now;
     private long _timestamp;
 
@@ -91,6 +92,26 @@ public sealed class ManualTimeProvider : TimeProvider
         return true;
     }
 
+    /// <summary>
+    /// Completes once a timer due <paramref name="dueTime"/> after it was set is pending (one set
+    /// earlier and not yet fired counts), so a test moves the clock only once the code under test
+    /// waits on it, e.g. for the first poll of a drain wait.
+    /// </summary>
+    public Task WaitForTimerAsync(TimeSpan dueTime)
+    {
+        lock (_gate)
+        {
+            if (_timers.Any(t => t.DueTime == dueTime))
+            {
+                return Task.CompletedTask;
+            }
+
+            var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _timerWaiters.Add((dueTime, armed));
+            return armed.Task;
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);
@@ -114,6 +135,9 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public DateTimeOffset DueAt { get; private set; }
 
+        /// <summary>How long after it was last set the timer falls due.</summary>
+        public TimeSpan DueTime { get; private set; }
+
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             lock (_owner._gate)
@@ -126,7 +150,14 @@ public sealed class ManualTimeProvider : TimeProvider
                 }
 
                 DueAt = _owner._now + dueTime;
+                DueTime = dueTime;
                 _owner._timers.Add(this);
+                foreach (var waiter in _owner._timerWaiters.Where(w => w.DueTime == dueTime).ToList())
+                {
+                    _owner._timerWaiters.Remove(waiter);
+                    waiter.Armed.SetResult();
+                }
+
                 return true;
             }
         }

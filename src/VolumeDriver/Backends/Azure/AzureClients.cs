@@ -18,14 +18,16 @@ internal sealed class AzureClients
 {
     private readonly HttpPipelineTransport? _transport;
     private readonly HttpPipelinePolicy? _logPolicy;
+    private readonly TimeProvider _timeProvider;
 
-    private AzureClients(AzureCloudConfig cloud, AzureCredentialChoice credential, ArmClient arm, HttpPipelineTransport? transport, HttpPipelinePolicy? logPolicy)
+    private AzureClients(AzureCloudConfig cloud, AzureCredentialChoice credential, ArmClient arm, HttpPipelineTransport? transport, HttpPipelinePolicy? logPolicy, TimeProvider timeProvider)
     {
         Cloud = cloud;
         Credential = credential;
         Arm = arm;
         _transport = transport;
         _logPolicy = logPolicy;
+        _timeProvider = timeProvider;
     }
 
     public AzureCloudConfig Cloud { get; }
@@ -34,13 +36,18 @@ internal sealed class AzureClients
 
     public ArmClient Arm { get; }
 
+    /// <param name="timeProvider">The clock the ARM retries wait on (<see cref="ArmRetryPolicy"/>).</param>
     /// <param name="logger">Where one line per ARM request goes; null logs nothing.</param>
-    public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable, Microsoft.Extensions.Logging.ILogger? logger = null)
+    public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var cloud = AzureCloudConfig.Load(configuration.CloudConfigFile, getEnvironmentVariable);
         var transport = configuration.CaCertificateFile is { } ca ? TrustingOnly(ca) : null;
         var credential = AzureCredentialFactory.Create(cloud, getEnvironmentVariable, transport);
-        var options = new ArmClientOptions { Environment = new ArmEnvironment(cloud.Environment.ResourceManagerEndpoint, cloud.Environment.TokenAudience) };
+        var options = new ArmClientOptions
+        {
+            Environment = new ArmEnvironment(cloud.Environment.ResourceManagerEndpoint, cloud.Environment.TokenAudience),
+            RetryPolicy = new ArmRetryPolicy(timeProvider),
+        };
         if (transport is not null)
         {
             options.Transport = transport;
@@ -52,13 +59,13 @@ internal sealed class AzureClients
             options.AddPolicy(logPolicy, HttpPipelinePosition.PerRetry);
         }
 
-        return new AzureClients(cloud, credential, new ArmClient(credential.Credential, cloud.SubscriptionId, options), transport, logPolicy);
+        return new AzureClients(cloud, credential, new ArmClient(credential.Credential, cloud.SubscriptionId, options), transport, logPolicy, timeProvider);
     }
 
     /// <summary>
     /// A pipeline to ARM for the resource providers no SDK package here covers (Microsoft.Storage):
-    /// the same credential, trust and per-request log line as the ArmClient, with Azure.Core's retry
-    /// policy (Retry-After honoured).
+    /// the same credential, trust, per-request log line and retry policy (<see cref="ArmRetryPolicy"/>,
+    /// Retry-After honoured) as the ArmClient.
     /// </summary>
     public HttpPipeline CreateArmPipeline() => HttpPipelineBuilder.Build(
         Options(),
@@ -68,10 +75,10 @@ internal sealed class AzureClients
             : [new BearerTokenAuthenticationPolicy(Credential.Credential, Cloud.Environment.ArmScope), _logPolicy],
         new ResponseClassifier());
 
-    /// <summary>Client options with this invocation's transport (the CA trust of azure.caCert), for the pipelines built here.</summary>
+    /// <summary>Client options with this invocation's transport (the CA trust of azure.caCert) and the ARM retry policy, for the pipelines built here.</summary>
     public ClientOptions Options()
     {
-        var options = new PipelineOptions();
+        var options = new PipelineOptions { RetryPolicy = new ArmRetryPolicy(_timeProvider) };
         if (_transport is not null)
         {
             options.Transport = _transport;

@@ -32,7 +32,7 @@ internal sealed class AzureDiagnostics : IBackendDiagnostics
         AzureClients clients;
         try
         {
-            clients = AzureClients.Create(_configuration, _getEnvironmentVariable);
+            clients = AzureClients.Create(_configuration, _getEnvironmentVariable, TimeProvider.System);
         }
         catch (ConfigurationException e)
         {

@@ -51,7 +51,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
             """);
         var environmentFile = _arm.WriteEnvironmentFile();
         var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), drainWait ?? TimeSpan.FromSeconds(1));
-        var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null);
+        var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null, time);
         var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), time, NullLogger<FileVmLockProvider>.Instance);
         return AzureModule.CreateBackend(clients, configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, time, NullLogger.Instance).Disk;
     }
@@ -92,10 +92,15 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task DrainRace_AttachWaitsThenFailsNamingTheOtherVm_NeverDetachingIt()
     {
-        await Backend().AttachAsync(Request("pv-d"), Node("node-2"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-d"), Node("node-2"), CancellationToken.None).WithTimeout();
+        var clock = new SkipAheadTimeProvider();
+        var before = DiskGets("pv-d");
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-d"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMinutes(1), time: clock).AttachAsync(Request("pv-d"), Node("node-1"), CancellationToken.None).WithTimeout());
 
+        // The whole wait passed on the clock, polling the disk every 2 s (one more look comes before the wait).
+        Assert.Equal(TimeSpan.FromMinutes(1), clock.Skipped);
+        Assert.InRange(DiskGets("pv-d") - before, 30, 32);
         Assert.Contains("VM 'node-2'", e.Message, StringComparison.Ordinal);
         Assert.Equal("node-2", _arm.Disks().Single().AttachedTo);
     }
@@ -103,11 +108,14 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task DrainRace_OldNodeDetachesMeanwhile_AttachSucceeds()
     {
-        await Backend().AttachAsync(Request("pv-e"), Node("node-2"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-e"), Node("node-2"), CancellationToken.None).WithTimeout();
+        var clock = new ManualTimeProvider();
 
-        var attach = Backend(drainWait: TimeSpan.FromSeconds(20)).AttachAsync(Request("pv-e"), Node("node-1"), CancellationToken.None);
-        await Backend().DetachAsync(Volume("pv-e"), Node("node-2"), CancellationToken.None);
-        await attach;
+        var attach = Backend(drainWait: TimeSpan.FromSeconds(20), time: clock).AttachAsync(Request("pv-e"), Node("node-1"), CancellationToken.None);
+        await clock.WaitForTimerAsync(DrainWait.DefaultPoll).WithTimeout();
+        await Backend().DetachAsync(Volume("pv-e"), Node("node-2"), CancellationToken.None).WithTimeout();
+        clock.Advance(DrainWait.DefaultPoll);
+        await attach.WithTimeout();
 
         Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
     }
@@ -127,10 +135,13 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task Throttled429_IsRetriedAfterRetryAfter()
     {
-        _arm.FailNext("PUT", "/virtualMachines/node-1$", 1, 429, "OperationNotAllowed", retryAfterSeconds: 1);
+        // The Retry-After passes on a clock that skips ahead: the retry waited exactly what ARM asked.
+        var clock = new SkipAheadTimeProvider();
+        _arm.FailNext("PUT", "/virtualMachines/node-1$", 1, 429, "OperationNotAllowed", retryAfterSeconds: 17);
 
-        await Backend().AttachAsync(Request("pv-g"), Node("node-1"), CancellationToken.None);
+        await Backend(time: clock).AttachAsync(Request("pv-g"), Node("node-1"), CancellationToken.None).WithTimeout();
 
+        Assert.Equal(TimeSpan.FromSeconds(17), clock.Skipped);
         Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
         Assert.Equal(2, _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value));
     }
@@ -140,11 +151,14 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         // Compute throttling answers 429 with OperationNotAllowed: the SDK's retries (3, after each
         // Retry-After) are the only layer, so 4 PUTs reach ARM, not 4 × 4.
-        _arm.FailNext("PUT", "/virtualMachines/node-1$", 50, 429, "OperationNotAllowed", retryAfterSeconds: 1);
+        // Each Retry-After passes on a clock that skips ahead.
+        var clock = new SkipAheadTimeProvider();
+        _arm.FailNext("PUT", "/virtualMachines/node-1$", 50, 429, "OperationNotAllowed", retryAfterSeconds: 5);
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None).WithTimeout());
 
         Assert.Equal(4, VmPuts());
+        Assert.Equal(TimeSpan.FromSeconds(3 * 5), clock.Skipped);
         Assert.Contains("429", e.Message, StringComparison.Ordinal);
         Assert.Contains("throttling", e.Message, StringComparison.Ordinal);
         Assert.Null(_arm.Disks().Single().AttachedTo);
@@ -275,6 +289,8 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Assert.Contains("size allows no more data disks", e.Message, StringComparison.Ordinal);
         Assert.Equal(2, VmPuts() - full);
     }
+
+    private int DiskGets(string disk) => _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("GET ", StringComparison.Ordinal) && p.Key.Contains("/disks/" + disk, StringComparison.Ordinal)).Sum(p => p.Value);
 
     private int VmPuts() => _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value);
 
