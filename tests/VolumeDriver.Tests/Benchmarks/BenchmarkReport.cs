@@ -1,3 +1,4 @@
+using VolumeDriver.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace VolumeDriver.Tests.Benchmarks;
@@ -10,6 +11,6 @@ internal static class BenchmarkReport
         output.WriteLine(text);
         var artifacts = Path.Join(VolumeDriver.Tests.Configuration.ConfigurationLoaderTests.FindRepositoryRoot(), "artifacts");
         Directory.CreateDirectory(artifacts);
-        await File.WriteAllTextAsync(Path.Join(artifacts, name + ".md"), text);
+        await File.WriteAllTextAsync(Path.Join(artifacts, name + ".md"), text).WithTimeout();
     }
 }

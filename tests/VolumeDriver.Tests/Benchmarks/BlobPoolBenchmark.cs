@@ -33,9 +33,9 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
         report.AppendLine("| pool accounts | ARM requests, no cache (token) | Blob requests, no cache | ARM requests, cache fresh | Blob requests, cache fresh | in-tree azure_dd, counts unknown | in-tree, counts cached |").AppendLine("|---|---|---|---|---|---|---|");
         foreach (var accounts in new[] { 2, 20, 100 })
         {
-            await using var pool = await PoolAsync(accounts);
-            var cold = await pool.ProvisionCountedAsync("cold-node", "pv-cold");
-            var warm = await pool.ProvisionCountedAsync("cold-node", "pv-warm");
+            await using var pool = await PoolAsync(accounts).WithTimeout();
+            var cold = await pool.ProvisionCountedAsync("cold-node", "pv-cold").WithTimeout();
+            var warm = await pool.ProvisionCountedAsync("cold-node", "pv-warm").WithTimeout();
 
             // The in-tree controller (from its code, /shared/reference/azure.md §1.2): for each account of the
             // SKU whose count is unknown, GET account and listKeys (ARM), create container and list its first
@@ -48,7 +48,7 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
         report.AppendLine("| start | wall time | per provision | ARM requests | Blob requests | accounts at the end |").AppendLine("|---|---|---|---|---|---|");
         foreach (var accounts in new[] { 0, 100 })
         {
-            await using var pool = await PoolAsync(accounts);
+            await using var pool = await PoolAsync(accounts).WithTimeout();
             pool.Bed.Arm.Latency = TimeSpan.FromMilliseconds(20);
             pool.Proxy.Latency = TimeSpan.FromMilliseconds(20);
             pool.Bed.Arm.Requests.Reset();
@@ -56,7 +56,7 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < 100; i++)
             {
-                await pool.Bed.Backend("node-1").ProvisionAsync(Request($"pv-seq{i:000}"), CancellationToken.None);
+                await pool.Bed.Backend("node-1").ProvisionAsync(Request($"pv-seq{i:000}"), CancellationToken.None).WithTimeout();
             }
 
             clock.Stop();
@@ -64,7 +64,7 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
             report.AppendLine(CultureInfo.InvariantCulture, $"| {start} | {clock.Elapsed.TotalSeconds:0.0} s | {clock.Elapsed.TotalMilliseconds / 100:0} ms | {pool.Bed.Arm.Requests.Total} | {pool.Proxy.Requests.Total} | {pool.Bed.Arm.StorageAccounts().Count} |");
         }
 
-        await BenchmarkReport.PublishAsync(output, "bench-blob", report.ToString());
+        await BenchmarkReport.PublishAsync(output, "bench-blob", report.ToString()).WithTimeout();
     }
 
     private static DiskRequest Request(string volume) =>
@@ -75,24 +75,24 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
     {
         // Azurite knows every account the pool could grow to.
         string[] names = [.. Enumerable.Range(1, 105).Select(i => AzureStackTestBed.PoolAccount("Standard_LRS", i)), AzureStackTestBed.PoolAccount("Premium_LRS")];
-        var azurite = await AzuriteServer.StartAsync(names);
-        var proxy = await BlobServiceProxy.StartAsync(new Uri($"http://127.0.0.1:{azurite.Port}/"), Directory.CreateTempSubdirectory("vd-blob-proxy-").FullName);
-        var bed = await AzureStackTestBed.StartAsync(o => o with { BlobEndpointTemplate = proxy.EndpointTemplate, StorageAccountKeys = azurite.Keys });
+        var azurite = await AzuriteServer.StartAsync(names).WithTimeout();
+        var proxy = await BlobServiceProxy.StartAsync(new Uri($"http://127.0.0.1:{azurite.Port}/"), Directory.CreateTempSubdirectory("vd-blob-proxy-").FullName).WithTimeout();
+        var bed = await AzureStackTestBed.StartAsync(o => o with { BlobEndpointTemplate = proxy.EndpointTemplate, StorageAccountKeys = azurite.Keys }).WithTimeout();
         var pool = new Pool(azurite, proxy, bed);
         if (accounts > 0)
         {
             var clients = bed.Clients(bed.Configuration("seeder"));
             var arm = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
-            await arm.CreateAsync(AzureStackTestBed.PoolAccount("Premium_LRS"), "Premium_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Premium_LRS" }, CancellationToken.None);
+            await arm.CreateAsync(AzureStackTestBed.PoolAccount("Premium_LRS"), "Premium_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Premium_LRS" }, CancellationToken.None).WithTimeout();
             for (var i = 1; i < accounts; i++)
             {
                 var name = AzureStackTestBed.PoolAccount("Standard_LRS", i);
-                await arm.CreateAsync(name, "Standard_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Standard_LRS" }, CancellationToken.None);
+                await arm.CreateAsync(name, "Standard_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Standard_LRS" }, CancellationToken.None).WithTimeout();
                 var store = azurite.Store(name);
-                await store.CreateContainerAsync(BlobDiskProvisioner.Container, CancellationToken.None);
+                await store.CreateContainerAsync(BlobDiskProvisioner.Container, CancellationToken.None).WithTimeout();
                 for (var disk = 0; disk < SeedDisksPerAccount; disk++)
                 {
-                    await store.CreatePageBlobAsync(BlobDiskProvisioner.Container, $"seed-{i}-{disk}.vhd", (1 << 20) + VhdFooter.Size, CancellationToken.None);
+                    await store.CreatePageBlobAsync(BlobDiskProvisioner.Container, $"seed-{i}-{disk}.vhd", (1 << 20) + VhdFooter.Size, CancellationToken.None).WithTimeout();
                 }
             }
         }
@@ -111,7 +111,7 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
             var backend = bed.Backend(node);
             bed.Arm.Requests.Reset();
             proxy.Requests.Reset();
-            var disk = await backend.ProvisionAsync(Request(volume), CancellationToken.None);
+            var disk = await backend.ProvisionAsync(Request(volume), CancellationToken.None).WithTimeout();
             Assert.True(disk.Created);
             var arm = bed.Arm.Requests.Snapshot();
             var token = arm.Where(p => p.Key.Contains("/oauth2/", StringComparison.Ordinal)).Sum(p => p.Value);
@@ -120,9 +120,9 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
 
         public async ValueTask DisposeAsync()
         {
-            await bed.DisposeAsync();
-            await proxy.DisposeAsync();
-            await azurite.DisposeAsync();
+            await bed.DisposeAsync().WithTimeout();
+            await proxy.DisposeAsync().WithTimeout();
+            await azurite.DisposeAsync().WithTimeout();
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using VolumeDriver.Tests.Contract;
+using VolumeDriver.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace VolumeDriver.Tests.Benchmarks;
@@ -22,7 +23,7 @@ public sealed class VCloudBenchmark(ITestOutputHelper output)
     [BenchmarkFact]
     public async Task RequestsPerVerb_AndAttachTime()
     {
-        await using var fixture = await VCloudNodeFixture.StartAsync();
+        await using var fixture = await VCloudNodeFixture.StartAsync().WithTimeout();
         for (var i = 0; i < Disks - 1; i++)
         {
             fixture.Simulator.SeedDisk($"other-{i:00}", 64);
@@ -34,22 +35,22 @@ public sealed class VCloudBenchmark(ITestOutputHelper output)
         report.AppendLine(CultureInfo.InvariantCulture, $"vCD double on 127.0.0.1 (HTTPS), {Disks} disks in the VDC, published driver, every verb a new process, warm session (token cached).").AppendLine();
         report.AppendLine("| verb | vCD requests (task polls) | Python driver's pattern, same verb |").AppendLine("|---|---|---|");
 
-        await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1");
-        await fixture.ExpectAsync("node-1", "Success", "detach", "pv-bench", "node-1");
+        await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1").WithTimeout();
+        await fixture.ExpectAsync("node-1", "Success", "detach", "pv-bench", "node-1").WithTimeout();
         async Task<(int Total, int Polls)> CountAsync(params string[] args)
         {
             fixture.Simulator.Requests.Reset();
-            await fixture.ExpectAsync("node-1", "Success", args);
+            await fixture.ExpectAsync("node-1", "Success", args).WithTimeout();
             var counts = fixture.Simulator.Requests.Snapshot();
             var polls = counts.GetValueOrDefault("GET /api/task/{id}");
             return (counts.Values.Sum() - polls, polls);
         }
 
-        var isAttached = await CountAsync("isattached", options, "node-1");
-        var attach = await CountAsync("attach", options, "node-1");
+        var isAttached = await CountAsync("isattached", options, "node-1").WithTimeout();
+        var attach = await CountAsync("attach", options, "node-1").WithTimeout();
         var device = "/dev/disk/by-id/wwn-0x" + fixture.Simulator.Disks().Single(d => d.Name == "pv-bench").Uuid.Replace("-", string.Empty, StringComparison.Ordinal);
-        var waitForAttach = await CountAsync("waitforattach", device, options);
-        var detach = await CountAsync("detach", "pv-bench", "node-1");
+        var waitForAttach = await CountAsync("waitforattach", device, options).WithTimeout();
+        var detach = await CountAsync("detach", "pv-bench", "node-1").WithTimeout();
 
         // The Python driver, per its code (attach.py, detach.py, disk.py, vapp.py): log in, list the
         // VDC's disks with a GET of each and of its attachedVms, find the VM with a vApp query and a
@@ -71,17 +72,17 @@ public sealed class VCloudBenchmark(ITestOutputHelper output)
             for (var run = 0; run < Runs; run++)
             {
                 var watch = Stopwatch.StartNew();
-                await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1");
+                await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1").WithTimeout();
                 times.Add(watch.Elapsed.TotalMilliseconds);
-                await fixture.ExpectAsync("node-1", "Success", "detach", "pv-bench", "node-1");
+                await fixture.ExpectAsync("node-1", "Success", "detach", "pv-bench", "node-1").WithTimeout();
             }
 
             times.Sort();
             report.AppendLine(CultureInfo.InvariantCulture, $"| {latency.TotalMilliseconds:0} ms | {times[times.Count / 2]:0} ms | {times[0]:0} ms | {times[^1]:0} ms |");
         }
 
-        report.AppendLine().Append(await SlotDiscoveryAsync());
-        await BenchmarkReport.PublishAsync(output, "bench-vcloud", report.ToString());
+        report.AppendLine().Append(await SlotDiscoveryAsync().WithTimeout());
+        await BenchmarkReport.PublishAsync(output, "bench-vcloud", report.ToString()).WithTimeout();
     }
 
     /// <summary>
@@ -94,19 +95,19 @@ public sealed class VCloudBenchmark(ITestOutputHelper output)
         {
             Versions = ["27.0", "29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0"],
             GuestSeesDiskUuid = false,
-        });
+        }).WithTimeout();
         var options = VCloudNodeFixture.Options("pv-slot", size: "64Mi");
-        await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1");
-        await fixture.ExpectAsync("node-1", "Success", "isattached", options, "node-1");
+        await fixture.ExpectAsync("node-1", "Success", "attach", options, "node-1").WithTimeout();
+        await fixture.ExpectAsync("node-1", "Success", "isattached", options, "node-1").WithTimeout();
         fixture.Simulator.Requests.Reset();
-        var device = (await fixture.ExpectAsync("node-1", "Success", "waitforattach", string.Empty, options)).Device!;
+        var device = (await fixture.ExpectAsync("node-1", "Success", "waitforattach", string.Empty, options).WithTimeout()).Device!;
         var waitForAttach = fixture.Simulator.Requests.Snapshot().Values.Sum();
         var mount = fixture.MountPath("node-1", "pv-slot");
         fixture.Simulator.Requests.Reset();
-        await fixture.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options);
+        await fixture.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options).WithTimeout();
         var mountDevice = fixture.Simulator.Requests.Snapshot().Values.Sum();
-        await fixture.ExpectAsync("node-1", "Success", "unmountdevice", mount);
-        await fixture.ExpectAsync("node-1", "Success", "detach", "pv-slot", "node-1");
+        await fixture.ExpectAsync("node-1", "Success", "unmountdevice", mount).WithTimeout();
+        await fixture.ExpectAsync("node-1", "Success", "detach", "pv-slot", "node-1").WithTimeout();
 
         return new StringBuilder()
             .AppendLine("Without API 36 (no disk UUIDs) and without disk.enableUUID, the node locates the disk by its slot:").AppendLine()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using VolumeDriver.Cli;
 using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Cli;
 
@@ -49,7 +50,7 @@ public sealed class DoctorReportWriterTests
     public async Task WriteTableAsync_Report_ShowsFailuresInCapitalsWithTheirFix()
     {
         using var output = new StringWriter();
-        await DoctorReportWriter.WriteTableAsync(Mixed, output, CancellationToken.None);
+        await DoctorReportWriter.WriteTableAsync(Mixed, output, CancellationToken.None).WithTimeout();
         var lines = output.ToString().Split('\n');
 
         Assert.StartsWith("STATUS  CHECK", lines[0], StringComparison.Ordinal);

@@ -23,7 +23,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task Init_ReportsCapabilitiesAsBooleans()
     {
-        var (exit, json) = await RunAsync("init", "--pretty");
+        var (exit, json) = await RunAsync("init", "--pretty").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("Success", json.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.True, json.GetProperty("capabilities").GetProperty("attach").ValueKind);
@@ -33,7 +33,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task Attach_JsonThenNode_ReturnsTheDevice()
     {
-        var (exit, json) = await RunAsync("attach", Options, "node-1");
+        var (exit, json) = await RunAsync("attach", Options, "node-1").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("/dev/fake/pv-1", json.GetProperty("device").GetString());
         Assert.Contains("attach pv-1 node-1 1Gi", _disk.Calls);
@@ -42,7 +42,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task Attach_JsonFromStdin_IsRead()
     {
-        var (exit, json) = await RunWithStdinAsync(Options, "attach", "-", "node-1");
+        var (exit, json) = await RunWithStdinAsync(Options, "attach", "-", "node-1").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("/dev/fake/pv-1", json.GetProperty("device").GetString());
     }
@@ -53,7 +53,7 @@ public sealed class DriverCliTests : IDisposable
     public async Task IsAttached_EitherArgumentOrder_Answers(bool jsonFirst)
     {
         _disk.AttachedTo["pv-1"] = "node-1";
-        var (exit, json) = jsonFirst ? await RunAsync("isattached", Options, "node-1") : await RunAsync("isattached", "node-1", Options);
+        var (exit, json) = jsonFirst ? await RunAsync("isattached", Options, "node-1").WithTimeout() : await RunAsync("isattached", "node-1", Options).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal(JsonValueKind.True, json.GetProperty("attached").ValueKind);
         Assert.Contains("isattached pv-1 node-1", _disk.Calls);
@@ -62,7 +62,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task Detach_TakesANameNotADevice()
     {
-        var (exit, json) = await RunAsync("detach", "pv-1", "node-1");
+        var (exit, json) = await RunAsync("detach", "pv-1", "node-1").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("Success", json.GetProperty("status").GetString());
         Assert.Contains("detach pv-1 node-1", _disk.Calls);
@@ -72,7 +72,7 @@ public sealed class DriverCliTests : IDisposable
     public async Task WaitForAttach_EmptyDevicePath_FindsTheDeviceByIdentity()
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
-        var (exit, json) = await RunAsync("waitforattach", "", Options);
+        var (exit, json) = await RunAsync("waitforattach", "", Options).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("/dev/loop7", json.GetProperty("device").GetString());
     }
@@ -82,7 +82,7 @@ public sealed class DriverCliTests : IDisposable
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
         var options = "{\"kubernetes.io/fsType\":\"xfs\",\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"kubernetes.io/readwrite\":\"ro\",\"mountOptions\":\"noatime\"}";
-        var (exit, _) = await RunAsync("mountdevice", MountPath, "/dev/loop7", options);
+        var (exit, _) = await RunAsync("mountdevice", MountPath, "/dev/loop7", options).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Contains($"mount /dev/loop7 {MountPath} xfs ro=True [noatime,nosuid,nodev]", _node.Calls);
     }
@@ -91,7 +91,7 @@ public sealed class DriverCliTests : IDisposable
     public async Task MountDevice_DeviceOfAnotherVolume_IsRefusedBeforeMounting()
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
-        var (exit, json) = await RunAsync("mountdevice", MountPath, "/dev/loop2", Options);
+        var (exit, json) = await RunAsync("mountdevice", MountPath, "/dev/loop2", Options).WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("/dev/loop7", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(_node.Calls, c => c.StartsWith("mount ", StringComparison.Ordinal));
@@ -102,7 +102,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("/var/lib/kubelet/pods/8a/volumes/acme~vd/pv-1")]
     public async Task UnmountDevice_PathOutsideKubeletsDeviceMounts_IsRefused(string path)
     {
-        var (exit, json) = await RunAsync("unmountdevice", path);
+        var (exit, json) = await RunAsync("unmountdevice", path).WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("deviceMountPath", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_node.Calls);
@@ -111,7 +111,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task UnmountDevice_TakesOnlyThePath()
     {
-        var (exit, _) = await RunAsync("unmountdevice", MountPath);
+        var (exit, _) = await RunAsync("unmountdevice", MountPath).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Contains($"unmount {MountPath}", _node.Calls);
     }
@@ -127,7 +127,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("")]
     public async Task UnsupportedOrUnknownVerb_IsNotSupportedWhateverTheArguments(params string[] args)
     {
-        var (exit, json) = await RunAsync(args);
+        var (exit, json) = await RunAsync(args).WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("Not supported", json.GetProperty("status").GetString());
         Assert.Empty(_disk.Calls);
@@ -146,7 +146,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("expandfs", Options, "/dev/loop7", "/mnt", "2147483648", "1073741824", "extra")]
     public async Task MissingOrExtraArguments_AreAFailureNamingTheVerb(params string[] args)
     {
-        var (exit, json) = await RunAsync(args);
+        var (exit, json) = await RunAsync(args).WithTimeout();
         Assert.Equal(1, exit);
         Assert.Equal("Failure", json.GetProperty("status").GetString());
         Assert.Contains(args[0], json.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -156,7 +156,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task ExpandVolume_Grows_TheDiskInTheBackend()
     {
-        var (exit, json) = await RunAsync("expandvolume", Options, MountPath, "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandvolume", Options, MountPath, "2147483648", "1073741824").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("{\"status\":\"Success\"}", json.GetRawText());
         Assert.Equal(["resize pv-1 2Gi"], _disk.Calls);
@@ -165,7 +165,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task ExpandVolume_EqualSizes_StillAsksTheBackend_WhichConverges()
     {
-        var (exit, _) = await RunAsync("expandvolume", Options, MountPath, "1073741824", "1073741824");
+        var (exit, _) = await RunAsync("expandvolume", Options, MountPath, "1073741824", "1073741824").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal(["resize pv-1 1Gi"], _disk.Calls);
     }
@@ -174,7 +174,7 @@ public sealed class DriverCliTests : IDisposable
     public async Task ExpandVolume_BackendRefusesToShrink_IsAFailure()
     {
         _disk.Sizes["pv-1"] = VolumeDriver.Domain.ByteSize.FromGiB(4);
-        var (exit, json) = await RunAsync("expandvolume", Options, MountPath, "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandvolume", Options, MountPath, "2147483648", "1073741824").WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("shrink", json.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
@@ -195,8 +195,8 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("1073741824", "2147483648", "smaller than oldSizeBytes")]
     public async Task ExpandVerbs_BadSizes_FailNamingTheArgument_WithoutTouchingAnything(string newSize, string oldSize, string expected)
     {
-        var volume = await RunAsync("expandvolume", Options, MountPath, newSize, oldSize);
-        var fs = await RunAsync("expandfs", Options, "/dev/loop7", MountPath, newSize, oldSize);
+        var volume = await RunAsync("expandvolume", Options, MountPath, newSize, oldSize).WithTimeout();
+        var fs = await RunAsync("expandfs", Options, "/dev/loop7", MountPath, newSize, oldSize).WithTimeout();
 
         foreach (var (exit, json) in new[] { volume, fs })
         {
@@ -211,7 +211,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task ExpandVolume_LargestSize_IsAccepted()
     {
-        var (exit, _) = await RunAsync("expandvolume", Options, MountPath, "70368744177664", "1073741824");
+        var (exit, _) = await RunAsync("expandvolume", Options, MountPath, "70368744177664", "1073741824").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal(["resize pv-1 64Ti"], _disk.Calls);
     }
@@ -222,7 +222,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("/", "deviceMountPath")]
     public async Task ExpandVolume_BadMountPath_Fails(string path, string expected)
     {
-        var (exit, json) = await RunAsync("expandvolume", Options, path, "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandvolume", Options, path, "2147483648", "1073741824").WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains(expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_disk.Calls);
@@ -232,7 +232,7 @@ public sealed class DriverCliTests : IDisposable
     public async Task ExpandFs_TheVolumesDevice_ReachesTheResizer()
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
-        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop7", MountPath, "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop7", MountPath, "2147483648", "1073741824").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("{\"status\":\"Success\"}", json.GetRawText());
         Assert.Contains($"expandfs /dev/loop7 {MountPath} 2Gi", _node.Calls);
@@ -243,7 +243,7 @@ public sealed class DriverCliTests : IDisposable
     public async Task ExpandFs_DeviceOfAnotherVolume_IsRefusedBeforeResizing()
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
-        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop2", MountPath, "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandfs", Options, "/dev/loop2", MountPath, "2147483648", "1073741824").WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("/dev/loop7", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(_node.Calls, c => c.StartsWith("expandfs ", StringComparison.Ordinal));
@@ -254,7 +254,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("/dev/loop7", "mnt", "deviceMountPath")]
     public async Task ExpandFs_BadPaths_FailNamingTheArgument(string device, string mount, string expected)
     {
-        var (exit, json) = await RunAsync("expandfs", Options, device, mount, "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandfs", Options, device, mount, "2147483648", "1073741824").WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains(expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_node.Calls);
@@ -265,7 +265,7 @@ public sealed class DriverCliTests : IDisposable
     {
         _node.Devices["/images/pv-1.img"] = "/dev/loop7";
         var options = "{\"kubernetes.io/pvOrVolumeName\":\"pv-1\",\"sise\":\"2Gi\"}";
-        var (exit, json) = await RunAsync("expandfs", options, "/dev/loop7", MountPath, "2147483648", "1073741824");
+        var (exit, json) = await RunAsync("expandfs", options, "/dev/loop7", MountPath, "2147483648", "1073741824").WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("sise", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_node.Calls);
@@ -281,7 +281,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("{\"kubernetes.io/fsType\":\"ext4\"}")]
     public async Task Attach_BadOptions_FailsWithoutTouchingTheBackend(string options)
     {
-        var (exit, json) = await RunAsync("attach", options, "node-1");
+        var (exit, json) = await RunAsync("attach", options, "node-1").WithTimeout();
         Assert.Equal(1, exit);
         Assert.False(string.IsNullOrWhiteSpace(json.GetProperty("message").GetString()));
         Assert.Empty(_disk.Calls);
@@ -294,7 +294,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("/var/lib/kubelet/plugins/kubernetes.io/flexvolume/acme/vd/mounts/pv-2")]
     public async Task MountDevice_BadMountPath_FailsWithoutMounting(string path)
     {
-        var (exit, json) = await RunAsync("mountdevice", path, "/dev/loop7", Options);
+        var (exit, json) = await RunAsync("mountdevice", path, "/dev/loop7", Options).WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("deviceMountPath", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_node.Calls);
@@ -305,7 +305,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("..")]
     public async Task Delete_BadName_FailsWithoutTouchingTheBackend(string name)
     {
-        var (exit, _) = await RunAsync("delete", name);
+        var (exit, _) = await RunAsync("delete", name).WithTimeout();
         Assert.Equal(1, exit);
         Assert.Empty(_disk.Calls);
     }
@@ -313,7 +313,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task Detach_BadNodeName_Fails()
     {
-        var (exit, json) = await RunAsync("detach", "pv-1", "node_1;reboot");
+        var (exit, json) = await RunAsync("detach", "pv-1", "node_1;reboot").WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("node name", json.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
@@ -352,7 +352,7 @@ public sealed class DriverCliTests : IDisposable
     public async Task ListJson_PrintsEveryVolumeWithItsNode()
     {
         _disk.AttachedTo["pv-1"] = "node-1";
-        var (exit, json) = await RunAsync("list", "--json");
+        var (exit, json) = await RunAsync("list", "--json").WithTimeout();
         Assert.Equal(0, exit);
         Assert.Equal("Success", json.GetProperty("status").GetString());
         var volume = Assert.Single(json.GetProperty("volumes").EnumerateArray());
@@ -381,7 +381,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("Example.com~volume-driver")]
     public async Task Install_DriverNameKubeletRejects_IsAFailureNamingTheRule(string driver)
     {
-        var (exit, json) = await RunAsync("install", "--plugin-dir", "/nonexistent-volume-driver-dir", "--driver", driver);
+        var (exit, json) = await RunAsync("install", "--plugin-dir", "/nonexistent-volume-driver-dir", "--driver", driver).WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("--driver", json.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists("/nonexistent-volume-driver-dir"));
@@ -390,7 +390,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task Install_WithoutPluginDir_IsAFailureNotUsage()
     {
-        var (exit, json) = await RunAsync("install", "--driver", "example.com~volume-driver");
+        var (exit, json) = await RunAsync("install", "--driver", "example.com~volume-driver").WithTimeout();
         Assert.Equal(1, exit);
         Assert.Contains("--plugin-dir", json.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
@@ -414,7 +414,7 @@ public sealed class DriverCliTests : IDisposable
     [InlineData("not a uri", "without a query or SAS token")]
     public async Task MigrateVhd_NeedsTheAzureBackendAndAPlainBlobUri(string uri, string expected)
     {
-        var (exit, json) = await RunAsync("migrate-vhd", uri);
+        var (exit, json) = await RunAsync("migrate-vhd", uri).WithTimeout();
 
         Assert.Equal(1, exit);
         Assert.Equal("Failure", json.GetProperty("status").GetString());
@@ -427,7 +427,7 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task Attach_JsonFromStdinWithStdinClosed_FailsAtOnceSayingSo()
     {
-        var (exit, json) = await RunWithStdinAsync(null, "attach", "-", "node-1");
+        var (exit, json) = await RunWithStdinAsync(null, "attach", "-", "node-1").WithTimeout();
 
         Assert.Equal(1, exit);
         Assert.Contains("stdin is closed", json.GetProperty("message").GetString(), StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public sealed class VerbRunnerTests : IDisposable
         _disk.OnCall = async (_, cancellationToken) =>
         {
             entered.TrySetResult();
-            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).WithTimeout();
         };
 
         using var stdout = new MemoryStream();

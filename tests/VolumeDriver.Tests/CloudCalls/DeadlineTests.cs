@@ -23,7 +23,7 @@ public sealed class DeadlineTests : IDisposable
         using var deadline = Deadline.Start("the vCloud request GET /api/versions", TimeSpan.FromSeconds(60), _clock, CancellationToken.None);
         var hang = deadline.RunAsync<int>(async token =>
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            await Task.Delay(Timeout.InfiniteTimeSpan, token).WithTimeout();
             return 1;
         });
 
@@ -32,7 +32,7 @@ public sealed class DeadlineTests : IDisposable
         Assert.False(deadline.Expired);
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => hang.WithTimeout());
+        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => hang.WithTimeout()).WithTimeout();
         Assert.Equal("the vCloud request GET /api/versions did not finish within 60 s.", e.Message);
         Assert.Equal(TimeSpan.FromSeconds(60), e.Budget);
         Assert.IsAssignableFrom<OperationCanceledException>(e.InnerException);
@@ -47,13 +47,13 @@ public sealed class DeadlineTests : IDisposable
         using var deadline = Deadline.Start("waiting for the lock of VM 'n1'", TimeSpan.FromSeconds(60), _clock, caller.Token);
         var hang = deadline.RunAsync<int>(async token =>
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            await Task.Delay(Timeout.InfiniteTimeSpan, token).WithTimeout();
             return 1;
         });
 
-        await caller.CancelAsync();
+        await caller.CancelAsync().WithTimeout();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hang.WithTimeout());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hang.WithTimeout()).WithTimeout();
         Assert.False(deadline.Expired);
     }
 
@@ -83,6 +83,6 @@ public sealed class DeadlineTests : IDisposable
     {
         using var deadline = Deadline.Start("x", TimeSpan.FromSeconds(5), _clock, CancellationToken.None);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => deadline.RunAsync<int>(_ => throw new InvalidOperationException("no")).WithTimeout());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => deadline.RunAsync<int>(_ => throw new InvalidOperationException("no")).WithTimeout()).WithTimeout();
     }
 }

@@ -22,7 +22,7 @@ public sealed class DrainWaitTests : IDisposable
     {
         var wait = new DrainWait(_clock).UntilReleasedAsync(TimeSpan.FromSeconds(30), Released(afterPolls: 3), CancellationToken.None);
 
-        await AdvanceUntilDone(wait);
+        await AdvanceUntilDone(wait).WithTimeout();
 
         Assert.True(await wait.WithTimeout());
         Assert.Equal([2, 4, 6], _asked.Select(t => t.TotalSeconds));
@@ -33,7 +33,7 @@ public sealed class DrainWaitTests : IDisposable
     {
         var wait = new DrainWait(_clock).UntilReleasedAsync(TimeSpan.FromSeconds(5), Released(afterPolls: int.MaxValue), CancellationToken.None);
 
-        await AdvanceUntilDone(wait);
+        await AdvanceUntilDone(wait).WithTimeout();
 
         Assert.False(await wait.WithTimeout());
         Assert.Equal([2, 4, 5], _asked.Select(t => t.TotalSeconds));
@@ -53,9 +53,9 @@ public sealed class DrainWaitTests : IDisposable
         var wait = new DrainWait(_clock).UntilReleasedAsync(TimeSpan.FromSeconds(30), Released(int.MaxValue), cancellation.Token);
         await _clock.WaitForTimerAsync(CancellationToken.None).WithTimeout();
 
-        await cancellation.CancelAsync();
+        await cancellation.CancelAsync().WithTimeout();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WithTimeout());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WithTimeout()).WithTimeout();
     }
 
     private Func<CancellationToken, Task<bool>> Released(int afterPolls)

@@ -25,7 +25,7 @@ public sealed class RetryLoopTests : IDisposable
         var calls = 0;
         var run = Loop(random: 0.5).RunAsync(FourAttempts, null, _ => ++calls < 3 ? throw Busy() : Task.FromResult("done"), a => a.Exception is CloudRequestException, null, Record, CancellationToken.None);
 
-        await AdvanceUntilDone(run);
+        await AdvanceUntilDone(run).WithTimeout();
 
         Assert.Equal("done", await run.WithTimeout());
         Assert.Equal(3, calls);
@@ -38,9 +38,9 @@ public sealed class RetryLoopTests : IDisposable
         var calls = 0;
         var run = Loop(random: 0.5).RunAsync<string>(FourAttempts, null, _ => throw Busy(++calls), a => a.Exception is CloudRequestException, null, Record, CancellationToken.None);
 
-        await AdvanceUntilDone(run);
+        await AdvanceUntilDone(run).WithTimeout();
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout()).WithTimeout();
         Assert.Equal("4", e.ErrorCode);
         Assert.Equal(4, calls);
         Assert.Equal([1, 2, 4], _delays.Select(d => d.TotalSeconds));
@@ -52,7 +52,7 @@ public sealed class RetryLoopTests : IDisposable
         var calls = 0;
         var run = Loop(random: 0.5).RunAsync<string>(FourAttempts, null, _ => throw Busy(++calls), a => a.Exception is CloudRequestException { ErrorCode: "never" }, null, Record, CancellationToken.None);
 
-        await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout());
+        await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout()).WithTimeout();
         Assert.Equal(1, calls);
         Assert.Empty(_delays);
     }
@@ -81,7 +81,7 @@ public sealed class RetryLoopTests : IDisposable
         var calls = 0;
         var run = Loop(random: 0.0).RunAsync(FourAttempts, null, _ => ++calls < 2 ? throw new CloudRequestException(CloudService.Arm, "GET x", 429, null, default, "throttled") { RetryAfter = TimeSpan.FromSeconds(5) } : Task.FromResult(1), a => a.Exception is not null, null, Record, CancellationToken.None);
 
-        await AdvanceUntilDone(run);
+        await AdvanceUntilDone(run).WithTimeout();
 
         Assert.Equal(1, await run.WithTimeout());
         Assert.Equal([TimeSpan.FromSeconds(5)], _delays);
@@ -94,7 +94,7 @@ public sealed class RetryLoopTests : IDisposable
         var policy = new RetrySchedule(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), maxAttempts: null, maxElapsed: TimeSpan.FromMinutes(3));
         var run = Loop(random: 0.5).RunAsync(policy, null, _ => Task.FromResult(answers.Dequeue()), a => a.Result == 202, status => status == 202 ? TimeSpan.FromSeconds(_delays.Count == 0 ? 7 : 600) : null, Record, CancellationToken.None);
 
-        await AdvanceUntilDone(run);
+        await AdvanceUntilDone(run).WithTimeout();
 
         Assert.Equal(200, await run.WithTimeout());
         Assert.Equal([7, 30], _delays.Select(d => d.TotalSeconds));
@@ -107,9 +107,9 @@ public sealed class RetryLoopTests : IDisposable
         var calls = 0;
         var run = Loop(random: 0.5).RunAsync<string>(policy, null, _ => throw Busy(++calls), a => true, null, Record, CancellationToken.None);
 
-        await AdvanceUntilDone(run);
+        await AdvanceUntilDone(run).WithTimeout();
 
-        await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout());
+        await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout()).WithTimeout();
         // 1 + 2 + 4 = 7 s; the next 4 s would end at 11 s, past the 10 s budget.
         Assert.Equal([1, 2, 4], _delays.Select(d => d.TotalSeconds));
         Assert.Equal(4, calls);
@@ -123,9 +123,9 @@ public sealed class RetryLoopTests : IDisposable
         var calls = 0;
         var run = Loop(random: 0.5).RunAsync<string>(new RetrySchedule(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), null, TimeSpan.FromHours(1)), deadline, _ => throw Busy(++calls), a => true, null, Record, CancellationToken.None);
 
-        await AdvanceUntilDone(run);
+        await AdvanceUntilDone(run).WithTimeout();
 
-        await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout());
+        await Assert.ThrowsAsync<CloudRequestException>(() => run.WithTimeout()).WithTimeout();
         Assert.Equal([1, 2], _delays.Select(d => d.TotalSeconds));
         Assert.Equal(3, calls);
     }
@@ -138,9 +138,9 @@ public sealed class RetryLoopTests : IDisposable
         var run = Loop(random: 0.5).RunAsync<string>(FourAttempts, null, _ => throw Busy(++calls), a => true, null, Record, cancellation.Token);
         await Task.WhenAny(run, _clock.WaitForTimerAsync(CancellationToken.None)).WithTimeout();
 
-        await cancellation.CancelAsync();
+        await cancellation.CancelAsync().WithTimeout();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WithTimeout());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WithTimeout()).WithTimeout();
         Assert.Equal(1, calls);
     }
 
@@ -151,8 +151,8 @@ public sealed class RetryLoopTests : IDisposable
         using var infinite = Deadline.Start("forever", Timeout.InfiniteTimeSpan, _clock, CancellationToken.None);
         var calls = 0;
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, null, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout());
-        await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, infinite, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, null, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout()).WithTimeout();
+        await Assert.ThrowsAsync<ArgumentException>(() => Loop(0.5).RunAsync(unbounded, infinite, _ => Task.FromResult(++calls), a => true, null, null, CancellationToken.None).WithTimeout()).WithTimeout();
         Assert.Equal(0, calls);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RetrySchedule(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 3, null));
     }

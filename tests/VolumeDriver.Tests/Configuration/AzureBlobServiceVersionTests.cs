@@ -14,8 +14,8 @@ public sealed class AzureBlobServiceVersionTests : IDisposable
     [Fact]
     public async Task Unset_IsTheNewestVersionAzureStackHubServes_AndTheShippedExampleSaysTheSame()
     {
-        Assert.Equal("2019-07-07", (await LoadAsync("backend: azure\n")).Azure.BlobServiceVersion);
-        var example = await LoadAsync(File.ReadAllText(Path.Join(ConfigurationLoaderTests.FindRepositoryRoot(), "config", "azure.yaml")));
+        Assert.Equal("2019-07-07", (await LoadAsync("backend: azure\n").WithTimeout()).Azure.BlobServiceVersion);
+        var example = await LoadAsync(File.ReadAllText(Path.Join(ConfigurationLoaderTests.FindRepositoryRoot(), "config", "azure.yaml"))).WithTimeout();
         Assert.Equal(BlobServiceVersions.Default, example.Azure.BlobServiceVersion);
         Assert.Equal(global::Azure.Storage.Blobs.BlobClientOptions.ServiceVersion.V2019_07_07, BlobServiceVersions.Parse(BlobServiceVersions.Default));
     }
@@ -23,7 +23,7 @@ public sealed class AzureBlobServiceVersionTests : IDisposable
     [Fact]
     public async Task AnotherVersionTheSdkSpeaks_IsTaken()
     {
-        var configuration = await LoadAsync("backend: azure\nazure:\n  blobServiceVersion: \"2019-02-02\"\n");
+        var configuration = await LoadAsync("backend: azure\nazure:\n  blobServiceVersion: \"2019-02-02\"\n").WithTimeout();
 
         Assert.Equal("2019-02-02", configuration.Azure.BlobServiceVersion);
     }
@@ -34,7 +34,7 @@ public sealed class AzureBlobServiceVersionTests : IDisposable
     [InlineData("2019_07_07")]
     public async Task AVersionTheSdkDoesNotSpeak_IsAConfigurationErrorNamingTheKey(string version)
     {
-        var e = await Assert.ThrowsAsync<ConfigurationException>(() => LoadAsync($"backend: azure\nazure:\n  blobServiceVersion: \"{version}\"\n"));
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => LoadAsync($"backend: azure\nazure:\n  blobServiceVersion: \"{version}\"\n")).WithTimeout();
 
         Assert.Equal("azure.blobServiceVersion", e.Key);
         Assert.Contains("2019-07-07", e.Message, StringComparison.Ordinal);

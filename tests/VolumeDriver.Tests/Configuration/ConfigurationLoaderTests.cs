@@ -156,7 +156,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("duration.yaml", $"locking:\n  timeout: {text}\n");
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal("locking.timeout", e.Key);
         Assert.Equal(path, e.File);
@@ -189,7 +189,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("bad.yaml", content);
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal(key, e.Key);
         Assert.Contains($"'{key}'", e.Message);
@@ -218,7 +218,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("unknown.yaml", content);
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal(key, e.Key);
         Assert.Contains($"Unknown key '{key}'", e.Message);
@@ -235,7 +235,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("kind.yaml", content);
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal(key, e.Key);
         Assert.Contains($"'{key}'", e.Message);
@@ -249,7 +249,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("top.yaml", content);
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Null(e.Key);
         Assert.Contains("top level of the file must be a mapping", e.Message);
@@ -265,7 +265,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("invalid.yaml", content);
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Null(e.Key);
         Assert.Contains("is not valid YAML", e.Message);
@@ -278,7 +278,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("two.yaml", "backend: loop\n---\nbackend: loop\n");
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Contains("holds 2 YAML documents", e.Message);
     }
@@ -291,7 +291,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
             "secret.yaml",
             $"backend: loop\naadClientSecret: {Secret}\n");
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal("aadClientSecret", e.Key);
         Assert.DoesNotContain(Secret, e.Message);
@@ -306,7 +306,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
             "secret.yaml",
             $"azure:\n  tenantId: t\n  aadClientSecret: \"{Secret}\"\n");
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal("azure.tenantId", e.Key);
         Assert.DoesNotContain(Secret, e.Message);
@@ -318,7 +318,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         var longValue = new string('x', 200);
         var path = _temp.Write("long.yaml", $"backend: {longValue}\n");
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal("backend", e.Key);
         Assert.DoesNotContain(longValue, e.Message);
@@ -330,7 +330,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.PathOf("absent.yaml");
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Equal(path, e.File);
         Assert.Contains(path, e.Message);
@@ -352,7 +352,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.PathOf("fifo.yaml");
         File.Delete(path);
-        await Contract.LoopVolumeFixture.RunToolAsync("mkfifo", path);
+        await Contract.LoopVolumeFixture.RunToolAsync("mkfifo", path).WithTimeout();
 
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.ReadFile(path));
 
@@ -376,7 +376,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         var path = _temp.PathOf("latin1.yaml");
         await File.WriteAllBytesAsync(path, [.. "nodeName: caf"u8, 0xE9, (byte)'\n']).WithTimeout();
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Contains("not UTF-8", e.Message);
     }
@@ -397,7 +397,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var path = _temp.Write("huge.yaml", "# " + new string('x', ConfigurationLoader.MaxFileBytes) + "\n");
 
-        var e = await LoadFailsAsync(path);
+        var e = await LoadFailsAsync(path).WithTimeout();
 
         Assert.Contains("larger than", e.Message);
     }
@@ -422,7 +422,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
 
     private async Task<ConfigurationException> LoadFailsAsync(string path) =>
         await Assert.ThrowsAsync<ConfigurationException>(
-            () => CreateLoader().LoadAsync(path, CancellationToken.None).WithTimeout());
+            () => CreateLoader().LoadAsync(path, CancellationToken.None).WithTimeout()).WithTimeout();
 
     internal static string FindRepositoryRoot()
     {

@@ -42,7 +42,7 @@ public sealed class VCloudConfigurationTests : IDisposable
     [Fact]
     public async Task PythonDriverConfig_LoadsUnchanged_AndSelectsTheVCloudBackend()
     {
-        var configuration = await LoadAsync(PythonDriverConfig);
+        var configuration = await LoadAsync(PythonDriverConfig).WithTimeout();
 
         Assert.Equal(BackendKind.VCloud, configuration.Backend);
         var vcloud = Assert.IsType<VCloudConfiguration>(configuration.VCloud);
@@ -68,11 +68,11 @@ public sealed class VCloudConfigurationTests : IDisposable
     [Fact]
     public async Task AzureSection_NamesAzureJsonAndACaBundle()
     {
-        var configuration = await LoadAsync("backend: azure\nazure:\n  cloudConfig: /etc/kubernetes/azure-stack.json\n  caCert: /etc/ssl/stack-ca.pem\n");
+        var configuration = await LoadAsync("backend: azure\nazure:\n  cloudConfig: /etc/kubernetes/azure-stack.json\n  caCert: /etc/ssl/stack-ca.pem\n").WithTimeout();
 
         Assert.Equal(BackendKind.Azure, configuration.Backend);
         Assert.Equal(new AzureConfiguration("/etc/kubernetes/azure-stack.json", "/etc/ssl/stack-ca.pem"), configuration.Azure);
-        Assert.Equal(AzureConfiguration.Defaults, (await LoadAsync("backend: azure\n")).Azure);
+        Assert.Equal(AzureConfiguration.Defaults, (await LoadAsync("backend: azure\n").WithTimeout()).Azure);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class VCloudConfigurationTests : IDisposable
     [Fact]
     public async Task Password_NeverAppearsWhenTheConfigurationIsPrinted()
     {
-        var configuration = await LoadAsync(PythonDriverConfig);
+        var configuration = await LoadAsync(PythonDriverConfig).WithTimeout();
 
         Assert.DoesNotContain("s3cret-Pa55", configuration.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-Pa55", configuration.VCloud!.ToString(), StringComparison.Ordinal);
@@ -104,7 +104,7 @@ public sealed class VCloudConfigurationTests : IDisposable
         var configuration = await LoadAsync(PythonDriverConfig
             .Replace("ca_cert: /etc/etcd/ssl/ca.crt", "ca_cert:", StringComparison.Ordinal)
             .Replace("cert: /etc/etcd/ssl/etcd.crt", "cert:", StringComparison.Ordinal)
-            .Replace("key: /etc/etcd/ssl/etcd.key", "key:", StringComparison.Ordinal));
+            .Replace("key: /etc/etcd/ssl/etcd.key", "key:", StringComparison.Ordinal)).WithTimeout();
 
         var etcd = Assert.IsType<EtcdConfiguration>(configuration.Locking.Etcd);
         Assert.Equal([new Uri("http://etcd.internal:2379/")], etcd.Endpoints);
@@ -114,7 +114,7 @@ public sealed class VCloudConfigurationTests : IDisposable
     [Fact]
     public async Task DebugTrue_RaisesTheLogLevel()
     {
-        var configuration = await LoadAsync(PythonDriverConfig.Replace("debug: False", "debug: True", StringComparison.Ordinal));
+        var configuration = await LoadAsync(PythonDriverConfig.Replace("debug: False", "debug: True", StringComparison.Ordinal)).WithTimeout();
 
         Assert.Equal(LogLevelSetting.Debug, configuration.Log.Level);
     }
@@ -144,7 +144,7 @@ public sealed class VCloudConfigurationTests : IDisposable
                 username: root
                 password: etcdpw
                 lease_ttl: 15s
-            """);
+            """).WithTimeout();
 
         var vcloud = configuration.VCloud!;
         Assert.Equal(new Uri("https://127.0.0.1:8443/"), vcloud.Endpoint);
@@ -171,7 +171,7 @@ public sealed class VCloudConfigurationTests : IDisposable
     {
         var text = string.Join('\n', PythonDriverConfig.Split('\n').Where(line => !line.TrimStart().StartsWith(removed + ":", StringComparison.Ordinal)));
 
-        var e = await Assert.ThrowsAsync<ConfigurationException>(() => LoadAsync(text));
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => LoadAsync(text)).WithTimeout();
 
         Assert.Equal(key, e.Key);
     }
@@ -179,7 +179,7 @@ public sealed class VCloudConfigurationTests : IDisposable
     [Fact]
     public async Task BadBoolean_NamesTheKey()
     {
-        var e = await Assert.ThrowsAsync<ConfigurationException>(() => LoadAsync(PythonDriverConfig.Replace("verify_ssl_certs: False", "verify_ssl_certs: maybe", StringComparison.Ordinal)));
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => LoadAsync(PythonDriverConfig.Replace("verify_ssl_certs: False", "verify_ssl_certs: maybe", StringComparison.Ordinal))).WithTimeout();
 
         Assert.Equal("vcloud.verify_ssl_certs", e.Key);
     }
@@ -187,7 +187,7 @@ public sealed class VCloudConfigurationTests : IDisposable
     [Fact]
     public async Task LoopAndVCloudSections_WithoutBackendKey_KeepTheDefaultBackend()
     {
-        var configuration = await LoadAsync(PythonDriverConfig + "loop:\n  directory: /var/lib/x\n");
+        var configuration = await LoadAsync(PythonDriverConfig + "loop:\n  directory: /var/lib/x\n").WithTimeout();
 
         Assert.Equal(BackendKind.Loop, configuration.Backend);
     }
@@ -213,7 +213,7 @@ public sealed class VCloudConfigurationTests : IDisposable
             new ConfigurationLocator(_ => null, _temp.PathOf("exe"), _temp.PathOf("etc/config.yaml"), [_temp.PathOf("none.yaml")]),
             "/plugins/answear.com~vcloud/vcloud");
 
-        var e = await Assert.ThrowsAsync<ConfigurationException>(() => loader.LoadAsync(null, CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => loader.LoadAsync(null, CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("vcloud section", e.Message, StringComparison.Ordinal);
     }

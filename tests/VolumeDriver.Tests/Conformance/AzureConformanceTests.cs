@@ -1,4 +1,5 @@
 using VolumeDriver.Tests.Contract;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Conformance;
 
@@ -13,7 +14,7 @@ public sealed class AzureConformanceTests
     [LifecycleFact]
     public async Task PodLifecycle_OfAnExistingDiskByUri_AsKubeletRunsIt()
     {
-        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100));
+        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100)).WithTimeout();
         cloud.Arm.SeedDisk("web-data", 1);
         var diskUri = $"/subscriptions/{cloud.Arm.Options.SubscriptionId}/resourceGroups/{cloud.Arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/web-data";
         var kubelet = new KubeletSimulator(new Dictionary<string, string>
@@ -30,18 +31,18 @@ public sealed class AzureConformanceTests
             ["kind"] = "Managed",
         }, fsType: "ext4");
 
-        Assert.True((await kubelet.CallAsync("init")).ExpectSuccess().Status!.Capabilities!["attach"]);
-        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("getvolumename", options)).Result);
-        var device = (await kubelet.CallAsync("attach", options, "node-1")).ExpectSuccess().Status!.Device!;
+        Assert.True((await kubelet.CallAsync("init").WithTimeout()).ExpectSuccess().Status!.Capabilities!["attach"]);
+        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("getvolumename", options).WithTimeout()).Result);
+        var device = (await kubelet.CallAsync("attach", options, "node-1").WithTimeout()).ExpectSuccess().Status!.Device!;
         Assert.Equal("/dev/disk/azure/scsi1/lun0", device);
         Assert.Equal(("node-1", 0), (cloud.Arm.Disks().Single().AttachedTo, cloud.Arm.Disks().Single().Lun));
-        Assert.True((await kubelet.CallAsync("isattached", options, "node-1")).ExpectSuccess().Status!.Attached);
-        Assert.True((await kubelet.CallAsync("isattached", "node-1", options)).ExpectSuccess().Status!.Attached);
-        Assert.Equal(device, (await kubelet.CallAsync("waitforattach", device, options)).ExpectSuccess().Status!.Device);
+        Assert.True((await kubelet.CallAsync("isattached", options, "node-1").WithTimeout()).ExpectSuccess().Status!.Attached);
+        Assert.True((await kubelet.CallAsync("isattached", "node-1", options).WithTimeout()).ExpectSuccess().Status!.Attached);
+        Assert.Equal(device, (await kubelet.CallAsync("waitforattach", device, options).WithTimeout()).ExpectSuccess().Status!.Device);
 
         var deviceMountPath = cloud.MountPath("node-1", volume);
         Directory.CreateDirectory(deviceMountPath);
-        (await kubelet.CallAsync("mountdevice", deviceMountPath, device, options)).ExpectSuccess();
+        (await kubelet.CallAsync("mountdevice", deviceMountPath, device, options).WithTimeout()).ExpectSuccess();
         Assert.Equal("ext4", LoopVolumeFixture.FilesystemTypeOf(deviceMountPath));
 
         var podDirectory = Path.Join(cloud.Directory, "node-1", "kubelet", "pods", "7a2e-0001", "volumes", "azure~volume-driver", volume);
@@ -54,16 +55,16 @@ public sealed class AzureConformanceTests
             ["kubernetes.io/mounterArgs.FsGroup"] = "2000",
             ["kubernetes.io/serviceAccount.name"] = "default",
         });
-        await kubelet.PodUsesTheVolumeThroughKubeletsBindMountAsync(podDirectory, deviceMountPath, mountOptions);
+        await kubelet.PodUsesTheVolumeThroughKubeletsBindMountAsync(podDirectory, deviceMountPath, mountOptions).WithTimeout();
 
         // kubelet's resize: expandvolume <json> <deviceMountPath> <newSizeBytes> <oldSizeBytes>, to 2 GiB.
-        (await kubelet.CallAsync("expandvolume", options, deviceMountPath, (2L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), (1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture))).ExpectSuccess();
+        (await kubelet.CallAsync("expandvolume", options, deviceMountPath, (2L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), (1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture)).WithTimeout()).ExpectSuccess();
         Assert.Equal(2, cloud.Arm.Disks().Single().SizeGb);
 
-        (await kubelet.CallAsync("unmountdevice", deviceMountPath)).ExpectSuccess();
-        (await kubelet.CallAsync("detach", volume, "node-1")).ExpectSuccess();
+        (await kubelet.CallAsync("unmountdevice", deviceMountPath).WithTimeout()).ExpectSuccess();
+        (await kubelet.CallAsync("detach", volume, "node-1").WithTimeout()).ExpectSuccess();
         Assert.Null(cloud.Arm.Disks().Single().AttachedTo);
-        Assert.False((await kubelet.CallAsync("isattached", "node-1", options)).ExpectSuccess().Status!.Attached);
+        Assert.False((await kubelet.CallAsync("isattached", "node-1", options).WithTimeout()).ExpectSuccess().Status!.Attached);
         Assert.Equal(1, kubelet.Executions("mount"));
         Assert.Equal(1, kubelet.Executions("unmount"));
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using VolumeDriver.Tests.Contract;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Conformance;
 
@@ -23,22 +24,22 @@ public sealed class KubeletConformanceTests
         var options = KubeletSimulator.Options(volume, new Dictionary<string, string> { ["size"] = "128Mi", ["mountOptions"] = "noatime" });
 
         // Probe: init must succeed with boolean capabilities; attach:true makes the plugin attachable.
-        var init = (await kubelet.CallAsync("init")).ExpectSuccess();
+        var init = (await kubelet.CallAsync("init").WithTimeout()).ExpectSuccess();
         Assert.True(init.Status!.Capabilities!["attach"]);
 
         // The unique volume name: getvolumename is Not supported, cached, and never run again.
-        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("getvolumename", options)).Result);
-        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("getvolumename", options)).Result);
+        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("getvolumename", options).WithTimeout()).Result);
+        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("getvolumename", options).WithTimeout()).Result);
         Assert.Equal(1, kubelet.Executions("getvolumename"));
 
-        var device = (await kubelet.CallAsync("attach", options, Node)).ExpectSuccess().Status!.Device!;
-        Assert.True((await kubelet.CallAsync("isattached", options, Node)).ExpectSuccess().Status!.Attached);
-        device = (await kubelet.CallAsync("waitforattach", device, options)).ExpectSuccess().Status!.Device!;
+        var device = (await kubelet.CallAsync("attach", options, Node).WithTimeout()).ExpectSuccess().Status!.Device!;
+        Assert.True((await kubelet.CallAsync("isattached", options, Node).WithTimeout()).ExpectSuccess().Status!.Attached);
+        device = (await kubelet.CallAsync("waitforattach", device, options).WithTimeout()).ExpectSuccess().Status!.Device!;
 
         // kubelet creates the device mount path (0750) and calls mountdevice.
         var deviceMountPath = fixture.MountPath(volume);
         Directory.CreateDirectory(deviceMountPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
-        (await kubelet.CallAsync("mountdevice", deviceMountPath, device, options)).ExpectSuccess();
+        (await kubelet.CallAsync("mountdevice", deviceMountPath, device, options).WithTimeout()).ExpectSuccess();
         Assert.Contains("noatime", LoopVolumeFixture.MountOptionsOf(deviceMountPath).Split(','));
 
         // mount gets the pod keys, the fsGroup key and secrets; Not supported makes kubelet bind-mount.
@@ -53,18 +54,18 @@ public sealed class KubeletConformanceTests
             ["kubernetes.io/mounterArgs.FsGroup"] = "2000",
             ["kubernetes.io/secret/token"] = TestSupport.TestSecrets.Base64(TestSupport.TestSecrets.Token),
         });
-        await kubelet.PodUsesTheVolumeThroughKubeletsBindMountAsync(podDirectory, deviceMountPath, mountOptions);
+        await kubelet.PodUsesTheVolumeThroughKubeletsBindMountAsync(podDirectory, deviceMountPath, mountOptions).WithTimeout();
 
-        (await kubelet.CallAsync("unmountdevice", deviceMountPath)).ExpectSuccess();
+        (await kubelet.CallAsync("unmountdevice", deviceMountPath).WithTimeout()).ExpectSuccess();
         Assert.False(LoopVolumeFixture.IsMountPoint(deviceMountPath));
-        (await kubelet.CallAsync("detach", volume, Node)).ExpectSuccess();
-        Assert.False((await kubelet.CallAsync("isattached", Node, options)).ExpectSuccess().Status!.Attached);
+        (await kubelet.CallAsync("detach", volume, Node).WithTimeout()).ExpectSuccess();
+        Assert.False((await kubelet.CallAsync("isattached", Node, options).WithTimeout()).ExpectSuccess().Status!.Attached);
 
         // Cached verbs stay cached; nothing the driver logged holds the secret.
-        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("mount", podDirectory, mountOptions)).Result);
+        Assert.Equal(KubeletResult.NotSupported, (await kubelet.CallAsync("mount", podDirectory, mountOptions).WithTimeout()).Result);
         Assert.Equal(1, kubelet.Executions("mount"));
         TestSupport.TestSecrets.AssertAbsentFrom(File.ReadAllText(fixture.LogFile), fixture.LogFile);
-        await fixture.ExpectAsync("Success", "delete", volume);
+        await fixture.ExpectAsync("Success", "delete", volume).WithTimeout();
     }
 
     [LifecycleFact]
@@ -75,10 +76,10 @@ public sealed class KubeletConformanceTests
         foreach (var key in new[] { "kubernetes.io/fsGroup", "kubernetes.io/mounterArgs.FsGroup" })
         {
             var good = KubeletSimulator.Options("pv-fsgroup", extra: new Dictionary<string, string> { [key] = "2000" });
-            Assert.False((await kubelet.CallAsync("isattached", good, Node)).ExpectSuccess().Status!.Attached);
+            Assert.False((await kubelet.CallAsync("isattached", good, Node).WithTimeout()).ExpectSuccess().Status!.Attached);
 
             var bad = KubeletSimulator.Options("pv-fsgroup", extra: new Dictionary<string, string> { [key] = "wheel" });
-            var outcome = await kubelet.CallAsync("isattached", bad, Node);
+            var outcome = await kubelet.CallAsync("isattached", bad, Node).WithTimeout();
             Assert.Equal(KubeletResult.Error, outcome.Result);
             Assert.Contains(key, outcome.Status!.Message, StringComparison.Ordinal);
         }
@@ -93,11 +94,11 @@ public sealed class KubeletConformanceTests
         var options = KubeletSimulator.Options(volume, new Dictionary<string, string> { ["size"] = "320Mi", ["kubernetes.io/fsType"] = "xfs" }, fsType: "ext4");
         Assert.Contains("\"kubernetes.io/fsType\":\"xfs\"", options, StringComparison.Ordinal);
 
-        var device = (await kubelet.CallAsync("attach", options, Node)).ExpectSuccess().Status!.Device!;
-        (await kubelet.CallAsync("mountdevice", fixture.MountPath(volume), device, options)).ExpectSuccess();
-        Assert.Equal("xfs", (await LoopVolumeFixture.RunToolAsync("blkid", "-p", "-o", "value", "-s", "TYPE", device)).Trim());
-        (await kubelet.CallAsync("unmountdevice", fixture.MountPath(volume))).ExpectSuccess();
-        (await kubelet.CallAsync("detach", volume, Node)).ExpectSuccess();
+        var device = (await kubelet.CallAsync("attach", options, Node).WithTimeout()).ExpectSuccess().Status!.Device!;
+        (await kubelet.CallAsync("mountdevice", fixture.MountPath(volume), device, options).WithTimeout()).ExpectSuccess();
+        Assert.Equal("xfs", (await LoopVolumeFixture.RunToolAsync("blkid", "-p", "-o", "value", "-s", "TYPE", device).WithTimeout()).Trim());
+        (await kubelet.CallAsync("unmountdevice", fixture.MountPath(volume)).WithTimeout()).ExpectSuccess();
+        (await kubelet.CallAsync("detach", volume, Node).WithTimeout()).ExpectSuccess();
     }
 
     [LifecycleFact]
@@ -107,7 +108,7 @@ public sealed class KubeletConformanceTests
         var kubelet = new KubeletSimulator(fixture.Environment);
         foreach (var name in new[] { "日本語-volume", "emoji-🙂", "line\u2028separator", "<script>&amp;" })
         {
-            var outcome = await kubelet.CallAsync("attach", KubeletSimulator.Options(name, new Dictionary<string, string> { ["size"] = "64Mi" }), Node);
+            var outcome = await kubelet.CallAsync("attach", KubeletSimulator.Options(name, new Dictionary<string, string> { ["size"] = "64Mi" }), Node).WithTimeout();
             Assert.Equal(KubeletResult.Error, outcome.Result);
             Assert.Equal("Failure", outcome.Status!.Status);
             Assert.Contains("kubernetes.io/pvOrVolumeName", outcome.Status.Message, StringComparison.Ordinal);
@@ -126,7 +127,7 @@ public sealed class KubeletConformanceTests
             ["kubernetes.io/pod.name"] = "名前-🙂-\u2028-<&>",
             ["kubernetes.io/secret/blob"] = Convert.ToBase64String(new byte[3000]),
         });
-        Assert.False((await kubelet.CallAsync("isattached", options, Node)).ExpectSuccess().Status!.Attached);
+        Assert.False((await kubelet.CallAsync("isattached", options, Node).WithTimeout()).ExpectSuccess().Status!.Attached);
     }
 
     [LifecycleFact]
@@ -135,7 +136,7 @@ public sealed class KubeletConformanceTests
         await using var fixture = new LoopVolumeFixture();
         var kubelet = new KubeletSimulator(fixture.Environment);
         var options = KubeletSimulator.Options("pv-big", new Dictionary<string, string> { ["mountOptions"] = new string('a', 100 * 1024) });
-        var outcome = await kubelet.CallAsync("attach", options, Node);
+        var outcome = await kubelet.CallAsync("attach", options, Node).WithTimeout();
         Assert.Equal(KubeletResult.Error, outcome.Result);
         Assert.Contains("mountOptions", outcome.Status!.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(fixture.ImagePath("pv-big")));

@@ -1,4 +1,5 @@
 using VolumeDriver.Tests.Contract;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Conformance;
 
@@ -32,7 +33,7 @@ public sealed class KubeletSimulator
         }
 
         _executions[verb] = Executions(verb) + 1;
-        var run = await KubeletExec.RunAsync([verb, .. args], _environment);
+        var run = await KubeletExec.RunAsync([verb, .. args], _environment).WithTimeout();
         Assert.Equal("", run.ShellStderr);
         GoDriverStatus status;
         try
@@ -73,17 +74,17 @@ public sealed class KubeletSimulator
     /// </summary>
     public async Task PodUsesTheVolumeThroughKubeletsBindMountAsync(string podDirectory, string deviceMountPath, string mountOptions)
     {
-        Assert.Equal(KubeletResult.NotSupported, (await CallAsync("mount", podDirectory, mountOptions)).Result);
-        await LoopVolumeFixture.RunToolAsync("mount", "--bind", deviceMountPath, podDirectory);
+        Assert.Equal(KubeletResult.NotSupported, (await CallAsync("mount", podDirectory, mountOptions).WithTimeout()).Result);
+        await LoopVolumeFixture.RunToolAsync("mount", "--bind", deviceMountPath, podDirectory).WithTimeout();
         try
         {
-            await File.WriteAllTextAsync(Path.Join(podDirectory, "written-by-pod"), "hello");
-            Assert.Equal("hello", await File.ReadAllTextAsync(Path.Join(deviceMountPath, "written-by-pod")));
-            Assert.Equal(KubeletResult.NotSupported, (await CallAsync("unmount", podDirectory)).Result);
+            await File.WriteAllTextAsync(Path.Join(podDirectory, "written-by-pod"), "hello").WithTimeout();
+            Assert.Equal("hello", await File.ReadAllTextAsync(Path.Join(deviceMountPath, "written-by-pod")).WithTimeout());
+            Assert.Equal(KubeletResult.NotSupported, (await CallAsync("unmount", podDirectory).WithTimeout()).Result);
         }
         finally
         {
-            await LoopVolumeFixture.RunToolAsync("umount", podDirectory);
+            await LoopVolumeFixture.RunToolAsync("umount", podDirectory).WithTimeout();
         }
     }
 

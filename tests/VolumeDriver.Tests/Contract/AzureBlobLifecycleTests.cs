@@ -27,7 +27,7 @@ public sealed class AzureBlobLifecycleTests
         await using var azurite = await AzuriteServer.StartAsync(
             AzureStackTestBed.PoolAccount("Standard_LRS"),
             AzureStackTestBed.PoolAccount("Premium_LRS"),
-            StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, volume));
+            StorageAccountPool.DedicatedAccountName(Defaults.SubscriptionId, Defaults.ResourceGroup, volume)).WithTimeout();
         await using var cloud = await AzureTestCloud.StartAsync(["node-1", "node-2"], TimeSpan.FromMilliseconds(200), configure: o => o with
         {
             Vms = ["node-1", "node-2"],
@@ -35,28 +35,28 @@ public sealed class AzureBlobLifecycleTests
             BlobEndpointTemplate = azurite.EndpointTemplate,
             StorageAccountKeys = azurite.Keys,
             VhdDiskBytes = _ => 1L << 30,
-        });
+        }).WithTimeout();
         var options = Options(volume, kind);
         var mount1 = cloud.MountPath("node-1", volume);
         var mount2 = cloud.MountPath("node-2", volume);
 
-        var device = (await cloud.ExpectAsync("node-1", "Success", "attach", options, "node-1")).Device!;
+        var device = (await cloud.ExpectAsync("node-1", "Success", "attach", options, "node-1").WithTimeout()).Device!;
         Assert.Equal("/dev/disk/azure/scsi1/lun0", device);
-        Assert.Equal(device, (await cloud.ExpectAsync("node-1", "Success", "waitforattach", device, options)).Device);
-        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount1, device, options);
-        await File.WriteAllTextAsync(Path.Join(mount1, "data.txt"), "on a vhd");
-        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount1);
-        await cloud.ExpectAsync("node-1", "Success", "detach", volume, "node-1");
+        Assert.Equal(device, (await cloud.ExpectAsync("node-1", "Success", "waitforattach", device, options).WithTimeout()).Device);
+        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount1, device, options).WithTimeout();
+        await File.WriteAllTextAsync(Path.Join(mount1, "data.txt"), "on a vhd").WithTimeout();
+        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount1).WithTimeout();
+        await cloud.ExpectAsync("node-1", "Success", "detach", volume, "node-1").WithTimeout();
         Assert.Empty(cloud.Arm.VhdAttachments());
 
         // node-2 never saw the volume: it finds the same VHD from the PV alone.
-        var moved = (await cloud.ExpectAsync("node-2", "Success", "attach", options, "node-2")).Device!;
-        await cloud.ExpectAsync("node-2", "Success", "waitforattach", moved, options);
-        await cloud.ExpectAsync("node-2", "Success", "mountdevice", mount2, moved, options);
-        Assert.Equal("on a vhd", await File.ReadAllTextAsync(Path.Join(mount2, "data.txt")));
-        await cloud.ExpectAsync("node-2", "Success", "unmountdevice", mount2);
-        await cloud.ExpectAsync("node-2", "Success", "detach", volume, "node-2");
-        await cloud.ExpectAsync("node-2", "Success", "delete", volume);
+        var moved = (await cloud.ExpectAsync("node-2", "Success", "attach", options, "node-2").WithTimeout()).Device!;
+        await cloud.ExpectAsync("node-2", "Success", "waitforattach", moved, options).WithTimeout();
+        await cloud.ExpectAsync("node-2", "Success", "mountdevice", mount2, moved, options).WithTimeout();
+        Assert.Equal("on a vhd", await File.ReadAllTextAsync(Path.Join(mount2, "data.txt")).WithTimeout());
+        await cloud.ExpectAsync("node-2", "Success", "unmountdevice", mount2).WithTimeout();
+        await cloud.ExpectAsync("node-2", "Success", "detach", volume, "node-2").WithTimeout();
+        await cloud.ExpectAsync("node-2", "Success", "delete", volume).WithTimeout();
 
         Assert.Empty(cloud.Arm.VhdAttachments());
 
@@ -72,7 +72,7 @@ public sealed class AzureBlobLifecycleTests
     {
         const string volume = "pv-mig";
         var standard = AzureStackTestBed.PoolAccount("Standard_LRS");
-        await using var azurite = await AzuriteServer.StartAsync(standard, AzureStackTestBed.PoolAccount("Premium_LRS"));
+        await using var azurite = await AzuriteServer.StartAsync(standard, AzureStackTestBed.PoolAccount("Premium_LRS")).WithTimeout();
         await using var cloud = await AzureTestCloud.StartAsync(["legacy-1", "node-2"], TimeSpan.FromMilliseconds(200), configure: o => o with
         {
             Vms = ["legacy-1", "node-2"],
@@ -80,27 +80,27 @@ public sealed class AzureBlobLifecycleTests
             BlobEndpointTemplate = azurite.EndpointTemplate,
             StorageAccountKeys = azurite.Keys,
             VhdDiskBytes = _ => 1L << 30,
-        });
+        }).WithTimeout();
         var blobOptions = Options(volume, "shared");
         var oldMount = cloud.MountPath("legacy-1", volume);
 
-        var device = (await cloud.ExpectAsync("legacy-1", "Success", "attach", blobOptions, "legacy-1")).Device!;
-        await cloud.ExpectAsync("legacy-1", "Success", "waitforattach", device, blobOptions);
-        await cloud.ExpectAsync("legacy-1", "Success", "mountdevice", oldMount, device, blobOptions);
-        await File.WriteAllTextAsync(Path.Join(oldMount, "data.txt"), "from the vhd");
+        var device = (await cloud.ExpectAsync("legacy-1", "Success", "attach", blobOptions, "legacy-1").WithTimeout()).Device!;
+        await cloud.ExpectAsync("legacy-1", "Success", "waitforattach", device, blobOptions).WithTimeout();
+        await cloud.ExpectAsync("legacy-1", "Success", "mountdevice", oldMount, device, blobOptions).WithTimeout();
+        await File.WriteAllTextAsync(Path.Join(oldMount, "data.txt"), "from the vhd").WithTimeout();
         var vhd = cloud.Arm.VhdAttachments().Single().VhdUri;
 
         // Attached (leased): refused, nothing created.
-        var busy = await cloud.RunAsync("node-2", "migrate-vhd", vhd);
+        var busy = await cloud.RunAsync("node-2", "migrate-vhd", vhd).WithTimeout();
         Assert.Equal((1, "Failure"), (busy.ExitCode, busy.Status.Status));
         Assert.Contains("is leased", busy.Status.Message, StringComparison.Ordinal);
         Assert.Empty(cloud.Arm.Disks());
 
-        await cloud.ExpectAsync("legacy-1", "Success", "unmountdevice", oldMount);
-        await cloud.ExpectAsync("legacy-1", "Success", "detach", volume, "legacy-1");
+        await cloud.ExpectAsync("legacy-1", "Success", "unmountdevice", oldMount).WithTimeout();
+        await cloud.ExpectAsync("legacy-1", "Success", "detach", volume, "legacy-1").WithTimeout();
 
-        var migrated = await cloud.RunAsync("node-2", "migrate-vhd", vhd);
-        var again = await cloud.RunAsync("node-2", "migrate-vhd", vhd);
+        var migrated = await cloud.RunAsync("node-2", "migrate-vhd", vhd).WithTimeout();
+        var again = await cloud.RunAsync("node-2", "migrate-vhd", vhd).WithTimeout();
 
         Assert.Equal(0, migrated.ExitCode);
         using var reply = JsonDocument.Parse(migrated.Text);
@@ -126,16 +126,16 @@ public sealed class AzureBlobLifecycleTests
             ["diskURI"] = diskUri,
         });
         var newMount = cloud.MountPath("node-2", volume);
-        var managedDevice = (await cloud.ExpectAsync("node-2", "Success", "attach", managedOptions, "node-2")).Device!;
-        await cloud.ExpectAsync("node-2", "Success", "waitforattach", managedDevice, managedOptions);
-        await cloud.ExpectAsync("node-2", "Success", "mountdevice", newMount, managedDevice, managedOptions);
-        Assert.Equal("from the vhd", await File.ReadAllTextAsync(Path.Join(newMount, "data.txt")));
-        await cloud.ExpectAsync("node-2", "Success", "unmountdevice", newMount);
-        await cloud.ExpectAsync("node-2", "Success", "detach", volume, "node-2");
+        var managedDevice = (await cloud.ExpectAsync("node-2", "Success", "attach", managedOptions, "node-2").WithTimeout()).Device!;
+        await cloud.ExpectAsync("node-2", "Success", "waitforattach", managedDevice, managedOptions).WithTimeout();
+        await cloud.ExpectAsync("node-2", "Success", "mountdevice", newMount, managedDevice, managedOptions).WithTimeout();
+        Assert.Equal("from the vhd", await File.ReadAllTextAsync(Path.Join(newMount, "data.txt")).WithTimeout());
+        await cloud.ExpectAsync("node-2", "Success", "unmountdevice", newMount).WithTimeout();
+        await cloud.ExpectAsync("node-2", "Success", "detach", volume, "node-2").WithTimeout();
 
         // The VHD is still there, unleased, for the operator to delete once satisfied.
         var store = azurite.Store(standard);
         var (_, container, blob) = BlobDiskProvisioner.Parts(new Uri(vhd));
-        Assert.False((await store.GetPropertiesAsync(container, blob, CancellationToken.None))!.Leased);
+        Assert.False((await store.GetPropertiesAsync(container, blob, CancellationToken.None).WithTimeout())!.Leased);
     }
 }

@@ -29,7 +29,7 @@ public sealed class AzureBlobPoolConcurrencyTests
     {
         var standard = AzureStackTestBed.PoolAccount("Standard_LRS");
         string[] premium = [.. Enumerable.Range(1, 6).Select(n => AzureStackTestBed.PoolAccount(Sku, n))];
-        await using var azurite = await AzuriteServer.StartAsync([standard, .. premium]);
+        await using var azurite = await AzuriteServer.StartAsync([standard, .. premium]).WithTimeout();
         string[] vms = [.. Enumerable.Range(1, Processes).Select(n => $"vm-{n}")];
         await using var cloud = await AzureTestCloud.StartAsync(["ctl"], TimeSpan.FromMilliseconds(50), configure: o => o with
         {
@@ -39,13 +39,13 @@ public sealed class AzureBlobPoolConcurrencyTests
             StorageAccountKeys = azurite.Keys,
             VhdDiskBytes = _ => 1L << 30,
             AzureStackStorage = true,
-        });
+        }).WithTimeout();
 
         var workers = Enumerable.Range(0, Processes).Select(async worker =>
         {
             for (var disk = worker; disk < Disks; disk += Processes)
             {
-                await cloud.ExpectAsync("ctl", "Success", "attach", Options($"pv-{disk:00}"), vms[worker]);
+                await cloud.ExpectAsync("ctl", "Success", "attach", Options($"pv-{disk:00}"), vms[worker]).WithTimeout();
             }
         });
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(8));

@@ -39,12 +39,12 @@ public sealed class AzureDoctorTests : IAsyncLifetime
             Vms = ["node-1", "legacy-1"],
             UnmanagedOsDiskVms = ["legacy-1"],
             ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 3 },
-        });
+        }).WithTimeout();
     }
 
     public async Task DisposeAsync()
     {
-        await _arm.DisposeAsync();
+        await _arm.DisposeAsync().WithTimeout();
         _certificate.Dispose();
         _key.Dispose();
         Directory.Delete(_directory, recursive: true);
@@ -55,7 +55,7 @@ public sealed class AzureDoctorTests : IAsyncLifetime
     {
         var checks = await DoctorAsync($$"""
             "aadClientId": "{{SecretClient}}", "aadClientSecret": "{{TestSecrets.Password}}"
-            """);
+            """).WithTimeout();
 
         Assert.Equal("ok", checks["credentials"].Status);
         Assert.Contains("service principal " + SecretClient, checks["credentials"].Detail, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed class AzureDoctorTests : IAsyncLifetime
     {
         var checks = await DoctorAsync($$"""
             "aadClientId": "{{SecretClient}}", "aadClientSecret": "{{TestSecrets.Token}}"
-            """);
+            """).WithTimeout();
 
         Assert.Equal("fail", checks["credentials"].Status);
         Assert.True(checks["credentials"].Detail.Contains("Invalid client secret", StringComparison.Ordinal), checks["credentials"].Detail);
@@ -80,11 +80,11 @@ public sealed class AzureDoctorTests : IAsyncLifetime
     public async Task ClientCertificate_SignsAnAssertionTheDoubleVerifies()
     {
         var pfx = Path.Join(_directory, "sp.pfx");
-        await File.WriteAllBytesAsync(pfx, _certificate.Export(X509ContentType.Pkcs12, TestSecrets.ConfigValue));
+        await File.WriteAllBytesAsync(pfx, _certificate.Export(X509ContentType.Pkcs12, TestSecrets.ConfigValue)).WithTimeout();
 
         var checks = await DoctorAsync($$"""
             "aadClientId": "{{CertificateClient}}", "aadClientCertPath": "{{pfx}}", "aadClientCertPassword": "{{TestSecrets.ConfigValue}}"
-            """);
+            """).WithTimeout();
 
         Assert.Equal("ok", checks["credentials"].Status);
         Assert.Contains("client_assertion:" + CertificateClient, _arm.IssuedTokens);
@@ -94,13 +94,13 @@ public sealed class AzureDoctorTests : IAsyncLifetime
     public async Task WorkloadIdentity_SendsTheFederatedToken()
     {
         var tokenFile = Path.Join(_directory, "sa-token");
-        await File.WriteAllTextAsync(tokenFile, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJl");
+        await File.WriteAllTextAsync(tokenFile, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJl").WithTimeout();
 
         var checks = await DoctorAsync("\"useManagedIdentityExtension\": false", new Dictionary<string, string>
         {
             ["AZURE_FEDERATED_TOKEN_FILE"] = tokenFile,
             ["AZURE_CLIENT_ID"] = FederatedClient,
-        });
+        }).WithTimeout();
 
         Assert.Equal("ok", checks["credentials"].Status);
         Assert.Contains("federated:" + FederatedClient, _arm.IssuedTokens);
@@ -111,8 +111,8 @@ public sealed class AzureDoctorTests : IAsyncLifetime
     {
         var imds = new Dictionary<string, string> { ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = _arm.ImdsUri.ToString() };
 
-        var system = await DoctorAsync("\"useManagedIdentityExtension\": true", imds);
-        var user = await DoctorAsync($"\"useManagedIdentityExtension\": true, \"userAssignedIdentityID\": \"{UserAssigned}\"", imds);
+        var system = await DoctorAsync("\"useManagedIdentityExtension\": true", imds).WithTimeout();
+        var user = await DoctorAsync($"\"useManagedIdentityExtension\": true, \"userAssignedIdentityID\": \"{UserAssigned}\"", imds).WithTimeout();
 
         Assert.Equal("ok", system["credentials"].Status);
         Assert.Equal("ok", user["credentials"].Status);
@@ -123,7 +123,7 @@ public sealed class AzureDoctorTests : IAsyncLifetime
     [ContractFact]
     public async Task NoIdentity_IsAConfigurationFailureNamingTheWays()
     {
-        var checks = await DoctorAsync("\"aadClientId\": \"x\"");
+        var checks = await DoctorAsync("\"aadClientId\": \"x\"").WithTimeout();
 
         Assert.Equal("fail", checks["credentials"].Status);
         Assert.Contains("useManagedIdentityExtension", checks["credentials"].Detail, StringComparison.Ordinal);
@@ -137,7 +137,7 @@ public sealed class AzureDoctorTests : IAsyncLifetime
     {
         var checks = await DoctorAsync($$"""
             "aadClientId": "{{SecretClient}}", "aadClientSecret": "{{TestSecrets.Password}}"
-            """, vmType: vmType, node: node);
+            """, vmType: vmType, node: node).WithTimeout();
 
         Assert.Equal(status, checks["node VM"].Status);
         Assert.Contains(detail, checks["node VM"].Detail, StringComparison.Ordinal);
@@ -157,7 +157,7 @@ public sealed class AzureDoctorTests : IAsyncLifetime
               "vmType": "{{vmType}}",
               {{identity}}
             }
-            """);
+            """).WithTimeout();
         var config = Path.Join(_directory, name + "-config.yaml");
         await File.WriteAllTextAsync(config, $"""
             backend: azure
@@ -167,14 +167,14 @@ public sealed class AzureDoctorTests : IAsyncLifetime
               caCert: {_arm.CaCertificatePemPath}
             log:
               file: {Path.Join(_directory, name + ".log")}
-            """);
+            """).WithTimeout();
         var variables = new Dictionary<string, string>(environment ?? [])
         {
             ["VOLUME_DRIVER_CONFIG"] = config,
             ["AZURE_ENVIRONMENT_FILEPATH"] = _arm.WriteEnvironmentFile(),
         };
 
-        var run = await KubeletExec.RunAsync(["doctor", "--json", "--plugin-dir", _directory, "--driver", "azure~volume-driver"], variables);
+        var run = await KubeletExec.RunAsync(["doctor", "--json", "--plugin-dir", _directory, "--driver", "azure~volume-driver"], variables).WithTimeout();
         using var report = JsonDocument.Parse(run.Combined);
         var checks = report.RootElement.GetProperty("checks").EnumerateArray()
             .ToDictionary(c => c.GetProperty("name").GetString()!, c => (c.GetProperty("status").GetString()!, c.GetProperty("detail").GetString()!));

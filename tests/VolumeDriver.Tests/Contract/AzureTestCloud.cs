@@ -37,12 +37,12 @@ public sealed class AzureTestCloud : IAsyncDisposable
             OperationTime = operationTime,
             RetryAfterSeconds = 0,
         };
-        var arm = await ArmSimulator.StartAsync(configure is null ? options : configure(options));
+        var arm = await ArmSimulator.StartAsync(configure is null ? options : configure(options)).WithTimeout();
         var azureJson = Path.Join(directory, "azure.json");
         await File.WriteAllTextAsync(azureJson, $$"""
             {"cloud":"AzureStackCloud","tenantId":"{{arm.Options.TenantId}}","subscriptionId":"{{arm.Options.SubscriptionId}}",
              "resourceGroup":"{{arm.Options.ResourceGroup}}","location":"{{arm.Options.Location}}","aadClientId":"{{Client}}","aadClientSecret":"{{TestSecrets.Password}}"}
-            """);
+            """).WithTimeout();
         foreach (var node in nodes)
         {
             System.IO.Directory.CreateDirectory(Path.Join(directory, node));
@@ -62,7 +62,7 @@ public sealed class AzureTestCloud : IAsyncDisposable
                 node:
                   deviceTimeout: 20s
                   emulationRoot: {Path.Join(directory, node, "host")}
-                """);
+                """).WithTimeout();
         }
 
         return new AzureTestCloud(directory, arm);
@@ -79,7 +79,7 @@ public sealed class AzureTestCloud : IAsyncDisposable
 
     public async Task<GoDriverStatus> ExpectAsync(string node, string status, params string[] args)
     {
-        var run = await RunAsync(node, args);
+        var run = await RunAsync(node, args).WithTimeout();
         var log = Path.Join(Directory, node, "driver.log");
         Assert.True(run.Status.Status == status, $"{node}: volume-driver {string.Join(' ', args)} answered {run.Text}; expected {status}\n{(File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(30)) : string.Empty)}");
         return run.Status;
@@ -102,11 +102,11 @@ public sealed class AzureTestCloud : IAsyncDisposable
         {
             for (var attempt = 0; attempt < 10 && LoopVolumeFixture.IsMountPoint(mount); attempt++)
             {
-                await LoopVolumeFixture.RunToolAsync("umount", mount);
+                await LoopVolumeFixture.RunToolAsync("umount", mount).WithTimeout();
             }
         }
 
-        await Arm.DisposeAsync();
+        await Arm.DisposeAsync().WithTimeout();
         var logs = string.Join('\n', System.IO.Directory.EnumerateFiles(Directory, "*.log", SearchOption.AllDirectories).Select(File.ReadAllText));
         System.IO.Directory.Delete(Directory, recursive: true);
         TestSecrets.AssertAbsentFrom(logs, "the Azure test logs");

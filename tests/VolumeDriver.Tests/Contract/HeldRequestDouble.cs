@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Simulators;
 using Simulators.Arm;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -32,7 +33,7 @@ public sealed class HeldRequestDouble : IAsyncDisposable
 
     public static async Task<HeldRequestDouble> StartAsync(string stateDirectory)
     {
-        var host = await SimulatorHost.StartAsync(stateDirectory, httpsPort: 0, withPlainHttp: false);
+        var host = await SimulatorHost.StartAsync(stateDirectory, httpsPort: 0, withPlainHttp: false).WithTimeout();
         var double_ = new HeldRequestDouble(host);
         host.Serve(double_.HoldAsync);
         return double_;
@@ -44,8 +45,8 @@ public sealed class HeldRequestDouble : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        await _host.DisposeAsync();
+        await _stopping.CancelAsync().WithTimeout();
+        await _host.DisposeAsync().WithTimeout();
         _stopping.Dispose();
     }
 
@@ -57,7 +58,7 @@ public sealed class HeldRequestDouble : IAsyncDisposable
         using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, either.Token);
+            await Task.Delay(Timeout.InfiniteTimeSpan, either.Token).WithTimeout();
         }
         catch (OperationCanceledException)
         {

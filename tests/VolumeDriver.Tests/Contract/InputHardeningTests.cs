@@ -21,7 +21,7 @@ public sealed class InputHardeningTests
     {
         await using var fixture = new LoopVolumeFixture();
 
-        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("nlvol\n", size: "16Mi"), Node);
+        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("nlvol\n", size: "16Mi"), Node).WithTimeout();
 
         Assert.Contains("is not a usable volume name", failure.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(fixture.ImageDirectory) && Directory.EnumerateFileSystemEntries(fixture.ImageDirectory).Any());
@@ -32,7 +32,7 @@ public sealed class InputHardeningTests
     {
         await using var fixture = new LoopVolumeFixture();
 
-        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("nlnode", size: "16Mi"), Node + "\n");
+        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("nlnode", size: "16Mi"), Node + "\n").WithTimeout();
 
         Assert.Contains("node name", failure.Message, StringComparison.Ordinal);
         Assert.Contains("is not valid", failure.Message, StringComparison.Ordinal);
@@ -44,13 +44,13 @@ public sealed class InputHardeningTests
         await using var fixture = new LoopVolumeFixture();
         var longest = new string('a', 217);
 
-        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options(longest + "b", size: "16Mi"), Node);
+        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options(longest + "b", size: "16Mi"), Node).WithTimeout();
         Assert.Contains("218 characters long; the loop backend takes names of at most 217 characters", failure.Message, StringComparison.Ordinal);
 
-        var attached = await fixture.ExpectAsync("Success", "attach", LoopVolumeFixture.Options(longest, size: "16Mi"), Node);
+        var attached = await fixture.ExpectAsync("Success", "attach", LoopVolumeFixture.Options(longest, size: "16Mi"), Node).WithTimeout();
         Assert.StartsWith("/dev/loop", attached.Device, StringComparison.Ordinal);
-        await fixture.ExpectAsync("Success", "detach", longest, Node);
-        await fixture.ExpectAsync("Success", "delete", longest);
+        await fixture.ExpectAsync("Success", "detach", longest, Node).WithTimeout();
+        await fixture.ExpectAsync("Success", "delete", longest).WithTimeout();
     }
 
     [LifecycleFact("mkfifo")]
@@ -59,10 +59,10 @@ public sealed class InputHardeningTests
         await using var fixture = new LoopVolumeFixture();
         Directory.CreateDirectory(fixture.ImagePath("dirvol"));
         Directory.CreateDirectory(fixture.ImageDirectory);
-        await LoopVolumeFixture.RunToolAsync("mkfifo", fixture.ImagePath("fifovol"));
+        await LoopVolumeFixture.RunToolAsync("mkfifo", fixture.ImagePath("fifovol")).WithTimeout();
 
-        var directory = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("dirvol", size: "16Mi"), Node);
-        var fifo = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("fifovol", size: "16Mi"), Node);
+        var directory = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("dirvol", size: "16Mi"), Node).WithTimeout();
+        var fifo = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("fifovol", size: "16Mi"), Node).WithTimeout();
 
         Assert.Contains("is a directory, not a regular file", directory.Message, StringComparison.Ordinal);
         Assert.Contains("is a FIFO (named pipe), not a regular file", fifo.Message, StringComparison.Ordinal);
@@ -81,7 +81,7 @@ public sealed class InputHardeningTests
 
         File.CreateSymbolicLink(fixture.ImagePath("linkvol"), elsewhere);
 
-        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("linkvol", size: "16Mi"), Node);
+        var failure = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("linkvol", size: "16Mi"), Node).WithTimeout();
 
         Assert.Contains("is a symbolic link", failure.Message, StringComparison.Ordinal);
         var bound = Directory.EnumerateDirectories("/sys/block", "loop*")
@@ -101,14 +101,14 @@ public sealed class InputHardeningTests
             file.SetLength(64 << 20);
         }
 
-        await LoopVolumeFixture.RunToolAsync("mkfs.ext4", "-q", "-F", "-b", "4096", backing);
+        await LoopVolumeFixture.RunToolAsync("mkfs.ext4", "-q", "-F", "-b", "4096", backing).WithTimeout();
         var ext4 = fixture.Track(Path.Join(fixture.Root, "ext4"));
         Directory.CreateDirectory(ext4);
-        await LoopVolumeFixture.RunToolAsync("mount", "-o", "loop", backing, ext4);
+        await LoopVolumeFixture.RunToolAsync("mount", "-o", "loop", backing, ext4).WithTimeout();
         Assert.True(LoopVolumeFixture.IsMountPoint(ext4), "the test's ext4 filesystem did not mount");
         var config = WriteConfig(fixture, "ext4.yaml", loopDirectory: Path.Join(ext4, "images"), loopExtra: "  overcommit: 1000");
 
-        var failure = await RunAsync(config, "attach", LoopVolumeFixture.Options("hugevol", size: "17Ti"), Node);
+        var failure = await RunAsync(config, "attach", LoopVolumeFixture.Options("hugevol", size: "17Ti"), Node).WithTimeout();
 
         Assert.True(failure.Status.Status == "Failure", failure.Text);
         Assert.Contains("is on ext2/3/4, which holds files of at most 16 TiB", failure.Status.Message, StringComparison.Ordinal);
@@ -125,17 +125,17 @@ public sealed class InputHardeningTests
         var gib = (free >> 30) + 2;
         var size = gib + "Gi";
 
-        var refused = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("bigvol", size: size), Node);
+        var refused = await fixture.ExpectAsync("Failure", "attach", LoopVolumeFixture.Options("bigvol", size: size), Node).WithTimeout();
         Assert.Contains("exceeds the free space of " + fixture.ImageDirectory, refused.Message, StringComparison.Ordinal);
         Assert.Contains("times loop.overcommit 1", refused.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(fixture.ImagePath("bigvol")));
 
         var config = WriteConfig(fixture, "overcommit.yaml", loopExtra: "  overcommit: 2");
-        var allowed = await RunAsync(config, "attach", LoopVolumeFixture.Options("bigvol", size: size), Node);
+        var allowed = await RunAsync(config, "attach", LoopVolumeFixture.Options("bigvol", size: size), Node).WithTimeout();
         Assert.True(allowed.Status.Status == "Success", allowed.Text);
-        await RunAsync(config, "detach", "bigvol", Node);
+        await RunAsync(config, "detach", "bigvol", Node).WithTimeout();
 
-        var doctor = await RunAsync(config, "doctor", "--json", "--plugin-dir", fixture.Root, "--driver", Driver);
+        var doctor = await RunAsync(config, "doctor", "--json", "--plugin-dir", fixture.Root, "--driver", Driver).WithTimeout();
         var overcommit = Checks(doctor)["overcommit"];
         Assert.Equal("ok", overcommit.Status);
         Assert.Contains("loop.overcommit is 2", overcommit.Detail, StringComparison.Ordinal);
@@ -146,10 +146,10 @@ public sealed class InputHardeningTests
     {
         await using var fixture = new LoopVolumeFixture();
         var aFile = Path.Join(fixture.Root, "a-file");
-        await File.WriteAllTextAsync(aFile, "not a directory");
+        await File.WriteAllTextAsync(aFile, "not a directory").WithTimeout();
         var readOnly = fixture.Track(Path.Join(fixture.Root, "read-only"));
         Directory.CreateDirectory(readOnly);
-        await LoopVolumeFixture.RunToolAsync("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly);
+        await LoopVolumeFixture.RunToolAsync("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly).WithTimeout();
         Assert.True(LoopVolumeFixture.IsMountPoint(readOnly), "the test's read-only tmpfs did not mount");
 
         foreach (var (key, directory) in new[]
@@ -160,12 +160,12 @@ public sealed class InputHardeningTests
         {
             var config = WriteConfig(fixture, "bad-dir.yaml", loopDirectory: key == "loop.directory" ? directory : null, lockDirectory: key == "locking.directory" ? directory : null);
 
-            var attach = await RunAsync(config, "attach", LoopVolumeFixture.Options("dirvol", size: "16Mi"), Node);
+            var attach = await RunAsync(config, "attach", LoopVolumeFixture.Options("dirvol", size: "16Mi"), Node).WithTimeout();
             Assert.True(attach.Status.Status == "Failure", attach.Text);
             Assert.Contains($"{key} '{directory}' cannot be used", attach.Status.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("internal error", attach.Text, StringComparison.Ordinal);
 
-            var doctor = await RunAsync(config, "doctor", "--json", "--plugin-dir", fixture.Root, "--driver", Driver);
+            var doctor = await RunAsync(config, "doctor", "--json", "--plugin-dir", fixture.Root, "--driver", Driver).WithTimeout();
             var check = Checks(doctor)[key == "loop.directory" ? "loop directory" : "lock directory"];
             Assert.True(check.Status == "fail", doctor.Text);
         }
@@ -179,11 +179,11 @@ public sealed class InputHardeningTests
 
         foreach (var prefix in new[] { "\uFEFF", "junk " })
         {
-            var failure = await fixture.ExpectAsync("Failure", "attach", prefix + options, Node);
+            var failure = await fixture.ExpectAsync("Failure", "attach", prefix + options, Node).WithTimeout();
             TestSecrets.AssertAbsentFrom(failure.Message ?? string.Empty, "the reply");
         }
 
-        var log = await File.ReadAllTextAsync(fixture.LogFile);
+        var log = await File.ReadAllTextAsync(fixture.LogFile).WithTimeout();
         Assert.Contains("characters of options that do not parse, sha256 ", log, StringComparison.Ordinal);
         TestSecrets.AssertAbsentFrom(log, "the log");
     }
@@ -194,11 +194,11 @@ public sealed class InputHardeningTests
         await using var fixture = new LoopVolumeFixture();
         var options = LoopVolumeFixture.Options("x", size: null, extra: "kubernetes.io/secret/password=" + TestSecrets.Password);
 
-        var run = await fixture.RunAsync("detach", options, Node);
+        var run = await fixture.RunAsync("detach", options, Node).WithTimeout();
 
         Assert.Equal("Failure", run.Status.Status);
         TestSecrets.AssertAbsentFrom(run.Text, "the reply");
-        TestSecrets.AssertAbsentFrom(await File.ReadAllTextAsync(fixture.LogFile), "the log");
+        TestSecrets.AssertAbsentFrom(await File.ReadAllTextAsync(fixture.LogFile).WithTimeout(), "the log");
     }
 
     [ContractFact]
@@ -219,7 +219,7 @@ public sealed class InputHardeningTests
                   password: other
                 log:
                   file: {Path.Join(directory, "driver.log")}
-                """);
+                """).WithTimeout();
             var etcd = Path.Join(directory, "etcd.yaml");
             await File.WriteAllTextAsync(etcd, $"""
                 backend: loop
@@ -231,11 +231,11 @@ public sealed class InputHardeningTests
                     endpoints: http://root:{TestSecrets.ConfigValue}@127.0.0.1:2379
                 log:
                   file: {Path.Join(directory, "driver.log")}
-                """);
+                """).WithTimeout();
 
             foreach (var (config, key) in new[] { (vcloud, "vcloud.host"), (etcd, "locking.etcd.endpoints") })
             {
-                var run = await RunAsync(config, "attach", LoopVolumeFixture.Options("vol", size: "16Mi"), Node);
+                var run = await RunAsync(config, "attach", LoopVolumeFixture.Options("vol", size: "16Mi"), Node).WithTimeout();
                 Assert.True(run.Status.Status == "Failure", run.Text);
                 Assert.Contains($"key '{key}'", run.Status.Message, StringComparison.Ordinal);
                 Assert.Contains("user name or password", run.Status.Message, StringComparison.Ordinal);
@@ -255,7 +255,7 @@ public sealed class InputHardeningTests
     {
         await using var fixture = new LoopVolumeFixture();
         var fifo = Path.Join(fixture.Root, "fifo");
-        await LoopVolumeFixture.RunToolAsync("mkfifo", fifo);
+        await LoopVolumeFixture.RunToolAsync("mkfifo", fifo).WithTimeout();
         var azure = Path.Join(fixture.Root, "azure.yaml");
         await File.WriteAllTextAsync(azure, $"""
             backend: azure
@@ -264,10 +264,10 @@ public sealed class InputHardeningTests
               cloudConfig: {fifo}
             log:
               file: {fixture.LogFile}
-            """);
+            """).WithTimeout();
 
-        var config = await KubeletExec.RunAsync(["attach", LoopVolumeFixture.Options("vol", size: "16Mi"), Node], new Dictionary<string, string> { ["VOLUME_DRIVER_CONFIG"] = fifo }, timeout: TimeSpan.FromSeconds(30));
-        var azureJson = await RunAsync(azure, "attach", LoopVolumeFixture.Options("vol", size: "16Mi"), Node);
+        var config = await KubeletExec.RunAsync(["attach", LoopVolumeFixture.Options("vol", size: "16Mi"), Node], new Dictionary<string, string> { ["VOLUME_DRIVER_CONFIG"] = fifo }, timeout: TimeSpan.FromSeconds(30)).WithTimeout();
+        var azureJson = await RunAsync(azure, "attach", LoopVolumeFixture.Options("vol", size: "16Mi"), Node).WithTimeout();
 
         Assert.True(config.Status.Status == "Failure", config.Text);
         Assert.Contains("is a FIFO (named pipe), not a regular file", config.Status.Message, StringComparison.Ordinal);
@@ -291,8 +291,8 @@ public sealed class InputHardeningTests
         start.Environment["VOLUME_DRIVER_CONFIG"] = fixture.ConfigFile;
         using var process = Process.Start(start)!;
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var output = await process.StandardOutput.ReadToEndAsync(limit.Token);
-        await process.WaitForExitAsync(limit.Token);
+        var output = await process.StandardOutput.ReadToEndAsync(limit.Token).WithTimeout();
+        await process.WaitForExitAsync(limit.Token).WithTimeout();
 
         var reply = GoDriverStatus.Parse(System.Text.Encoding.UTF8.GetBytes(output));
         Assert.True(reply.Status == "Failure", output);
@@ -310,24 +310,24 @@ public sealed class InputHardeningTests
             Directory.CreateDirectory(plugins);
             Directory.CreateDirectory(elsewhere);
             var precious = Path.Join(elsewhere, "volume-driver");
-            await File.WriteAllTextAsync(precious, "precious");
+            await File.WriteAllTextAsync(precious, "precious").WithTimeout();
             Directory.CreateSymbolicLink(Path.Join(plugins, Driver), elsewhere);
 
-            var linkedDirectory = await KubeletExec.RunAsync(["install", "--plugin-dir", plugins, "--driver", Driver]);
+            var linkedDirectory = await KubeletExec.RunAsync(["install", "--plugin-dir", plugins, "--driver", Driver]).WithTimeout();
 
             Assert.True(linkedDirectory.Status.Status == "Failure", linkedDirectory.Text);
             Assert.Contains("is a symbolic link", linkedDirectory.Status.Message, StringComparison.Ordinal);
-            Assert.Equal("precious", await File.ReadAllTextAsync(precious));
+            Assert.Equal("precious", await File.ReadAllTextAsync(precious).WithTimeout());
 
             File.Delete(Path.Join(plugins, Driver));
             Directory.CreateDirectory(Path.Join(plugins, Driver));
             File.CreateSymbolicLink(Path.Join(plugins, Driver, "volume-driver"), precious);
 
-            var linkedExecutable = await KubeletExec.RunAsync(["install", "--plugin-dir", plugins, "--driver", Driver]);
+            var linkedExecutable = await KubeletExec.RunAsync(["install", "--plugin-dir", plugins, "--driver", Driver]).WithTimeout();
 
             Assert.True(linkedExecutable.Status.Status == "Failure", linkedExecutable.Text);
             Assert.Contains("is a symbolic link", linkedExecutable.Status.Message, StringComparison.Ordinal);
-            Assert.Equal("precious", await File.ReadAllTextAsync(precious));
+            Assert.Equal("precious", await File.ReadAllTextAsync(precious).WithTimeout());
         }
         finally
         {
@@ -338,7 +338,7 @@ public sealed class InputHardeningTests
     [ContractFact]
     public async Task Install_EmptyPluginDir_FailsSayingSo()
     {
-        var run = await KubeletExec.RunAsync(["install", "--plugin-dir", "", "--driver", Driver]);
+        var run = await KubeletExec.RunAsync(["install", "--plugin-dir", "", "--driver", Driver]).WithTimeout();
 
         Assert.True(run.Status.Status == "Failure", run.Text);
         Assert.Contains("--plugin-dir is empty", run.Status.Message, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -13,7 +14,7 @@ public sealed class KubeletContractTests
     {
         for (var i = 0; i < 10; i++)
         {
-            var run = await KubeletExec.RunAsync(["init"]);
+            var run = await KubeletExec.RunAsync(["init"]).WithTimeout();
             Assert.Equal(0, run.ExitCode);
             Assert.Equal(InitReply, run.Text);
             Assert.Equal("", run.ShellStderr);
@@ -26,7 +27,7 @@ public sealed class KubeletContractTests
     [ContractFact]
     public async Task Init_WithNoHomeAndAnUnwritableWorkingDirectory_Works()
     {
-        var run = await KubeletExec.RunAsync(["init"], new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["TMPDIR"] = "/nonexistent" });
+        var run = await KubeletExec.RunAsync(["init"], new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["TMPDIR"] = "/nonexistent" }).WithTimeout();
         Assert.Equal(InitReply, run.Text);
     }
 
@@ -40,7 +41,7 @@ public sealed class KubeletContractTests
     [InlineData("unmount", "/var/lib/kubelet/pods/x/volumes/acme~vd/pv")]
     public async Task NotSupportedVerbs_AnswerNotSupportedWithExitZero(params string[] args)
     {
-        var run = await KubeletExec.RunAsync(args);
+        var run = await KubeletExec.RunAsync(args).WithTimeout();
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("Not supported", run.Status.Status);
     }
@@ -54,7 +55,7 @@ public sealed class KubeletContractTests
     [InlineData("expandfs", "{}", "/dev/loop0", "/mnt", "2147483648")]
     public async Task WrongArgumentCount_IsAFailureWithExitOne(params string[] args)
     {
-        var run = await KubeletExec.RunAsync(args);
+        var run = await KubeletExec.RunAsync(args).WithTimeout();
         Assert.Equal(1, run.ExitCode);
         var status = run.Status;
         Assert.Equal("Failure", status.Status);
@@ -64,7 +65,7 @@ public sealed class KubeletContractTests
     [ContractFact]
     public async Task Help_IsTextForOperators()
     {
-        var run = await KubeletExec.RunAsync(["--help"]);
+        var run = await KubeletExec.RunAsync(["--help"]).WithTimeout();
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("waitforattach", run.Text, StringComparison.Ordinal);
     }
@@ -72,7 +73,7 @@ public sealed class KubeletContractTests
     [ContractFact]
     public async Task Version_PrintsTheVersion()
     {
-        var run = await KubeletExec.RunAsync(["--version"]);
+        var run = await KubeletExec.RunAsync(["--version"]).WithTimeout();
         Assert.Equal(0, run.ExitCode);
         Assert.Matches("^[0-9]+\\.[0-9]+\\.[0-9]+", run.Text);
     }
@@ -91,7 +92,7 @@ public sealed class KubeletContractTests
         });
         Assert.Contains("\\u003c\\u0026\\u003e", options, StringComparison.Ordinal);
         Assert.Contains("\\u2028", options, StringComparison.Ordinal);
-        var run = await fixture.RunAsync("isattached", options, LoopVolumeFixture.NodeName);
+        var run = await fixture.RunAsync("isattached", options, LoopVolumeFixture.NodeName).WithTimeout();
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("Success", run.Status.Status);
         Assert.False(run.Status.Attached);

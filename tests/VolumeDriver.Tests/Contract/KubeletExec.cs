@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -55,20 +56,23 @@ public static class KubeletExec
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
         {
-            await process.StandardInput.WriteAsync(stdin);
+            await process.StandardInput.WriteAsync(stdin).WithTimeout();
             process.StandardInput.Close();
         }
 
         if (onStarted is not null)
         {
-            await onStarted(process);
+            await onStarted(process).WithTimeout();
         }
 
-        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        var within = timeout ?? TimeSpan.FromMinutes(2);
+        using var limit = new CancellationTokenSource(within);
         try
         {
-            await process.WaitForExitAsync(limit.Token);
-            await copy.WaitAsync(limit.Token);
+            // The limit token kills the driver when it runs too long; the await's own limit (twice as
+            // long) only catches a wait that ignored its token.
+            await process.WaitForExitAsync(limit.Token).WithTimeout(2 * within);
+            await copy.WaitAsync(limit.Token).WithTimeout(2 * within);
         }
         catch (OperationCanceledException)
         {
@@ -76,7 +80,7 @@ public static class KubeletExec
             throw new TimeoutException($"volume-driver {string.Join(' ', args)} did not finish in time");
         }
 
-        var leakedToShellStderr = await stderr;
+        var leakedToShellStderr = await stderr.WithTimeout();
         return new DriverRun(process.ExitCode, output.ToArray(), leakedToShellStderr);
     }
 }

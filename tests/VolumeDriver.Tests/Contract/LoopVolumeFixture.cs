@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -87,7 +88,7 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
     /// <summary>Runs a verb and insists on the expected status, showing the whole output otherwise.</summary>
     public async Task<GoDriverStatus> ExpectAsync(string status, params string[] args)
     {
-        var run = await RunAsync(args);
+        var run = await RunAsync(args).WithTimeout();
         var parsed = run.Status;
         Assert.True(parsed.Status == status, $"volume-driver {string.Join(' ', args)} answered {run.Text} (exit {run.ExitCode}); expected {status}\n--- log ---\n{ReadLog()}");
         Assert.Equal(status == "Failure" ? 1 : 0, run.ExitCode);
@@ -131,9 +132,9 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
 
         using var process = Process.Start(start)!;
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var output = await process.StandardOutput.ReadToEndAsync(limit.Token);
-        await process.StandardError.ReadToEndAsync(limit.Token);
-        await process.WaitForExitAsync(limit.Token);
+        var output = await process.StandardOutput.ReadToEndAsync(limit.Token).WithTimeout();
+        await process.StandardError.ReadToEndAsync(limit.Token).WithTimeout();
+        await process.WaitForExitAsync(limit.Token).WithTimeout();
         return output;
     }
 
@@ -149,7 +150,7 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
         {
             for (var attempt = 0; attempt < 10 && IsMountPoint(mount); attempt++)
             {
-                await RunToolAsync("umount", mount);
+                await RunToolAsync("umount", mount).WithTimeout();
             }
         }
 
@@ -159,7 +160,7 @@ public sealed class LoopVolumeFixture : IAsyncDisposable
             {
                 foreach (var device in LoopDevicesOf(Path.GetFileNameWithoutExtension(image)))
                 {
-                    await RunToolAsync("losetup", "--detach", device);
+                    await RunToolAsync("losetup", "--detach", device).WithTimeout();
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VolumeDriver.Tests.Configuration;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -25,7 +26,7 @@ public sealed partial class SharedLogFileTests
         var environment = new Dictionary<string, string> { ["VOLUME_DRIVER_CONFIG"] = config };
 
         var runs = await Task.WhenAll(Enumerable.Range(0, Processes).Select(i =>
-            KubeletExec.RunAsync(["isattached", LoopVolumeFixture.Options(VolumeName(i)), "node-1"], environment, timeout: TimeSpan.FromMinutes(5))));
+            KubeletExec.RunAsync(["isattached", LoopVolumeFixture.Options(VolumeName(i)), "node-1"], environment, timeout: TimeSpan.FromMinutes(5)))).WithTimeout(TimeSpan.FromMinutes(5));
 
         Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.Text));
         var lines = File.ReadAllLines(log);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VolumeDriver.Tests.Configuration;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Contract;
 
@@ -20,14 +21,14 @@ public sealed class VCloudConfigurationFailureTests
         {
             // config/vcloud.yaml as shipped, with its absolute paths moved under a temporary root so
             // that neither this machine's /etc nor its /var is read or written.
-            var shipped = await File.ReadAllTextAsync(Path.Join(ConfigurationLoaderTests.FindRepositoryRoot(), "config", "vcloud.yaml"));
+            var shipped = await File.ReadAllTextAsync(Path.Join(ConfigurationLoaderTests.FindRepositoryRoot(), "config", "vcloud.yaml")).WithTimeout();
             var config = Path.Join(directory, "vcloud.yaml");
             await File.WriteAllTextAsync(config, shipped
                 .Replace("/etc/etcd/ssl/", directory + "/etc/etcd/ssl/", StringComparison.Ordinal)
                 .Replace("/var/log/volume-driver.log", directory + "/volume-driver.log", StringComparison.Ordinal)
-                .Replace("  password: change-me", $"  password: change-me\n  state_dir: {directory}/state", StringComparison.Ordinal));
+                .Replace("  password: change-me", $"  password: change-me\n  state_dir: {directory}/state", StringComparison.Ordinal)).WithTimeout();
 
-            var run = await KubeletExec.RunAsync(["doctor", "--json", "--plugin-dir", directory, "--driver", Driver], new Dictionary<string, string> { ["VOLUME_DRIVER_CONFIG"] = config });
+            var run = await KubeletExec.RunAsync(["doctor", "--json", "--plugin-dir", directory, "--driver", Driver], new Dictionary<string, string> { ["VOLUME_DRIVER_CONFIG"] = config }).WithTimeout();
 
             Assert.DoesNotContain("internal error", run.Text, StringComparison.Ordinal);
             using var report = JsonDocument.Parse(run.Combined);
@@ -53,7 +54,7 @@ public sealed class VCloudConfigurationFailureTests
     [InlineData("not-pem", "are not a PEM certificate")]
     public async Task Verb_WithAnEtcdClientCertificateThatCannotBeUsed_IsAFailureNamingTheKeyAndTheFile(string kind, string expected)
     {
-        await using var fixture = await VCloudNodeFixture.StartAsync(etcdEndpoint: "https://127.0.0.1:1");
+        await using var fixture = await VCloudNodeFixture.StartAsync(etcdEndpoint: "https://127.0.0.1:1").WithTimeout();
         var certificate = kind switch
         {
             "missing" => Path.Join(fixture.Root, "etcd.crt"),
@@ -64,10 +65,10 @@ public sealed class VCloudConfigurationFailureTests
         };
         var key = WriteText(Path.Join(fixture.Root, "etcd.key"), "not a key either\n");
         var config = fixture.ConfigOf("node-1");
-        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("    lease_ttl: 5s", $"    lease_ttl: 5s\n    cert: {certificate}\n    key: {key}", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config).WithTimeout()).Replace("    lease_ttl: 5s", $"    lease_ttl: 5s\n    cert: {certificate}\n    key: {key}", StringComparison.Ordinal)).WithTimeout();
 
-        var attach = await fixture.ExpectAsync("node-1", "Failure", "attach", VCloudNodeFixture.Options("pv-etcd-tls", size: "64Mi"), "node-1");
-        var doctor = await fixture.RunAsync("node-1", "doctor", "--json", "--plugin-dir", fixture.Root, "--driver", Driver);
+        var attach = await fixture.ExpectAsync("node-1", "Failure", "attach", VCloudNodeFixture.Options("pv-etcd-tls", size: "64Mi"), "node-1").WithTimeout();
+        var doctor = await fixture.RunAsync("node-1", "doctor", "--json", "--plugin-dir", fixture.Root, "--driver", Driver).WithTimeout();
 
         Assert.Contains("vcloud.etcd.cert", attach.Message, StringComparison.Ordinal);
         Assert.Contains(certificate, attach.Message, StringComparison.Ordinal);
@@ -81,7 +82,7 @@ public sealed class VCloudConfigurationFailureTests
         Assert.Contains(expected, etcd.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // A verb that takes no VM lock does not need etcd, so it does not fail on its files.
-        await fixture.ExpectAsync("node-1", "Success", "isattached", VCloudNodeFixture.Options("pv-etcd-tls"), "node-1");
+        await fixture.ExpectAsync("node-1", "Success", "isattached", VCloudNodeFixture.Options("pv-etcd-tls"), "node-1").WithTimeout();
     }
 
     [ContractTheory]
@@ -92,14 +93,14 @@ public sealed class VCloudConfigurationFailureTests
     [InlineData("busType", "7", "isattached")]
     public async Task BadVolumeOption_FailsNamingTheKey_WithoutAnyRequestToVcd(string key, string value, string verb)
     {
-        await using var fixture = await VCloudNodeFixture.StartAsync();
+        await using var fixture = await VCloudNodeFixture.StartAsync().WithTimeout();
         var extra = new Dictionary<string, string> { [key] = value };
         if (key == "busSubType")
         {
             extra["busType"] = "20";
         }
 
-        var failure = await fixture.ExpectAsync("node-1", "Failure", verb, VCloudNodeFixture.Options("pv-bad-option", size: "64Mi", extra: extra), "node-1");
+        var failure = await fixture.ExpectAsync("node-1", "Failure", verb, VCloudNodeFixture.Options("pv-bad-option", size: "64Mi", extra: extra), "node-1").WithTimeout();
 
         Assert.Contains(key, failure.Message, StringComparison.Ordinal);
         Assert.Equal(0, fixture.Simulator.Requests.Total);

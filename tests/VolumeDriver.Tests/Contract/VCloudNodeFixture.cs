@@ -36,7 +36,7 @@ public sealed class VCloudNodeFixture : IAsyncDisposable
             EmulatedNodes = emulated,
             TaskRunTime = taskRunTime ?? TimeSpan.FromMilliseconds(150),
         };
-        var simulator = await VCloudDirectorSimulator.StartAsync(simulatorOptions is null ? options : simulatorOptions(options));
+        var simulator = await VCloudDirectorSimulator.StartAsync(simulatorOptions is null ? options : simulatorOptions(options)).WithTimeout();
         foreach (var node in Nodes)
         {
             Directory.CreateDirectory(Path.Join(root, node));
@@ -123,7 +123,7 @@ public sealed class VCloudNodeFixture : IAsyncDisposable
 
     public async Task<GoDriverStatus> ExpectAsync(string node, string status, params string[] args)
     {
-        var run = await RunAsync(node, args);
+        var run = await RunAsync(node, args).WithTimeout();
         Assert.True(run.Status.Status == status, $"{node}: volume-driver {string.Join(' ', args)} answered {run.Text} (exit {run.ExitCode}); expected {status}\n--- log ---\n{ReadLog(node)}");
         Assert.Equal(status == "Failure" ? 1 : 0, run.ExitCode);
         return run.Status;
@@ -143,11 +143,11 @@ public sealed class VCloudNodeFixture : IAsyncDisposable
         {
             for (var attempt = 0; attempt < 10 && LoopVolumeFixture.IsMountPoint(mount); attempt++)
             {
-                await LoopVolumeFixture.RunToolAsync("umount", mount);
+                await LoopVolumeFixture.RunToolAsync("umount", mount).WithTimeout();
             }
         }
 
-        await Simulator.DisposeAsync();
+        await Simulator.DisposeAsync().WithTimeout();
         var logs = Directory.EnumerateFiles(Root, "*.log", SearchOption.AllDirectories).ToList();
         var text = string.Join('\n', logs.Select(File.ReadAllText));
         Directory.Delete(Root, recursive: true);

@@ -25,22 +25,22 @@ public sealed class VerbRunnerContractTests
         var directory = Directory.CreateTempSubdirectory("vd-held-").FullName;
         try
         {
-            await using var cloud = await HeldRequestDouble.StartAsync(Path.Join(directory, "double"));
+            await using var cloud = await HeldRequestDouble.StartAsync(Path.Join(directory, "double")).WithTimeout();
             var environment = WriteAzureNode(directory, cloud);
 
             var run = await KubeletExec.RunAsync(args, environment, stdin: null, timeout: TimeSpan.FromMinutes(1), onStarted: async process =>
             {
                 // The double has the driver's request: the verb is inside a cloud call now.
                 await cloud.Received.WithTimeout(TimeSpan.FromSeconds(30));
-                await LoopVolumeFixture.RunToolAsync("kill", "-" + signal[3..], process.Id.ToString(CultureInfo.InvariantCulture));
-            });
+                await LoopVolumeFixture.RunToolAsync("kill", "-" + signal[3..], process.Id.ToString(CultureInfo.InvariantCulture)).WithTimeout();
+            }).WithTimeout();
 
             Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {run.Text}");
             Assert.Equal("Failure", run.Status.Status);
             Assert.Equal($"{args[0]} was interrupted by {signal} before it finished; it is safe to run again", run.Status.Message);
             Assert.Equal(string.Empty, run.ShellStderr);
 
-            var log = await File.ReadAllTextAsync(Path.Join(directory, "driver.log"));
+            var log = await File.ReadAllTextAsync(Path.Join(directory, "driver.log")).WithTimeout();
             Assert.Contains($"{args[0]} ", log, StringComparison.Ordinal);
             Assert.Contains($"-> Failure in ", log, StringComparison.Ordinal);
             Assert.Contains($"interrupted by {signal}", log, StringComparison.Ordinal);
@@ -59,15 +59,15 @@ public sealed class VerbRunnerContractTests
         var directory = Directory.CreateTempSubdirectory("vd-args-").FullName;
         try
         {
-            await using var cloud = await HeldRequestDouble.StartAsync(Path.Join(directory, "double"));
+            await using var cloud = await HeldRequestDouble.StartAsync(Path.Join(directory, "double")).WithTimeout();
             var environment = WriteAzureNode(directory, cloud);
 
-            var run = await KubeletExec.RunAsync(["migrate-vhd", $"https://pvvhds.blob.local.azurestack.external/vhds/pv-1.vhd?sv=2019-07-07&sig={signature}", "--name", "pv-1"], environment, timeout: TimeSpan.FromMinutes(1));
+            var run = await KubeletExec.RunAsync(["migrate-vhd", $"https://pvvhds.blob.local.azurestack.external/vhds/pv-1.vhd?sv=2019-07-07&sig={signature}", "--name", "pv-1"], environment, timeout: TimeSpan.FromMinutes(1)).WithTimeout();
 
             Assert.Equal((1, "Failure"), (run.ExitCode, run.Status.Status));
             Assert.Contains("without a query or SAS token", run.Status.Message, StringComparison.Ordinal);
             Assert.Empty(cloud.Requests);
-            var log = await File.ReadAllTextAsync(Path.Join(directory, "driver.log"));
+            var log = await File.ReadAllTextAsync(Path.Join(directory, "driver.log")).WithTimeout();
             Assert.Contains("migrate-vhd https://pvvhds.blob.local.azurestack.external/vhds/pv-1.vhd?*** --name pv-1 -> Failure in ", log, StringComparison.Ordinal);
             Assert.DoesNotContain(signature, log + run.Text, StringComparison.Ordinal);
         }
@@ -83,13 +83,13 @@ public sealed class VerbRunnerContractTests
         var directory = Directory.CreateTempSubdirectory("vd-crash-").FullName;
         try
         {
-            await using var cloud = await HeldRequestDouble.StartAsync(Path.Join(directory, "double"));
+            await using var cloud = await HeldRequestDouble.StartAsync(Path.Join(directory, "double")).WithTimeout();
             var environment = WriteAzureNode(directory, cloud);
             // The volume's record (which disk a PV uses) is read before any cloud call; a directory in
             // its place is nothing the driver expects, so reading it throws an exception no code handles.
             Directory.CreateDirectory(Path.Join(directory, "state", "volumes", "pv-crash"));
 
-            var run = await KubeletExec.RunAsync(["detach", "pv-crash", "node-1"], environment, timeout: TimeSpan.FromMinutes(1));
+            var run = await KubeletExec.RunAsync(["detach", "pv-crash", "node-1"], environment, timeout: TimeSpan.FromMinutes(1)).WithTimeout();
 
             Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {run.Text}");
             Assert.Equal("Failure", run.Status.Status);
@@ -98,7 +98,7 @@ public sealed class VerbRunnerContractTests
             Assert.DoesNotContain("   at ", run.Text, StringComparison.Ordinal);
             Assert.Empty(cloud.Requests);
 
-            var log = await File.ReadAllTextAsync(Path.Join(directory, "driver.log"));
+            var log = await File.ReadAllTextAsync(Path.Join(directory, "driver.log")).WithTimeout();
             Assert.Contains("detach failed unexpectedly", log, StringComparison.Ordinal);
             Assert.Contains("   at ", log, StringComparison.Ordinal);
             Assert.Contains("detach pv-crash node-1 -> Failure in ", log, StringComparison.Ordinal);

@@ -38,7 +38,7 @@ public sealed class DoctorTests : IDisposable
     {
         Install("example.com~volume-driver", File.ReadAllText(_running));
 
-        var report = await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver");
+        var report = await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver").WithTimeout();
 
         Assert.False(report.HasFailures, Describe(report));
         Assert.Equal(0, report.ExitCode);
@@ -59,7 +59,7 @@ public sealed class DoctorTests : IDisposable
     [Fact]
     public async Task RunAsync_LoopBackend_SkipsCredentialChecksSayingWhy()
     {
-        var report = await RunAsync();
+        var report = await RunAsync().WithTimeout();
 
         foreach (var name in new[] { "credentials", "cloud API", "node VM" })
         {
@@ -77,7 +77,7 @@ public sealed class DoctorTests : IDisposable
         File.Delete(Path.Join(_tools, "mkfs.xfs"));
         File.SetUnixFileMode(Path.Join(_tools, "losetup"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var report = await RunAsync();
+        var report = await RunAsync().WithTimeout();
 
         Assert.True(report.HasFailures);
         Assert.Equal(1, report.ExitCode);
@@ -91,7 +91,7 @@ public sealed class DoctorTests : IDisposable
     public async Task RunAsync_NoLoopControl_Fails()
     {
         File.Delete(_host.Root.Map("/dev/loop-control"));
-        var check = Find(await RunAsync(), "loop devices");
+        var check = Find(await RunAsync().WithTimeout(), "loop devices");
         Assert.Equal(DoctorStatus.Fail, check.Status);
         Assert.Contains("modprobe loop", check.Fix, StringComparison.Ordinal);
     }
@@ -102,10 +102,10 @@ public sealed class DoctorTests : IDisposable
         const string Secret = "hunter2-Very-Secret";
         File.WriteAllText(_config, $"backend: loop\naadClientSecret: {Secret}\n");
 
-        var report = await RunAsync();
+        var report = await RunAsync().WithTimeout();
         var json = Encoding.UTF8.GetString(DoctorReportWriter.ToJson(report, indented: false));
         using var table = new StringWriter();
-        await DoctorReportWriter.WriteTableAsync(report, table, CancellationToken.None);
+        await DoctorReportWriter.WriteTableAsync(report, table, CancellationToken.None).WithTimeout();
 
         Assert.Equal(DoctorStatus.Fail, Find(report, "configuration").Status);
         Assert.Contains("aadClientSecret", Find(report, "configuration").Detail, StringComparison.Ordinal);
@@ -120,7 +120,7 @@ public sealed class DoctorTests : IDisposable
     public async Task RunAsync_HostNameNotANodeName_Fails()
     {
         File.WriteAllText(_config, $"loop:\n  directory: {_temp.PathOf("images")}\nlog:\n  file: {_temp.PathOf("driver.log")}\n");
-        var report = await RunAsync(hostName: "bad_host");
+        var report = await RunAsync(hostName: "bad_host").WithTimeout();
         var check = Find(report, "node name");
         Assert.Equal(DoctorStatus.Fail, check.Status);
         Assert.Contains("host name", check.Detail, StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public sealed class DoctorTests : IDisposable
     {
         File.WriteAllText(_temp.PathOf("not-a-directory"), "");
         File.WriteAllText(_config, $"log:\n  file: {_temp.PathOf("not-a-directory/driver.log")}\n");
-        var check = Find(await RunAsync(), "log file");
+        var check = Find(await RunAsync().WithTimeout(), "log file");
         Assert.Equal(DoctorStatus.Fail, check.Status);
         Assert.Contains("not-a-directory", check.Detail, StringComparison.Ordinal);
     }
@@ -140,7 +140,7 @@ public sealed class DoctorTests : IDisposable
     public async Task RunAsync_InstalledBinaryDiffers_Warns()
     {
         Install("example.com~volume-driver", "an older driver");
-        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver"), InstallLocationDiagnostics.ExecutableCheck);
+        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver").WithTimeout(), InstallLocationDiagnostics.ExecutableCheck);
         Assert.Equal(DoctorStatus.Warn, check.Status);
         Assert.Contains("differs", check.Detail, StringComparison.Ordinal);
         Assert.Contains("volume-driver install", check.Fix, StringComparison.Ordinal);
@@ -151,7 +151,7 @@ public sealed class DoctorTests : IDisposable
     {
         var path = Install("example.com~volume-driver", File.ReadAllText(_running));
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver"), InstallLocationDiagnostics.ExecutableCheck);
+        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver").WithTimeout(), InstallLocationDiagnostics.ExecutableCheck);
         Assert.Equal(DoctorStatus.Fail, check.Status);
         Assert.Contains("not executable", check.Detail, StringComparison.Ordinal);
     }
@@ -160,7 +160,7 @@ public sealed class DoctorTests : IDisposable
     public async Task RunAsync_NotInstalled_FailsWithTheInstallCommand()
     {
         Directory.CreateDirectory(_plugins);
-        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver"), InstallLocationDiagnostics.ExecutableCheck);
+        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "example.com~volume-driver").WithTimeout(), InstallLocationDiagnostics.ExecutableCheck);
         Assert.Equal(DoctorStatus.Fail, check.Status);
         Assert.Contains($"volume-driver install --plugin-dir {_plugins} --driver example.com~volume-driver", check.Fix, StringComparison.Ordinal);
     }
@@ -171,7 +171,7 @@ public sealed class DoctorTests : IDisposable
         Install("acme~other", "another driver");
         Install("acme~volume-driver", File.ReadAllText(_running));
 
-        var report = await RunAsync(pluginDirectories: ["/nonexistent-volume-driver-dir", _plugins]);
+        var report = await RunAsync(pluginDirectories: ["/nonexistent-volume-driver-dir", _plugins]).WithTimeout();
 
         var check = Assert.Single(report.Checks, c => c.Name == InstallLocationDiagnostics.ExecutableCheck);
         Assert.Equal(DoctorStatus.Ok, check.Status);
@@ -182,7 +182,7 @@ public sealed class DoctorTests : IDisposable
     public async Task RunAsync_DriverKubeletRejects_Fails()
     {
         Directory.CreateDirectory(_plugins);
-        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "a~b~c"), InstallLocationDiagnostics.DriverCheck);
+        var check = Find(await RunAsync(pluginDirectory: _plugins, driver: "a~b~c").WithTimeout(), InstallLocationDiagnostics.DriverCheck);
         Assert.Equal(DoctorStatus.Fail, check.Status);
         Assert.Contains("exactly one", check.Detail, StringComparison.Ordinal);
     }
@@ -202,17 +202,17 @@ public sealed class DoctorTests : IDisposable
     [EtcdFact]
     public async Task RunAsync_EtcdConfigured_AsksItForALease_AndNamesAnUnreachableOne()
     {
-        await using var etcd = await EtcdServer.StartAsync();
+        await using var etcd = await EtcdServer.StartAsync().WithTimeout();
         WriteConfigWithEtcd(etcd.ClientUrl.ToString().TrimEnd('/'));
 
-        var healthy = Find(await RunAsync(), "etcd");
+        var healthy = Find(await RunAsync().WithTimeout(), "etcd");
 
         Assert.Equal(DoctorStatus.Ok, healthy.Status);
         Assert.Contains("granted a lease", healthy.Detail, StringComparison.Ordinal);
-        Assert.Equal(0, await etcd.CountKeysAsync("/volume-driver"));
+        Assert.Equal(0, await etcd.CountKeysAsync("/volume-driver").WithTimeout());
 
         WriteConfigWithEtcd("http://127.0.0.1:1");
-        var down = Find(await RunAsync(), "etcd");
+        var down = Find(await RunAsync().WithTimeout(), "etcd");
 
         Assert.Equal(DoctorStatus.Fail, down.Status);
         Assert.Contains("127.0.0.1:1", down.Detail, StringComparison.Ordinal);

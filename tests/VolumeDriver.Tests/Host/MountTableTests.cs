@@ -15,7 +15,7 @@ public sealed class MountTableTests : IDisposable
         Directory.CreateDirectory(Path.Join(_root.FullName, "proc/self"));
         await File.WriteAllTextAsync(
             Path.Join(_root.FullName, "proc/self/mountinfo"),
-            "21 26 0:20 / /proc rw,relatime - proc proc rw\n41 26 7:0 / /mnt/a\\040b ro - ext4 /dev/loop0 ro\n");
+            "21 26 0:20 / /proc rw,relatime - proc proc rw\n41 26 7:0 / /mnt/a\\040b ro - ext4 /dev/loop0 ro\n").WithTimeout();
 
         var entries = await new MountTable(new HostRoot(_root.FullName)).ReadAsync(CancellationToken.None).WithTimeout();
 

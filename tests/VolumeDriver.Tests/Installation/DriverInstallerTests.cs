@@ -99,7 +99,7 @@ public sealed class DriverInstallerTests : IDisposable
         var config = _temp.Write("config.yaml", "backend: loop\nloop:\n  directroy: /tmp/x\n");
         var destination = _temp.PathOf("etc/volume-driver/config.yaml");
 
-        var error = await Assert.ThrowsAsync<ConfigurationException>(() => Installer().InstallAsync(Request(config, destination), CancellationToken.None).WithTimeout());
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => Installer().InstallAsync(Request(config, destination), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("loop.directroy", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Target));
@@ -110,7 +110,7 @@ public sealed class DriverInstallerTests : IDisposable
     public async Task InstallAsync_UnknownExecutable_IsRefused()
     {
         var installer = new DriverInstaller(null, TestOperatorServices.IsolatedLoader());
-        await Assert.ThrowsAsync<InstallationException>(() => installer.InstallAsync(Request(), CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<InstallationException>(() => installer.InstallAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
         Assert.False(Directory.Exists(_pluginDirectory));
     }
 
@@ -119,7 +119,7 @@ public sealed class DriverInstallerTests : IDisposable
     {
         var host = _temp.Write("dotnet/dotnet", "not the driver");
         var installer = new DriverInstaller(host, TestOperatorServices.IsolatedLoader());
-        var error = await Assert.ThrowsAsync<InstallationException>(() => installer.InstallAsync(Request(), CancellationToken.None).WithTimeout());
+        var error = await Assert.ThrowsAsync<InstallationException>(() => installer.InstallAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
         Assert.Contains(".NET host", error.Message, StringComparison.Ordinal);
     }
 

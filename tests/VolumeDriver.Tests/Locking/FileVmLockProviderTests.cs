@@ -39,11 +39,11 @@ public sealed class FileVmLockProviderTests : IDisposable
         var first = await locks.AcquireAsync("vm-1", TimeSpan.FromSeconds(5), CancellationToken.None).WithTimeout();
         var second = locks.AcquireAsync("vm-1", TimeSpan.FromSeconds(5), CancellationToken.None);
 
-        await AdvanceAsync(second, steps: 10);
+        await AdvanceAsync(second, steps: 10).WithTimeout();
         Assert.False(second.IsCompleted, "the second acquirer got the lock while the first held it");
 
-        await first.DisposeAsync();
-        await AdvanceAsync(second, steps: 1);
+        await first.DisposeAsync().WithTimeout();
+        await AdvanceAsync(second, steps: 1).WithTimeout();
 
         Assert.True(second.IsCompletedSuccessfully, "the lock was not taken on the next try after its release");
         await using var acquired = await second.WithTimeout();
@@ -56,9 +56,9 @@ public sealed class FileVmLockProviderTests : IDisposable
         await using var first = await locks.AcquireAsync("vm-1", TimeSpan.FromSeconds(5), CancellationToken.None).WithTimeout();
         var started = _time.GetTimestamp();
         var second = locks.AcquireAsync("vm-1", TimeSpan.FromSeconds(2), CancellationToken.None);
-        await AdvanceAsync(second, steps: 100);
+        await AdvanceAsync(second, steps: 100).WithTimeout();
 
-        var error = await Assert.ThrowsAsync<DeadlineExceededException>(() => second.WithTimeout());
+        var error = await Assert.ThrowsAsync<DeadlineExceededException>(() => second.WithTimeout()).WithTimeout();
         Assert.StartsWith("waiting for the attach/detach lock of VM 'vm-1' did not finish within 2 s; another driver process on this machine holds ", error.Message, StringComparison.Ordinal);
         Assert.InRange(_time.GetElapsedTime(started), TimeSpan.FromSeconds(1.7), TimeSpan.FromSeconds(2));
     }

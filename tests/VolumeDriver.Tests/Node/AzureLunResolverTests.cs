@@ -34,7 +34,7 @@ public sealed class AzureLunResolverTests : IDisposable
         _host.Link("/dev/disk/azure/resource", "../../sdb");
         _host.Link("/dev/disk/azure/scsi1/lun2", "../../../sdd");
 
-        var found = await Resolver().ResolveAsync(new AzureLunIdentity("pv", 2), CancellationToken.None);
+        var found = await Resolver().ResolveAsync(new AzureLunIdentity("pv", 2), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/disk/azure/scsi1/lun2", found.DevicePath);
     }
@@ -48,7 +48,7 @@ public sealed class AzureLunResolverTests : IDisposable
         _host.Link("/dev/disk/azure/root", "../../sda");
         _host.Link("/dev/disk/azure/resource", "../../sdb");
 
-        var found = await Resolver().ResolveAsync(new AzureLunIdentity("pv", 0), CancellationToken.None);
+        var found = await Resolver().ResolveAsync(new AzureLunIdentity("pv", 0), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/sdc", found.DevicePath);
         Assert.Contains("no /dev/disk/azure/scsi1/lun0 link", found.Observation, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class AzureLunResolverTests : IDisposable
         ScsiDisk("0:0:0:0", "sda");
         ScsiDisk("5:0:0:0", "sdc");
 
-        var found = await Resolver().ResolveAsync(new AzureLunIdentity("pv", 0), CancellationToken.None);
+        var found = await Resolver().ResolveAsync(new AzureLunIdentity("pv", 0), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/sdc", found.DevicePath);
     }
@@ -70,7 +70,7 @@ public sealed class AzureLunResolverTests : IDisposable
     {
         ScsiDisk("5:0:0:1", "sde", vendor: "VMware  ", model: "Virtual disk    ");
 
-        Assert.Null((await Resolver().ResolveAsync(new AzureLunIdentity("pv", 1), CancellationToken.None)).DevicePath);
+        Assert.Null((await Resolver().ResolveAsync(new AzureLunIdentity("pv", 1), CancellationToken.None).WithTimeout()).DevicePath);
     }
 
     [Fact]
@@ -79,6 +79,6 @@ public sealed class AzureLunResolverTests : IDisposable
         ScsiDisk("5:0:0:4", "sdf");
         ScsiDisk("6:0:0:4", "sdg");
 
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => Resolver().ResolveAsync(new AzureLunIdentity("pv", 4), CancellationToken.None));
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => Resolver().ResolveAsync(new AzureLunIdentity("pv", 4), CancellationToken.None)).WithTimeout();
     }
 }

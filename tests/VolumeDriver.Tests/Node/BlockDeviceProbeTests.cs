@@ -119,7 +119,7 @@ public sealed class BlockDeviceProbeTests
     {
         var runner = new ScriptedProcessRunner().Expect("blkid", BlkidArgs, exitCode: 4, stderr: "blkid: error: /dev/loop3: No such file or directory");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Probe(runner).ProbeAsync(Device, CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Probe(runner).ProbeAsync(Device, CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal(4, e.ExitCode);
         Assert.Equal("blkid", e.Tool);
@@ -134,7 +134,7 @@ public sealed class BlockDeviceProbeTests
             .Expect("blkid", BlkidArgs, exitCode: 2)
             .Expect("wipefs", WipefsArgs, exitCode: 1, stderr: "wipefs: error: /dev/loop3: probing initialization failed");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Probe(runner).ProbeAsync(Device, CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Probe(runner).ProbeAsync(Device, CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal("wipefs", e.Tool);
         Assert.Contains("probing initialization failed", e.Message, StringComparison.Ordinal);

@@ -24,14 +24,14 @@ public sealed partial class DeviceMounterTests
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task MountDeviceAsync_RealBlankDevice_FormatsExt4AndMounts()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
-        Assert.Empty(await loop.BlkidAsync());
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
+        Assert.Empty(await loop.BlkidAsync().WithTimeout());
 
         var outcome = await RealMounter().MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
 
         Assert.Equal(new MountDeviceOutcome(Formatted: true, AlreadyMounted: false, ResolvedDevice: loop.Device), outcome);
-        Assert.Equal("ext4", (await loop.BlkidAsync())["TYPE"]);
-        var mount = Assert.Single(await loop.MountsAsync());
+        Assert.Equal("ext4", (await loop.BlkidAsync().WithTimeout())["TYPE"]);
+        var mount = Assert.Single(await loop.MountsAsync().WithTimeout());
         Assert.Equal(loop.Device, mount.Source);
         Assert.Equal("ext4", mount.FsType);
         await File.WriteAllTextAsync(Path.Join(loop.MountPath, "hello.txt"), "hello").WithTimeout();
@@ -40,94 +40,94 @@ public sealed partial class DeviceMounterTests
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task MountDeviceAsync_RealDeviceHoldsExt4_KeepsTheData()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
         var mounter = RealMounter();
         await mounter.MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
-        var uuid = (await loop.BlkidAsync())["UUID"];
+        var uuid = (await loop.BlkidAsync().WithTimeout())["UUID"];
         await File.WriteAllTextAsync(Path.Join(loop.MountPath, "db.dat"), "precious").WithTimeout();
         Assert.Equal(loop.Device, (await mounter.UnmountAsync(loop.MountPath, CancellationToken.None).WithTimeout()).Device);
 
         var again = await mounter.MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
 
         Assert.False(again.Formatted);
-        Assert.Equal(uuid, (await loop.BlkidAsync())["UUID"]);
+        Assert.Equal(uuid, (await loop.BlkidAsync().WithTimeout())["UUID"]);
         Assert.Equal("precious", await File.ReadAllTextAsync(Path.Join(loop.MountPath, "db.dat")).WithTimeout());
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task MountDeviceAsync_RealAlreadyMounted_DoesNothing()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
         var mounter = RealMounter();
         await mounter.MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
 
         var again = await mounter.MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
 
         Assert.True(again.AlreadyMounted);
-        Assert.Single(await loop.MountsAsync());
+        Assert.Single(await loop.MountsAsync().WithTimeout());
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mkfs.xfs", "mount", "umount")]
     public async Task MountDeviceAsync_RealXfs_FormatsXfsAndLaterRefusesExt4()
     {
-        await using var loop = await LoopDevice.CreateAsync(XfsDisk);
+        await using var loop = await LoopDevice.CreateAsync(XfsDisk).WithTimeout();
         var mounter = RealMounter();
         var outcome = await mounter.MountDeviceAsync(RealRequest(loop, FsType.Xfs), CancellationToken.None).WithTimeout();
         Assert.True(outcome.Formatted);
-        Assert.Equal("xfs", Assert.Single(await loop.MountsAsync()).FsType);
+        Assert.Equal("xfs", Assert.Single(await loop.MountsAsync().WithTimeout()).FsType);
         await File.WriteAllTextAsync(Path.Join(loop.MountPath, "keep.txt"), "xfs data").WithTimeout();
         await mounter.UnmountAsync(loop.MountPath, CancellationToken.None).WithTimeout();
-        var before = await loop.HashAsync();
+        var before = await loop.HashAsync().WithTimeout();
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => mounter.MountDeviceAsync(RealRequest(loop, FsType.Ext4), CancellationToken.None).WithTimeout());
+            () => mounter.MountDeviceAsync(RealRequest(loop, FsType.Ext4), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("holds xfs, the volume asks for ext4", e.Message, StringComparison.Ordinal);
-        Assert.Equal(before, await loop.HashAsync());
-        Assert.Empty(await loop.MountsAsync());
-        Assert.Equal("xfs", (await loop.BlkidAsync())["TYPE"]);
+        Assert.Equal(before, await loop.HashAsync().WithTimeout());
+        Assert.Empty(await loop.MountsAsync().WithTimeout());
+        Assert.Equal("xfs", (await loop.BlkidAsync().WithTimeout())["TYPE"]);
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mkswap", "mount", "umount")]
     public async Task MountDeviceAsync_RealSwapSignature_RefusesAndChangesNothing()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
-        await loop.RunAsync("mkswap", loop.Device);
-        Assert.Equal("swap", (await loop.BlkidAsync())["TYPE"]);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
+        await loop.RunAsync("mkswap", loop.Device).WithTimeout();
+        Assert.Equal("swap", (await loop.BlkidAsync().WithTimeout())["TYPE"]);
 
-        await AssertRefusedUnchanged(loop, "swap");
+        await AssertRefusedUnchanged(loop, "swap").WithTimeout();
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task MountDeviceAsync_RealPartitionTable_RefusesAndChangesNothing()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk, WriteDosPartitionTable);
-        Assert.Equal("dos", (await loop.BlkidAsync())["PTTYPE"]);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk, WriteDosPartitionTable).WithTimeout();
+        Assert.Equal("dos", (await loop.BlkidAsync().WithTimeout())["PTTYPE"]);
 
-        await AssertRefusedUnchanged(loop, "dos partition table");
+        await AssertRefusedUnchanged(loop, "dos partition table").WithTimeout();
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task MountDeviceAsync_RealLuksHeader_RefusesAndChangesNothing()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk, WriteLuks1Header);
-        Assert.Equal("crypto_LUKS", (await loop.BlkidAsync())["TYPE"]);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk, WriteLuks1Header).WithTimeout();
+        Assert.Equal("crypto_LUKS", (await loop.BlkidAsync().WithTimeout())["TYPE"]);
 
-        await AssertRefusedUnchanged(loop, "crypto_LUKS");
+        await AssertRefusedUnchanged(loop, "crypto_LUKS").WithTimeout();
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task MountDeviceAsync_RealReadOnlyBlank_RefusesAndChangesNothing()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
 
-        await AssertRefusedUnchanged(loop, "refusing to format a read-only volume", readOnly: true);
+        await AssertRefusedUnchanged(loop, "refusing to format a read-only volume", readOnly: true).WithTimeout();
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task MountDeviceAsync_RealReadOnlyExt4_MountsReadOnly()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
         var mounter = RealMounter();
         await mounter.MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
         await File.WriteAllTextAsync(Path.Join(loop.MountPath, "a.txt"), "a").WithTimeout();
@@ -136,16 +136,16 @@ public sealed partial class DeviceMounterTests
         var outcome = await mounter.MountDeviceAsync(RealRequest(loop, readOnly: true), CancellationToken.None).WithTimeout();
 
         Assert.False(outcome.Formatted);
-        Assert.Contains("ro", Assert.Single(await loop.MountsAsync()).MountOptions.Split(','));
+        Assert.Contains("ro", Assert.Single(await loop.MountsAsync().WithTimeout()).MountOptions.Split(','));
         Assert.Equal("a", await File.ReadAllTextAsync(Path.Join(loop.MountPath, "a.txt")).WithTimeout());
-        var e = await Assert.ThrowsAnyAsync<IOException>(() => File.WriteAllTextAsync(Path.Join(loop.MountPath, "b.txt"), "b").WithTimeout());
+        var e = await Assert.ThrowsAnyAsync<IOException>(() => File.WriteAllTextAsync(Path.Join(loop.MountPath, "b.txt"), "b").WithTimeout()).WithTimeout();
         Assert.Contains("Read-only file system", e.Message, StringComparison.Ordinal);
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task UnmountAsync_RealTwiceAndMissingPath_AllSucceed()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
         var mounter = RealMounter();
         await mounter.MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
 
@@ -156,29 +156,29 @@ public sealed partial class DeviceMounterTests
         Assert.Equal(loop.Device, first.Device);
         Assert.Null(second.Device);
         Assert.Null(missing.Device);
-        Assert.Empty(await loop.MountsAsync());
+        Assert.Empty(await loop.MountsAsync().WithTimeout());
         Assert.True(Directory.Exists(loop.MountPath));
     }
 
     [LinuxRootFact("losetup", "blkid", "wipefs", "mkfs.ext4", "mount", "umount")]
     public async Task UnmountAsync_RealStackedMounts_UnmountsAllAndReportsTheBottomDevice()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
         var mounter = RealMounter();
         await mounter.MountDeviceAsync(RealRequest(loop), CancellationToken.None).WithTimeout();
-        await loop.RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", loop.MountPath);
-        Assert.Equal(2, (await loop.MountsAsync()).Count);
+        await loop.RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", loop.MountPath).WithTimeout();
+        Assert.Equal(2, (await loop.MountsAsync().WithTimeout()).Count);
 
         var outcome = await mounter.UnmountAsync(loop.MountPath, CancellationToken.None).WithTimeout();
 
         Assert.Equal(loop.Device, outcome.Device);
-        Assert.Empty(await loop.MountsAsync());
+        Assert.Empty(await loop.MountsAsync().WithTimeout());
     }
 
     [LinuxRootFact("losetup")]
     public async Task WaitForDeviceAsync_RealLoop_FindsItByBackingFile()
     {
-        await using var loop = await LoopDevice.CreateAsync(SmallDisk);
+        await using var loop = await LoopDevice.CreateAsync(SmallDisk).WithTimeout();
         var locator = new SysfsDeviceLocator([new LoopDeviceResolver(HostRoot.System, new LoopDevices(HostRoot.System))], TimeProvider.System, NullLogger<SysfsDeviceLocator>.Instance);
 
         var device = await locator.WaitForDeviceAsync(new LoopBackingFileIdentity(loop.BackingFile), TimeSpan.FromSeconds(10), CancellationToken.None).WithTimeout();
@@ -188,14 +188,14 @@ public sealed partial class DeviceMounterTests
 
     private static async Task AssertRefusedUnchanged(LoopDevice loop, string expected, bool readOnly = false)
     {
-        var before = await loop.HashAsync();
+        var before = await loop.HashAsync().WithTimeout();
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => RealMounter().MountDeviceAsync(RealRequest(loop, readOnly: readOnly), CancellationToken.None).WithTimeout());
+            () => RealMounter().MountDeviceAsync(RealRequest(loop, readOnly: readOnly), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
-        Assert.Equal(before, await loop.HashAsync());
-        Assert.Empty(await loop.MountsAsync());
+        Assert.Equal(before, await loop.HashAsync().WithTimeout());
+        Assert.Empty(await loop.MountsAsync().WithTimeout());
     }
 
     private static MountDeviceRequest RealRequest(LoopDevice loop, FsType fsType = FsType.Ext4, bool readOnly = false) =>

@@ -84,7 +84,7 @@ public sealed partial class DeviceMounterTests : IDisposable
     {
         _runner.Expect("blkid", BlkidArgs, stdout: export);
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.Contains(Device, e.Message, StringComparison.Ordinal);
@@ -96,7 +96,7 @@ public sealed partial class DeviceMounterTests : IDisposable
     {
         _runner.Expect("blkid", BlkidArgs, stdout: BlockDeviceProbeTests.XfsExport);
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("refusing to reformat or mount it as ext4", e.Message, StringComparison.Ordinal);
         Assert.Contains("fsType", e.Message, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _runner.Expect("blkid", BlkidArgs, exitCode: 2)
             .Expect("wipefs", WipefsArgs, stdout: "DEVICE OFFSET TYPE UUID LABEL\nloop3  0x0    crypto_LUKS 0b3f6f27\n");
 
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         _runner.VerifyAllRan();
     }
@@ -118,7 +118,7 @@ public sealed partial class DeviceMounterTests : IDisposable
     {
         _runner.Expect("blkid", BlkidArgs, exitCode: 8);
 
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         _runner.VerifyAllRan();
     }
@@ -129,7 +129,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _runner.Expect("blkid", BlkidArgs, exitCode: 2).Expect("wipefs", WipefsArgs);
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => Mounter().MountDeviceAsync(Request(readOnly: true), CancellationToken.None).WithTimeout());
+            () => Mounter().MountDeviceAsync(Request(readOnly: true), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("refusing to format a read-only volume", e.Message, StringComparison.Ordinal);
         _runner.VerifyAllRan();
@@ -141,7 +141,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _runner.Expect("blkid", BlkidArgs, exitCode: 2).Expect("wipefs", WipefsArgs);
 
         await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => Mounter().MountDeviceAsync(Request(options: "ro"), CancellationToken.None).WithTimeout());
+            () => Mounter().MountDeviceAsync(Request(options: "ro"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         _runner.VerifyAllRan();
     }
@@ -197,7 +197,7 @@ public sealed partial class DeviceMounterTests : IDisposable
     {
         _mounts.Then(FakeMountTable.Entry("/dev/loop9", 7, 9, MountPath));
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("/dev/loop9", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -209,7 +209,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _mounts.Then(FakeMountTable.Entry("/dev/loop3", 7, 3, MountPath, options: "rw,relatime"));
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => Mounter().MountDeviceAsync(Request(readOnly: true), CancellationToken.None).WithTimeout());
+            () => Mounter().MountDeviceAsync(Request(readOnly: true), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("read-write", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -221,7 +221,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _mounts.Then(FakeMountTable.Entry("/dev/loop3", 7, 3, MountPath, fsType: "ext4"));
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => Mounter().MountDeviceAsync(Request(FsType.Xfs), CancellationToken.None).WithTimeout());
+            () => Mounter().MountDeviceAsync(Request(FsType.Xfs), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("is ext4, the volume asks for xfs", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -235,7 +235,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _mounts.Then(FakeMountTable.Entry("/dev/loop3", 7, 3, MountPath, options: mounted));
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => Mounter().MountDeviceAsync(Request(options: asked), CancellationToken.None).WithTimeout());
+            () => Mounter().MountDeviceAsync(Request(options: asked), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -256,7 +256,7 @@ public sealed partial class DeviceMounterTests : IDisposable
     {
         _tree.Write(MountPath, "a file");
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("not a directory", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -281,7 +281,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _tree.Write("/dev/not-a-disk", string.Empty);
 
         var e = await Assert.ThrowsAsync<DeviceNotFoundException>(
-            () => Mounter().MountDeviceAsync(Request(devicePath: "/dev/not-a-disk"), CancellationToken.None).WithTimeout());
+            () => Mounter().MountDeviceAsync(Request(devicePath: "/dev/not-a-disk"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("/dev/not-a-disk", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -291,7 +291,7 @@ public sealed partial class DeviceMounterTests : IDisposable
     public async Task MountDeviceAsync_MissingDevice_ThrowsDeviceNotFound()
     {
         await Assert.ThrowsAsync<DeviceNotFoundException>(
-            () => Mounter().MountDeviceAsync(Request(devicePath: "/dev/loop42"), CancellationToken.None).WithTimeout());
+            () => Mounter().MountDeviceAsync(Request(devicePath: "/dev/loop42"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Empty(_runner.Ran);
     }
@@ -301,7 +301,7 @@ public sealed partial class DeviceMounterTests : IDisposable
     {
         _tree.Write("/sys/class/block/loop3/loop3p1/partition", "1\n");
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("loop3p1", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -314,7 +314,7 @@ public sealed partial class DeviceMounterTests : IDisposable
             .Expect("wipefs", WipefsArgs)
             .Expect("mkfs.ext4", ["-F", "-m0", Device], exitCode: 1, stderr: "mke2fs: Device size reported to be zero.");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("Device size reported to be zero", e.Message, StringComparison.Ordinal);
         _runner.VerifyAllRan();
@@ -329,7 +329,7 @@ public sealed partial class DeviceMounterTests : IDisposable
             .Expect("blkid", BlkidArgs, exitCode: 2)
             .Expect("wipefs", WipefsArgs);
 
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         _runner.VerifyAllRan();
     }
@@ -340,7 +340,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _runner.Expect("blkid", BlkidArgs, stdout: BlockDeviceProbeTests.Ext4Export)
             .Expect("mount", ["-t", "ext4", Device, MountPath], exitCode: 32, stderr: "mount: wrong fs type, bad option, bad superblock on /dev/loop3");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().MountDeviceAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal(32, e.ExitCode);
         Assert.Contains("bad superblock", e.Message, StringComparison.Ordinal);
@@ -404,7 +404,7 @@ public sealed partial class DeviceMounterTests : IDisposable
         _mounts.Then(FakeMountTable.Entry("/dev/loop3", 7, 3, MountPath));
         _runner.Expect("umount", [MountPath], exitCode: 32, stderr: $"umount: {MountPath}: target is busy.");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().UnmountAsync(MountPath, CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().UnmountAsync(MountPath, CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("target is busy", e.Message, StringComparison.Ordinal);
     }
@@ -431,7 +431,7 @@ public sealed partial class DeviceMounterTests : IDisposable
             _runner.Expect("umount", [MountPath]);
         }
 
-        await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().UnmountAsync(MountPath, CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<CommandFailedException>(() => Mounter().UnmountAsync(MountPath, CancellationToken.None).WithTimeout()).WithTimeout();
 
         _runner.VerifyAllRan();
     }

@@ -38,7 +38,7 @@ public sealed class FilesystemFormatterTests
             stderr: "mkfs.xfs: /dev/loop3 appears to contain an existing filesystem (ext4).\nmkfs.xfs: Use the -f option to force overwrite.");
 
         var e = await Assert.ThrowsAsync<CommandFailedException>(
-            () => new FilesystemFormatter(runner, NodeConfiguration.Defaults).FormatAsync("/dev/loop3", FsType.Xfs, CancellationToken.None).WithTimeout());
+            () => new FilesystemFormatter(runner, NodeConfiguration.Defaults).FormatAsync("/dev/loop3", FsType.Xfs, CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal("mkfs.xfs", e.Tool);
         Assert.Equal(1, e.ExitCode);

@@ -89,7 +89,7 @@ public sealed class FilesystemResizerTests : IDisposable
     [Fact]
     public async Task ResizeAsync_NothingMounted_FailsWithoutRunningAnything()
     {
-        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("nothing is mounted", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -101,7 +101,7 @@ public sealed class FilesystemResizerTests : IDisposable
         _tree.AddBlockDevice("loop4", 7, 4);
         _mounts.Then(FakeMountTable.Entry("/dev/loop4", 7, 4, MountPath));
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("/dev/loop4", e.Message, StringComparison.Ordinal);
         Assert.Contains(Device, e.Message, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class FilesystemResizerTests : IDisposable
     {
         _mounts.Then(FakeMountTable.Entry(Device, 7, 3, MountPath, root: "/data"));
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("subdirectory /data", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -124,7 +124,7 @@ public sealed class FilesystemResizerTests : IDisposable
     {
         _mounts.Then(FakeMountTable.Entry(Device, 7, 3, MountPath, options: "ro,relatime"));
 
-        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("read-only", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);
@@ -137,7 +137,7 @@ public sealed class FilesystemResizerTests : IDisposable
         _mounts.Then(FakeMountTable.Entry(Device, 7, 3, MountPath));
         _runner.Expect("blkid", BlkidArgs, stdout: BlockDeviceProbeTests.Ext4Export);
 
-        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("67108864 bytes", e.Message, StringComparison.Ordinal);
         Assert.Contains("expandvolume", e.Message, StringComparison.Ordinal);
@@ -167,7 +167,7 @@ public sealed class FilesystemResizerTests : IDisposable
         _runner.Expect("blkid", BlkidArgs, stdout: BlockDeviceProbeTests.Ext4Export)
             .Expect("resize2fs", [Device], exitCode: 1, stderr: "resize2fs: Permission denied to resize filesystem\n");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal("resize2fs", e.Tool);
         Assert.Contains("resize2fs /dev/loop3", e.Message, StringComparison.Ordinal);
@@ -185,7 +185,7 @@ public sealed class FilesystemResizerTests : IDisposable
         _runner.Expect("blkid", BlkidArgs, stdout: BlockDeviceProbeTests.Ext4Export)
             .Expect("resize2fs", [Device], exitCode: 1, stderr: "resize2fs: Permission denied to resize filesystem\n");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal(missing, e.Message.Contains("CAP_SYS_RESOURCE", StringComparison.Ordinal));
     }
@@ -196,7 +196,7 @@ public sealed class FilesystemResizerTests : IDisposable
         _mounts.Then(FakeMountTable.Entry(Device, 7, 3, MountPath, fsType: "swap"));
         _runner.Expect("blkid", BlkidArgs, stdout: BlockDeviceProbeTests.SwapExport);
 
-        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<FilesystemResizeException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("swap", e.Message, StringComparison.Ordinal);
         _runner.VerifyAllRan();
@@ -208,7 +208,7 @@ public sealed class FilesystemResizerTests : IDisposable
         _mounts.Then(FakeMountTable.Entry(Device, 7, 3, MountPath, fsType: "ext4"));
         _runner.Expect("blkid", BlkidArgs, stdout: BlockDeviceProbeTests.XfsExport);
 
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => Resizer().ResizeAsync(Request(), CancellationToken.None).WithTimeout()).WithTimeout();
 
         _runner.VerifyAllRan();
     }
@@ -216,7 +216,7 @@ public sealed class FilesystemResizerTests : IDisposable
     [Fact]
     public async Task ResizeAsync_NoSuchDevice_FailsNamingIt()
     {
-        var e = await Assert.ThrowsAsync<DeviceNotFoundException>(() => Resizer().ResizeAsync(Request("/dev/loop9"), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<DeviceNotFoundException>(() => Resizer().ResizeAsync(Request("/dev/loop9"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("/dev/loop9", e.Message, StringComparison.Ordinal);
         Assert.Empty(_runner.Ran);

@@ -55,8 +55,8 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
         _tree.AddLoop("loop4", Image + " (deleted)");
         var wait = Locator().WaitForDeviceAsync(new LoopBackingFileIdentity(Image), TimeSpan.FromSeconds(3), CancellationToken.None);
 
-        await AdvanceUntilDone(wait);
-        var e = await Assert.ThrowsAsync<DeviceNotFoundException>(() => wait.WithTimeout());
+        await AdvanceUntilDone(wait).WithTimeout();
+        var e = await Assert.ThrowsAsync<DeviceNotFoundException>(() => wait.WithTimeout()).WithTimeout();
 
         Assert.Contains("/dev/loop4", e.Message, StringComparison.Ordinal);
         Assert.Contains("deleted", e.Message, StringComparison.Ordinal);
@@ -69,8 +69,8 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
         var timeout = TimeSpan.FromSeconds(10);
         var wait = Locator().WaitForDeviceAsync(new LoopBackingFileIdentity(Image), timeout, CancellationToken.None);
 
-        await AdvanceUntilDone(wait);
-        var e = await Assert.ThrowsAsync<DeviceNotFoundException>(() => wait.WithTimeout());
+        await AdvanceUntilDone(wait).WithTimeout();
+        var e = await Assert.ThrowsAsync<DeviceNotFoundException>(() => wait.WithTimeout()).WithTimeout();
 
         Assert.True(e.Waited >= timeout, $"waited {e.Waited}");
         Assert.True(e.Waited < timeout + TimeSpan.FromSeconds(2), $"waited {e.Waited}, much longer than the timeout");
@@ -84,11 +84,11 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
     public async Task WaitForDeviceAsync_AppearsLater_ReturnsOnceItIsThere()
     {
         var wait = Locator().WaitForDeviceAsync(new LoopBackingFileIdentity(Image), TimeSpan.FromSeconds(30), CancellationToken.None);
-        await Advance(wait, steps: 3);
+        await Advance(wait, steps: 3).WithTimeout();
 
         Assert.False(wait.IsCompleted);
         _tree.AddLoop("loop5", Image);
-        await AdvanceUntilDone(wait);
+        await AdvanceUntilDone(wait).WithTimeout();
 
         Assert.Equal("/dev/loop5", await wait.WithTimeout());
     }
@@ -99,9 +99,9 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
         using var cancellation = new CancellationTokenSource();
         var wait = Locator().WaitForDeviceAsync(new LoopBackingFileIdentity(Image), TimeSpan.FromSeconds(30), cancellation.Token);
 
-        await cancellation.CancelAsync();
+        await cancellation.CancelAsync().WithTimeout();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WithTimeout());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WithTimeout()).WithTimeout();
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
         _tree.AddLoop("loop1", Image).AddLoop("loop2", Image);
 
         var e = await Assert.ThrowsAsync<UnsafeOperationException>(
-            () => Locator().WaitForDeviceAsync(new LoopBackingFileIdentity(Image), TimeSpan.FromSeconds(5), CancellationToken.None).WithTimeout());
+            () => Locator().WaitForDeviceAsync(new LoopBackingFileIdentity(Image), TimeSpan.FromSeconds(5), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("/dev/loop1", e.Message, StringComparison.Ordinal);
         Assert.Contains("/dev/loop2", e.Message, StringComparison.Ordinal);
@@ -121,16 +121,16 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
     {
         var wait = Locator().WaitForDeviceAsync(new LoopBackingFileIdentity(Image), TimeSpan.FromSeconds(2), CancellationToken.None);
 
-        await AdvanceUntilDone(wait);
+        await AdvanceUntilDone(wait).WithTimeout();
 
-        await Assert.ThrowsAsync<DeviceNotFoundException>(() => wait.WithTimeout());
+        await Assert.ThrowsAsync<DeviceNotFoundException>(() => wait.WithTimeout()).WithTimeout();
     }
 
     [Fact]
     public async Task WaitForDeviceAsync_IdentityWithoutResolver_ThrowsNotSupported()
     {
         var e = await Assert.ThrowsAsync<NotSupportedException>(
-            () => Locator().WaitForDeviceAsync(new UnknownIdentity(), TimeSpan.FromSeconds(5), CancellationToken.None).WithTimeout());
+            () => Locator().WaitForDeviceAsync(new UnknownIdentity(), TimeSpan.FromSeconds(5), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("no device resolver", e.Message, StringComparison.Ordinal);
     }
@@ -141,7 +141,7 @@ public sealed class SysfsDeviceLocatorTests : IDisposable
     /// <summary>Each time the locator starts a delay, moves the fake clock on by its longest interval, until the wait ends.</summary>
     private async Task AdvanceUntilDone(Task wait)
     {
-        await Advance(wait, steps: 1000);
+        await Advance(wait, steps: 1000).WithTimeout();
         Assert.True(wait.IsCompleted, "the locator did not finish while the fake clock advanced");
     }
 

@@ -28,7 +28,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Link("/dev/disk/by-id/wwn-0x" + Wwn, "../../sdc");
         _host.Write("/sys/class/block/sdc/device/wwid", "naa." + Wwn + "\n");
 
-        var found = await Resolver().ResolveAsync(Disk, CancellationToken.None);
+        var found = await Resolver().ResolveAsync(Disk, CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/disk/by-id/wwn-0x" + Wwn, found.DevicePath);
     }
@@ -40,7 +40,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Link("/dev/disk/by-id/wwn-0x" + Wwn, "../../sdd");
         _host.Write("/sys/class/block/sdd/device/wwid", "naa.6000c29fffffffffffffffffffffffff\n");
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resolver().ResolveAsync(Disk, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resolver().ResolveAsync(Disk, CancellationToken.None)).WithTimeout();
 
         Assert.Contains("stale udev link", e.Message, StringComparison.Ordinal);
     }
@@ -52,7 +52,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Write("/sys/block/sde/dev", "8:64\n");
         _host.Write("/sys/class/block/sde/device/wwid", "naa." + Wwn.ToUpperInvariant() + "\n");
 
-        var found = await Resolver().ResolveAsync(Disk, CancellationToken.None);
+        var found = await Resolver().ResolveAsync(Disk, CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/sde", found.DevicePath);
         Assert.Contains("no /dev/disk/by-id link", found.Observation, StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
     {
         var resolver = Resolver();
 
-        var found = await resolver.ResolveAsync(Disk, CancellationToken.None);
+        var found = await resolver.ResolveAsync(Disk, CancellationToken.None).WithTimeout();
 
         Assert.Null(found.DevicePath);
         Assert.Contains("disk.enableUUID=TRUE", resolver.WhatToCheck(Disk), StringComparison.Ordinal);
@@ -76,14 +76,14 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Write("/sys/class/scsi_host/host1/scan", string.Empty);
         var resolver = Resolver();
 
-        await resolver.ResolveAsync(Disk, CancellationToken.None);
+        await resolver.ResolveAsync(Disk, CancellationToken.None).WithTimeout();
         var first = File.ReadAllText(_host.Root.Map("/sys/class/scsi_host/host1/scan"));
         _host.Write("/sys/class/scsi_host/host1/scan", string.Empty);
         _time.Advance(TimeSpan.FromSeconds(1));
-        await resolver.ResolveAsync(Disk, CancellationToken.None);
+        await resolver.ResolveAsync(Disk, CancellationToken.None).WithTimeout();
         var soon = File.ReadAllText(_host.Root.Map("/sys/class/scsi_host/host1/scan"));
         _time.Advance(TimeSpan.FromSeconds(5));
-        await resolver.ResolveAsync(Disk, CancellationToken.None);
+        await resolver.ResolveAsync(Disk, CancellationToken.None).WithTimeout();
         var later = File.ReadAllText(_host.Root.Map("/sys/class/scsi_host/host1/scan"));
 
         Assert.Equal("- - -", first);
@@ -98,7 +98,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Write("/sys/class/block/sdf/sdf1/partition", "1\n");
         _host.Link("/dev/disk/by-id/wwn-0x" + Wwn, "../../sdf");
 
-        var found = await Resolver().ResolveAsync(Disk, CancellationToken.None);
+        var found = await Resolver().ResolveAsync(Disk, CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/disk/by-id/wwn-0x" + Wwn + "-part1", found.DevicePath);
     }
@@ -111,7 +111,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Write("/sys/class/block/sdg/sdg2/partition", "2\n");
         _host.Link("/dev/disk/by-id/wwn-0x" + Wwn, "../../sdg");
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resolver().ResolveAsync(Disk, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => Resolver().ResolveAsync(Disk, CancellationToken.None)).WithTimeout();
 
         Assert.Contains("2 partitions", e.Message, StringComparison.Ordinal);
     }
@@ -168,7 +168,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Link("/dev/disk/by-path/pci-0000:13:00.0-scsi-0:0:0:0", "../../sdb");
         var layouts = new FixedLayout(new("node-1", [new(PvScsi0, 0, 16 * GiB, false), new(PvScsi1, 0, 1 * GiB, false), new(PvScsi1, 1, 2 * GiB, true)], null));
 
-        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None);
+        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/disk/by-path/pci-0000:13:00.0-scsi-0:0:1:0", found.DevicePath);
         Assert.Equal(("pv-1", "node-1"), (layouts.Calls.Single().Disk, layouts.Calls.Single().Node.Value));
@@ -180,7 +180,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         AddScsiDisk("2:0:0:0", "sdb", 1 * GiB);
         var layouts = new FixedLayout(new("node-1", [new(PvScsi1, 0, 1 * GiB, true)], null));
 
-        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None);
+        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/sdb", found.DevicePath);
     }
@@ -192,7 +192,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
         _host.Link("/dev/disk/by-id/wwn-0x" + Wwn, "../../sdc");
         var layouts = new FixedLayout(new("node-1", [new(PvScsi1, 0, 1 * GiB, true)], Wwn));
 
-        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None);
+        var found = await SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/disk/by-id/wwn-0x" + Wwn, found.DevicePath);
     }
@@ -202,7 +202,7 @@ public sealed class VCloudDeviceResolverTests : IDisposable
     {
         var layouts = new FixedLayout(new("node-1", [new(new VmDiskController(20, "vmware.sata.ahci", 0), 1, 1 * GiB, true)], null));
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => SlotResolver(layouts).ResolveAsync(new VCloudSlotIdentity("pv-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("only disks on SCSI controllers", e.Message, StringComparison.Ordinal);
     }

@@ -36,7 +36,7 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
     public static async Task<AzureStackTestBed> StartAsync(Func<ArmSimulatorOptions, ArmSimulatorOptions>? configure = null, params string[] azuriteAccounts)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("vd-azure-stack-").FullName;
-        var azurite = azuriteAccounts.Length > 0 && AzuriteServer.MissingReason is null ? await AzuriteServer.StartAsync(azuriteAccounts) : null;
+        var azurite = azuriteAccounts.Length > 0 && AzuriteServer.MissingReason is null ? await AzuriteServer.StartAsync(azuriteAccounts).WithTimeout() : null;
         var options = new ArmSimulatorOptions
         {
             StateDirectory = Path.Join(directory, "arm"),
@@ -47,7 +47,7 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
             StorageAccountKeys = azurite?.Keys ?? new Dictionary<string, string>(),
             AzureStackStorage = true,
         };
-        var arm = await ArmSimulator.StartAsync(configure is null ? options : configure(options));
+        var arm = await ArmSimulator.StartAsync(configure is null ? options : configure(options)).WithTimeout();
         return new AzureStackTestBed(directory, arm, azurite);
     }
 
@@ -89,10 +89,10 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Arm.DisposeAsync();
+        await Arm.DisposeAsync().WithTimeout();
         if (Azurite is not null)
         {
-            await Azurite.DisposeAsync();
+            await Azurite.DisposeAsync().WithTimeout();
         }
 
         System.IO.Directory.Delete(Directory, recursive: true);

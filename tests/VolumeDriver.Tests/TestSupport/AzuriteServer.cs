@@ -110,10 +110,10 @@ public sealed class AzuriteServer : IAsyncDisposable
             try
             {
                 using var socket = new TcpClient();
-                await socket.ConnectAsync("127.0.0.1", port);
+                await socket.ConnectAsync("127.0.0.1", port).WithTimeout();
                 if (ca is null)
                 {
-                    server._stamp = await BlobServiceProxy.StartAsync(new Uri($"http://127.0.0.1:{port}/"), Path.Join(directory, "stamp"), new AzureStackBlobLimits());
+                    server._stamp = await BlobServiceProxy.StartAsync(new Uri($"http://127.0.0.1:{port}/"), Path.Join(directory, "stamp"), new AzureStackBlobLimits()).WithTimeout();
                 }
 
                 return server;
@@ -122,7 +122,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             {
                 if (process.HasExited || DateTimeOffset.UtcNow > deadline)
                 {
-                    await server.DisposeAsync();
+                    await server.DisposeAsync().WithTimeout();
                     throw new InvalidOperationException("Azurite did not listen within 120 s");
                 }
 
@@ -135,13 +135,13 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         if (_stamp is not null)
         {
-            await _stamp.DisposeAsync();
+            await _stamp.DisposeAsync().WithTimeout();
         }
 
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().WithTimeout();
         }
 
         _process.Dispose();

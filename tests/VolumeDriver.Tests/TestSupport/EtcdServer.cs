@@ -86,7 +86,7 @@ public sealed class EtcdServer : IAsyncDisposable
         {
             try
             {
-                if ((await client.GetStringAsync("/health")).Contains("\"health\":\"true\"", StringComparison.Ordinal))
+                if ((await client.GetStringAsync("/health").WithTimeout()).Contains("\"health\":\"true\"", StringComparison.Ordinal))
                 {
                     return server;
                 }
@@ -98,7 +98,7 @@ public sealed class EtcdServer : IAsyncDisposable
 
             if (process.HasExited || DateTimeOffset.UtcNow > deadline)
             {
-                await server.DisposeAsync();
+                await server.DisposeAsync().WithTimeout();
                 throw new InvalidOperationException("etcd did not become healthy within 20 s");
             }
 
@@ -115,8 +115,8 @@ public sealed class EtcdServer : IAsyncDisposable
             request.Headers.TryAddWithoutValidation("Authorization", token);
         }
 
-        using var response = await Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await Client.SendAsync(request).WithTimeout();
+        var text = await response.Content.ReadAsStringAsync().WithTimeout();
         Assert.True(response.IsSuccessStatusCode, $"etcd {path}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
     }
@@ -124,9 +124,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>Adds user root with the root role and turns authentication on.</summary>
     public async Task EnableAuthAsync(string password)
     {
-        await PostAsync("/v3/auth/user/add", $"{{\"name\":\"root\",\"password\":\"{password}\"}}");
-        await PostAsync("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
-        await PostAsync("/v3/auth/enable", "{}");
+        await PostAsync("/v3/auth/user/add", $"{{\"name\":\"root\",\"password\":\"{password}\"}}").WithTimeout();
+        await PostAsync("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}").WithTimeout();
+        await PostAsync("/v3/auth/enable", "{}").WithTimeout();
     }
 
     /// <summary>The keys under a prefix (the lock holder and its waiters).</summary>
@@ -135,7 +135,7 @@ public sealed class EtcdServer : IAsyncDisposable
         var bytes = Encoding.UTF8.GetBytes(prefix);
         var end = (byte[])bytes.Clone();
         end[^1]++;
-        var answer = await PostAsync("/v3/kv/range", $"{{\"key\":\"{Convert.ToBase64String(bytes)}\",\"range_end\":\"{Convert.ToBase64String(end)}\"}}", token);
+        var answer = await PostAsync("/v3/kv/range", $"{{\"key\":\"{Convert.ToBase64String(bytes)}\",\"range_end\":\"{Convert.ToBase64String(end)}\"}}", token).WithTimeout();
         return answer.TryGetProperty("kvs", out var kvs) ? kvs.GetArrayLength() : 0;
     }
 
@@ -144,7 +144,7 @@ public sealed class EtcdServer : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().WithTimeout();
         }
 
         _process.Dispose();

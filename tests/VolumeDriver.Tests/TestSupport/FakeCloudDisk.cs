@@ -25,7 +25,7 @@ internal sealed class FakeCloudDisk : ICloudDisk
     public async Task<AttachResult> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"attach {request.Name} {node} {request.Size}");
-        await (OnCall?.Invoke("attach", cancellationToken) ?? Task.CompletedTask);
+        await (OnCall?.Invoke("attach", cancellationToken) ?? Task.CompletedTask).WithTimeout();
         AttachedTo[request.Name.Value] = node.Value;
         return new AttachResult("/dev/fake/" + request.Name.Value);
     }
@@ -52,7 +52,7 @@ internal sealed class FakeCloudDisk : ICloudDisk
     public async Task<IReadOnlyList<VolumeSummary>> ListAsync(CancellationToken cancellationToken)
     {
         Calls.Enqueue("list");
-        await (OnCall?.Invoke("list", cancellationToken) ?? Task.CompletedTask);
+        await (OnCall?.Invoke("list", cancellationToken) ?? Task.CompletedTask).WithTimeout();
         IReadOnlyList<VolumeSummary> volumes = AttachedTo
             .OrderBy(a => a.Key, StringComparer.Ordinal)
             .Select(a => new VolumeSummary(VolumeName.TryCreate(a.Key, out var name, out _) ? name.Value : throw new InvalidOperationException(a.Key), new ByteSize(1 << 30), "Standard_LRS", NodeName.TryCreate(a.Value, out var node, out _) ? node : null, "/dev/fake/" + a.Key))

@@ -21,16 +21,16 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
     private AzureStackTestBed _bed = null!;
 
     public async Task InitializeAsync() =>
-        _bed = await AzureStackTestBed.StartAsync(o => o with { ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 2 } });
+        _bed = await AzureStackTestBed.StartAsync(o => o with { ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 2 } }).WithTimeout();
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private ArmSimulator Arm => _bed.Arm;
 
     [Fact]
     public async Task VmUpdate_AnsweredWithAzureAsyncOperation_IsFollowedToTheEnd()
     {
-        var (state, after) = await UpdateAsync("node-1", AzureVmType.Standard, "shape-a");
+        var (state, after) = await UpdateAsync("node-1", AzureVmType.Standard, "shape-a").WithTimeout();
 
         Assert.Equal("shape-a", Assert.Single(state.DataDisks).Name);
         Assert.Contains(after, r => r.Method == "GET" && r.Path.Contains("/operations/", StringComparison.Ordinal));
@@ -44,7 +44,7 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
         Arm.ScaleSetVmUpdates = answer;
         var node = ArmSimulator.ScaleSetComputerName("k8s-vmss", 1);
 
-        var (state, after) = await UpdateAsync(node, AzureVmType.ScaleSet, "shape-" + (int)answer);
+        var (state, after) = await UpdateAsync(node, AzureVmType.ScaleSet, "shape-" + (int)answer).WithTimeout();
 
         Assert.Equal("shape-" + (int)answer, Assert.Single(state.DataDisks).Name);
         Assert.Equal(node, Arm.Disks().Single().AttachedTo);
@@ -68,7 +68,7 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
         var clock = new SkipAheadTimeProvider();
         Arm.FailNext("PUT", "/virtualMachines/node-2$", 1, 429, "OperationNotAllowed", retryAfterSeconds: 2);
 
-        await UpdateAsync("node-2", AzureVmType.Standard, "shape-t", clock);
+        await UpdateAsync("node-2", AzureVmType.Standard, "shape-t", clock).WithTimeout();
 
         var puts = Arm.Received().Where(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/node-2", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, puts.Count);
@@ -81,9 +81,9 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
         var pipeline = _bed.Clients(_bed.Configuration()).CreateArmPipeline();
         var vm = $"subscriptions/{Arm.Options.SubscriptionId}/resourceGroups/{Arm.Options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/node-1?api-version=2026-04-01";
 
-        var first = await SendAsync(pipeline, RequestMethod.Get, vm);
-        var second = await SendAsync(pipeline, RequestMethod.Get, vm);
-        var put = await SendAsync(pipeline, RequestMethod.Put, vm, """{"location":"westeurope","properties":{"storageProfile":{"dataDisks":[]}}}""");
+        var first = await SendAsync(pipeline, RequestMethod.Get, vm).WithTimeout();
+        var second = await SendAsync(pipeline, RequestMethod.Get, vm).WithTimeout();
+        var put = await SendAsync(pipeline, RequestMethod.Put, vm, """{"location":"westeurope","properties":{"storageProfile":{"dataDisks":[]}}}""").WithTimeout();
 
         Assert.Matches(ComputePolicy("LowCostGet"), first["x-ms-ratelimit-remaining-resource"]);
         Assert.Equal(int.Parse(first["x-ms-ratelimit-remaining-subscription-reads"], System.Globalization.CultureInfo.InvariantCulture) - 1, int.Parse(second["x-ms-ratelimit-remaining-subscription-reads"], System.Globalization.CultureInfo.InvariantCulture));

@@ -14,9 +14,9 @@ public sealed class ArmRetryPolicyTests : IAsyncLifetime
 {
     private AzureStackTestBed _bed = null!;
 
-    public async Task InitializeAsync() => _bed = await AzureStackTestBed.StartAsync();
+    public async Task InitializeAsync() => _bed = await AzureStackTestBed.StartAsync().WithTimeout();
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private string VmPath => $"subscriptions/{_bed.Arm.Options.SubscriptionId}/resourceGroups/{_bed.Arm.Options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/node-1";
 
@@ -26,7 +26,7 @@ public sealed class ArmRetryPolicyTests : IAsyncLifetime
         var clock = new SkipAheadTimeProvider();
         _bed.Arm.FailNext("GET", "/virtualMachines/node-1$", 1, 429, "SubscriptionRequestsThrottled", retryAfterSeconds: 42);
 
-        var status = await GetVmAsync(Pipeline(clock));
+        var status = await GetVmAsync(Pipeline(clock)).WithTimeout();
 
         Assert.Equal(200, status);
         Assert.Equal(2, VmGets());
@@ -40,7 +40,7 @@ public sealed class ArmRetryPolicyTests : IAsyncLifetime
         _bed.Arm.FailNext("GET", "/virtualMachines/node-1$", 2, 503, "ServiceUnavailable");
 
         // A jitter sample of 0.5 is the middle of the ±20 % spread: the backoff itself, 0.8 s then 1.6 s.
-        var status = await GetVmAsync(Pipeline(clock, random: () => 0.5));
+        var status = await GetVmAsync(Pipeline(clock, random: () => 0.5)).WithTimeout();
 
         Assert.Equal(200, status);
         Assert.Equal(3, VmGets());
@@ -53,7 +53,7 @@ public sealed class ArmRetryPolicyTests : IAsyncLifetime
         var clock = new SkipAheadTimeProvider();
         _bed.Arm.FailNext("GET", "/virtualMachines/node-1$", 10, 503, "ServiceUnavailable");
 
-        var status = await GetVmAsync(Pipeline(clock, random: () => 0.5));
+        var status = await GetVmAsync(Pipeline(clock, random: () => 0.5)).WithTimeout();
 
         Assert.Equal(503, status);
         Assert.Equal(4, VmGets());
@@ -66,7 +66,7 @@ public sealed class ArmRetryPolicyTests : IAsyncLifetime
         var clock = new SkipAheadTimeProvider();
         _bed.Arm.FailNext("GET", "/virtualMachines/node-1$", 1, 404, "ResourceNotFound");
 
-        var status = await GetVmAsync(Pipeline(clock));
+        var status = await GetVmAsync(Pipeline(clock)).WithTimeout();
 
         Assert.Equal(404, status);
         Assert.Equal(1, VmGets());

@@ -26,9 +26,9 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         o => o with { Vms = ["legacy-1", "legacy-2", "node-1"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"] },
         StandardOne,
         PremiumOne,
-        Dedicated);
+        Dedicated).WithTimeout();
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private ArmSimulator Arm => _bed.Arm;
 
@@ -44,66 +44,66 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
     [AzuriteFact]
     public async Task ADiskLargerThanAPageBlobHolds_IsAFailureBeforeAnythingIsCreated_And1023GiBIsCreatedAsGeneralPurposeV1()
     {
-        var tooLarge = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().AttachAsync(Request("pv-huge", "shared", size: "1Ti"), Node("legacy-1"), CancellationToken.None));
+        var tooLarge = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().AttachAsync(Request("pv-huge", "shared", size: "1Ti"), Node("legacy-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("the largest blob disk is 1023 GiB", tooLarge.Message, StringComparison.Ordinal);
         Assert.Empty(Arm.StorageAccounts());
 
-        await Backend().AttachAsync(Request("pv-largest", "shared", size: "1023Gi"), Node("legacy-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-largest", "shared", size: "1023Gi"), Node("legacy-1"), CancellationToken.None).WithTimeout();
         var vhd = new Uri(Arm.VhdAttachments().Single().VhdUri);
         var store = _bed.Azurite!.Store(BlobDiskProvisioner.Parts(vhd).Account);
-        var properties = await store.GetPropertiesAsync("vhds", "pv-largest.vhd", CancellationToken.None);
+        var properties = await store.GetPropertiesAsync("vhds", "pv-largest.vhd", CancellationToken.None).WithTimeout();
         Assert.Equal((1023L << 30) + VhdFooter.Size, properties!.Length);
-        Assert.Equal(1023L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-largest.vhd", 1023L << 30, VhdFooter.Size, CancellationToken.None)));
+        Assert.Equal(1023L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-largest.vhd", 1023L << 30, VhdFooter.Size, CancellationToken.None).WithTimeout()));
         Assert.All(Arm.StorageAccounts(), a => Assert.Equal("Storage", Arm.StorageAccountKind(a.Name)));
     }
 
     [AzuriteFact]
     public async Task ASharedDisk_AttachesAsAVhd_MovesToAnotherNodeThroughTheIndex_AndIsDeleted()
     {
-        var attached = await Backend("legacy-1").AttachAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None);
+        var attached = await Backend("legacy-1").AttachAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None).WithTimeout();
 
         var (vm, vhd, lun) = Assert.Single(Arm.VhdAttachments());
         Assert.Equal(("legacy-1", 0), (vm, lun));
         Assert.Equal(AzureDiskBackend.DevicePrefix + "0", attached.DevicePath);
         Assert.Equal((StandardOne, "vhds", "pv-sh.vhd"), BlobDiskProvisioner.Parts(new Uri(vhd)));
-        Assert.True(await Backend("legacy-2").IsAttachedAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None));
+        Assert.True(await Backend("legacy-2").IsAttachedAsync(Request("pv-sh", "shared"), Node("legacy-1"), CancellationToken.None).WithTimeout());
         Assert.IsType<AzureLunIdentity>(Backend().IdentityFor(Request("pv-sh", "shared"), attached.DevicePath));
 
         // The drain: the new node (its own state, no record) sees the lease Azure holds for legacy-1 and
         // may not attach before the old one detached.
-        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMilliseconds(300)).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None));
+        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMilliseconds(300)).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None)).WithTimeout();
         Assert.Contains("still leased by another VM", early.Message, StringComparison.Ordinal);
         var store = _bed.Azurite!.Store(StandardOne);
-        Assert.True((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None))!.Leased);
-        var attachedDelete = await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None));
+        Assert.True((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None).WithTimeout())!.Leased);
+        var attachedDelete = await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None)).WithTimeout();
         Assert.Contains("leased", attachedDelete.Message, StringComparison.Ordinal);
 
-        await Backend("legacy-1").DetachAsync(Volume("pv-sh"), Node("legacy-1"), CancellationToken.None);
-        Assert.False((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None))!.Leased);
-        await Backend("legacy-2").AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None);
+        await Backend("legacy-1").DetachAsync(Volume("pv-sh"), Node("legacy-1"), CancellationToken.None).WithTimeout();
+        Assert.False((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None).WithTimeout())!.Leased);
+        await Backend("legacy-2").AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(("legacy-2", vhd), (Arm.VhdAttachments().Single().Vm, Arm.VhdAttachments().Single().VhdUri));
 
         // Detach from a node that has no record of the volume still finds the VHD (no false success).
-        await Backend("node-3-state").DetachAsync(Volume("pv-sh"), Node("legacy-2"), CancellationToken.None);
+        await Backend("node-3-state").DetachAsync(Volume("pv-sh"), Node("legacy-2"), CancellationToken.None).WithTimeout();
         Assert.Empty(Arm.VhdAttachments());
-        await Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None);
-        Assert.False(await Backend("legacy-1").IsAttachedAsync(Request("pv-sh", "shared", size: null), Node("legacy-1"), CancellationToken.None));
-        var missing = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend("legacy-1").AttachAsync(Request("pv-sh", "shared", size: null), Node("legacy-1"), CancellationToken.None));
+        await Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None).WithTimeout();
+        Assert.False(await Backend("legacy-1").IsAttachedAsync(Request("pv-sh", "shared", size: null), Node("legacy-1"), CancellationToken.None).WithTimeout());
+        var missing = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend("legacy-1").AttachAsync(Request("pv-sh", "shared", size: null), Node("legacy-1"), CancellationToken.None)).WithTimeout();
         Assert.Contains("set the size option", missing.Message, StringComparison.Ordinal);
     }
 
     [AzuriteFact]
     public async Task ADedicatedDisk_HasItsOwnAccount_WhichGoesWithTheDisk()
     {
-        await Backend().AttachAsync(Request("pv-own", "dedicated"), Node("legacy-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-own", "dedicated"), Node("legacy-1"), CancellationToken.None).WithTimeout();
 
         Assert.Contains(Arm.StorageAccounts(), a => a.Name == Dedicated);
         Assert.Equal(Dedicated, BlobDiskProvisioner.Parts(new Uri(Arm.VhdAttachments().Single().VhdUri)).Account);
 
-        await Backend().DetachAsync(Volume("pv-own"), Node("legacy-1"), CancellationToken.None);
-        await Backend().DeleteAsync(Volume("pv-own"), CancellationToken.None);
+        await Backend().DetachAsync(Volume("pv-own"), Node("legacy-1"), CancellationToken.None).WithTimeout();
+        await Backend().DeleteAsync(Volume("pv-own"), CancellationToken.None).WithTimeout();
 
         Assert.DoesNotContain(Arm.StorageAccounts(), a => a.Name == Dedicated);
     }
@@ -111,7 +111,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
     [AzuriteFact]
     public async Task ABlobDisk_OnAVmWithAManagedOsDisk_IsRefusedWithAzuresRule()
     {
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("node-1").AttachAsync(Request("pv-mix", "shared"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("node-1").AttachAsync(Request("pv-mix", "shared"), Node("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("does not attach a blob-based (VHD) disk to a VM with managed disks", e.Message, StringComparison.Ordinal);
         Assert.Empty(Arm.VhdAttachments());
@@ -120,14 +120,14 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
     [AzuriteFact]
     public async Task AVhdLeasedByAVmTheDoubleDoesNotKnow_IsWaitedFor_ThenAFailureThatNeverBreaksTheLease()
     {
-        await Backend().ProvisionAsync(Request("pv-lease", "shared"), CancellationToken.None);
+        await Backend().ProvisionAsync(Request("pv-lease", "shared"), CancellationToken.None).WithTimeout();
         var store = _bed.Azurite!.Store(StandardOne);
-        await store.AcquireLeaseAsync("vhds", "pv-lease.vhd", CancellationToken.None);
+        await store.AcquireLeaseAsync("vhds", "pv-lease.vhd", CancellationToken.None).WithTimeout();
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMilliseconds(200)).AttachAsync(Request("pv-lease", "shared"), Node("legacy-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMilliseconds(200)).AttachAsync(Request("pv-lease", "shared"), Node("legacy-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("still leased by another VM", e.Message, StringComparison.Ordinal);
-        Assert.True((await store.GetPropertiesAsync("vhds", "pv-lease.vhd", CancellationToken.None))?.Leased);
+        Assert.True((await store.GetPropertiesAsync("vhds", "pv-lease.vhd", CancellationToken.None).WithTimeout())?.Leased);
         Assert.Empty(Arm.VhdAttachments());
     }
 }

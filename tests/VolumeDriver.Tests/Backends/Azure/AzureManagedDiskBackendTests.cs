@@ -32,12 +32,12 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
             Vms = ["node-1", "node-2", "legacy-1"],
             UnmanagedOsDiskVms = ["legacy-1"],
             ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 12 },
-        });
+        }).WithTimeout();
     }
 
     public async Task DisposeAsync()
     {
-        await _arm.DisposeAsync();
+        await _arm.DisposeAsync().WithTimeout();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -68,24 +68,24 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         var backend = Backend();
 
-        var first = await backend.AttachAsync(Request("pv-a", "1500Mi", new() { ["skuname"] = "Premium_LRS" }), Node("node-1"), CancellationToken.None);
-        var second = await backend.AttachAsync(Request("pv-b"), Node("node-1"), CancellationToken.None);
-        var again = await Backend().AttachAsync(Request("pv-a"), Node("node-1"), CancellationToken.None);
+        var first = await backend.AttachAsync(Request("pv-a", "1500Mi", new() { ["skuname"] = "Premium_LRS" }), Node("node-1"), CancellationToken.None).WithTimeout();
+        var second = await backend.AttachAsync(Request("pv-b"), Node("node-1"), CancellationToken.None).WithTimeout();
+        var again = await Backend().AttachAsync(Request("pv-a"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/disk/azure/scsi1/lun0", first.DevicePath);
         Assert.Equal("/dev/disk/azure/scsi1/lun1", second.DevicePath);
         Assert.Equal(first, again);
         var disks = _arm.Disks().ToDictionary(d => d.Name);
         Assert.Equal(("node-1", 0, 2, "Premium_LRS"), (disks["pv-a"].AttachedTo, disks["pv-a"].Lun, disks["pv-a"].SizeGb, disks["pv-a"].Sku));
-        Assert.True(await backend.IsAttachedAsync(Request("pv-a"), Node("node-1"), CancellationToken.None));
-        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), Node("node-2"), CancellationToken.None));
+        Assert.True(await backend.IsAttachedAsync(Request("pv-a"), Node("node-1"), CancellationToken.None).WithTimeout());
+        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), Node("node-2"), CancellationToken.None).WithTimeout());
 
-        await backend.DetachAsync(Volume("pv-a"), Node("node-1"), CancellationToken.None);
-        await backend.DetachAsync(Volume("pv-a"), Node("node-1"), CancellationToken.None);
-        var third = await backend.AttachAsync(Request("pv-c"), Node("node-1"), CancellationToken.None);
+        await backend.DetachAsync(Volume("pv-a"), Node("node-1"), CancellationToken.None).WithTimeout();
+        await backend.DetachAsync(Volume("pv-a"), Node("node-1"), CancellationToken.None).WithTimeout();
+        var third = await backend.AttachAsync(Request("pv-c"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Null(_arm.Disks().Single(d => d.Name == "pv-a").AttachedTo);
-        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), Node("node-1"), CancellationToken.None));
+        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), Node("node-1"), CancellationToken.None).WithTimeout());
         Assert.Equal("/dev/disk/azure/scsi1/lun0", third.DevicePath);
     }
 
@@ -96,7 +96,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         var clock = new SkipAheadTimeProvider();
         var before = DiskGets("pv-d");
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMinutes(1), time: clock).AttachAsync(Request("pv-d"), Node("node-1"), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMinutes(1), time: clock).AttachAsync(Request("pv-d"), Node("node-1"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         // The whole wait passed on the clock, polling the disk every 2 s (one more look comes before the wait).
         Assert.Equal(TimeSpan.FromMinutes(1), clock.Skipped);
@@ -125,8 +125,8 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         _arm.FailNextVmUpdates(1);
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None));
-        await Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None);
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None)).WithTimeout();
+        await Backend().AttachAsync(Request("pv-f"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Contains("InternalExecutionError", e.Message, StringComparison.Ordinal);
         Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
@@ -155,7 +155,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         var clock = new SkipAheadTimeProvider();
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 50, 429, "OperationNotAllowed", retryAfterSeconds: 5);
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal(4, VmPuts());
         Assert.Equal(TimeSpan.FromSeconds(3 * 5), clock.Skipped);
@@ -167,7 +167,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task VmWithAnUnmanagedOsDisk_IsRefusedBeforeAnyUpdate_NamingWhatToDo()
     {
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-legacy"), Node("legacy-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().AttachAsync(Request("pv-legacy"), Node("legacy-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("unmanaged (blob VHD) OS disk", e.Message, StringComparison.Ordinal);
         Assert.Contains("kind shared or dedicated", e.Message, StringComparison.Ordinal);
@@ -179,16 +179,16 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         var backend = Backend(vmType: "vmss");
 
-        var attached = await backend.AttachAsync(Request("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None);
+        var attached = await backend.AttachAsync(Request("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None).WithTimeout();
 
         Assert.Equal("/dev/disk/azure/scsi1/lun0", attached.DevicePath);
         Assert.Equal(("k8s-vmss00000b", 0), (_arm.Disks().Single().AttachedTo, _arm.Disks().Single().Lun));
         Assert.Equal(1, _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachineScaleSets/k8s-vmss/virtualMachines/11", StringComparison.Ordinal)).Sum(p => p.Value));
-        Assert.True(await backend.IsAttachedAsync(Request("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None));
-        Assert.False(await backend.IsAttachedAsync(Request("pv-ss"), Node("k8s-vmss00000a"), CancellationToken.None));
-        Assert.Equal("k8s-vmss00000b", (await backend.ListAsync(CancellationToken.None)).Single().AttachedNode?.Value);
+        Assert.True(await backend.IsAttachedAsync(Request("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None).WithTimeout());
+        Assert.False(await backend.IsAttachedAsync(Request("pv-ss"), Node("k8s-vmss00000a"), CancellationToken.None).WithTimeout());
+        Assert.Equal("k8s-vmss00000b", (await backend.ListAsync(CancellationToken.None).WithTimeout()).Single().AttachedNode?.Value);
 
-        await Backend(vmType: "vmss").DetachAsync(Volume("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None);
+        await Backend(vmType: "vmss").DetachAsync(Volume("pv-ss"), Node("k8s-vmss00000b"), CancellationToken.None).WithTimeout();
 
         Assert.Null(_arm.Disks().Single().AttachedTo);
     }
@@ -196,9 +196,9 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task ScaleSetInstance_HeldByAnother_IsTheDrainRaceNamingThatNode()
     {
-        await Backend(vmType: "vmss").AttachAsync(Request("pv-ss2"), Node("k8s-vmss000001"), CancellationToken.None);
+        await Backend(vmType: "vmss").AttachAsync(Request("pv-ss2"), Node("k8s-vmss000001"), CancellationToken.None).WithTimeout();
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(TimeSpan.FromMilliseconds(100), vmType: "vmss").AttachAsync(Request("pv-ss2"), Node("k8s-vmss000002"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(TimeSpan.FromMilliseconds(100), vmType: "vmss").AttachAsync(Request("pv-ss2"), Node("k8s-vmss000002"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("still attached to VM 'k8s-vmss000001'", e.Message, StringComparison.Ordinal);
     }
@@ -208,7 +208,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [InlineData("pool-a.b-c.d")]
     public async Task ScaleSetNode_NotNamedLikeAnInstance_IsAClearFailure(string node)
     {
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(vmType: "vmss").AttachAsync(Request("pv-ss3"), Node(node), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(vmType: "vmss").AttachAsync(Request("pv-ss3"), Node(node), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("scale-set instance", e.Message, StringComparison.Ordinal);
     }
@@ -216,47 +216,47 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task AQueuedDetachFromAnotherProcess_RidesOnTheNextAttachesUpdate_AndIsAnswered()
     {
-        await Backend().AttachAsync(Request("pv-leaving"), Node("node-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-leaving"), Node("node-1"), CancellationToken.None).WithTimeout();
         var leaving = $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/pv-leaving";
         var queue = new VmUpdateQueue(Path.Join(_directory, "state"));
-        await queue.EnqueueAsync("node-1", new VmDiskRequest("other-process", leaving, "pv-leaving", "None", Detach: true), CancellationToken.None);
+        await queue.EnqueueAsync("node-1", new VmDiskRequest("other-process", leaving, "pv-leaving", "None", Detach: true), CancellationToken.None).WithTimeout();
         var before = VmPuts();
 
-        await Backend().AttachAsync(Request("pv-arriving"), Node("node-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-arriving"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(1, VmPuts() - before);
         Assert.Null(_arm.Disks().Single(d => d.Name == "pv-leaving").AttachedTo);
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-arriving").AttachedTo);
-        Assert.Equal(new VmDiskOutcome.Detached(), await queue.TakeAnswerAsync("node-1", "other-process", CancellationToken.None));
-        Assert.Empty(await queue.PendingAsync("node-1", CancellationToken.None));
+        Assert.Equal(new VmDiskOutcome.Detached(), await queue.TakeAnswerAsync("node-1", "other-process", CancellationToken.None).WithTimeout());
+        Assert.Empty(await queue.PendingAsync("node-1", CancellationToken.None).WithTimeout());
     }
 
     [Fact]
     public async Task ADiskBothAttachedAndDetachedByWaitingRequests_IsLeftToTheirOwnProcesses()
     {
-        await Backend().AttachAsync(Request("pv-contested"), Node("node-1"), CancellationToken.None);
-        await Backend().ProvisionAsync(Request("pv-bystander"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-contested"), Node("node-1"), CancellationToken.None).WithTimeout();
+        await Backend().ProvisionAsync(Request("pv-bystander"), CancellationToken.None).WithTimeout();
         var contested = $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/pv-contested";
         var queue = new VmUpdateQueue(Path.Join(_directory, "state"));
-        await queue.EnqueueAsync("node-1", new VmDiskRequest("detacher", contested, "pv-contested", "None", Detach: true), CancellationToken.None);
-        await queue.EnqueueAsync("node-1", new VmDiskRequest("attacher", contested, "pv-contested", "None"), CancellationToken.None);
+        await queue.EnqueueAsync("node-1", new VmDiskRequest("detacher", contested, "pv-contested", "None", Detach: true), CancellationToken.None).WithTimeout();
+        await queue.EnqueueAsync("node-1", new VmDiskRequest("attacher", contested, "pv-contested", "None"), CancellationToken.None).WithTimeout();
 
-        await Backend().AttachAsync(Request("pv-bystander"), Node("node-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-bystander"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-contested").AttachedTo);
-        Assert.Null(await queue.TakeAnswerAsync("node-1", "detacher", CancellationToken.None));
-        Assert.Null(await queue.TakeAnswerAsync("node-1", "attacher", CancellationToken.None));
-        Assert.Equal(["attacher", "detacher"], (await queue.PendingAsync("node-1", CancellationToken.None)).Select(r => r.Id).Order());
+        Assert.Null(await queue.TakeAnswerAsync("node-1", "detacher", CancellationToken.None).WithTimeout());
+        Assert.Null(await queue.TakeAnswerAsync("node-1", "attacher", CancellationToken.None).WithTimeout());
+        Assert.Equal(["attacher", "detacher"], (await queue.PendingAsync("node-1", CancellationToken.None).WithTimeout()).Select(r => r.Id).Order());
     }
 
     [Fact]
     public async Task DetachOfADiskNotOnTheVm_OrFromAMissingVm_IsSuccessWithoutAnUpdate()
     {
-        await Backend().ProvisionAsync(Request("pv-idle"), CancellationToken.None);
-        await Backend().AttachAsync(Request("pv-idle"), Node("node-2"), CancellationToken.None);
+        await Backend().ProvisionAsync(Request("pv-idle"), CancellationToken.None).WithTimeout();
+        await Backend().AttachAsync(Request("pv-idle"), Node("node-2"), CancellationToken.None).WithTimeout();
         var before = VmPuts();
 
-        await Backend().DetachAsync(Volume("pv-idle"), Node("node-1"), CancellationToken.None);
+        await Backend().DetachAsync(Volume("pv-idle"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(before, VmPuts());
         Assert.Equal("node-2", _arm.Disks().Single().AttachedTo);
@@ -266,24 +266,24 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     public async Task ABatchOverTheSizesDiskLimit_CarriesThisProcesssAttachAlone_AndAFullVmIsAClearFailureWithoutRetries()
     {
         _arm.MaxDataDisks = 2;
-        await Backend().AttachAsync(Request("pv-l1"), Node("node-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-l1"), Node("node-1"), CancellationToken.None).WithTimeout();
         var queue = new VmUpdateQueue(Path.Join(_directory, "state"));
         foreach (var other in new[] { "pv-l2", "pv-l3" })
         {
-            var disk = await Backend().ProvisionAsync(Request(other), CancellationToken.None);
-            await queue.EnqueueAsync("node-1", new VmDiskRequest("waiting-" + other, $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/{other}", other, "None"), CancellationToken.None);
+            var disk = await Backend().ProvisionAsync(Request(other), CancellationToken.None).WithTimeout();
+            await queue.EnqueueAsync("node-1", new VmDiskRequest("waiting-" + other, $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/{other}", other, "None"), CancellationToken.None).WithTimeout();
         }
 
         var before = VmPuts();
-        await Backend().AttachAsync(Request("pv-l4"), Node("node-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-l4"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         // The batch of three was refused whole; this process's attach then went alone, the others wait for their processes.
         Assert.Equal(2, VmPuts() - before);
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-l4").AttachedTo);
-        Assert.Equal(2, (await queue.PendingAsync("node-1", CancellationToken.None)).Count);
+        Assert.Equal(2, (await queue.PendingAsync("node-1", CancellationToken.None).WithTimeout()).Count);
 
         var full = VmPuts();
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-l5"), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend().AttachAsync(Request("pv-l5"), Node("node-1"), CancellationToken.None)).WithTimeout();
 
         // With the two still waiting: the batch, then its own attach alone; the permanent refusal is not retried.
         Assert.Contains("size allows no more data disks", e.Message, StringComparison.Ordinal);
@@ -304,7 +304,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         await Backend(time: clock).AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None).WithTimeout();
         Assert.Equal(3, VmPuts());
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 5, 409, "OperationNotAllowed");
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal(3 + 4, VmPuts());
         Assert.InRange(clock.Skipped, 0.8 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4), 1.2 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4));
@@ -318,11 +318,11 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task Resize_GrowsToWholeGiB_IsIdempotent_AndNeverShrinks()
     {
-        await Backend().ProvisionAsync(Request("pv-r", "1Gi"), CancellationToken.None);
+        await Backend().ProvisionAsync(Request("pv-r", "1Gi"), CancellationToken.None).WithTimeout();
 
-        var grown = await Backend().ResizeAsync(Request("pv-r"), new ByteSize((2L << 30) + 1), CancellationToken.None);
-        var again = await Backend().ResizeAsync(Request("pv-r"), new ByteSize(3L << 30), CancellationToken.None);
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend().ResizeAsync(Request("pv-r"), new ByteSize(1L << 30), CancellationToken.None));
+        var grown = await Backend().ResizeAsync(Request("pv-r"), new ByteSize((2L << 30) + 1), CancellationToken.None).WithTimeout();
+        var again = await Backend().ResizeAsync(Request("pv-r"), new ByteSize(3L << 30), CancellationToken.None).WithTimeout();
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend().ResizeAsync(Request("pv-r"), new ByteSize(1L << 30), CancellationToken.None)).WithTimeout();
 
         Assert.Equal(3L << 30, grown.Bytes);
         Assert.Equal(3L << 30, again.Bytes);
@@ -334,7 +334,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         var backends = Enumerable.Range(0, 8).Select(_ => Backend()).ToList();
         var attaches = backends.Select((backend, i) => Task.Run(() => backend.AttachAsync(Request($"pv-c{i}", "1Gi"), Node("node-1"), CancellationToken.None))).ToList();
-        var devices = (await Task.WhenAll(attaches)).Select(r => r.DevicePath).ToList();
+        var devices = (await Task.WhenAll(attaches).WithTimeout()).Select(r => r.DevicePath).ToList();
 
         Assert.Equal(8, devices.Distinct().Count());
         var luns = _arm.Disks().Select(d => d.Lun).ToList();
@@ -348,7 +348,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [InlineData("kind", "premium", "allowed: managed, shared, dedicated")]
     public async Task InvalidOption_NamesItAndWhatIsAllowed(string option, string value, string expected)
     {
-        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().AttachAsync(Request("pv-x", options: new() { [option] = value }), Node("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => Backend().AttachAsync(Request("pv-x", options: new() { [option] = value }), Node("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Equal(option, e.Key);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
@@ -385,11 +385,11 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task List_ShowsTheDisksThisDriverCreated_WithTheirNodes()
     {
-        await Backend().AttachAsync(Request("pv-l1", "2Gi"), Node("node-1"), CancellationToken.None);
-        await Backend().ProvisionAsync(Request("pv-l2", "1Gi"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-l1", "2Gi"), Node("node-1"), CancellationToken.None).WithTimeout();
+        await Backend().ProvisionAsync(Request("pv-l2", "1Gi"), CancellationToken.None).WithTimeout();
         _arm.SeedDisk("not-ours", 1);
 
-        var list = await Backend().ListAsync(CancellationToken.None);
+        var list = await Backend().ListAsync(CancellationToken.None).WithTimeout();
 
         Assert.Equal(["pv-l1", "pv-l2"], list.Select(v => v.Name.Value));
         Assert.Equal("node-1", list[0].AttachedNode?.Value);
@@ -401,11 +401,11 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task DiskUri_NamesAnExistingDisk_AndDetachByPvNameFindsIt()
     {
-        await Backend().ProvisionAsync(Request("shared-data", "2Gi"), CancellationToken.None);
+        await Backend().ProvisionAsync(Request("shared-data", "2Gi"), CancellationToken.None).WithTimeout();
         var uri = $"/subscriptions/{_arm.Options.SubscriptionId}/resourceGroups/{_arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/shared-data";
 
-        await Backend().AttachAsync(Request("pv-h", size: null, new() { ["diskURI"] = uri }), Node("node-1"), CancellationToken.None);
-        await Backend().DetachAsync(Volume("pv-h"), Node("node-1"), CancellationToken.None);
+        await Backend().AttachAsync(Request("pv-h", size: null, new() { ["diskURI"] = uri }), Node("node-1"), CancellationToken.None).WithTimeout();
+        await Backend().DetachAsync(Volume("pv-h"), Node("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Null(_arm.Disks().Single().AttachedTo);
     }

@@ -21,11 +21,11 @@ public sealed class VmDataDiskUpdaterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bed = await AzureStackTestBed.StartAsync(o => o with { Vms = ["node-1", "legacy-1", "legacy-2"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"] });
+        _bed = await AzureStackTestBed.StartAsync(o => o with { Vms = ["node-1", "legacy-1", "legacy-2"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"] }).WithTimeout();
         _clients = _bed.Clients(_bed.Configuration());
     }
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private VmDataDiskUpdater Updater() => new(
         new VmUpdateQueue(Path.Join(_bed.Directory, "state")),
@@ -42,22 +42,22 @@ public sealed class VmDataDiskUpdaterTests : IAsyncLifetime
     [Fact]
     public async Task AVhd_AttachesToAVmWithAVhdOsDisk_AtTheLowestFreeLun_AndDetaches()
     {
-        var lun = await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None);
-        var again = await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None);
+        var lun = await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None).WithTimeout();
+        var again = await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None).WithTimeout();
 
         Assert.Equal(new VmDiskOutcome.Attached(0), lun);
         Assert.Equal(lun, again);
         Assert.Equal(("legacy-1", Vhd, 0), Assert.Single(_bed.Arm.VhdAttachments()));
 
-        Assert.Equal(new VmDiskOutcome.Detached(), await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None));
-        Assert.Equal(new VmDiskOutcome.Absent(), await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None));
+        Assert.Equal(new VmDiskOutcome.Detached(), await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None).WithTimeout());
+        Assert.Equal(new VmDiskOutcome.Absent(), await Updater().CarryOutAsync(Vm("legacy-1"), Blob(detach: true), CancellationToken.None).WithTimeout());
         Assert.Empty(_bed.Arm.VhdAttachments());
     }
 
     [Fact]
     public async Task AVhd_OnAVmWithAManagedOsDisk_IsRefusedBeforeAnyUpdate()
     {
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Updater().CarryOutAsync(Vm("node-1"), Blob(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Updater().CarryOutAsync(Vm("node-1"), Blob(), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("does not attach a blob-based (VHD) disk to a VM with managed disks", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, _bed.Arm.VmUpdates);
@@ -66,9 +66,9 @@ public sealed class VmDataDiskUpdaterTests : IAsyncLifetime
     [Fact]
     public async Task AVhdAnotherVmHolds_FailsOnItsLease_AndNothingChanges()
     {
-        await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None);
+        await Updater().CarryOutAsync(Vm("legacy-1"), Blob(), CancellationToken.None).WithTimeout();
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Updater().CarryOutAsync(Vm("legacy-2"), Blob(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Updater().CarryOutAsync(Vm("legacy-2"), Blob(), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("AcquireDiskLeaseFailed", e.Message, StringComparison.Ordinal);
         Assert.Equal(("legacy-1", Vhd, 0), Assert.Single(_bed.Arm.VhdAttachments()));

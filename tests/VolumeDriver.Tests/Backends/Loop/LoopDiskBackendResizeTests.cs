@@ -96,7 +96,7 @@ public sealed class LoopDiskBackendResizeTests : IDisposable
         CreateImage(128 * Mi);
         Attach(128 * Mi);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().ResizeAsync(Request(), new ByteSize(64 * Mi), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().ResizeAsync(Request(), new ByteSize(64 * Mi), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("refusing to shrink volume pv-grow", e.Message, StringComparison.Ordinal);
         Assert.Contains("128Mi", e.Message, StringComparison.Ordinal);
@@ -107,7 +107,7 @@ public sealed class LoopDiskBackendResizeTests : IDisposable
     [Fact]
     public async Task ResizeAsync_MissingDisk_FailsNamingIt()
     {
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().ResizeAsync(Request(), new ByteSize(128 * Mi), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().ResizeAsync(Request(), new ByteSize(128 * Mi), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("pv-grow", e.Message, StringComparison.Ordinal);
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class LoopDiskBackendResizeTests : IDisposable
         Attach(64 * Mi);
         _runner.Expect("losetup", ["--set-capacity", Loop]);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().ResizeAsync(Request(), new ByteSize(128 * Mi), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend().ResizeAsync(Request(), new ByteSize(128 * Mi), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("still reports 64Mi", e.Message, StringComparison.Ordinal);
         Assert.Contains(Loop, e.Message, StringComparison.Ordinal);
@@ -134,7 +134,7 @@ public sealed class LoopDiskBackendResizeTests : IDisposable
         Attach(64 * Mi);
         _runner.Expect("losetup", ["--set-capacity", Loop], exitCode: 1, stderr: "losetup: /dev/loop5: set capacity failed: Invalid argument");
 
-        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Backend().ResizeAsync(Request(), new ByteSize(128 * Mi), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CommandFailedException>(() => Backend().ResizeAsync(Request(), new ByteSize(128 * Mi), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Contains("losetup --set-capacity /dev/loop5", e.Message, StringComparison.Ordinal);
         Assert.Contains("Invalid argument", e.Message, StringComparison.Ordinal);

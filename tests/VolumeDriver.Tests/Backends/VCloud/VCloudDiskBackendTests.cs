@@ -14,12 +14,12 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
 {
     private VCloudHarness _harness = null!;
 
-    public async Task InitializeAsync() => _harness = await StartAsync();
+    public async Task InitializeAsync() => _harness = await StartAsync().WithTimeout();
 
     public async Task DisposeAsync()
     {
         Assert.Equal(0, _harness.Simulator.MultipleAuthHeaderRequests);
-        await _harness.DisposeAsync();
+        await _harness.DisposeAsync().WithTimeout();
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     {
         var backend = _harness.NewBackend();
 
-        var result = await backend.AttachAsync(Request("pv-a", "2Gi"), OnNode("node-1"), CancellationToken.None);
+        var result = await backend.AttachAsync(Request("pv-a", "2Gi"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         var disk = Assert.Single(_harness.Simulator.Disks());
         Assert.Equal("pv-a", disk.Name);
@@ -36,19 +36,19 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         Assert.Equal(("6", "VirtualSCSI"), (disk.BusType, disk.BusSubType));
         Assert.Equal(["node-1"], disk.AttachedVms);
         Assert.Equal("/dev/disk/by-id/wwn-0x" + disk.Uuid.Replace("-", string.Empty, StringComparison.Ordinal), result.DevicePath);
-        Assert.True(await backend.IsAttachedAsync(Request("pv-a"), OnNode("node-1"), CancellationToken.None));
-        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), OnNode("node-2"), CancellationToken.None));
+        Assert.True(await backend.IsAttachedAsync(Request("pv-a"), OnNode("node-1"), CancellationToken.None).WithTimeout());
+        Assert.False(await backend.IsAttachedAsync(Request("pv-a"), OnNode("node-2"), CancellationToken.None).WithTimeout());
     }
 
     [Fact]
     public async Task AttachTwice_IsIdempotent_AndDetachTwice_Too()
     {
         var backend = _harness.NewBackend();
-        var first = await backend.AttachAsync(Request("pv-b"), OnNode("node-1"), CancellationToken.None);
+        var first = await backend.AttachAsync(Request("pv-b"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
-        var second = await _harness.NewBackend().AttachAsync(Request("pv-b"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().DetachAsync(Volume("pv-b"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().DetachAsync(Volume("pv-b"), OnNode("node-1"), CancellationToken.None);
+        var second = await _harness.NewBackend().AttachAsync(Request("pv-b"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().DetachAsync(Volume("pv-b"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().DetachAsync(Volume("pv-b"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(first, second);
         Assert.Empty(Assert.Single(_harness.Simulator.Disks()).AttachedVms);
@@ -59,13 +59,13 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     public async Task WarmSession_IsAttachedTakesTwoRequests_AttachOfAnExistingDiskFivePlusTaskPolls()
     {
         _harness.Simulator.SeedDisk("pv-c", 1024);
-        await _harness.NewBackend().IsAttachedAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None).WithTimeout();
         _harness.Simulator.Requests.Reset();
 
-        await _harness.NewBackend().IsAttachedAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None).WithTimeout();
         var isAttached = _harness.Simulator.Requests.Total;
         _harness.Simulator.Requests.Reset();
-        await _harness.NewBackend().AttachAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-c"), OnNode("node-1"), CancellationToken.None).WithTimeout();
         var counts = _harness.Simulator.Requests.Snapshot();
 
         Assert.True(isAttached <= 2, $"isattached made {isAttached} requests");
@@ -77,9 +77,9 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task SessionToken_IsReusedByTheNextInvocation_AndCachedInARootOnlyFile()
     {
-        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-d"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(1, _harness.Count("POST /cloudapi/1.0.0/sessions"));
         var file = Assert.Single(Directory.GetFiles(_harness.StateDirectory, "session-*.json"));
@@ -90,10 +90,10 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task ExpiredToken_LogsInAgainOnce()
     {
-        await _harness.NewBackend().IsAttachedAsync(Request("pv-e"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().IsAttachedAsync(Request("pv-e"), OnNode("node-1"), CancellationToken.None).WithTimeout();
         _harness.Simulator.ExpireAllTokens();
 
-        await _harness.NewBackend().AttachAsync(Request("pv-e"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-e"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(2, _harness.Count("POST /cloudapi/1.0.0/sessions"));
         Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
@@ -104,7 +104,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     {
         var configuration = _harness.Configuration() with { Password = new VolumeDriver.Domain.Secret("wrong-one") };
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => _harness.NewBackend(configuration).IsAttachedAsync(Request("pv-f"), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => _harness.NewBackend(configuration).IsAttachedAsync(Request("pv-f"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("refused the login of 'k8s@acme'", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-one", e.Message, StringComparison.Ordinal);
@@ -115,7 +115,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     {
         var backend = _harness.NewBackend(_harness.Configuration("27.0"));
 
-        var result = await backend.AttachAsync(Request("pv-g", "1Gi"), OnNode("node-1"), CancellationToken.None);
+        var result = await backend.AttachAsync(Request("pv-g", "1Gi"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(1, _harness.Count("POST /api/sessions"));
         Assert.Equal(0, _harness.Count("POST /cloudapi/1.0.0/sessions"));
@@ -127,12 +127,12 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task ServerWithoutApi36_AttachGivesNoDevice_AndTheLayoutMarksTheDiskInItsSlot()
     {
-        await using var old = await StartAsync(new VCloudSimulatorOptions { Versions = ["27.0", "32.0", "35.0"] });
+        await using var old = await StartAsync(new VCloudSimulatorOptions { Versions = ["27.0", "32.0", "35.0"] }).WithTimeout();
         var backend = old.NewBackend(old.Configuration("32.0"));
-        await backend.AttachAsync(Request("pv-o1", "1Gi"), OnNode("node-1"), CancellationToken.None);
+        await backend.AttachAsync(Request("pv-o1", "1Gi"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
-        var result = await backend.AttachAsync(Request("pv-o2", "2Gi"), OnNode("node-1"), CancellationToken.None);
-        var layout = await backend.ReadLayoutAsync("pv-o2", OnNode("node-1"), CancellationToken.None);
+        var result = await backend.AttachAsync(Request("pv-o2", "2Gi"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        var layout = await backend.ReadLayoutAsync("pv-o2", OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(string.Empty, result.DevicePath);
         Assert.Null(layout.VolumeWwn);
@@ -148,9 +148,9 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     public async Task ServerWithApi36_TheLayoutCarriesTheWwn()
     {
         var backend = _harness.NewBackend();
-        var result = await backend.AttachAsync(Request("pv-n1", "1Gi"), OnNode("node-1"), CancellationToken.None);
+        var result = await backend.AttachAsync(Request("pv-n1", "1Gi"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
-        var layout = await backend.ReadLayoutAsync("pv-n1", OnNode("node-1"), CancellationToken.None);
+        var layout = await backend.ReadLayoutAsync("pv-n1", OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.EndsWith(layout.VolumeWwn!, result.DevicePath, StringComparison.Ordinal);
         Assert.IsType<VolumeDriver.Domain.VCloudDiskIdentity>(backend.IdentityFor(Request("pv-n1"), result.DevicePath));
@@ -162,7 +162,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         _harness.Simulator.SeedDisk("pv-h", 1024);
         _harness.Simulator.FailNext("POST", "/disk/action/attach$", 2, HttpStatusCode.BadRequest, "BUSY_ENTITY", "The entity node-1 is busy completing an operation.");
 
-        await _harness.NewBackend().AttachAsync(Request("pv-h"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-h"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(3, _harness.Count("POST /api/vApp/vm-{id}/disk/action/attach"));
         Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
@@ -174,11 +174,11 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         _harness.Simulator.SeedDisk("pv-i", 1024);
         _harness.Simulator.FailNextTasks("vmAttachDisks", 1);
 
-        var e = await Assert.ThrowsAsync<VCloudTaskFailedException>(() => _harness.NewBackend().AttachAsync(Request("pv-i"), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<VCloudTaskFailedException>(() => _harness.NewBackend().AttachAsync(Request("pv-i"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("Unable to perform this action", e.Message, StringComparison.Ordinal);
         Assert.Empty(Assert.Single(_harness.Simulator.Disks()).AttachedVms);
-        await _harness.NewBackend().AttachAsync(Request("pv-i"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-i"), OnNode("node-1"), CancellationToken.None).WithTimeout();
         Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
     }
 
@@ -189,10 +189,10 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(3));
         var impatient = _harness.Configuration() with { TaskTimeout = TimeSpan.FromMilliseconds(500) };
 
-        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => _harness.NewBackend(impatient).AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None));
-        await _harness.Simulator.WaitForIdleAsync(TimeSpan.FromSeconds(10));
+        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => _harness.NewBackend(impatient).AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
+        await _harness.Simulator.WaitForIdleAsync(TimeSpan.FromSeconds(10)).WithTimeout();
         _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50));
-        await _harness.NewBackend().AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Contains("still", e.Message, StringComparison.Ordinal);
         Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
@@ -203,9 +203,9 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     public async Task DrainRace_AttachWaits_ThenFailsNamingTheOtherVm()
     {
         _harness.Simulator.SeedDisk("pv-k", 1024);
-        await _harness.Simulator.SeedAttachmentAsync("pv-k", "node-2");
+        await _harness.Simulator.SeedAttachmentAsync("pv-k", "node-2").WithTimeout();
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-k"), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-k"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("VM 'node-2'", e.Message, StringComparison.Ordinal);
         Assert.Contains("powered on", e.Message, StringComparison.Ordinal);
@@ -216,13 +216,13 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     public async Task DrainRace_OldNodeDetachesMeanwhile_AttachSucceeds()
     {
         _harness.Simulator.SeedDisk("pv-l", 1024);
-        await _harness.Simulator.SeedAttachmentAsync("pv-l", "node-2");
+        await _harness.Simulator.SeedAttachmentAsync("pv-l", "node-2").WithTimeout();
         _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(800));
         var patient = _harness.Configuration() with { DrainWait = TimeSpan.FromSeconds(20) };
 
         var attach = _harness.NewBackend(patient).AttachAsync(Request("pv-l"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().DetachAsync(Volume("pv-l"), OnNode("node-2"), CancellationToken.None);
-        await attach;
+        await _harness.NewBackend().DetachAsync(Volume("pv-l"), OnNode("node-2"), CancellationToken.None).WithTimeout();
+        await attach.WithTimeout();
 
         var disk = Assert.Single(_harness.Simulator.Disks());
         Assert.Equal(["node-1"], disk.AttachedVms);
@@ -233,11 +233,11 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     public async Task PoweredOffHolder_IsDetachedOnlyWithThePolicy()
     {
         _harness.Simulator.SeedDisk("pv-m", 1024);
-        await _harness.Simulator.SeedAttachmentAsync("pv-m", "node-2");
+        await _harness.Simulator.SeedAttachmentAsync("pv-m", "node-2").WithTimeout();
         _harness.Simulator.SetPower("node-2", poweredOn: false);
 
-        var refused = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-m"), OnNode("node-1"), CancellationToken.None));
-        await _harness.NewBackend(_harness.Configuration() with { DetachFromPoweredOffVms = true }).AttachAsync(Request("pv-m"), OnNode("node-1"), CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-m"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
+        await _harness.NewBackend(_harness.Configuration() with { DetachFromPoweredOffVms = true }).AttachAsync(Request("pv-m"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Contains("detach_powered_off", refused.Message, StringComparison.Ordinal);
         Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
@@ -250,7 +250,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         _harness.Simulator.SeedDisk("pv-n", 1024);
         _harness.Simulator.SeedDisk("pv-n", 2048);
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-n"), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-n"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("2 disks named 'pv-n'", e.Message, StringComparison.Ordinal);
         Assert.All(_harness.Simulator.Disks(), d => Assert.Empty(d.AttachedVms));
@@ -261,8 +261,8 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     {
         var options = new Dictionary<string, string> { ["volumeName"] = "testdisk", ["storage"] = "fast", ["busType"] = "6", ["busSubType"] = "lsilogicsas" };
 
-        await _harness.NewBackend().AttachAsync(Request("pv-o", "1Gi", options), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().DetachAsync(Volume("pv-o"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-o", "1Gi", options), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().DetachAsync(Volume("pv-o"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         var disk = Assert.Single(_harness.Simulator.Disks());
         Assert.Equal(("testdisk", "fast", "lsilogicsas"), (disk.Name, disk.StorageProfile, disk.BusSubType));
@@ -272,7 +272,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task UnknownStorageProfile_NamesTheOptionAndTheProfilesThereAre()
     {
-        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => _harness.NewBackend().AttachAsync(Request("pv-p", "1Gi", new Dictionary<string, string> { ["storage"] = "gold" }), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => _harness.NewBackend().AttachAsync(Request("pv-p", "1Gi", new Dictionary<string, string> { ["storage"] = "gold" }), OnNode("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Equal("storage", e.Key);
         Assert.Contains("T1, fast", e.Message, StringComparison.Ordinal);
@@ -282,7 +282,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task MissingDiskWithoutSize_AsksForTheSizeOption()
     {
-        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => _harness.NewBackend().AttachAsync(Request("pv-q", size: null), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidOptionException>(() => _harness.NewBackend().AttachAsync(Request("pv-q", size: null), OnNode("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Equal("size", e.Key);
     }
@@ -291,10 +291,10 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     public async Task DetachOfAMissingDisk_OrOfADiskAttachedElsewhere_IsSuccess()
     {
         _harness.Simulator.SeedDisk("pv-r", 1024);
-        await _harness.Simulator.SeedAttachmentAsync("pv-r", "node-2");
+        await _harness.Simulator.SeedAttachmentAsync("pv-r", "node-2").WithTimeout();
 
-        await _harness.NewBackend().DetachAsync(Volume("pv-gone"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().DetachAsync(Volume("pv-r"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DetachAsync(Volume("pv-gone"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().DetachAsync(Volume("pv-r"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Equal(["node-2"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
     }
@@ -302,10 +302,10 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task VmAnswering403DuringDetach_MeansItIsGone_AndDetachSucceeds()
     {
-        await _harness.NewBackend().AttachAsync(Request("pv-x"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-x"), OnNode("node-1"), CancellationToken.None).WithTimeout();
         _harness.Simulator.FailNext("GET", "^/api/vApp/vm-", 1, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", "Either you need some or all of the following rights or the entity does not exist.");
 
-        await _harness.NewBackend().DetachAsync(Volume("pv-x"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().DetachAsync(Volume("pv-x"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
         Assert.Contains(_harness.Logs.Lines, l => l.Contains("the VM or disk is gone", StringComparison.Ordinal));
     }
@@ -325,7 +325,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         Assert.False(isAttached.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => isAttached.WithTimeout());
+        var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => isAttached.WithTimeout()).WithTimeout();
         Assert.StartsWith("the vCloud request GET /api/versions did not finish within 60 s; vCloud Director at https://127.0.0.1:", e.Message, StringComparison.Ordinal);
         Assert.Contains("did not answer", e.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(60), e.Budget);
@@ -337,7 +337,7 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     {
         _harness.Simulator.FailNext("GET", "^/api/query$", 1, HttpStatusCode.InternalServerError, "INTERNAL_SERVER_ERROR", "Database unavailable.");
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => _harness.NewBackend().IsAttachedAsync(Request("pv-s"), OnNode("node-1"), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => _harness.NewBackend().IsAttachedAsync(Request("pv-s"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
 
         Assert.Contains("500 INTERNAL_SERVER_ERROR to GET /api/query: Database unavailable.", e.Message, StringComparison.Ordinal);
     }
@@ -345,12 +345,12 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task Delete_RefusesAnAttachedDisk_AndDeletesADetachedOne()
     {
-        await _harness.NewBackend().AttachAsync(Request("pv-t"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-t"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None));
-        await _harness.NewBackend().DetachAsync(Volume("pv-t"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None);
-        await _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None);
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None)).WithTimeout();
+        await _harness.NewBackend().DetachAsync(Volume("pv-t"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None).WithTimeout();
+        await _harness.NewBackend().DeleteAsync(Volume("pv-t"), CancellationToken.None).WithTimeout();
 
         Assert.Empty(_harness.Simulator.Disks());
     }
@@ -361,10 +361,10 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         _harness.Simulator.SeedDisk("pv-u", 1024);
         var backend = _harness.NewBackend();
 
-        var grown = await backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(3L << 30), CancellationToken.None);
-        await Assert.ThrowsAsync<UnsafeOperationException>(() => backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(1L << 30), CancellationToken.None));
-        await backend.AttachAsync(Request("pv-u"), OnNode("node-1"), CancellationToken.None);
-        var attached = await Assert.ThrowsAsync<DiskOperationException>(() => backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(4L << 30), CancellationToken.None));
+        var grown = await backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(3L << 30), CancellationToken.None).WithTimeout();
+        await Assert.ThrowsAsync<UnsafeOperationException>(() => backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(1L << 30), CancellationToken.None)).WithTimeout();
+        await backend.AttachAsync(Request("pv-u"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        var attached = await Assert.ThrowsAsync<DiskOperationException>(() => backend.ResizeAsync(Request("pv-u"), new VolumeDriver.Domain.ByteSize(4L << 30), CancellationToken.None)).WithTimeout();
 
         Assert.Equal(3L << 30, grown.Bytes);
         Assert.Equal(3072, Assert.Single(_harness.Simulator.Disks()).SizeMb);
@@ -375,9 +375,9 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     public async Task List_ShowsEveryDiskWithItsNode()
     {
         _harness.Simulator.SeedDisk("pv-w", 1024, "fast");
-        await _harness.NewBackend().AttachAsync(Request("pv-v"), OnNode("node-1"), CancellationToken.None);
+        await _harness.NewBackend().AttachAsync(Request("pv-v"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
-        var list = await _harness.NewBackend().ListAsync(CancellationToken.None);
+        var list = await _harness.NewBackend().ListAsync(CancellationToken.None).WithTimeout();
 
         Assert.Equal(["pv-v", "pv-w"], list.Select(v => v.Name.Value));
         Assert.Equal("node-1", list[0].AttachedNode?.Value);

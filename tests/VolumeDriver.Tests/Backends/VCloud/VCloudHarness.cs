@@ -6,6 +6,7 @@ using VolumeDriver.Backends.VCloud;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Locking;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.VCloud;
 
@@ -37,7 +38,7 @@ internal sealed class VCloudHarness : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("vcloud-harness-").FullName;
         options ??= new VCloudSimulatorOptions();
         options = options with { StateDirectory = Path.Join(directory, "sim"), Users = new Dictionary<string, string> { ["k8s"] = Password } };
-        return new VCloudHarness(await VCloudDirectorSimulator.StartAsync(options), directory);
+        return new VCloudHarness(await VCloudDirectorSimulator.StartAsync(options).WithTimeout(), directory);
     }
 
     public VCloudConfiguration Configuration(string? apiVersion = "37.2") => new(
@@ -93,7 +94,7 @@ internal sealed class VCloudHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Simulator.DisposeAsync();
+        await Simulator.DisposeAsync().WithTimeout();
         Logs.Dispose();
         Assert.DoesNotContain(Logs.Lines, line => line.Contains(Password, StringComparison.Ordinal));
         try

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using VolumeDriver.Backends.VCloud;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.VCloud;
 
@@ -23,8 +24,8 @@ public sealed class VCloudSessionCacheTests : IDisposable
     {
         var cache = new VCloudSessionCache(Configuration(), NullLogger.Instance);
 
-        await cache.SaveAsync(Session, CancellationToken.None);
-        var loaded = await new VCloudSessionCache(Configuration(), NullLogger.Instance).LoadAsync(CancellationToken.None);
+        await cache.SaveAsync(Session, CancellationToken.None).WithTimeout();
+        var loaded = await new VCloudSessionCache(Configuration(), NullLogger.Instance).LoadAsync(CancellationToken.None).WithTimeout();
 
         Assert.Equal(Session, loaded);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cache.FilePath));
@@ -35,19 +36,19 @@ public sealed class VCloudSessionCacheTests : IDisposable
     [Fact]
     public async Task AnotherUser_DoesNotGetTheSession()
     {
-        await new VCloudSessionCache(Configuration(), NullLogger.Instance).SaveAsync(Session, CancellationToken.None);
+        await new VCloudSessionCache(Configuration(), NullLogger.Instance).SaveAsync(Session, CancellationToken.None).WithTimeout();
 
-        Assert.Null(await new VCloudSessionCache(Configuration("other"), NullLogger.Instance).LoadAsync(CancellationToken.None));
+        Assert.Null(await new VCloudSessionCache(Configuration("other"), NullLogger.Instance).LoadAsync(CancellationToken.None).WithTimeout());
     }
 
     [Fact]
     public async Task FileReadableByOthers_IsNotTrusted_AndRemoved()
     {
         var cache = new VCloudSessionCache(Configuration(), NullLogger.Instance);
-        await cache.SaveAsync(Session, CancellationToken.None);
+        await cache.SaveAsync(Session, CancellationToken.None).WithTimeout();
         File.SetUnixFileMode(cache.FilePath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
-        Assert.Null(await cache.LoadAsync(CancellationToken.None));
+        Assert.Null(await cache.LoadAsync(CancellationToken.None).WithTimeout());
         Assert.False(File.Exists(cache.FilePath));
     }
 
@@ -55,9 +56,9 @@ public sealed class VCloudSessionCacheTests : IDisposable
     public async Task CorruptFile_IsAMiss()
     {
         var cache = new VCloudSessionCache(Configuration(), NullLogger.Instance);
-        await cache.SaveAsync(Session, CancellationToken.None);
-        await File.WriteAllTextAsync(cache.FilePath, "{not json");
+        await cache.SaveAsync(Session, CancellationToken.None).WithTimeout();
+        await File.WriteAllTextAsync(cache.FilePath, "{not json").WithTimeout();
 
-        Assert.Null(await cache.LoadAsync(CancellationToken.None));
+        Assert.Null(await cache.LoadAsync(CancellationToken.None).WithTimeout());
     }
 }

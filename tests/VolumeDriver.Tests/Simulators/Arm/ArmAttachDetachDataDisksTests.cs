@@ -19,11 +19,11 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bed = await AzureStackTestBed.StartAsync();
+        _bed = await AzureStackTestBed.StartAsync().WithTimeout();
         _pipeline = _bed.Clients(_bed.Configuration()).CreateArmPipeline();
     }
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private ArmSimulator Arm => _bed.Arm;
 
@@ -35,7 +35,7 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
         Arm.SeedDisk("d1", 1);
         Arm.SeedDisk("d2", 1);
 
-        var first = await PostAsync("node-1", new JsonObject { ["dataDisksToAttach"] = new JsonArray(new JsonObject { ["diskId"] = DiskId("d1"), ["caching"] = "ReadOnly" }) });
+        var first = await PostAsync("node-1", new JsonObject { ["dataDisksToAttach"] = new JsonArray(new JsonObject { ["diskId"] = DiskId("d1"), ["caching"] = "ReadOnly" }) }).WithTimeout();
         Assert.Equal("node-1", Arm.Disks().Single(d => d.Name == "d1").AttachedTo);
         Assert.Equal(0, first["dataDisks"]![0]!["lun"]!.GetValue<int>());
         Assert.Equal("ReadOnly", first["dataDisks"]![0]!["caching"]!.GetValue<string>());
@@ -44,7 +44,7 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
         {
             ["dataDisksToAttach"] = new JsonArray(new JsonObject { ["diskId"] = DiskId("d2"), ["lun"] = 5 }),
             ["dataDisksToDetach"] = new JsonArray(new JsonObject { ["diskId"] = DiskId("d1") }),
-        });
+        }).WithTimeout();
 
         var disks = second["dataDisks"]!.AsArray();
         Assert.Equal(("d2", 5), (Assert.Single(disks)!["name"]!.GetValue<string>(), disks[0]!["lun"]!.GetValue<int>()));
@@ -55,21 +55,21 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
     [Fact]
     public async Task AnEmptyRequest_IsInvalidParameter_AndAnUnknownVmNotFound()
     {
-        Assert.Equal(400, (await SendAsync("node-1", new JsonObject())).Status);
-        Assert.Equal(404, (await SendAsync("no-such-vm", new JsonObject { ["dataDisksToDetach"] = new JsonArray(new JsonObject { ["diskId"] = DiskId("d1") }) })).Status);
+        Assert.Equal(400, (await SendAsync("node-1", new JsonObject()).WithTimeout()).Status);
+        Assert.Equal(404, (await SendAsync("no-such-vm", new JsonObject { ["dataDisksToDetach"] = new JsonArray(new JsonObject { ["diskId"] = DiskId("d1") }) }).WithTimeout()).Status);
     }
 
     /// <summary>POSTs, checks the 202 and its headers, follows Azure-AsyncOperation to Succeeded, and returns what the Location answers.</summary>
     private async Task<JsonObject> PostAsync(string vm, JsonObject body)
     {
-        var response = await SendAsync(vm, body);
+        var response = await SendAsync(vm, body).WithTimeout();
         Assert.Equal(202, response.Status);
         Assert.True(response.Headers.TryGetValue("Location", out var location));
         Assert.True(response.Headers.TryGetValue("Azure-AsyncOperation", out var operation));
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
         while (true)
         {
-            var status = JsonNode.Parse((await GetAsync(operation!)).Content)!["status"]!.GetValue<string>();
+            var status = JsonNode.Parse((await GetAsync(operation!).WithTimeout()).Content)!["status"]!.GetValue<string>();
             if (status == "Succeeded")
             {
                 break;
@@ -80,7 +80,7 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
             await Task.Delay(50);
         }
 
-        var result = await GetAsync(location!);
+        var result = await GetAsync(location!).WithTimeout();
         Assert.Equal(200, result.Status);
         return JsonNode.Parse(result.Content)!.AsObject();
     }
@@ -92,7 +92,7 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
         message.Request.Uri.Reset(new Uri(Arm.BaseUri, $"subscriptions/{Arm.Options.SubscriptionId}/resourceGroups/{Arm.Options.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{vm}/attachDetachDataDisks?api-version=2024-03-01"));
         message.Request.Headers.SetValue("Content-Type", "application/json");
         message.Request.Content = RequestContent.Create(BinaryData.FromString(body.ToJsonString()));
-        await _pipeline.SendAsync(message, CancellationToken.None);
+        await _pipeline.SendAsync(message, CancellationToken.None).WithTimeout();
         return RawResponse.Of(message.Response);
     }
 
@@ -101,7 +101,7 @@ public sealed class ArmAttachDetachDataDisksTests : IAsyncLifetime
         using var message = _pipeline.CreateMessage();
         message.Request.Method = RequestMethod.Get;
         message.Request.Uri.Reset(new Uri(url));
-        await _pipeline.SendAsync(message, CancellationToken.None);
+        await _pipeline.SendAsync(message, CancellationToken.None).WithTimeout();
         return RawResponse.Of(message.Response);
     }
 

@@ -24,7 +24,7 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bed = await AzureStackTestBed.StartAsync(null, Account);
+        _bed = await AzureStackTestBed.StartAsync(null, Account).WithTimeout();
         _pipeline = _bed.Clients(_bed.Configuration()).CreateArmPipeline();
         if (_bed.Azurite is null)
         {
@@ -32,22 +32,22 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
         }
 
         var accounts = new StorageAccountClient(_pipeline, Arm.BaseUri, Arm.Options.SubscriptionId, Arm.Options.ResourceGroup, TimeProvider.System);
-        _accountId = (await accounts.CreateAsync(Account, "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None)).Id;
+        _accountId = (await accounts.CreateAsync(Account, "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None).WithTimeout()).Id;
         _store = _bed.Azurite.Store(Account);
-        await _store.CreateContainerAsync("vhds", CancellationToken.None);
+        await _store.CreateContainerAsync("vhds", CancellationToken.None).WithTimeout();
     }
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private ArmSimulator Arm => _bed.Arm;
 
     /// <summary>A page blob of <paramref name="diskBytes"/> + 512, with a fixed-VHD footer unless <paramref name="footer"/> is false.</summary>
     private async Task<Uri> BlobAsync(string name, long diskBytes, bool footer = true)
     {
-        await _store.CreatePageBlobAsync("vhds", name, diskBytes + VhdFooter.Size, CancellationToken.None);
+        await _store.CreatePageBlobAsync("vhds", name, diskBytes + VhdFooter.Size, CancellationToken.None).WithTimeout();
         if (footer)
         {
-            await _store.WritePagesAsync("vhds", name, diskBytes, VhdFooter.Create(diskBytes, DateTimeOffset.UtcNow, Guid.NewGuid()), CancellationToken.None);
+            await _store.WritePagesAsync("vhds", name, diskBytes, VhdFooter.Create(diskBytes, DateTimeOffset.UtcNow, Guid.NewGuid()), CancellationToken.None).WithTimeout();
         }
 
         return _store.BlobUri("vhds", name);
@@ -56,9 +56,9 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
     [AzuriteFact]
     public async Task AFixedVhd_IsImportedWithTheSizeItsFooterDeclares()
     {
-        var source = await BlobAsync("three.vhd", 3 << 20);
+        var source = await BlobAsync("three.vhd", 3 << 20).WithTimeout();
 
-        var response = await PutAsync("imported", Import(source, _accountId));
+        var response = await PutAsync("imported", Import(source, _accountId)).WithTimeout();
 
         Assert.Equal(202, response.Status);
         var disk = JsonNode.Parse(response.Content)!["properties"]!;
@@ -69,13 +69,13 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
     [AzuriteFact]
     public async Task BlobsThatAreNoFixedVhd_AreRefusedAsAzureRefusesThem()
     {
-        var raw = await BlobAsync("raw.vhd", 1 << 20, footer: false);
-        var odd = await BlobAsync("odd.vhd", 3 << 19);
+        var raw = await BlobAsync("raw.vhd", 1 << 20, footer: false).WithTimeout();
+        var odd = await BlobAsync("odd.vhd", 3 << 19).WithTimeout();
 
-        var noCookie = await PutAsync("d1", Import(raw, _accountId));
-        var oddSize = await PutAsync("d2", Import(odd, _accountId));
-        var missing = await PutAsync("d3", Import(_store.BlobUri("vhds", "nothing.vhd"), _accountId));
-        var noAccount = await PutAsync("d4", new JsonObject { ["createOption"] = "Import", ["sourceUri"] = raw.AbsoluteUri });
+        var noCookie = await PutAsync("d1", Import(raw, _accountId)).WithTimeout();
+        var oddSize = await PutAsync("d2", Import(odd, _accountId)).WithTimeout();
+        var missing = await PutAsync("d3", Import(_store.BlobUri("vhds", "nothing.vhd"), _accountId)).WithTimeout();
+        var noAccount = await PutAsync("d4", new JsonObject { ["createOption"] = "Import", ["sourceUri"] = raw.AbsoluteUri }).WithTimeout();
 
         Assert.Equal((400, "InvalidParameter"), (noCookie.Status, ErrorCode(noCookie)));
         Assert.Contains($"indicates that disk 'd1' with blob {raw.AbsoluteUri} is not a supported VHD. Disk is expected to have cookie value 'conectix'.", ErrorMessage(noCookie), StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
         message.Request.Uri.Reset(new Uri(Arm.BaseUri, $"subscriptions/{Arm.Options.SubscriptionId}/resourceGroups/{Arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/{disk}?api-version=2023-04-02"));
         message.Request.Headers.SetValue("Content-Type", "application/json");
         message.Request.Content = RequestContent.Create(BinaryData.FromString(body.ToJsonString()));
-        await _pipeline.SendAsync(message, CancellationToken.None);
+        await _pipeline.SendAsync(message, CancellationToken.None).WithTimeout();
         return new RawResponse(message.Response.Status, message.Response.Content.ToString());
     }
 

@@ -34,11 +34,11 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
 
             // Public Azure's storage: geo-redundant accounts and every endpoint (Azure Stack Hub's serves fewer).
             AzureStackStorage = false,
-        });
+        }).WithTimeout();
         _pipeline = _bed.Clients(_bed.Configuration()).CreateArmPipeline();
     }
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private ArmSimulator Arm => _bed.Arm;
 
@@ -47,9 +47,9 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
     [Fact]
     public async Task VmGetAndUpdate_HoldEveryPathOfTheVmMaximumSet()
     {
-        var answers = await AttachAsync("node-1", "virtualMachines/node-1", "fid-a", "fid-b");
-        answers.AddRange(await GetVariantsAsync("virtualMachines/node-1"));
-        answers.AddRange(await GetVariantsAsync("virtualMachines/legacy-1"));
+        var answers = await AttachAsync("node-1", "virtualMachines/node-1", "fid-a", "fid-b").WithTimeout();
+        answers.AddRange(await GetVariantsAsync("virtualMachines/node-1").WithTimeout());
+        answers.AddRange(await GetVariantsAsync("virtualMachines/legacy-1").WithTimeout());
 
         // VirtualMachines_List's MaximumSet holds two VMs, together every field; its VMs have no data
         // disk, whose entry (the same DataDisk definition) the scale-set VM's MaximumSet shows.
@@ -64,8 +64,8 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
     public async Task ScaleSetVmGetAndUpdate_HoldEveryPathOfTheScaleSetVmMaximumSet()
     {
         var instance = "virtualMachineScaleSets/k8s-vmss/virtualMachines/0";
-        var answers = await AttachAsync(ArmSimulator.ScaleSetComputerName("k8s-vmss", 0), instance, "fid-c", "fid-d");
-        answers.AddRange(await GetVariantsAsync(instance));
+        var answers = await AttachAsync(ArmSimulator.ScaleSetComputerName("k8s-vmss", 0), instance, "fid-c", "fid-d").WithTimeout();
+        answers.AddRange(await GetVariantsAsync(instance).WithTimeout());
 
         AssertHolds(Paths(Response("compute-2026-04-01/VirtualMachineScaleSetVM_Update_MaximumSet_Gen.json")), answers, new Dictionary<string, string>(VmAlternatives)
         {
@@ -81,9 +81,9 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
         var accepted = await SendAsync(RequestMethod.Post, "virtualMachines/node-1/attachDetachDataDisks", new JsonObject
         {
             ["dataDisksToAttach"] = new JsonArray(new JsonObject { ["diskId"] = "/" + Group + "/providers/Microsoft.Compute/disks/fid-e", ["lun"] = 1, ["caching"] = "ReadOnly" }),
-        });
+        }).WithTimeout();
         Assert.Equal(202, accepted.Status);
-        var result = await FollowLocationAsync(accepted);
+        var result = await FollowLocationAsync(accepted).WithTimeout();
 
         AssertHolds(Paths(Response("compute-2026-04-01/VirtualMachine_AttachDetachDataDisks_MaximumSet_Gen.json")), [result], new Dictionary<string, string>
         {
@@ -100,16 +100,16 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
             ["sku"] = new JsonObject { ["name"] = "Premium_LRS" },
             ["tags"] = new JsonObject { ["kubernetes.io-created-for-pv-name"] = "fid-f" },
             ["properties"] = new JsonObject { ["creationData"] = new JsonObject { ["createOption"] = "Empty" }, ["diskSizeGB"] = 4 },
-        });
-        await FollowAsyncOperationAsync(created);
-        await AttachAsync("node-1", "virtualMachines/node-1", "fid-f");
-        var grown = await SendAsync(RequestMethod.Patch, "disks/fid-f", new JsonObject { ["properties"] = new JsonObject { ["diskSizeGB"] = 8 } });
-        await FollowAsyncOperationAsync(grown);
-        var list = Json(await SendAsync(RequestMethod.Get, "disks"))["value"]!.AsArray().OfType<JsonObject>();
+        }).WithTimeout();
+        await FollowAsyncOperationAsync(created).WithTimeout();
+        await AttachAsync("node-1", "virtualMachines/node-1", "fid-f").WithTimeout();
+        var grown = await SendAsync(RequestMethod.Patch, "disks/fid-f", new JsonObject { ["properties"] = new JsonObject { ["diskSizeGB"] = 8 } }).WithTimeout();
+        await FollowAsyncOperationAsync(grown).WithTimeout();
+        var list = Json(await SendAsync(RequestMethod.Get, "disks").WithTimeout())["value"]!.AsArray().OfType<JsonObject>();
 
         // Disk RP examples have no MaximumSet: Disk_Get is its fullest disk, an OS disk made from a
         // marketplace image and encrypted with Azure Disk Encryption.
-        AssertHolds(Paths(Response("disks-2025-01-02/Disk_Get.json")), [Json(created), Json(grown), Json(await SendAsync(RequestMethod.Get, "disks/fid-f")), .. list], new Dictionary<string, string>
+        AssertHolds(Paths(Response("disks-2025-01-02/Disk_Get.json")), [Json(created), Json(grown), Json(await SendAsync(RequestMethod.Get, "disks/fid-f").WithTimeout()), .. list], new Dictionary<string, string>
         {
             ["properties.osType"] = "an OS disk's; the driver's disks are data disks",
             ["properties.hyperVGeneration"] = "an OS disk's",
@@ -132,12 +132,12 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
             ["kind"] = "Storage",
             ["location"] = Arm.Options.Location,
             ["tags"] = new JsonObject { ["key1"] = "value1" },
-        }, under: accounts, version: "2019-06-01");
+        }, under: accounts, version: "2019-06-01").WithTimeout();
         Assert.Equal(202, created.Status);
-        var account = await FollowLocationAsync(created);
-        var got = Json(await SendAsync(RequestMethod.Get, "fidelity1", under: accounts, version: "2019-06-01", expand: "geoReplicationStats"));
-        var listed = Json(await SendAsync(RequestMethod.Get, string.Empty, under: accounts, version: "2019-06-01"));
-        var keys = Json(await SendAsync(RequestMethod.Post, "fidelity1/listKeys", under: accounts, version: "2019-06-01"));
+        var account = await FollowLocationAsync(created).WithTimeout();
+        var got = Json(await SendAsync(RequestMethod.Get, "fidelity1", under: accounts, version: "2019-06-01", expand: "geoReplicationStats").WithTimeout());
+        var listed = Json(await SendAsync(RequestMethod.Get, string.Empty, under: accounts, version: "2019-06-01").WithTimeout());
+        var keys = Json(await SendAsync(RequestMethod.Post, "fidelity1/listKeys", under: accounts, version: "2019-06-01").WithTimeout());
 
         AssertHolds(Paths(StorageResponse("StorageAccountGetProperties")), [got], new Dictionary<string, string>());
         AssertHolds(Paths(StorageResponse("StorageAccountListByResourceGroup")), [listed], new Dictionary<string, string>());
@@ -184,30 +184,30 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
         {
             ["location"] = Arm.Options.Location,
             ["properties"] = new JsonObject { ["storageProfile"] = new JsonObject { ["dataDisks"] = entries } },
-        });
+        }).WithTimeout();
         Assert.True(update.Status is 200 or 202, $"{path}: {update.Status} {update.Content}");
         List<JsonObject> answers = [Json(update)];
         if (update.Headers.ContainsKey("Azure-AsyncOperation"))
         {
-            await FollowAsyncOperationAsync(update);
+            await FollowAsyncOperationAsync(update).WithTimeout();
         }
         else
         {
             // A scale-set VM's 202 names only a Location, which ends with the VM.
-            answers.Add(await FollowLocationAsync(update));
+            answers.Add(await FollowLocationAsync(update).WithTimeout());
         }
 
         Assert.All(disks, d => Assert.Equal(computerName, Arm.Disks().Single(x => x.Name == d).AttachedTo));
-        answers.Add(Json(await SendAsync(RequestMethod.Get, path)));
+        answers.Add(Json(await SendAsync(RequestMethod.Get, path).WithTimeout()));
         return answers;
     }
 
     /// <summary>The resource as GET answers it plain and with each $expand the operation has.</summary>
     private async Task<List<JsonObject>> GetVariantsAsync(string path) =>
     [
-        Json(await SendAsync(RequestMethod.Get, path)),
-        Json(await SendAsync(RequestMethod.Get, path, expand: "instanceView")),
-        Json(await SendAsync(RequestMethod.Get, path, expand: "userData")),
+        Json(await SendAsync(RequestMethod.Get, path).WithTimeout()),
+        Json(await SendAsync(RequestMethod.Get, path, expand: "instanceView").WithTimeout()),
+        Json(await SendAsync(RequestMethod.Get, path, expand: "userData").WithTimeout()),
     ];
 
     private static void AssertHolds(IEnumerable<string> expected, IEnumerable<JsonObject> answers, IReadOnlyDictionary<string, string> alternatives)
@@ -271,7 +271,7 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
     {
         Assert.True(started.Headers.TryGetValue("Azure-AsyncOperation", out var operation), $"no Azure-AsyncOperation in the {started.Status} answer");
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (JsonNode.Parse((await GetAsync(operation!)).Content)!["status"]!.GetValue<string>() is var status && status != "Succeeded")
+        while (JsonNode.Parse((await GetAsync(operation!).WithTimeout()).Content)!["status"]!.GetValue<string>() is var status && status != "Succeeded")
         {
             Assert.Equal("InProgress", status);
             Assert.True(DateTimeOffset.UtcNow < deadline, "the operation did not end");
@@ -286,7 +286,7 @@ public sealed class ArmDoubleFidelityTests : IAsyncLifetime
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
         while (true)
         {
-            var answer = await GetAsync(location!);
+            var answer = await GetAsync(location!).WithTimeout();
             if (answer.Status == 200)
             {
                 return Json(answer);

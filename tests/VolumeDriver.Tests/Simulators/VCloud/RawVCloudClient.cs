@@ -95,8 +95,8 @@ internal sealed class RawVCloudClient : IDisposable
     /// <summary>Sends and expects <paramref name="status"/>; returns the XML body.</summary>
     public async Task<XElement> ExpectAsync(HttpStatusCode status, HttpMethod method, string pathOrUrl, XElement? body = null, string? contentType = null)
     {
-        using var response = await SendAsync(method, pathOrUrl, body, contentType);
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await SendAsync(method, pathOrUrl, body, contentType).WithTimeout();
+        var text = await response.Content.ReadAsStringAsync().WithTimeout();
         Assert.True(response.StatusCode == status, $"{method} {pathOrUrl}: expected {(int)status}, got {(int)response.StatusCode}: {text}");
         return XElement.Parse(text);
     }
@@ -106,13 +106,13 @@ internal sealed class RawVCloudClient : IDisposable
     /// <summary>The href of the VM record named <paramref name="name"/>, from the query service.</summary>
     public async Task<string> VmHrefAsync(string name)
     {
-        var records = await GetAsync("api/query?type=vm&format=records&filter=" + Uri.EscapeDataString("isVAppTemplate==false;name==" + name));
+        var records = await GetAsync("api/query?type=vm&format=records&filter=" + Uri.EscapeDataString("isVAppTemplate==false;name==" + name)).WithTimeout();
         return (string)records.Elements(V + "VMRecord").Single().Attribute("href")!;
     }
 
     public async Task<string> DiskHrefAsync(string name)
     {
-        var records = await GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString("name==" + name));
+        var records = await GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString("name==" + name)).WithTimeout();
         return (string)records.Elements(V + "DiskRecord").Single().Attribute("href")!;
     }
 
@@ -125,15 +125,15 @@ internal sealed class RawVCloudClient : IDisposable
     /// <summary>POSTs DiskAttachOrDetachParams to the VM's disk:attach or disk:detach link, found by rel and type.</summary>
     public async Task<HttpResponseMessage> DiskActionAsync(string vmHref, string rel, string diskHref)
     {
-        var vm = await GetAsync(vmHref);
+        var vm = await GetAsync(vmHref).WithTimeout();
         var link = vm.Elements(V + "Link").Single(l => (string?)l.Attribute("rel") == rel && (string?)l.Attribute("type") == AttachParamsType);
-        return await SendAsync(HttpMethod.Post, (string)link.Attribute("href")!, AttachParams(diskHref), AttachParamsType);
+        return await SendAsync(HttpMethod.Post, (string)link.Attribute("href")!, AttachParams(diskHref), AttachParamsType).WithTimeout();
     }
 
     public async Task<XElement> DiskActionTaskAsync(string vmHref, string rel, string diskHref)
     {
-        using var response = await DiskActionAsync(vmHref, rel, diskHref);
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await DiskActionAsync(vmHref, rel, diskHref).WithTimeout();
+        var text = await response.Content.ReadAsStringAsync().WithTimeout();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{rel}: expected 202, got {(int)response.StatusCode}: {text}");
         return XElement.Parse(text);
     }
@@ -145,7 +145,7 @@ internal sealed class RawVCloudClient : IDisposable
         var deadline = TimeProvider.System.GetUtcNow() + (limit ?? TimeSpan.FromSeconds(20));
         while (true)
         {
-            task = await GetAsync(href);
+            task = await GetAsync(href).WithTimeout();
             if ((string?)task.Attribute("status") is not ("queued" or "preRunning" or "running"))
             {
                 return task;

@@ -20,14 +20,14 @@ public sealed partial class VCloudDirectorSimulatorTests
     [Fact]
     public async Task Versions_need_no_login_and_list_each_version_with_its_deprecation_and_login_url()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator);
 
-        using var response = await client.SendAsync(HttpMethod.Get, "api/versions", accept: "application/*+xml", authenticate: false);
+        using var response = await client.SendAsync(HttpMethod.Get, "api/versions", accept: "application/*+xml", authenticate: false).WithTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         XNamespace ns = "http://www.vmware.com/vcloud/versions";
-        var root = XElement.Parse(await response.Content.ReadAsStringAsync());
+        var root = XElement.Parse(await response.Content.ReadAsStringAsync().WithTimeout());
         Assert.Equal(ns + "SupportedVersions", root.Name);
         var infos = root.Elements(ns + "VersionInfo").ToDictionary(i => (string)i.Element(ns + "Version")!, StringComparer.Ordinal);
         Assert.Equal("true", (string?)infos["27.0"].Attribute("deprecated"));
@@ -45,16 +45,16 @@ public sealed partial class VCloudDirectorSimulatorTests
     [InlineData("36.0", true)]
     public async Task Legacy_login_answers_a_session_with_the_token_header_and_from_30_the_access_token(string version, bool accessToken)
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator, version);
 
-        using var response = await client.LoginAsync();
+        using var response = await client.LoginAsync().WithTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("application/vnd.vmware.vcloud.session+xml", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
         Assert.Equal(32, client.Token!.Length);
         Assert.Equal(accessToken, response.Headers.Contains("X-VMWARE-VCLOUD-ACCESS-TOKEN"));
-        var session = XElement.Parse(await response.Content.ReadAsStringAsync());
+        var session = XElement.Parse(await response.Content.ReadAsStringAsync().WithTimeout());
         Assert.Equal(V + "Session", session.Name);
         Assert.Equal(simulator.Options.Org, (string?)session.Attribute("org"));
         Assert.Equal("k8s", (string?)session.Attribute("user"));
@@ -63,20 +63,20 @@ public sealed partial class VCloudDirectorSimulatorTests
         Assert.Equal("down", (string?)orgLink.Attribute("rel"));
         Assert.StartsWith(simulator.BaseUri + "api/org/", (string?)orgLink.Attribute("href"), StringComparison.Ordinal);
 
-        var again = await client.GetAsync("api/session");
+        var again = await client.GetAsync("api/session").WithTimeout();
         Assert.Equal(V + "Session", again.Name);
     }
 
     [Fact]
     public async Task CloudApi_login_from_33_gives_a_bearer_jwt_that_opens_the_xml_session_and_is_refused_below_33()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator);
 
-        using var old = await client.SendAsync(HttpMethod.Post, "cloudapi/1.0.0/sessions", accept: "application/json;version=32.0", authenticate: false, tweak: r => r.Headers.Authorization = Basic("k8s@acme", simulator.Options.Users["k8s"]));
+        using var old = await client.SendAsync(HttpMethod.Post, "cloudapi/1.0.0/sessions", accept: "application/json;version=32.0", authenticate: false, tweak: r => r.Headers.Authorization = Basic("k8s@acme", simulator.Options.Users["k8s"])).WithTimeout();
         Assert.Equal(HttpStatusCode.NotAcceptable, old.StatusCode);
 
-        using var response = await client.SendAsync(HttpMethod.Post, "cloudapi/1.0.0/sessions", accept: "application/json;version=36.0", authenticate: false, tweak: r => r.Headers.Authorization = Basic("k8s@acme", simulator.Options.Users["k8s"]));
+        using var response = await client.SendAsync(HttpMethod.Post, "cloudapi/1.0.0/sessions", accept: "application/json;version=36.0", authenticate: false, tweak: r => r.Headers.Authorization = Basic("k8s@acme", simulator.Options.Users["k8s"])).WithTimeout();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("application/json", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
         var jwt = response.Headers.GetValues("X-VMWARE-VCLOUD-ACCESS-TOKEN").Single();
@@ -85,7 +85,7 @@ public sealed partial class VCloudDirectorSimulatorTests
 
         client.Token = jwt;
         client.Bearer = true;
-        var session = await client.GetAsync("api/session");
+        var session = await client.GetAsync("api/session").WithTimeout();
         Assert.Equal(V + "Session", session.Name);
         Assert.Equal(0, simulator.MultipleAuthHeaderRequests);
     }
@@ -93,72 +93,72 @@ public sealed partial class VCloudDirectorSimulatorTests
     [Fact]
     public async Task Bad_credentials_and_missing_tokens_answer_401_with_an_error_body()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator);
 
-        using var wrong = await client.LoginAsync(password: "not-the-password");
-        await AssertErrorAsync(wrong, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        using var wrong = await client.LoginAsync(password: "not-the-password").WithTimeout();
+        await AssertErrorAsync(wrong, HttpStatusCode.Unauthorized, "UNAUTHORIZED").WithTimeout();
 
-        using var anonymous = await client.SendAsync(HttpMethod.Get, "api/session");
-        await AssertErrorAsync(anonymous, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        using var anonymous = await client.SendAsync(HttpMethod.Get, "api/session").WithTimeout();
+        await AssertErrorAsync(anonymous, HttpStatusCode.Unauthorized, "UNAUTHORIZED").WithTimeout();
 
         client.Token = "0123456789abcdef0123456789abcdef";
-        using var unknown = await client.SendAsync(HttpMethod.Get, "api/session");
-        await AssertErrorAsync(unknown, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        using var unknown = await client.SendAsync(HttpMethod.Get, "api/session").WithTimeout();
+        await AssertErrorAsync(unknown, HttpStatusCode.Unauthorized, "UNAUTHORIZED").WithTimeout();
     }
 
     [Fact]
     public async Task A_token_expires_after_its_lifetime_on_the_injected_clock_when_expired_on_demand_and_at_logout()
     {
         var clock = new ManualTimeProvider();
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromMinutes(10) });
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromMinutes(10) }).WithTimeout();
         using var client = new RawVCloudClient(simulator);
 
-        (await client.LoginAsync()).Dispose();
-        await client.GetAsync("api/session");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        await client.GetAsync("api/session").WithTimeout();
         clock.Advance(TimeSpan.FromMinutes(10));
-        using (var expired = await client.SendAsync(HttpMethod.Get, "api/session"))
+        using (var expired = await client.SendAsync(HttpMethod.Get, "api/session").WithTimeout())
         {
-            await AssertErrorAsync(expired, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+            await AssertErrorAsync(expired, HttpStatusCode.Unauthorized, "UNAUTHORIZED").WithTimeout();
         }
 
-        (await client.LoginAsync()).Dispose();
-        await client.GetAsync("api/session");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        await client.GetAsync("api/session").WithTimeout();
         simulator.ExpireAllTokens();
-        using (var expired = await client.SendAsync(HttpMethod.Get, "api/session"))
+        using (var expired = await client.SendAsync(HttpMethod.Get, "api/session").WithTimeout())
         {
-            await AssertErrorAsync(expired, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+            await AssertErrorAsync(expired, HttpStatusCode.Unauthorized, "UNAUTHORIZED").WithTimeout();
         }
 
-        (await client.LoginAsync()).Dispose();
-        using (var logout = await client.SendAsync(HttpMethod.Delete, "api/session"))
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        using (var logout = await client.SendAsync(HttpMethod.Delete, "api/session").WithTimeout())
         {
             Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         }
 
-        using var afterLogout = await client.SendAsync(HttpMethod.Get, "api/session");
-        await AssertErrorAsync(afterLogout, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        using var afterLogout = await client.SendAsync(HttpMethod.Get, "api/session").WithTimeout();
+        await AssertErrorAsync(afterLogout, HttpStatusCode.Unauthorized, "UNAUTHORIZED").WithTimeout();
     }
 
     [Fact]
     public async Task Xml_calls_without_a_supported_version_in_Accept_answer_406_and_any_media_type_with_a_version_is_accepted()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
+        (await client.LoginAsync().WithTimeout()).Dispose();
 
-        using (var missing = await client.SendAsync(HttpMethod.Get, "api/session", accept: "application/*+xml"))
+        using (var missing = await client.SendAsync(HttpMethod.Get, "api/session", accept: "application/*+xml").WithTimeout())
         {
-            await AssertErrorAsync(missing, HttpStatusCode.NotAcceptable, "NOT_ACCEPTABLE");
+            await AssertErrorAsync(missing, HttpStatusCode.NotAcceptable, "NOT_ACCEPTABLE").WithTimeout();
         }
 
-        using (var unsupported = await client.SendAsync(HttpMethod.Get, "api/session", accept: "application/*+xml;version=99.0"))
+        using (var unsupported = await client.SendAsync(HttpMethod.Get, "api/session", accept: "application/*+xml;version=99.0").WithTimeout())
         {
-            await AssertErrorAsync(unsupported, HttpStatusCode.NotAcceptable, "NOT_ACCEPTABLE");
+            await AssertErrorAsync(unsupported, HttpStatusCode.NotAcceptable, "NOT_ACCEPTABLE").WithTimeout();
         }
 
         // go-vcloud-director's query calls send this odd Accept.
-        using var odd = await client.SendAsync(HttpMethod.Get, "api/session", accept: "vnd.vmware.vcloud.org+xml;version=36.0");
+        using var odd = await client.SendAsync(HttpMethod.Get, "api/session", accept: "vnd.vmware.vcloud.org+xml;version=36.0").WithTimeout();
         Assert.Equal(HttpStatusCode.OK, odd.StatusCode);
         Assert.Equal("36.0", odd.Content.Headers.ContentType!.Parameters.Single(p => p.Name == "version").Value);
     }
@@ -166,12 +166,12 @@ public sealed partial class VCloudDirectorSimulatorTests
     [Fact]
     public async Task Org_and_vdc_lead_to_the_create_link_the_storage_profiles_and_the_disks_as_resource_entities()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         simulator.SeedDisk("pv-1", 1024);
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
+        (await client.LoginAsync().WithTimeout()).Dispose();
 
-        var vdc = await VdcAsync(client);
+        var vdc = await VdcAsync(client).WithTimeout();
 
         Assert.Equal(V + "Vdc", vdc.Name);
         Assert.StartsWith("urn:vcloud:vdc:", (string?)vdc.Attribute("id"), StringComparison.Ordinal);
@@ -186,21 +186,21 @@ public sealed partial class VCloudDirectorSimulatorTests
     [Fact]
     public async Task Disk_query_filters_by_name_and_vdc_as_urn_or_href_decodes_encoded_values_and_pages_with_next_page_links()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         foreach (var name in new[] { "pv-a", "pv-b", "pv-c", "pv-d", "pv-e", "pv data" })
         {
             simulator.SeedDisk(name, 512);
         }
 
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var vdc = await VdcAsync(client);
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var vdc = await VdcAsync(client).WithTimeout();
         var vdcUrn = (string)vdc.Attribute("id")!;
         var vdcHref = (string)vdc.Attribute("href")!;
 
         foreach (var vdcValue in new[] { vdcUrn, vdcHref })
         {
-            var result = await client.GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString($"name==pv-c;vdc=={vdcValue}"));
+            var result = await client.GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString($"name==pv-c;vdc=={vdcValue}")).WithTimeout();
             Assert.Equal(V + "QueryResultRecords", result.Name);
             Assert.Equal("1", (string?)result.Attribute("total"));
             var record = result.Elements(V + "DiskRecord").Single();
@@ -218,12 +218,12 @@ public sealed partial class VCloudDirectorSimulatorTests
             Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", (string?)record.Attribute("uuid"));
         }
 
-        var otherVdc = await client.GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString("name==pv-c;vdc==urn:vcloud:vdc:" + Guid.NewGuid()));
+        var otherVdc = await client.GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString("name==pv-c;vdc==urn:vcloud:vdc:" + Guid.NewGuid())).WithTimeout();
         Assert.Equal("0", (string?)otherVdc.Attribute("total"));
         Assert.Empty(otherVdc.Elements(V + "DiskRecord"));
 
         // filterEncoded=true: the value is encoded inside the encoded filter (go-vcloud-director's QueryDisk).
-        var encoded = await client.GetAsync("api/query?type=disk&format=records&filterEncoded=true&filter=" + Uri.EscapeDataString("name==" + Uri.EscapeDataString("pv data")));
+        var encoded = await client.GetAsync("api/query?type=disk&format=records&filterEncoded=true&filter=" + Uri.EscapeDataString("name==" + Uri.EscapeDataString("pv data"))).WithTimeout();
         Assert.Equal("pv data", (string?)encoded.Elements(V + "DiskRecord").Single().Attribute("name"));
 
         var names = new List<string>();
@@ -231,7 +231,7 @@ public sealed partial class VCloudDirectorSimulatorTests
         string? next = "api/query?type=disk&format=records&pageSize=2&filter=" + Uri.EscapeDataString("name==pv-*");
         while (next is not null)
         {
-            var page = await client.GetAsync(next);
+            var page = await client.GetAsync(next).WithTimeout();
             pages++;
             Assert.Equal("5", (string?)page.Attribute("total"));
             Assert.Equal(pages.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)page.Attribute("page"));
@@ -249,11 +249,11 @@ public sealed partial class VCloudDirectorSimulatorTests
         await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions
         {
             Vms = [new SimulatedVm("node-1", "k8s", true), new SimulatedVm("node-2", "k8s", false)],
-        });
+        }).WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
+        (await client.LoginAsync().WithTimeout()).Dispose();
 
-        var records = await client.GetAsync("api/query?type=vm&format=records&filter=" + Uri.EscapeDataString("isVAppTemplate==false;name==node-2"));
+        var records = await client.GetAsync("api/query?type=vm&format=records&filter=" + Uri.EscapeDataString("isVAppTemplate==false;name==node-2")).WithTimeout();
         var record = records.Elements(V + "VMRecord").Single();
         Assert.Equal("node-2", (string?)record.Attribute("name"));
         Assert.Equal("k8s", (string?)record.Attribute("containerName"));
@@ -262,10 +262,10 @@ public sealed partial class VCloudDirectorSimulatorTests
         var href = (string)record.Attribute("href")!;
         Assert.Matches("^" + Regex.Escape(simulator.BaseUri + "api/vApp/vm-") + "[0-9a-f-]{36}$", href);
 
-        var off = await client.GetAsync(href);
+        var off = await client.GetAsync(href).WithTimeout();
         Assert.Equal(V + "Vm", off.Name);
         Assert.Equal("8", (string?)off.Attribute("status"));
-        Assert.Equal("4", (string?)(await client.GetAsync(await client.VmHrefAsync("node-1"))).Attribute("status"));
+        Assert.Equal("4", (string?)(await client.GetAsync(await client.VmHrefAsync("node-1").WithTimeout()).WithTimeout()).Attribute("status"));
         foreach (var (rel, action) in new[] { ("disk:attach", "attach"), ("disk:detach", "detach") })
         {
             var link = off.Elements(V + "Link").Single(l => (string?)l.Attribute("rel") == rel);
@@ -282,22 +282,22 @@ public sealed partial class VCloudDirectorSimulatorTests
     [InlineData("36.0", "size", "1073741824", HttpStatusCode.BadRequest)]
     public async Task Create_takes_size_in_bytes_below_33_and_sizeMb_from_33_and_answers_an_unresolved_disk_with_its_running_task(string version, string sizeAttribute, string size, HttpStatusCode expected)
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator, version);
-        (await client.LoginAsync()).Dispose();
-        var vdc = await VdcAsync(client);
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var vdc = await VdcAsync(client).WithTimeout();
 
-        using var response = await client.SendAsync(HttpMethod.Post, (string)vdc.Attribute("href")! + "/disk", CreateParams("pv-new", sizeAttribute, size, Profile(vdc, "fast")), CreateParamsType);
+        using var response = await client.SendAsync(HttpMethod.Post, (string)vdc.Attribute("href")! + "/disk", CreateParams("pv-new", sizeAttribute, size, Profile(vdc, "fast")), CreateParamsType).WithTimeout();
 
         if (expected != HttpStatusCode.Created)
         {
-            await AssertErrorAsync(response, expected, "BAD_REQUEST");
+            await AssertErrorAsync(response, expected, "BAD_REQUEST").WithTimeout();
             return;
         }
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.StartsWith("application/vnd.vmware.vcloud.disk+xml", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
-        var disk = XElement.Parse(await response.Content.ReadAsStringAsync());
+        var disk = XElement.Parse(await response.Content.ReadAsStringAsync().WithTimeout());
         Assert.Equal("0", (string?)disk.Attribute("status"));
         Assert.Equal(sizeAttribute == "size" ? size : null, (string?)disk.Attribute("size"));
         Assert.Equal(sizeAttribute == "sizeMb" ? size : null, (string?)disk.Attribute("sizeMb"));
@@ -307,34 +307,34 @@ public sealed partial class VCloudDirectorSimulatorTests
         Assert.Contains((string?)task.Attribute("status"), new[] { "queued", "running" });
         Assert.Equal((string?)disk.Attribute("href"), (string?)task.Element(V + "Owner")!.Attribute("href"));
 
-        var done = await client.WaitForTaskAsync(task);
+        var done = await client.WaitForTaskAsync(task).WithTimeout();
         Assert.Equal("success", (string?)done.Attribute("status"));
-        Assert.Equal("1", (string?)(await client.GetAsync((string)disk.Attribute("href")!)).Attribute("status"));
+        Assert.Equal("1", (string?)(await client.GetAsync((string)disk.Attribute("href")!).WithTimeout()).Attribute("status"));
     }
 
     [Fact]
     public async Task Create_checks_bus_and_storage_profile_and_allows_duplicate_names()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var vdc = await VdcAsync(client);
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var vdc = await VdcAsync(client).WithTimeout();
         var create = (string)vdc.Attribute("href")! + "/disk";
 
-        using (var badBus = await client.SendAsync(HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", Profile(vdc, "T1"), "6", "ahci"), CreateParamsType))
+        using (var badBus = await client.SendAsync(HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", Profile(vdc, "T1"), "6", "ahci"), CreateParamsType).WithTimeout())
         {
-            await AssertErrorAsync(badBus, HttpStatusCode.BadRequest, "BAD_REQUEST");
+            await AssertErrorAsync(badBus, HttpStatusCode.BadRequest, "BAD_REQUEST").WithTimeout();
         }
 
-        using (var foreign = await client.SendAsync(HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", simulator.BaseUri + "api/vdcStorageProfile/" + Guid.NewGuid()), CreateParamsType))
+        using (var foreign = await client.SendAsync(HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", simulator.BaseUri + "api/vdcStorageProfile/" + Guid.NewGuid()), CreateParamsType).WithTimeout())
         {
-            await AssertErrorAsync(foreign, HttpStatusCode.BadRequest, "BAD_REQUEST");
+            await AssertErrorAsync(foreign, HttpStatusCode.BadRequest, "BAD_REQUEST").WithTimeout();
         }
 
-        await client.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", Profile(vdc, "T1"), "20", "vmware.sata.ahci"), CreateParamsType);
-        await client.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", Profile(vdc, "T1")), CreateParamsType);
+        await client.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", Profile(vdc, "T1"), "20", "vmware.sata.ahci"), CreateParamsType).WithTimeout();
+        await client.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, create, CreateParams("pv-x", "sizeMb", "64", Profile(vdc, "T1")), CreateParamsType).WithTimeout();
 
-        var records = await client.GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString("name==pv-x"));
+        var records = await client.GetAsync("api/query?type=disk&format=records&filter=" + Uri.EscapeDataString("name==pv-x")).WithTimeout();
         Assert.Equal(2, records.Elements(V + "DiskRecord").Count());
     }
 
@@ -348,14 +348,14 @@ public sealed partial class VCloudDirectorSimulatorTests
             TaskQueuedTime = TimeSpan.FromSeconds(1),
             TaskRunTime = TimeSpan.FromSeconds(5),
             TokenLifetime = TimeSpan.FromDays(1),
-        });
+        }).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var disk = await client.DiskHrefAsync("pv-1");
-        var vm = await client.VmHrefAsync("node-1");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var disk = await client.DiskHrefAsync("pv-1").WithTimeout();
+        var vm = await client.VmHrefAsync("node-1").WithTimeout();
 
-        var task = await client.DiskActionTaskAsync(vm, "disk:attach", disk);
+        var task = await client.DiskActionTaskAsync(vm, "disk:attach", disk).WithTimeout();
 
         Assert.Equal(V + "Task", task.Name);
         Assert.Equal("queued", (string?)task.Attribute("status"));
@@ -365,158 +365,158 @@ public sealed partial class VCloudDirectorSimulatorTests
         Assert.Contains(task.Elements(V + "Link"), l => (string?)l.Attribute("rel") == "task:cancel");
         var href = (string)task.Attribute("href")!;
 
-        var running = await AdvanceUntilAsync(clock, client, href, "running", TimeSpan.FromMilliseconds(250));
+        var running = await AdvanceUntilAsync(clock, client, href, "running", TimeSpan.FromMilliseconds(250)).WithTimeout();
         Assert.Null(running.Attribute("endTime"));
-        Assert.Empty(await AttachedVmNamesAsync(client, disk));
+        Assert.Empty(await AttachedVmNamesAsync(client, disk).WithTimeout());
 
-        var success = await AdvanceUntilAsync(clock, client, href, "success", TimeSpan.FromSeconds(1));
+        var success = await AdvanceUntilAsync(clock, client, href, "success", TimeSpan.FromSeconds(1)).WithTimeout();
         Assert.Equal("100", (string?)success.Element(V + "Progress"));
         Assert.NotNull(success.Attribute("endTime"));
         Assert.DoesNotContain(success.Elements(V + "Link"), l => (string?)l.Attribute("rel") == "task:cancel");
-        Assert.Equal(["node-1"], await AttachedVmNamesAsync(client, disk));
+        Assert.Equal(["node-1"], await AttachedVmNamesAsync(client, disk).WithTimeout());
     }
 
     [Fact]
     public async Task A_vm_running_a_task_answers_BUSY_ENTITY_to_another_attach_or_detach()
     {
         var clock = new ManualTimeProvider();
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromDays(1) });
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromDays(1) }).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
         simulator.SeedDisk("pv-2", 64);
-        await simulator.SeedAttachmentAsync("pv-2", "node-1");
+        await simulator.SeedAttachmentAsync("pv-2", "node-1").WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var vm = await client.VmHrefAsync("node-1");
-        var disk1 = await client.DiskHrefAsync("pv-1");
-        var disk2 = await client.DiskHrefAsync("pv-2");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var vm = await client.VmHrefAsync("node-1").WithTimeout();
+        var disk1 = await client.DiskHrefAsync("pv-1").WithTimeout();
+        var disk2 = await client.DiskHrefAsync("pv-2").WithTimeout();
 
-        var task = await client.DiskActionTaskAsync(vm, "disk:attach", disk1);
+        var task = await client.DiskActionTaskAsync(vm, "disk:attach", disk1).WithTimeout();
 
-        using (var attach = await client.DiskActionAsync(vm, "disk:attach", disk1))
+        using (var attach = await client.DiskActionAsync(vm, "disk:attach", disk1).WithTimeout())
         {
-            await AssertErrorAsync(attach, HttpStatusCode.BadRequest, "BUSY_ENTITY");
+            await AssertErrorAsync(attach, HttpStatusCode.BadRequest, "BUSY_ENTITY").WithTimeout();
         }
 
-        using (var detach = await client.DiskActionAsync(vm, "disk:detach", disk2))
+        using (var detach = await client.DiskActionAsync(vm, "disk:detach", disk2).WithTimeout())
         {
-            await AssertErrorAsync(detach, HttpStatusCode.BadRequest, "BUSY_ENTITY");
+            await AssertErrorAsync(detach, HttpStatusCode.BadRequest, "BUSY_ENTITY").WithTimeout();
         }
 
-        await AdvanceUntilAsync(clock, client, (string)task.Attribute("href")!, "success", TimeSpan.FromMilliseconds(100));
-        var detached = await client.DiskActionTaskAsync(vm, "disk:detach", disk2);
+        await AdvanceUntilAsync(clock, client, (string)task.Attribute("href")!, "success", TimeSpan.FromMilliseconds(100)).WithTimeout();
+        var detached = await client.DiskActionTaskAsync(vm, "disk:detach", disk2).WithTimeout();
         Assert.Equal("queued", (string?)detached.Attribute("status"));
     }
 
     [Fact]
     public async Task A_non_shareable_disk_attached_elsewhere_is_refused_at_once_by_default()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
         simulator.SeedDisk("pv-shared", 64, shareable: true);
-        await simulator.SeedAttachmentAsync("pv-1", "node-1");
-        await simulator.SeedAttachmentAsync("pv-shared", "node-1");
+        await simulator.SeedAttachmentAsync("pv-1", "node-1").WithTimeout();
+        await simulator.SeedAttachmentAsync("pv-shared", "node-1").WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var node2 = await client.VmHrefAsync("node-2");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var node2 = await client.VmHrefAsync("node-2").WithTimeout();
 
-        using (var refused = await client.DiskActionAsync(node2, "disk:attach", await client.DiskHrefAsync("pv-1")))
+        using (var refused = await client.DiskActionAsync(node2, "disk:attach", await client.DiskHrefAsync("pv-1").WithTimeout()).WithTimeout())
         {
-            await AssertErrorAsync(refused, HttpStatusCode.BadRequest, "BAD_REQUEST");
+            await AssertErrorAsync(refused, HttpStatusCode.BadRequest, "BAD_REQUEST").WithTimeout();
         }
 
-        var shared = await client.DiskHrefAsync("pv-shared");
-        var task = await client.WaitForTaskAsync(await client.DiskActionTaskAsync(node2, "disk:attach", shared));
+        var shared = await client.DiskHrefAsync("pv-shared").WithTimeout();
+        var task = await client.WaitForTaskAsync(await client.DiskActionTaskAsync(node2, "disk:attach", shared).WithTimeout()).WithTimeout();
         Assert.Equal("success", (string?)task.Attribute("status"));
-        Assert.Equal(["node-1", "node-2"], (await AttachedVmNamesAsync(client, shared)).Order(StringComparer.Ordinal));
+        Assert.Equal(["node-1", "node-2"], (await AttachedVmNamesAsync(client, shared).WithTimeout()).Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public async Task A_non_shareable_disk_attached_elsewhere_can_instead_fail_in_its_task()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { DoubleAttach = DoubleAttachBehaviour.TaskError });
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { DoubleAttach = DoubleAttachBehaviour.TaskError }).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
-        await simulator.SeedAttachmentAsync("pv-1", "node-1");
+        await simulator.SeedAttachmentAsync("pv-1", "node-1").WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var disk = await client.DiskHrefAsync("pv-1");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var disk = await client.DiskHrefAsync("pv-1").WithTimeout();
 
-        var task = await client.WaitForTaskAsync(await client.DiskActionTaskAsync(await client.VmHrefAsync("node-2"), "disk:attach", disk));
+        var task = await client.WaitForTaskAsync(await client.DiskActionTaskAsync(await client.VmHrefAsync("node-2").WithTimeout(), "disk:attach", disk).WithTimeout()).WithTimeout();
 
         Assert.Equal("error", (string?)task.Attribute("status"));
         var error = task.Element(V + "Error")!;
         Assert.Equal("500", (string?)error.Attribute("majorErrorCode"));
         Assert.Contains("not shareable", (string?)error.Attribute("message"), StringComparison.Ordinal);
-        Assert.Equal(["node-1"], await AttachedVmNamesAsync(client, disk));
+        Assert.Equal(["node-1"], await AttachedVmNamesAsync(client, disk).WithTimeout());
     }
 
     [Fact]
     public async Task Entities_that_do_not_exist_answer_403_ACCESS_TO_RESOURCE_IS_FORBIDDEN_not_404()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
+        (await client.LoginAsync().WithTimeout()).Dispose();
         var unknown = Guid.NewGuid().ToString();
 
         foreach (var path in new[] { "api/disk/" + unknown, "api/disk/" + unknown + "/attachedVms", "api/vApp/vm-" + unknown, "api/task/" + unknown, "api/vdc/" + unknown })
         {
-            using var response = await client.SendAsync(HttpMethod.Get, path);
-            await AssertErrorAsync(response, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN");
+            using var response = await client.SendAsync(HttpMethod.Get, path).WithTimeout();
+            await AssertErrorAsync(response, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN").WithTimeout();
         }
 
-        using var attach = await client.DiskActionAsync(await client.VmHrefAsync("node-1"), "disk:attach", simulator.BaseUri + "api/disk/" + unknown);
-        await AssertErrorAsync(attach, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN");
+        using var attach = await client.DiskActionAsync(await client.VmHrefAsync("node-1").WithTimeout(), "disk:attach", simulator.BaseUri + "api/disk/" + unknown).WithTimeout();
+        await AssertErrorAsync(attach, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN").WithTimeout();
     }
 
     [Fact]
     public async Task Drain_race_a_detached_vm_leaves_attachedVms_when_the_task_starts_and_the_disk_is_busy_until_it_ends()
     {
         var clock = new ManualTimeProvider();
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromDays(1) });
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromDays(1) }).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
-        await simulator.SeedAttachmentAsync("pv-1", "node-1");
+        await simulator.SeedAttachmentAsync("pv-1", "node-1").WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var disk = await client.DiskHrefAsync("pv-1");
-        var node1 = await client.VmHrefAsync("node-1");
-        var node2 = await client.VmHrefAsync("node-2");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var disk = await client.DiskHrefAsync("pv-1").WithTimeout();
+        var node1 = await client.VmHrefAsync("node-1").WithTimeout();
+        var node2 = await client.VmHrefAsync("node-2").WithTimeout();
 
-        var detach = await client.DiskActionTaskAsync(node1, "disk:detach", disk);
+        var detach = await client.DiskActionTaskAsync(node1, "disk:detach", disk).WithTimeout();
 
-        Assert.Equal("queued", (string?)(await client.GetAsync((string)detach.Attribute("href")!)).Attribute("status"));
-        Assert.Empty(await AttachedVmNamesAsync(client, disk));
-        var record = (await client.GetAsync("api/query?type=disk&format=records&filter=name==pv-1")).Elements(V + "DiskRecord").Single();
+        Assert.Equal("queued", (string?)(await client.GetAsync((string)detach.Attribute("href")!).WithTimeout()).Attribute("status"));
+        Assert.Empty(await AttachedVmNamesAsync(client, disk).WithTimeout());
+        var record = (await client.GetAsync("api/query?type=disk&format=records&filter=name==pv-1").WithTimeout()).Elements(V + "DiskRecord").Single();
         Assert.Equal("false", (string?)record.Attribute("isAttached"));
         Assert.Equal("0", (string?)record.Attribute("attachedVmCount"));
         Assert.NotEqual(string.Empty, (string?)record.Attribute("task"));
-        Assert.Contains(await DiskHrefsOnVmAsync(client, node1), h => h == disk);
-        using (var early = await client.DiskActionAsync(node2, "disk:attach", disk))
+        Assert.Contains(await DiskHrefsOnVmAsync(client, node1).WithTimeout(), h => h == disk);
+        using (var early = await client.DiskActionAsync(node2, "disk:attach", disk).WithTimeout())
         {
-            await AssertErrorAsync(early, HttpStatusCode.BadRequest, "BUSY_ENTITY");
+            await AssertErrorAsync(early, HttpStatusCode.BadRequest, "BUSY_ENTITY").WithTimeout();
         }
 
-        await AdvanceUntilAsync(clock, client, (string)detach.Attribute("href")!, "success", TimeSpan.FromMilliseconds(100));
-        Assert.Empty(await DiskHrefsOnVmAsync(client, node1));
-        var attach = await client.DiskActionTaskAsync(node2, "disk:attach", disk);
-        await AdvanceUntilAsync(clock, client, (string)attach.Attribute("href")!, "success", TimeSpan.FromMilliseconds(100));
-        Assert.Equal(["node-2"], await AttachedVmNamesAsync(client, disk));
+        await AdvanceUntilAsync(clock, client, (string)detach.Attribute("href")!, "success", TimeSpan.FromMilliseconds(100)).WithTimeout();
+        Assert.Empty(await DiskHrefsOnVmAsync(client, node1).WithTimeout());
+        var attach = await client.DiskActionTaskAsync(node2, "disk:attach", disk).WithTimeout();
+        await AdvanceUntilAsync(clock, client, (string)attach.Attribute("href")!, "success", TimeSpan.FromMilliseconds(100)).WithTimeout();
+        Assert.Equal(["node-2"], await AttachedVmNamesAsync(client, disk).WithTimeout());
     }
 
     [Fact]
     public async Task The_vm_hardware_section_names_the_os_disk_and_each_attached_independent_disk_with_its_bus_and_unit()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
         simulator.SeedDisk("pv-2", 128, storageProfile: "fast");
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var vm = await client.VmHrefAsync("node-1");
-        var disk1 = await client.DiskHrefAsync("pv-1");
-        var disk2 = await client.DiskHrefAsync("pv-2");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var vm = await client.VmHrefAsync("node-1").WithTimeout();
+        var disk1 = await client.DiskHrefAsync("pv-1").WithTimeout();
+        var disk2 = await client.DiskHrefAsync("pv-2").WithTimeout();
 
-        await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:attach", disk1));
-        await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:attach", disk2));
+        await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:attach", disk1).WithTimeout()).WithTimeout();
+        await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:attach", disk2).WithTimeout()).WithTimeout();
 
-        var items = (await client.GetAsync(vm)).Element(Ovf + "VirtualHardwareSection")!.Elements(Ovf + "Item").ToList();
+        var items = (await client.GetAsync(vm).WithTimeout()).Element(Ovf + "VirtualHardwareSection")!.Elements(Ovf + "Item").ToList();
         var controllers = items.Where(i => (string?)i.Element(Rasd + "ResourceType") == "6").ToDictionary(i => (string)i.Element(Rasd + "InstanceID")!, i => (string)i.Element(Rasd + "Address")!, StringComparer.Ordinal);
         var allDisks = items.Where(i => (string?)i.Element(Rasd + "ResourceType") == "17").ToList();
         Assert.Equal(3, allDisks.Count);
@@ -540,48 +540,48 @@ public sealed partial class VCloudDirectorSimulatorTests
     [Fact]
     public async Task Resize_needs_the_name_and_delete_refuses_an_attached_disk()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
-        await simulator.SeedAttachmentAsync("pv-1", "node-1");
+        await simulator.SeedAttachmentAsync("pv-1", "node-1").WithTimeout();
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var disk = await client.DiskHrefAsync("pv-1");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var disk = await client.DiskHrefAsync("pv-1").WithTimeout();
         const string DiskType = "application/vnd.vmware.vcloud.disk+xml";
 
-        using (var unnamed = await client.SendAsync(HttpMethod.Put, disk, new XElement(V + "Disk", new XAttribute("sizeMb", "128")), DiskType))
+        using (var unnamed = await client.SendAsync(HttpMethod.Put, disk, new XElement(V + "Disk", new XAttribute("sizeMb", "128")), DiskType).WithTimeout())
         {
-            await AssertErrorAsync(unnamed, HttpStatusCode.BadRequest, "BAD_REQUEST");
+            await AssertErrorAsync(unnamed, HttpStatusCode.BadRequest, "BAD_REQUEST").WithTimeout();
         }
 
-        using (var attached = await client.SendAsync(HttpMethod.Delete, disk))
+        using (var attached = await client.SendAsync(HttpMethod.Delete, disk).WithTimeout())
         {
-            await AssertErrorAsync(attached, HttpStatusCode.BadRequest, "BAD_REQUEST");
+            await AssertErrorAsync(attached, HttpStatusCode.BadRequest, "BAD_REQUEST").WithTimeout();
         }
 
-        await client.WaitForTaskAsync(await client.DiskActionTaskAsync(await client.VmHrefAsync("node-1"), "disk:detach", disk));
-        var resize = await client.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Put, disk, new XElement(V + "Disk", new XAttribute("name", "pv-1"), new XAttribute("sizeMb", "128")), DiskType);
-        Assert.Equal("success", (string?)(await client.WaitForTaskAsync(resize)).Attribute("status"));
-        Assert.Equal("128", (string?)(await client.GetAsync(disk)).Attribute("sizeMb"));
+        await client.WaitForTaskAsync(await client.DiskActionTaskAsync(await client.VmHrefAsync("node-1").WithTimeout(), "disk:detach", disk).WithTimeout()).WithTimeout();
+        var resize = await client.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Put, disk, new XElement(V + "Disk", new XAttribute("name", "pv-1"), new XAttribute("sizeMb", "128")), DiskType).WithTimeout();
+        Assert.Equal("success", (string?)(await client.WaitForTaskAsync(resize).WithTimeout()).Attribute("status"));
+        Assert.Equal("128", (string?)(await client.GetAsync(disk).WithTimeout()).Attribute("sizeMb"));
 
-        var delete = await client.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Delete, disk);
-        Assert.Equal("success", (string?)(await client.WaitForTaskAsync(delete)).Attribute("status"));
-        using var gone = await client.SendAsync(HttpMethod.Get, disk);
-        await AssertErrorAsync(gone, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN");
+        var delete = await client.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Delete, disk).WithTimeout();
+        Assert.Equal("success", (string?)(await client.WaitForTaskAsync(delete).WithTimeout()).Attribute("status"));
+        using var gone = await client.SendAsync(HttpMethod.Get, disk).WithTimeout();
+        await AssertErrorAsync(gone, HttpStatusCode.Forbidden, "ACCESS_TO_RESOURCE_IS_FORBIDDEN").WithTimeout();
     }
 
     [Fact]
     public async Task Requests_are_counted_per_route_template_and_requests_with_two_auth_headers_are_counted_apart()
     {
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions());
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions()).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var disk = await client.DiskHrefAsync("pv-1");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var disk = await client.DiskHrefAsync("pv-1").WithTimeout();
         simulator.Requests.Reset();
 
-        await client.GetAsync(disk);
-        await client.GetAsync(disk);
-        await client.GetAsync(disk + "/attachedVms");
+        await client.GetAsync(disk).WithTimeout();
+        await client.GetAsync(disk).WithTimeout();
+        await client.GetAsync(disk + "/attachedVms").WithTimeout();
 
         var counts = simulator.Requests.Snapshot();
         Assert.Equal(2, counts["GET /api/disk/{id}"]);
@@ -589,7 +589,7 @@ public sealed partial class VCloudDirectorSimulatorTests
         Assert.Equal(3, simulator.Requests.Total);
         Assert.Equal(0, simulator.MultipleAuthHeaderRequests);
 
-        using var both = await client.SendAsync(HttpMethod.Get, disk, tweak: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + client.Token));
+        using var both = await client.SendAsync(HttpMethod.Get, disk, tweak: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + client.Token)).WithTimeout();
         Assert.Equal(1, simulator.MultipleAuthHeaderRequests);
     }
 
@@ -597,45 +597,45 @@ public sealed partial class VCloudDirectorSimulatorTests
     public async Task Injected_request_faults_task_failures_outages_and_latency_apply_as_told()
     {
         var clock = new ManualTimeProvider();
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromDays(1), TaskQueuedTime = TimeSpan.Zero, TaskRunTime = TimeSpan.FromSeconds(1) });
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, TokenLifetime = TimeSpan.FromDays(1), TaskQueuedTime = TimeSpan.Zero, TaskRunTime = TimeSpan.FromSeconds(1) }).WithTimeout();
         simulator.SeedDisk("pv-1", 64);
         using var client = new RawVCloudClient(simulator);
-        (await client.LoginAsync()).Dispose();
-        var disk = await client.DiskHrefAsync("pv-1");
+        (await client.LoginAsync().WithTimeout()).Dispose();
+        var disk = await client.DiskHrefAsync("pv-1").WithTimeout();
 
         simulator.FailNext("GET", "^/api/disk/[0-9a-f-]+$", 2, HttpStatusCode.InternalServerError, "INTERNAL_SERVER_ERROR");
         for (var i = 0; i < 2; i++)
         {
-            using var failed = await client.SendAsync(HttpMethod.Get, disk);
-            await AssertErrorAsync(failed, HttpStatusCode.InternalServerError, "INTERNAL_SERVER_ERROR");
+            using var failed = await client.SendAsync(HttpMethod.Get, disk).WithTimeout();
+            await AssertErrorAsync(failed, HttpStatusCode.InternalServerError, "INTERNAL_SERVER_ERROR").WithTimeout();
         }
 
-        await client.GetAsync(disk);
+        await client.GetAsync(disk).WithTimeout();
 
         simulator.FailNextTasks("vmAttachDisks", 1);
-        var vm = await client.VmHrefAsync("node-1");
-        var failedTask = await AdvanceUntilAsync(clock, client, (string)(await client.DiskActionTaskAsync(vm, "disk:attach", disk)).Attribute("href")!, "error", TimeSpan.FromMilliseconds(250));
+        var vm = await client.VmHrefAsync("node-1").WithTimeout();
+        var failedTask = await AdvanceUntilAsync(clock, client, (string)(await client.DiskActionTaskAsync(vm, "disk:attach", disk).WithTimeout()).Attribute("href")!, "error", TimeSpan.FromMilliseconds(250)).WithTimeout();
         Assert.NotNull(failedTask.Element(V + "Error"));
-        Assert.Empty(await AttachedVmNamesAsync(client, disk));
-        await AdvanceUntilAsync(clock, client, (string)(await client.DiskActionTaskAsync(vm, "disk:attach", disk)).Attribute("href")!, "success", TimeSpan.FromMilliseconds(250));
+        Assert.Empty(await AttachedVmNamesAsync(client, disk).WithTimeout());
+        await AdvanceUntilAsync(clock, client, (string)(await client.DiskActionTaskAsync(vm, "disk:attach", disk).WithTimeout()).Attribute("href")!, "success", TimeSpan.FromMilliseconds(250)).WithTimeout();
 
         simulator.StopAnswering();
-        using (var down = await client.SendAsync(HttpMethod.Get, "api/versions", authenticate: false))
+        using (var down = await client.SendAsync(HttpMethod.Get, "api/versions", authenticate: false).WithTimeout())
         {
-            await AssertErrorAsync(down, HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
+            await AssertErrorAsync(down, HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE").WithTimeout();
         }
 
         simulator.ResumeAnswering();
-        await client.GetAsync("api/versions");
+        await client.GetAsync("api/versions").WithTimeout();
 
         simulator.StopAnswering(TimeSpan.FromSeconds(30), HttpStatusCode.BadGateway);
-        using (var down = await client.SendAsync(HttpMethod.Get, "api/session"))
+        using (var down = await client.SendAsync(HttpMethod.Get, "api/session").WithTimeout())
         {
             Assert.Equal(HttpStatusCode.BadGateway, down.StatusCode);
         }
 
         clock.Advance(TimeSpan.FromSeconds(30));
-        await client.GetAsync("api/session");
+        await client.GetAsync("api/session").WithTimeout();
     }
 
     [Fact]
@@ -644,12 +644,12 @@ public sealed partial class VCloudDirectorSimulatorTests
         // On the double's own clock: the answer waits for exactly the latency, whatever the machine's load.
         var time = new ManualTimeProvider();
         using var clock = new VolumeDriver.Tests.Node.SignalingTimeProvider(time);
-        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, RequestLatency = TimeSpan.FromMilliseconds(150) });
+        await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { TimeProvider = clock, RequestLatency = TimeSpan.FromMilliseconds(150) }).WithTimeout();
         using var client = new RawVCloudClient(simulator);
 
-        await AnswersAfterAsync(TimeSpan.FromMilliseconds(150));
+        await AnswersAfterAsync(TimeSpan.FromMilliseconds(150)).WithTimeout();
         simulator.SetLatency(TimeSpan.FromMilliseconds(400));
-        await AnswersAfterAsync(TimeSpan.FromMilliseconds(400));
+        await AnswersAfterAsync(TimeSpan.FromMilliseconds(400)).WithTimeout();
 
         async Task AnswersAfterAsync(TimeSpan latency)
         {
@@ -668,16 +668,16 @@ public sealed partial class VCloudDirectorSimulatorTests
         var root = Directory.CreateTempSubdirectory("vd-vcd-scan-").FullName;
         try
         {
-            await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { EmulatedNodes = new Dictionary<string, string> { ["node-1"] = root } });
+            await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { EmulatedNodes = new Dictionary<string, string> { ["node-1"] = root } }).WithTimeout();
             var scan = Path.Join(root, "sys/class/scsi_host/host0/scan");
             Assert.True(File.Exists(scan));
             Assert.Empty(simulator.ScsiRescansOf("node-1"));
 
-            await File.WriteAllTextAsync(scan, "- - -");
+            await File.WriteAllTextAsync(scan, "- - -").WithTimeout();
             Assert.Equal(["- - -"], simulator.ScsiRescansOf("node-1"));
-            Assert.Equal("- - -", await File.ReadAllTextAsync(scan));
+            Assert.Equal("- - -", await File.ReadAllTextAsync(scan).WithTimeout());
 
-            await File.WriteAllTextAsync(scan, "0 0 1");
+            await File.WriteAllTextAsync(scan, "0 0 1").WithTimeout();
             Assert.Equal(["- - -", "0 0 1"], simulator.ScsiRescansOf("node-1"));
             Assert.Throws<ArgumentException>(() => simulator.ScsiRescansOf("node-2"));
         }
@@ -696,17 +696,17 @@ public sealed partial class VCloudDirectorSimulatorTests
         var runner = new VolumeDriver.Host.ProcessRunner(TimeProvider.System);
         try
         {
-            await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { EmulatedNodes = new Dictionary<string, string> { ["node-1"] = Path.Join(root, "node-1") } });
+            await using var simulator = await VCloudDirectorSimulator.StartAsync(new VCloudSimulatorOptions { EmulatedNodes = new Dictionary<string, string> { ["node-1"] = Path.Join(root, "node-1") } }).WithTimeout();
             simulator.SeedDisk("pv-1", 64);
             using var client = new RawVCloudClient(simulator);
-            (await client.LoginAsync()).Dispose();
-            var disk = await client.DiskHrefAsync("pv-1");
-            var vm = await client.VmHrefAsync("node-1");
-            var uuid = (string)(await client.GetAsync(disk)).Attribute("uuid")!;
+            (await client.LoginAsync().WithTimeout()).Dispose();
+            var disk = await client.DiskHrefAsync("pv-1").WithTimeout();
+            var vm = await client.VmHrefAsync("node-1").WithTimeout();
+            var uuid = (string)(await client.GetAsync(disk).WithTimeout()).Attribute("uuid")!;
             var hex = uuid.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
             var byId = Path.Join(root, "node-1", "dev/disk/by-id");
 
-            Assert.Equal("success", (string?)(await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:attach", disk))).Attribute("status"));
+            Assert.Equal("success", (string?)(await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:attach", disk).WithTimeout()).WithTimeout()).Attribute("status"));
 
             var device = new FileInfo(Path.Join(byId, "wwn-0x" + hex)).LinkTarget;
             Assert.NotNull(device);
@@ -716,22 +716,22 @@ public sealed partial class VCloudDirectorSimulatorTests
             Assert.Equal(simulator.BackingFileOf("pv-1"), File.ReadAllText(Path.Join(sysfs, "loop/backing_file")).Trim());
             Assert.Equal(64L * 1024 * 1024, long.Parse(File.ReadAllText(Path.Join(sysfs, "size")).Trim(), System.Globalization.CultureInfo.InvariantCulture) * 512);
 
-            Assert.Equal(0, (await runner.RunAsync("mkfs.ext4", ["-q", device], TimeSpan.FromSeconds(60), CancellationToken.None)).ExitCode);
-            Assert.Equal(0, (await runner.RunAsync("mount", [device, mountPoint], TimeSpan.FromSeconds(60), CancellationToken.None)).ExitCode);
+            Assert.Equal(0, (await runner.RunAsync("mkfs.ext4", ["-q", device], TimeSpan.FromSeconds(60), CancellationToken.None).WithTimeout()).ExitCode);
+            Assert.Equal(0, (await runner.RunAsync("mount", [device, mountPoint], TimeSpan.FromSeconds(60), CancellationToken.None).WithTimeout()).ExitCode);
             try
             {
-                var refused = await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:detach", disk));
+                var refused = await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:detach", disk).WithTimeout()).WithTimeout();
                 Assert.Equal("error", (string?)refused.Attribute("status"));
                 Assert.Contains("mounted", (string?)refused.Element(V + "Error")!.Attribute("message"), StringComparison.Ordinal);
-                Assert.Equal(["node-1"], await AttachedVmNamesAsync(client, disk));
+                Assert.Equal(["node-1"], await AttachedVmNamesAsync(client, disk).WithTimeout());
                 Assert.True(File.Exists(Path.Join(sysfs, "loop/backing_file")));
             }
             finally
             {
-                await runner.RunAsync("umount", [mountPoint], TimeSpan.FromSeconds(60), CancellationToken.None);
+                await runner.RunAsync("umount", [mountPoint], TimeSpan.FromSeconds(60), CancellationToken.None).WithTimeout();
             }
 
-            Assert.Equal("success", (string?)(await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:detach", disk))).Attribute("status"));
+            Assert.Equal("success", (string?)(await client.WaitForTaskAsync(await client.DiskActionTaskAsync(vm, "disk:detach", disk).WithTimeout()).WithTimeout()).Attribute("status"));
             Assert.Null(new FileInfo(Path.Join(byId, "wwn-0x" + hex)).LinkTarget);
             Assert.Null(new FileInfo(Path.Join(byId, "scsi-3" + hex)).LinkTarget);
             Assert.False(File.Exists(Path.Join(sysfs, "loop/backing_file")) && File.ReadAllText(Path.Join(sysfs, "loop/backing_file")).Trim() == simulator.BackingFileOf("pv-1"));
@@ -744,7 +744,7 @@ public sealed partial class VCloudDirectorSimulatorTests
 
     private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string minorErrorCode)
     {
-        var text = await response.Content.ReadAsStringAsync();
+        var text = await response.Content.ReadAsStringAsync().WithTimeout();
         Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
         Assert.Equal(ErrorType, response.Content.Headers.ContentType?.MediaType);
         var error = XElement.Parse(text);
@@ -757,9 +757,9 @@ public sealed partial class VCloudDirectorSimulatorTests
     /// <summary>Session → Org → Vdc by their links, as pyvcloud's get_org/get_vdc walk them.</summary>
     private static async Task<XElement> VdcAsync(RawVCloudClient client)
     {
-        var session = await client.GetAsync("api/session");
-        var org = await client.GetAsync((string)session.Elements(V + "Link").Single(l => (string?)l.Attribute("type") == "application/vnd.vmware.vcloud.org+xml").Attribute("href")!);
-        return await client.GetAsync((string)org.Elements(V + "Link").Single(l => (string?)l.Attribute("type") == "application/vnd.vmware.vcloud.vdc+xml").Attribute("href")!);
+        var session = await client.GetAsync("api/session").WithTimeout();
+        var org = await client.GetAsync((string)session.Elements(V + "Link").Single(l => (string?)l.Attribute("type") == "application/vnd.vmware.vcloud.org+xml").Attribute("href")!).WithTimeout();
+        return await client.GetAsync((string)org.Elements(V + "Link").Single(l => (string?)l.Attribute("type") == "application/vnd.vmware.vcloud.vdc+xml").Attribute("href")!).WithTimeout();
     }
 
     private static string Profile(XElement vdc, string name) =>
@@ -778,13 +778,13 @@ public sealed partial class VCloudDirectorSimulatorTests
 
     private static async Task<List<string>> AttachedVmNamesAsync(RawVCloudClient client, string diskHref)
     {
-        var vms = await client.GetAsync(diskHref + "/attachedVms");
+        var vms = await client.GetAsync(diskHref + "/attachedVms").WithTimeout();
         Assert.Equal(V + "Vms", vms.Name);
         return vms.Elements(V + "VmReference").Select(r => (string)r.Attribute("name")!).ToList();
     }
 
     private static async Task<List<string>> DiskHrefsOnVmAsync(RawVCloudClient client, string vmHref) =>
-        (await client.GetAsync(vmHref)).Descendants(Rasd + "HostResource").Select(h => (string?)h.Attribute(V + "disk")).OfType<string>().ToList();
+        (await client.GetAsync(vmHref).WithTimeout()).Descendants(Rasd + "HostResource").Select(h => (string?)h.Attribute(V + "disk")).OfType<string>().ToList();
 
     /// <summary>Moves the injected clock by <paramref name="step"/> until the task shows <paramref name="status"/> (real-time limit 20 s).</summary>
     private static async Task<XElement> AdvanceUntilAsync(ManualTimeProvider clock, RawVCloudClient client, string taskHref, string status, TimeSpan step)
@@ -792,7 +792,7 @@ public sealed partial class VCloudDirectorSimulatorTests
         var limit = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(20);
         while (true)
         {
-            var task = await client.GetAsync(taskHref);
+            var task = await client.GetAsync(taskHref).WithTimeout();
             if ((string?)task.Attribute("status") == status)
             {
                 return task;

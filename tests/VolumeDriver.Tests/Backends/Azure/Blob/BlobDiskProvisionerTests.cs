@@ -25,9 +25,9 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
 
     private AzureStackTestBed _bed = null!;
 
-    public async Task InitializeAsync() => _bed = await AzureStackTestBed.StartAsync(null, StandardOne, PremiumOne, Dedicated);
+    public async Task InitializeAsync() => _bed = await AzureStackTestBed.StartAsync(null, StandardOne, PremiumOne, Dedicated).WithTimeout();
 
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private ArmSimulator Arm => _bed.Arm;
 
@@ -49,37 +49,37 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     public async Task TheFirstSharedDisk_StartsThePoolWithAnAccountPerSku_AndItsVhdHasAValidFooter()
     {
         var (provisioner, accounts, stores) = Create();
-        Assert.Null(await provisioner.FindSharedAsync("pv-a", CancellationToken.None));
+        Assert.Null(await provisioner.FindSharedAsync("pv-a", CancellationToken.None).WithTimeout());
 
-        var uri = await provisioner.CreateSharedAsync("pv-a", "Standard_LRS", 8 * MiB, CancellationToken.None);
-        var second = await Create().Provisioner.CreateSharedAsync("pv-b", "Standard_LRS", 8 * MiB, CancellationToken.None);
+        var uri = await provisioner.CreateSharedAsync("pv-a", "Standard_LRS", 8 * MiB, CancellationToken.None).WithTimeout();
+        var second = await Create().Provisioner.CreateSharedAsync("pv-b", "Standard_LRS", 8 * MiB, CancellationToken.None).WithTimeout();
 
         Assert.Equal([PremiumOne, StandardOne], Arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));
         Assert.Equal("Standard_LRS", Arm.StorageAccounts().Single(a => a.Name == StandardOne).Tags[StorageAccountPool.PoolTag]);
-        Assert.Equal(uri, await Create("node-2").Provisioner.FindSharedAsync("pv-a", CancellationToken.None));
+        Assert.Equal(uri, await Create("node-2").Provisioner.FindSharedAsync("pv-a", CancellationToken.None).WithTimeout());
         Assert.Equal((StandardOne, "vhds", "pv-a.vhd"), BlobDiskProvisioner.Parts(uri));
         Assert.Equal((StandardOne, "vhds", "pv-b.vhd"), BlobDiskProvisioner.Parts(second));
-        var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
-        var store = stores(account, await accounts.GetKeyAsync(StandardOne, CancellationToken.None));
-        Assert.Equal(8 * MiB + 512, (await store.GetPropertiesAsync("vhds", "pv-a.vhd", CancellationToken.None))?.Length);
-        Assert.Equal(8 * MiB, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-a.vhd", 8 * MiB, 512, CancellationToken.None)));
+        var account = (await accounts.GetAsync(StandardOne, CancellationToken.None).WithTimeout())!;
+        var store = stores(account, await accounts.GetKeyAsync(StandardOne, CancellationToken.None).WithTimeout());
+        Assert.Equal(8 * MiB + 512, (await store.GetPropertiesAsync("vhds", "pv-a.vhd", CancellationToken.None).WithTimeout())?.Length);
+        Assert.Equal(8 * MiB, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-a.vhd", 8 * MiB, 512, CancellationToken.None).WithTimeout()));
     }
 
     [AzuriteFact]
     public async Task AnotherNodeProvisioningTheSameDisk_FindsItsVhdThroughTheIndex_AndWritesNothingTwice()
     {
         var (provisioner, accounts, stores) = Create();
-        var first = await provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, CancellationToken.None);
-        var account = (await accounts.GetAsync(PremiumOne, CancellationToken.None))!;
-        var store = stores(account, await accounts.GetKeyAsync(PremiumOne, CancellationToken.None));
-        await store.WritePagesAsync("vhds", "pv-c.vhd", 0, Enumerable.Repeat((byte)7, 512).ToArray(), CancellationToken.None);
+        var first = await provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, CancellationToken.None).WithTimeout();
+        var account = (await accounts.GetAsync(PremiumOne, CancellationToken.None).WithTimeout())!;
+        var store = stores(account, await accounts.GetKeyAsync(PremiumOne, CancellationToken.None).WithTimeout());
+        await store.WritePagesAsync("vhds", "pv-c.vhd", 0, Enumerable.Repeat((byte)7, 512).ToArray(), CancellationToken.None).WithTimeout();
 
         // A node that never saw the disk (a drained pod's new node) has no local state: the index answers.
-        var again = await Create("node-2").Provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, CancellationToken.None);
+        var again = await Create("node-2").Provisioner.CreateSharedAsync("pv-c", "Premium_LRS", 4 * MiB, CancellationToken.None).WithTimeout();
 
         Assert.Equal(first, again);
-        Assert.Equal(7, (await store.ReadAsync("vhds", "pv-c.vhd", 0, 512, CancellationToken.None))[0]);
-        Assert.Single(await store.ListAsync("vhds", CancellationToken.None).ToListAsync());
+        Assert.Equal(7, (await store.ReadAsync("vhds", "pv-c.vhd", 0, 512, CancellationToken.None).WithTimeout())[0]);
+        Assert.Single(await store.ListAsync("vhds", CancellationToken.None).ToListAsync().WithTimeout());
         Assert.Equal(2, Arm.StorageAccounts().Count);
     }
 
@@ -87,11 +87,11 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     public async Task DeletingASharedDisk_RemovesItsVhdAndItsIndexEntry()
     {
         var (provisioner, _, _) = Create();
-        var uri = await provisioner.CreateSharedAsync("pv-e", "Standard_LRS", 4 * MiB, CancellationToken.None);
+        var uri = await provisioner.CreateSharedAsync("pv-e", "Standard_LRS", 4 * MiB, CancellationToken.None).WithTimeout();
 
-        await provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None);
+        await provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None).WithTimeout();
 
-        Assert.Null(await Create("node-2").Provisioner.FindSharedAsync("pv-e", CancellationToken.None));
+        Assert.Null(await Create("node-2").Provisioner.FindSharedAsync("pv-e", CancellationToken.None).WithTimeout());
         Assert.Equal(2, Arm.StorageAccounts().Count);
     }
 
@@ -100,13 +100,13 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     {
         var (provisioner, _, _) = Create();
 
-        var uri = await provisioner.CreateDedicatedAsync(Dedicated, "pv-own", "Premium_LRS", 4 * MiB, CancellationToken.None);
+        var uri = await provisioner.CreateDedicatedAsync(Dedicated, "pv-own", "Premium_LRS", 4 * MiB, CancellationToken.None).WithTimeout();
 
         Assert.Equal((Dedicated, "vhds", "pv-own.vhd"), BlobDiskProvisioner.Parts(uri));
         Assert.Equal("pv-own", Arm.StorageAccounts().Single().Tags[StorageAccountPool.DedicatedTag]);
 
-        await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None);
-        await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None);
+        await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None).WithTimeout();
+        await provisioner.DeleteAsync(uri, dedicated: true, CancellationToken.None).WithTimeout();
 
         Assert.Empty(Arm.StorageAccounts());
     }
@@ -115,22 +115,22 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     public async Task ALeasedVhd_IsNotDeleted_AndTheFailureSaysItIsAttached()
     {
         var (provisioner, accounts, _) = Create();
-        var uri = await provisioner.CreateSharedAsync("pv-d", "Standard_LRS", 4 * MiB, CancellationToken.None);
-        var account = (await accounts.GetAsync(StandardOne, CancellationToken.None))!;
-        var store = PageBlobStore.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None), new BlobEndpoint(Azurite.EndpointTemplate), AzuriteServer.BlobOptions());
-        await store.AcquireLeaseAsync("vhds", "pv-d.vhd", CancellationToken.None);
+        var uri = await provisioner.CreateSharedAsync("pv-d", "Standard_LRS", 4 * MiB, CancellationToken.None).WithTimeout();
+        var account = (await accounts.GetAsync(StandardOne, CancellationToken.None).WithTimeout())!;
+        var store = PageBlobStore.WithSharedKey(account.Name, await accounts.GetKeyAsync(StandardOne, CancellationToken.None).WithTimeout(), new BlobEndpoint(Azurite.EndpointTemplate), AzuriteServer.BlobOptions());
+        await store.AcquireLeaseAsync("vhds", "pv-d.vhd", CancellationToken.None).WithTimeout();
 
-        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<UnsafeOperationException>(() => provisioner.DeleteAsync(uri, dedicated: false, CancellationToken.None)).WithTimeout();
 
         Assert.Contains("still has it attached", e.Message, StringComparison.Ordinal);
-        Assert.NotNull(await store.GetPropertiesAsync("vhds", "pv-d.vhd", CancellationToken.None));
+        Assert.NotNull(await store.GetPropertiesAsync("vhds", "pv-d.vhd", CancellationToken.None).WithTimeout());
     }
 
     [AzuriteFact]
     public async Task NodesProvisioningAtOnceWithEtcd_NeverGrowThePoolTwice()
     {
         Assert.Null(EtcdServer.MissingReason);
-        await using var etcd = await EtcdServer.StartAsync();
+        await using var etcd = await EtcdServer.StartAsync().WithTimeout();
         var configuration = new EtcdConfiguration([etcd.ClientUrl], null, null, null, null, null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
 
         // Eight nodes (own state, own etcd client) provision a disk each at the same moment into an empty pool.
@@ -140,7 +140,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
             var locks = new VolumeDriver.Locking.Etcd.EtcdVmLockProvider(gateway, configuration.LeaseTtl, configuration.RequestTimeout, "/volume-driver/locks/", TimeProvider.System, NullLogger.Instance);
             return Create($"node-{i}", locks).Provisioner.CreateSharedAsync($"pv-n{i}", "Standard_LRS", 4 * MiB, CancellationToken.None);
         }).ToList();
-        var uris = await Task.WhenAll(provisions);
+        var uris = await Task.WhenAll(provisions).WithTimeout();
 
         // One account per SKU to start, and eight disks are far below half of 60: no account more.
         Assert.Equal([PremiumOne, StandardOne], Arm.StorageAccounts().Select(a => a.Name).Order(StringComparer.Ordinal));

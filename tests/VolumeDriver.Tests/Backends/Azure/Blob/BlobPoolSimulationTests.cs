@@ -37,8 +37,8 @@ public sealed class BlobPoolSimulationTests : IDisposable
         var provisioner = Provisioner();
         for (var i = 0; i < 1000; i++)
         {
-            await provisioner.CreateSharedAsync($"pv-s{i:0000}", "Standard_LRS", 1 << 20, CancellationToken.None);
-            await provisioner.CreateSharedAsync($"pv-p{i:0000}", "Premium_LRS", 1 << 20, CancellationToken.None);
+            await provisioner.CreateSharedAsync($"pv-s{i:0000}", "Standard_LRS", 1 << 20, CancellationToken.None).WithTimeout();
+            await provisioner.CreateSharedAsync($"pv-p{i:0000}", "Premium_LRS", 1 << 20, CancellationToken.None).WithTimeout();
         }
 
         // A new account whenever (disks + 1) / (accounts × 60) > 0.5: 30 disks each, so ⌈1000 / 30⌉ = 34 per SKU,
@@ -57,7 +57,7 @@ public sealed class BlobPoolSimulationTests : IDisposable
 
         // Every disk is found again through the index, in the account that holds its VHD.
         var again = Provisioner();
-        Assert.Equal(StorageAccountPool.AccountName(Prefix, "Premium_LRS", 34), (await again.FindSharedAsync("pv-p0999", CancellationToken.None))!.Segments[1].TrimEnd('/'));
+        Assert.Equal(StorageAccountPool.AccountName(Prefix, "Premium_LRS", 34), (await again.FindSharedAsync("pv-p0999", CancellationToken.None).WithTimeout())!.Segments[1].TrimEnd('/'));
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public sealed class BlobPoolSimulationTests : IDisposable
             _storage.Seed(StorageAccountPool.AccountName(Prefix, "Standard_LRS", i), "Standard_LRS", i == 99 ? 59 : 60);
         }
 
-        var uri = await Provisioner().CreateSharedAsync("pv-last", "Standard_LRS", 1 << 20, CancellationToken.None);
-        var full = await Assert.ThrowsAsync<DiskOperationException>(() => Provisioner().CreateSharedAsync("pv-over", "Standard_LRS", 1 << 20, CancellationToken.None));
+        var uri = await Provisioner().CreateSharedAsync("pv-last", "Standard_LRS", 1 << 20, CancellationToken.None).WithTimeout();
+        var full = await Assert.ThrowsAsync<DiskOperationException>(() => Provisioner().CreateSharedAsync("pv-over", "Standard_LRS", 1 << 20, CancellationToken.None)).WithTimeout();
 
         Assert.Equal(StorageAccountPool.AccountName(Prefix, "Standard_LRS", 99), BlobDiskProvisioner.Parts(uri).Account);
         Assert.Contains("pool is full", full.Message, StringComparison.Ordinal);

@@ -29,14 +29,14 @@ public sealed class PageBlobStoreBearerTests : IAsyncLifetime
     {
         _directory = Directory.CreateTempSubdirectory("vd-bearer-").FullName;
         _ca = TestCertificateAuthority.Create(_directory);
-        _azurite = AzuriteServer.MissingReason is null ? await AzuriteServer.StartWithOAuthAsync(_ca, Account) : null;
+        _azurite = AzuriteServer.MissingReason is null ? await AzuriteServer.StartWithOAuthAsync(_ca, Account).WithTimeout() : null;
     }
 
     public async Task DisposeAsync()
     {
         if (_azurite is not null)
         {
-            await _azurite.DisposeAsync();
+            await _azurite.DisposeAsync().WithTimeout();
         }
 
         _ca.Dispose();
@@ -58,11 +58,11 @@ public sealed class PageBlobStoreBearerTests : IAsyncLifetime
         var store = Client("https://storage.azure.com");
         var footer = VhdFooter.Create(1 << 20, DateTimeOffset.UtcNow, Guid.NewGuid());
 
-        await store.CreateContainerAsync("vhds", CancellationToken.None);
-        Assert.True(await store.CreatePageBlobAsync("vhds", "pv-token.vhd", (1 << 20) + VhdFooter.Size, CancellationToken.None));
-        await store.WritePagesAsync("vhds", "pv-token.vhd", 1 << 20, footer, CancellationToken.None);
+        await store.CreateContainerAsync("vhds", CancellationToken.None).WithTimeout();
+        Assert.True(await store.CreatePageBlobAsync("vhds", "pv-token.vhd", (1 << 20) + VhdFooter.Size, CancellationToken.None).WithTimeout());
+        await store.WritePagesAsync("vhds", "pv-token.vhd", 1 << 20, footer, CancellationToken.None).WithTimeout();
 
-        Assert.Equal(footer, await store.ReadAsync("vhds", "pv-token.vhd", 1 << 20, VhdFooter.Size, CancellationToken.None));
+        Assert.Equal(footer, await store.ReadAsync("vhds", "pv-token.vhd", 1 << 20, VhdFooter.Size, CancellationToken.None).WithTimeout());
         Assert.Equal("https", store.BlobUri("vhds", "pv-token.vhd").Scheme);
     }
 
@@ -71,7 +71,7 @@ public sealed class PageBlobStoreBearerTests : IAsyncLifetime
     {
         var store = Client("https://management.azure.com");
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => store.CreateContainerAsync("vhds", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => store.CreateContainerAsync("vhds", CancellationToken.None)).WithTimeout();
 
         Assert.Equal((403, "AuthenticationFailed"), (e.Status, e.ErrorCode));
     }

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Backends.Azure.Blob;
 
@@ -134,7 +135,7 @@ public sealed class StorageAccountExamplesTests
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Methods.Add(request.Method.Method);
-            Bodies.Add(request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken));
+            Bodies.Add(request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken).WithTimeout());
             return answers[_next++];
         }
     }
