@@ -110,7 +110,7 @@ internal static class Composition
         }
 
         var logger = loggers.CreateLogger<EtcdVmLockProvider>();
-        return new EtcdVmLockProvider(new EtcdGatewayClient(etcd, timeProvider, logger), etcd.LeaseTtl, etcd.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, timeProvider, logger);
+        return new EtcdVmLockProvider(new EtcdGatewayClient(etcd, EtcdGatewayClientOptions.From(etcd), timeProvider, logger), etcd.LeaseTtl, etcd.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, timeProvider, logger);
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ internal sealed class AzureModule : IBackendModule
         var cloud = clients.Cloud;
         var updater = new VmDataDiskUpdater(new VmUpdateQueue(configuration.StateDirectory), locks, lockTimeout, cloud.ResourceGroup, timeProvider, logger);
         var armPipeline = clients.CreateArmPipeline();
-        Func<string, IStorageAccounts> accountsIn = resourceGroup => new StorageAccountClient(armPipeline, cloud.Environment.ResourceManagerEndpoint, cloud.SubscriptionId, resourceGroup, timeProvider);
+        Func<string, IStorageAccounts> accountsIn = resourceGroup => new StorageAccountClient(armPipeline, StorageAccountClientOptions.For(cloud, resourceGroup), timeProvider);
         var accounts = accountsIn(cloud.ResourceGroup);
         var blobOptions = clients.BlobOptions(configuration.BlobServiceVersion);
         Func<StorageAccount, string, IPageBlobStore> stores = (account, key) => PageBlobStore.WithSharedKey(

@@ -66,7 +66,8 @@ internal sealed class VCloudModule : IBackendModule
     private (VCloudConnection Connection, VCloudClient Client) CreateClient(TimeProvider timeProvider, ILogger logger)
     {
         var http = VCloudHttpClientFactory.Create(VCloud, logger);
-        var connection = new VCloudConnection(http, VCloud, new VCloudSessionCache(VCloud, logger), timeProvider, logger);
-        return (connection, new VCloudClient(connection, timeProvider, logger));
+        var options = VCloudClientOptions.From(VCloud);
+        var connection = new VCloudConnection(http, VCloud, options, new VCloudSessionCache(VCloud, logger), timeProvider, logger);
+        return (connection, new VCloudClient(connection, options, timeProvider, logger));
     }
 }

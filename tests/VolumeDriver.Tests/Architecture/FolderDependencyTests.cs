@@ -78,10 +78,10 @@ public sealed class FolderDependencyTests
     [Fact]
     public void EverySourceFile_DeclaresTheNamespaceOfItsFolder()
     {
+        // The whole folder path, not only the top folder: Backends/VCloud/Models is VolumeDriver.Backends.VCloud.Models.
         var wrong = SourceFiles()
-            .Where(f => FolderReferences.DeclaredNamespace(f.Text) is { } declared
-                && !(f.Folder == FolderReferences.Root ? declared == "VolumeDriver" : declared == "VolumeDriver." + f.Folder || declared.StartsWith("VolumeDriver." + f.Folder + ".", StringComparison.Ordinal)))
-            .Select(f => $"{f.Path}: namespace {FolderReferences.DeclaredNamespace(f.Text)} is not that of folder {f.Folder}")
+            .Where(f => FolderReferences.DeclaredNamespace(f.Text) is { } declared && declared != NamespaceOfFolder(f.Path))
+            .Select(f => $"{f.Path}: namespace {FolderReferences.DeclaredNamespace(f.Text)} is not that of its folder, {NamespaceOfFolder(f.Path)}")
             .ToList();
 
         Assert.True(wrong.Count == 0, string.Join('\n', wrong));
@@ -134,6 +134,10 @@ public sealed class FolderDependencyTests
 
         Assert.Empty(FolderReferences.In(source, types));
     }
+
+    /// <summary>src/VolumeDriver/Backends/VCloud/Models/VCloudDisk.cs: VolumeDriver.Backends.VCloud.Models.</summary>
+    private static string NamespaceOfFolder(string path) =>
+        string.Join('.', path.Split('/')[1..^1]);
 
     private static List<SourceFile> SourceFiles() =>
         Directory.EnumerateFiles(SourceRoot, "*.cs", SearchOption.AllDirectories)

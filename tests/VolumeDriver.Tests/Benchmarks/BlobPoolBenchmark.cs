@@ -82,7 +82,7 @@ public sealed class BlobPoolBenchmark(ITestOutputHelper output)
         if (accounts > 0)
         {
             var clients = bed.Clients(bed.Configuration("seeder"));
-            var arm = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
+            var arm = new StorageAccountClient(clients.CreateArmPipeline(), StorageAccountClientOptions.For(clients.Cloud, clients.Cloud.ResourceGroup), TimeProvider.System);
             await arm.CreateAsync(AzureStackTestBed.PoolAccount("Premium_LRS"), "Premium_LRS", clients.Cloud.Location, new Dictionary<string, string> { [StorageAccountPool.PoolTag] = "Premium_LRS" }, CancellationToken.None).WithTimeout();
             for (var i = 1; i < accounts; i++)
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
+using VolumeDriver.Backends.VCloud.Models;
 using VolumeDriver.CloudCalls;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
@@ -16,20 +17,17 @@ internal sealed partial class VCloudClient
 {
     private const int PageSize = 128;
 
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(3);
-
-    /// <summary>BUSY_ENTITY clears when the other task ends: retried with backoff until the operation's deadline.</summary>
-    private static readonly RetrySchedule BusyRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), maxAttempts: null, maxElapsed: null);
-
     private readonly VCloudConnection _connection;
+    private readonly VCloudClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly RetryLoop _retry;
     private readonly ILogger _logger;
 
-    public VCloudClient(VCloudConnection connection, TimeProvider timeProvider, ILogger logger)
+    /// <param name="options">The retry knobs (BUSY_ENTITY's backoff, the task polls); the connection has the same options.</param>
+    public VCloudClient(VCloudConnection connection, VCloudClientOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _connection = connection;
+        _options = options;
         _timeProvider = timeProvider;
         _retry = new RetryLoop(timeProvider);
         _logger = logger;
@@ -190,7 +188,7 @@ internal sealed partial class VCloudClient
     private async Task<XElement> SendChangeAsync(HttpMethod method, Uri uri, XElement? body, string? contentType, Deadline deadline, CancellationToken cancellationToken)
     {
         return await _retry.RunAsync(
-            BusyRetry,
+            _options.BusyRetry,
             deadline,
             async token => await _connection.SendAsync(method, uri, body, contentType, uuidVersion: false, token)
                 ?? throw new VCloudProtocolException($"{method} {uri.AbsolutePath} answered with an empty body instead of a Task"),
@@ -203,7 +201,7 @@ internal sealed partial class VCloudClient
     /// <summary>Polls a task until it ends or the deadline passes (pyvcloud's wait never timed out).</summary>
     public async Task WaitForTaskAsync(VCloudTask task, string what, Deadline deadline, CancellationToken cancellationToken)
     {
-        var interval = FirstPoll;
+        var interval = _options.FirstTaskPoll;
         while (task.IsRunning)
         {
             var remaining = deadline.Remaining;
@@ -216,7 +214,7 @@ internal sealed partial class VCloudClient
             }
 
             await Task.Delay(interval < remaining ? interval : remaining, _timeProvider, cancellationToken);
-            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxPoll.Ticks));
+            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _options.MaxTaskPoll.Ticks));
             var refreshed = await _connection.GetAsync(task.Href, cancellationToken) ?? throw new VCloudProtocolException($"task {task.Href.AbsolutePath} answered with an empty body");
             task = ParseTask(refreshed);
         }

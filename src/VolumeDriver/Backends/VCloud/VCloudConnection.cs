@@ -25,22 +25,23 @@ internal sealed partial class VCloudConnection
 
     private readonly HttpClient _http;
     private readonly VCloudConfiguration _configuration;
+    private readonly VCloudClientOptions _options;
     private readonly VCloudSessionCache _cache;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private VCloudSession? _session;
 
-    public VCloudConnection(HttpClient http, VCloudConfiguration configuration, VCloudSessionCache cache, TimeProvider timeProvider, ILogger logger)
+    /// <param name="configuration">Who logs in where: org, VDC and credentials.</param>
+    /// <param name="options">The endpoint, the preferred API version and each request's deadline.</param>
+    public VCloudConnection(HttpClient http, VCloudConfiguration configuration, VCloudClientOptions options, VCloudSessionCache cache, TimeProvider timeProvider, ILogger logger)
     {
         _http = http;
         _configuration = configuration;
+        _options = options;
         _cache = cache;
         _timeProvider = timeProvider;
         _logger = logger;
     }
-
-    /// <summary>One request's deadline (login requests included); tasks are waited for separately, with their own.</summary>
-    public TimeSpan RequestTimeout { get; init; } = VCloudHttpClientFactory.RequestTimeout;
 
     /// <summary>The session in use (logging in or loading the cache first).</summary>
     public async Task<VCloudSession> SessionAsync(CancellationToken cancellationToken)
@@ -88,7 +89,7 @@ internal sealed partial class VCloudConnection
         SendAsync(HttpMethod.Get, uri, null, null, uuidVersion, cancellationToken);
 
     /// <summary>A URI under the API root, for the query service and the fixed entry points.</summary>
-    public Uri ApiUri(string pathAndQuery) => new(_configuration.Endpoint, pathAndQuery);
+    public Uri ApiUri(string pathAndQuery) => new(_options.Endpoint, pathAndQuery);
 
     private async Task<XElement?> SendOnceAsync(VCloudSession session, HttpMethod method, Uri uri, XElement? body, string? contentType, bool uuidVersion, CancellationToken cancellationToken)
     {
@@ -199,7 +200,7 @@ internal sealed partial class VCloudConnection
         }
 
         var chosen = supported[^1];
-        if (VCloudApiVersion.TryParse(_configuration.PreferredApiVersion, out var preferred))
+        if (VCloudApiVersion.TryParse(_options.PreferredApiVersion, out var preferred))
         {
             // A deprecated version still works: the operator asked for it (the Python driver's
             // files say 27.0 or 32.0), so it is used, with a warning.
@@ -231,7 +232,7 @@ internal sealed partial class VCloudConnection
     }
 
     /// <summary>
-    /// Sends one request under its own <see cref="RequestTimeout"/> on the injected clock; a request
+    /// Sends one request under its own <see cref="VCloudClientOptions.RequestTimeout"/> on the injected clock; a request
     /// that runs past it is a Failure naming it, not a cancellation. The whole body is read within
     /// the deadline (HttpClient buffers it before SendAsync returns).
     /// </summary>
@@ -239,8 +240,8 @@ internal sealed partial class VCloudConnection
     {
         var started = _timeProvider.GetTimestamp();
         var operation = $"{request.Method} {request.RequestUri!.AbsolutePath}";
-        using var deadline = Deadline.Start("the vCloud request " + operation, RequestTimeout, _timeProvider, cancellationToken);
-        var silence = $"vCloud Director at {_configuration.Endpoint.GetLeftPart(UriPartial.Authority)} did not answer; check that it is healthy, and kubelet's retry will try again";
+        using var deadline = Deadline.Start("the vCloud request " + operation, _options.RequestTimeout, _timeProvider, cancellationToken);
+        var silence = $"vCloud Director at {_options.Endpoint.GetLeftPart(UriPartial.Authority)} did not answer; check that it is healthy, and kubelet's retry will try again";
         HttpResponseMessage response;
         try
         {
@@ -268,7 +269,7 @@ internal sealed partial class VCloudConnection
                 0,
                 null,
                 CloudRequestIds.None,
-                $"cannot reach vCloud Director at {_configuration.Endpoint.GetLeftPart(UriPartial.Authority)} ({request.Method} {request.RequestUri!.AbsolutePath}): {e.Message}. Check vcloud.host, the network and, with verify_ssl_certs, the server's certificate.");
+                $"cannot reach vCloud Director at {_options.Endpoint.GetLeftPart(UriPartial.Authority)} ({request.Method} {request.RequestUri!.AbsolutePath}): {e.Message}. Check vcloud.host, the network and, with verify_ssl_certs, the server's certificate.");
         }
 
         var requestId = RequestIds(response).RequestId ?? "-";

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VolumeDriver.Backends.VCloud.Models;
 using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Domain;

@@ -1,3 +1,4 @@
+using VolumeDriver.Backends.VCloud.Models;
 using VolumeDriver.Errors;
 
 namespace VolumeDriver.Backends.VCloud;

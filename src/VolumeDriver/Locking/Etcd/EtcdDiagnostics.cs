@@ -21,7 +21,7 @@ internal static class EtcdDiagnostics
             return TlsFileFailure(unreadable);
         }
 
-        using var gateway = new EtcdGatewayClient(configuration, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var gateway = new EtcdGatewayClient(configuration, EtcdGatewayClientOptions.From(configuration), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         return await CheckAsync(gateway, configuration, cancellationToken);
     }
 

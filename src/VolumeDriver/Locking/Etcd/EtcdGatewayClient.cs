@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using VolumeDriver.CloudCalls;
 using VolumeDriver.Configuration;
 using VolumeDriver.Host;
+using VolumeDriver.Locking.Etcd.Models;
 
 namespace VolumeDriver.Locking.Etcd;
 
@@ -29,39 +30,39 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
 
     private readonly Lazy<HttpClient> _http;
     private readonly EtcdConfiguration _configuration;
+    private readonly EtcdGatewayClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly RetryLoop _retry;
-    private readonly RetrySchedule _nextEndpoint;
     private readonly ILogger _logger;
     private string? _token;
     private int _endpoint;
 
-    public EtcdGatewayClient(EtcdConfiguration configuration, TimeProvider timeProvider, ILogger logger)
+    /// <param name="configuration">Who logs in (username, password) and the TLS files.</param>
+    /// <param name="options">The endpoints, the API version, each request's deadline and the failover between endpoints.</param>
+    public EtcdGatewayClient(EtcdConfiguration configuration, EtcdGatewayClientOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _configuration = configuration;
+        _options = options;
         _timeProvider = timeProvider;
         _retry = new RetryLoop(timeProvider);
-
-        // The next endpoint is tried at once when one cannot be reached: they are replicas, not a busy service.
-        _nextEndpoint = new RetrySchedule(TimeSpan.Zero, TimeSpan.Zero, maxAttempts: configuration.Endpoints.Count, maxElapsed: null);
         _logger = logger;
         // Built on the first request, not here: the TLS files are read then, so a verb that never
         // locks (mount) does not fail on them, and one that does gets their ConfigurationException.
-        _http = new Lazy<HttpClient>(() => new HttpClient(CreateHandler(configuration), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
+        _http = new Lazy<HttpClient>(() => new HttpClient(CreateHandler(configuration, options.RequestTimeout), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
     }
 
     public async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds));
-        var response = await PostAsync("/v3/lease/grant", new EtcdLeaseGrantRequest(seconds), EtcdJsonContext.Default.EtcdLeaseGrantRequest, EtcdJsonContext.Default.EtcdLeaseGrantResponse, _configuration.RequestTimeout, cancellationToken);
+        var response = await PostAsync(CallPath("lease/grant"), new EtcdLeaseGrantRequest(seconds), EtcdJsonContext.Default.EtcdLeaseGrantRequest, EtcdJsonContext.Default.EtcdLeaseGrantResponse, _options.RequestTimeout, cancellationToken);
         return response.Id != 0 && string.IsNullOrEmpty(response.Error)
             ? response.Id
-            : throw Failure("/v3/lease/grant", 200, null, $"etcd at {CurrentEndpoint} did not grant a lease: {response.Error ?? "no lease id in the answer"}");
+            : throw Failure(CallPath("lease/grant"), 200, null, $"etcd at {CurrentEndpoint} did not grant a lease: {response.Error ?? "no lease id in the answer"}");
     }
 
     public async Task<TimeSpan?> KeepAliveAsync(long leaseId, CancellationToken cancellationToken)
     {
-        var response = await PostAsync("/v3/lease/keepalive", new EtcdLeaseIdRequest(leaseId), EtcdJsonContext.Default.EtcdLeaseIdRequest, EtcdJsonContext.Default.EtcdLeaseKeepAliveResponse, _configuration.RequestTimeout, cancellationToken);
+        var response = await PostAsync(CallPath("lease/keepalive"), new EtcdLeaseIdRequest(leaseId), EtcdJsonContext.Default.EtcdLeaseIdRequest, EtcdJsonContext.Default.EtcdLeaseKeepAliveResponse, _options.RequestTimeout, cancellationToken);
 
         // A revoked or expired lease still answers 200, with no TTL.
         return response.Result is { Ttl: > 0 } result ? TimeSpan.FromSeconds(result.Ttl) : null;
@@ -71,7 +72,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
     {
         try
         {
-            await PostAsync("/v3/lease/revoke", new EtcdLeaseIdRequest(leaseId), EtcdJsonContext.Default.EtcdLeaseIdRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _configuration.RequestTimeout, cancellationToken);
+            await PostAsync(CallPath("lease/revoke"), new EtcdLeaseIdRequest(leaseId), EtcdJsonContext.Default.EtcdLeaseIdRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _options.RequestTimeout, cancellationToken);
         }
         catch (CloudRequestException e) when (e.ErrorCode == NotFound)
         {
@@ -84,12 +85,12 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         // No timeout of our own: the caller's token is the acquire deadline. When it fires the
         // connection closes and etcd removes the waiter's key, so nothing is left queued.
         var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(name));
-        var response = await PostAsync("/v3/lock/lock", new EtcdLockRequest(encoded, leaseId), EtcdJsonContext.Default.EtcdLockRequest, EtcdJsonContext.Default.EtcdLockResponse, Timeout.InfiniteTimeSpan, cancellationToken);
-        return response.Key ?? throw Failure("/v3/lock/lock", 200, null, $"etcd at {CurrentEndpoint} granted the lock {name} without a key");
+        var response = await PostAsync(CallPath("lock/lock"), new EtcdLockRequest(encoded, leaseId), EtcdJsonContext.Default.EtcdLockRequest, EtcdJsonContext.Default.EtcdLockResponse, Timeout.InfiniteTimeSpan, cancellationToken);
+        return response.Key ?? throw Failure(CallPath("lock/lock"), 200, null, $"etcd at {CurrentEndpoint} granted the lock {name} without a key");
     }
 
     public Task UnlockAsync(string key, CancellationToken cancellationToken) =>
-        PostAsync("/v3/lock/unlock", new EtcdUnlockRequest(key), EtcdJsonContext.Default.EtcdUnlockRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _configuration.RequestTimeout, cancellationToken);
+        PostAsync(CallPath("lock/unlock"), new EtcdUnlockRequest(key), EtcdJsonContext.Default.EtcdUnlockRequest, EtcdJsonContext.Default.EtcdEmptyResponse, _options.RequestTimeout, cancellationToken);
 
     public void Dispose()
     {
@@ -99,7 +100,10 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         }
     }
 
-    private Uri CurrentEndpoint => _configuration.Endpoints[_endpoint % _configuration.Endpoints.Count];
+    /// <summary>The gateway's path for <paramref name="call"/> (lease/grant) at the options' API version.</summary>
+    private string CallPath(string call) => "/" + _options.ApiVersion + "/" + call;
+
+    private Uri CurrentEndpoint => _options.Endpoints[_endpoint % _options.Endpoints.Count];
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -123,8 +127,8 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
     {
         var request = new EtcdAuthenticateRequest(_configuration.Username!, _configuration.Password!.Reveal());
         _token = null;
-        var response = await PostOnceAsync("/v3/auth/authenticate", request, EtcdJsonContext.Default.EtcdAuthenticateRequest, EtcdJsonContext.Default.EtcdAuthenticateResponse, _configuration.RequestTimeout, cancellationToken);
-        return response.Token ?? throw Failure("/v3/auth/authenticate", 200, null, $"etcd at {CurrentEndpoint} authenticated user '{_configuration.Username}' but sent no token");
+        var response = await PostOnceAsync(CallPath("auth/authenticate"), request, EtcdJsonContext.Default.EtcdAuthenticateRequest, EtcdJsonContext.Default.EtcdAuthenticateResponse, _options.RequestTimeout, cancellationToken);
+        return response.Token ?? throw Failure(CallPath("auth/authenticate"), 200, null, $"etcd at {CurrentEndpoint} authenticated user '{_configuration.Username}' but sent no token");
     }
 
     /// <summary>
@@ -136,7 +140,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         try
         {
             return await _retry.RunAsync(
-                _nextEndpoint,
+                _options.Failover,
                 null,
                 token => PostToCurrentEndpointAsync(path, body, requestType, responseType, timeout, token),
                 attempt => attempt.Exception is HttpRequestException,
@@ -150,7 +154,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw Failure(path, 0, null, $"cannot reach etcd at {string.Join(", ", _configuration.Endpoints)}: {e.Message}; check the etcd section of the configuration (host, port, TLS files) and that etcd runs", e);
+            throw Failure(path, 0, null, $"cannot reach etcd at {string.Join(", ", _options.Endpoints)}: {e.Message}; check the etcd section of the configuration (host, port, TLS files) and that etcd runs", e);
         }
     }
 
@@ -175,7 +179,7 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         }
         catch (OperationCanceledException e) when (deadline.Caused(e))
         {
-            throw Failure(path, 0, null, $"etcd at {endpoint} did not answer {path} within {timeout.TotalSeconds:0.#} s; check that it is healthy (etcd timeout setting: {_configuration.RequestTimeout.TotalSeconds:0.#} s)", e);
+            throw Failure(path, 0, null, $"etcd at {endpoint} did not answer {path} within {timeout.TotalSeconds:0.#} s; check that it is healthy (etcd timeout setting: {_options.RequestTimeout.TotalSeconds:0.#} s)", e);
         }
 
         using (response)
@@ -222,9 +226,9 @@ internal sealed partial class EtcdGatewayClient : IEtcdGateway, IDisposable
         return Failure(path, (int)status, code, $"etcd at {endpoint} refused {path}: {said}{hint}");
     }
 
-    private static SocketsHttpHandler CreateHandler(EtcdConfiguration configuration)
+    private static SocketsHttpHandler CreateHandler(EtcdConfiguration configuration, TimeSpan connectTimeout)
     {
-        var handler = new SocketsHttpHandler { ConnectTimeout = configuration.RequestTimeout, UseCookies = false, AllowAutoRedirect = false };
+        var handler = new SocketsHttpHandler { ConnectTimeout = connectTimeout, UseCookies = false, AllowAutoRedirect = false };
         if (EtcdTlsFiles.LoadClientCertificate(configuration) is { } certificate)
         {
             handler.SslOptions.ClientCertificates = [certificate];

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using VolumeDriver.Locking.Etcd.Models;
 
 namespace VolumeDriver.Locking.Etcd;
 

@@ -60,17 +60,19 @@ internal sealed class VCloudHarness : IAsyncDisposable
         Debug: false);
 
     /// <param name="time">The clock of the driver's side (the double keeps its own), for deadline and retry tests.</param>
-    public VCloudDiskBackend NewBackend(VCloudConfiguration? configuration = null, TimeProvider? time = null)
+    /// <param name="options">The client's options; by default those the configuration gives, as the driver builds them.</param>
+    public VCloudDiskBackend NewBackend(VCloudConfiguration? configuration = null, TimeProvider? time = null, VCloudClientOptions? options = null)
     {
         configuration ??= Configuration();
         time ??= TimeProvider.System;
+        options ??= VCloudClientOptions.From(configuration);
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         var logger = loggers.CreateLogger<VCloudDiskBackend>();
         var http = VCloudHttpClientFactory.Create(configuration, logger);
-        var connection = new VCloudConnection(http, configuration, new VCloudSessionCache(configuration, logger), time, logger);
+        var connection = new VCloudConnection(http, configuration, options, new VCloudSessionCache(configuration, logger), time, logger);
         var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), time, loggers.CreateLogger<FileVmLockProvider>());
         return new VCloudDiskBackend(
-            new VCloudClient(connection, time, logger),
+            new VCloudClient(connection, options, time, logger),
             configuration,
             new VolumeRecords(configuration.StateDirectory, logger),
             locks,

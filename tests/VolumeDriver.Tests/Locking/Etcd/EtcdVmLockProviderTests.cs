@@ -142,7 +142,7 @@ public sealed class EtcdVmLockProviderTests
         new([etcd.ClientUrl], null, null, null, null, null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3));
 
     private static EtcdVmLockProvider Provider(EtcdConfiguration configuration, TimeProvider? time = null) =>
-        new(new EtcdGatewayClient(configuration, time ?? TimeProvider.System, NullLogger.Instance), configuration.LeaseTtl, configuration.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, time ?? TimeProvider.System, NullLogger.Instance);
+        new(new EtcdGatewayClient(configuration, EtcdGatewayClientOptions.From(configuration), time ?? TimeProvider.System, NullLogger.Instance), configuration.LeaseTtl, configuration.RequestTimeout, EtcdVmLockProvider.DefaultKeyPrefix, time ?? TimeProvider.System, NullLogger.Instance);
 
     /// <summary>The Simulators program's hold-etcd-lock command: another process that holds the lock until killed.</summary>
     private static Process StartHolder(Uri endpoint, string name, int ttlSeconds)

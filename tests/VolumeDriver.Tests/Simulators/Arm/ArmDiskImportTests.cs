@@ -31,7 +31,7 @@ public sealed class ArmDiskImportTests : IAsyncLifetime
             return;
         }
 
-        var accounts = new StorageAccountClient(_pipeline, Arm.BaseUri, Arm.Options.SubscriptionId, Arm.Options.ResourceGroup, TimeProvider.System);
+        var accounts = new StorageAccountClient(_pipeline, new StorageAccountClientOptions(Arm.BaseUri, Arm.Options.SubscriptionId, Arm.Options.ResourceGroup), TimeProvider.System);
         _accountId = (await accounts.CreateAsync(Account, "Standard_LRS", Arm.Options.Location, new Dictionary<string, string>(), CancellationToken.None).WithTimeout()).Id;
         _store = _bed.Azurite.Store(Account);
         await _store.CreateContainerAsync("vhds", CancellationToken.None).WithTimeout();

@@ -5,34 +5,29 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using VolumeDriver.Backends.Azure.Blob.Models;
 using VolumeDriver.CloudCalls;
 
 namespace VolumeDriver.Backends.Azure.Blob;
 
 /// <summary>
-/// Microsoft.Storage/storageAccounts through an Azure.Core <see cref="HttpPipeline"/> to ARM, with
-/// api-version 2019-06-01, which Azure Stack Hub serves as well as the public clouds. A create
+/// Microsoft.Storage/storageAccounts through an Azure.Core <see cref="HttpPipeline"/> to ARM, where
+/// and how its <see cref="StorageAccountClientOptions"/> say (by default api-version 2019-06-01,
+/// which Azure Stack Hub serves as well as the public clouds). A create
 /// answers 202 with a Location to poll (202 while running, then 200 with the account), as ARM's
 /// recorded sessions show; errors are ARM's {"error":{code,message}} turned into a
 /// <see cref="CloudRequestException"/> that names them and ARM's request and correlation ids.
 /// </summary>
 internal sealed class StorageAccountClient : IStorageAccounts
 {
-    public const string ApiVersion = "2019-06-01";
-
     /// <summary>
     /// General-purpose v1: the only kind Azure Stack Hub serves ("Azure Stack Hub storage:
     /// Differences and considerations"), where blob disks live; page blobs work in it everywhere.
     /// </summary>
     public const string Kind = "Storage";
 
-    private static readonly TimeSpan DefaultPoll = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(30);
-
     private readonly HttpPipeline _pipeline;
-    private readonly Uri _resourceManager;
-    private readonly string _subscriptionId;
-    private readonly string _resourceGroup;
+    private readonly StorageAccountClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly RetryLoop _retry;
 
@@ -42,18 +37,13 @@ internal sealed class StorageAccountClient : IStorageAccounts
     private readonly ConcurrentDictionary<string, StorageAccount> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
 
-    public StorageAccountClient(HttpPipeline pipeline, Uri resourceManager, string subscriptionId, string resourceGroup, TimeProvider timeProvider)
+    public StorageAccountClient(HttpPipeline pipeline, StorageAccountClientOptions options, TimeProvider timeProvider)
     {
         _pipeline = pipeline;
-        _resourceManager = resourceManager;
-        _subscriptionId = subscriptionId;
-        _resourceGroup = resourceGroup;
+        _options = options;
         _timeProvider = timeProvider;
         _retry = new RetryLoop(timeProvider);
     }
-
-    /// <summary>How long a create may take before it is a Failure (ARM usually needs 20-30 s).</summary>
-    public TimeSpan CreateTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
     public async Task<StorageAccount?> GetAsync(string name, CancellationToken cancellationToken)
     {
@@ -98,11 +88,10 @@ internal sealed class StorageAccountClient : IStorageAccounts
         message.Request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(body, StorageJsonContext.Default.StorageAccountCreateJson));
         var response = await SendAsync(message, [200, 201, 202], cancellationToken);
 
-        // The long-running create: poll the Location ARM gave (every Retry-After, at most 30 s) within CreateTimeout.
-        var polls = new RetrySchedule(DefaultPoll, MaxPoll, maxAttempts: null, maxElapsed: CreateTimeout, jitter: 0);
+        // The long-running create: poll the Location ARM gave (every Retry-After, at most the schedule's longest delay) within its budget.
         var pending = response;
         response = await _retry.RunAsync(
-            polls,
+            _options.CreatePolls,
             null,
             async token =>
             {
@@ -123,7 +112,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
             cancellationToken);
         if (response.Status == 202)
         {
-            throw new CloudRequestException(CloudService.Arm, "PUT " + AccountUri(name).AbsolutePath, 202, "Timeout", RequestIds(response), $"ARM did not finish creating storage account {name} within {CreateTimeout.TotalSeconds:0} s");
+            throw new CloudRequestException(CloudService.Arm, "PUT " + AccountUri(name).AbsolutePath, 202, "Timeout", RequestIds(response), $"ARM did not finish creating storage account {name} within {_options.CreatePolls.MaxElapsed?.TotalSeconds:0} s");
         }
 
         // The final answer of the Location poll is the account; a re-PUT's 200 is too. Read it once more
@@ -172,7 +161,7 @@ internal sealed class StorageAccountClient : IStorageAccounts
 
     /// <summary>The poll interval a 202 asks for (Retry-After, in seconds or as a date), else the default.</summary>
     private TimeSpan? RetryAfterOf(Response response) =>
-        RetryAfter.Parse(response.Headers.TryGetValue(RetryAfter.Header, out var text) ? text : null, _timeProvider.GetUtcNow()) ?? DefaultPoll;
+        RetryAfter.Parse(response.Headers.TryGetValue(RetryAfter.Header, out var text) ? text : null, _timeProvider.GetUtcNow()) ?? _options.CreatePolls.FirstDelay;
 
     private static CloudRequestIds RequestIds(Response response) =>
         CloudRequestIds.From(CloudService.Arm, name => response.Headers.TryGetValue(name, out var value) ? value : null);
@@ -190,9 +179,9 @@ internal sealed class StorageAccountClient : IStorageAccounts
         json.Properties?.PrimaryEndpoints?.Blob is { Length: > 0 } blob ? new Uri(blob) : null,
         json.Id ?? string.Empty);
 
-    private Uri Collection() => new(_resourceManager, $"subscriptions/{_subscriptionId}/resourceGroups/{_resourceGroup}/providers/Microsoft.Storage/storageAccounts?api-version={ApiVersion}");
+    private Uri Collection() => new(_options.Endpoint, $"subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Storage/storageAccounts?api-version={_options.ApiVersion}");
 
-    private Uri AccountUri(string name, string action = "") => new(_resourceManager, $"subscriptions/{_subscriptionId}/resourceGroups/{_resourceGroup}/providers/Microsoft.Storage/storageAccounts/{Uri.EscapeDataString(name)}{action}?api-version={ApiVersion}");
+    private Uri AccountUri(string name, string action = "") => new(_options.Endpoint, $"subscriptions/{_options.SubscriptionId}/resourceGroups/{_options.ResourceGroup}/providers/Microsoft.Storage/storageAccounts/{Uri.EscapeDataString(name)}{action}?api-version={_options.ApiVersion}");
 
     private HttpMessage Message(RequestMethod method, Uri uri)
     {

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using VolumeDriver.Backends.Azure.Blob.Models;
 
 namespace VolumeDriver.Backends.Azure.Blob;
 

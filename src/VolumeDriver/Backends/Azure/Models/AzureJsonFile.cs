@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace VolumeDriver.Backends.Azure;
+namespace VolumeDriver.Backends.Azure.Models;
 
 /// <summary>The keys of azure.json this driver reads (cloud-provider-azure's spelling).</summary>
 internal sealed record AzureJsonFile(

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace VolumeDriver.Backends.Azure;
+namespace VolumeDriver.Backends.Azure.Models;
 
 /// <summary>The keys of go-autorest's Environment that this driver reads.</summary>
 internal sealed record StackEnvironmentFile(

@@ -1,4 +1,4 @@
-namespace VolumeDriver.Backends.VCloud;
+namespace VolumeDriver.Backends.VCloud.Models;
 
 /// <summary>An independent disk as the query service or the Disk entity describes it.</summary>
 /// <param name="Uuid">The disk's uuid (API ≥ 36), which the guest sees as the WWN; null before 36.</param>

@@ -1,4 +1,4 @@
-namespace VolumeDriver.Backends.VCloud;
+namespace VolumeDriver.Backends.VCloud.Models;
 
 /// <summary>A vCD task's state.</summary>
 internal sealed record VCloudTask(Uri Href, string Status, string? OperationName, string? ErrorMessage, string? ErrorMinorCode)

@@ -1,4 +1,4 @@
-namespace VolumeDriver.Backends.VCloud;
+namespace VolumeDriver.Backends.VCloud.Models;
 
 /// <summary>A reference to a VM (from a disk's attachedVms).</summary>
 internal sealed record VCloudVmReference(Uri Href, string Name);

@@ -1,3 +1,3 @@
-namespace VolumeDriver.Locking.Etcd;
+namespace VolumeDriver.Locking.Etcd.Models;
 
 internal sealed record EtcdEmptyResponse;

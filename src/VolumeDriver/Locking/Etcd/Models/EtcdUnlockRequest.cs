@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
 
-namespace VolumeDriver.Locking.Etcd;
+namespace VolumeDriver.Locking.Etcd.Models;
 
 internal sealed record EtcdUnlockRequest([property: JsonPropertyName("key")] string Key);

@@ -37,7 +37,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
     private (BlobDiskProvisioner Provisioner, StorageAccountClient Accounts, Func<StorageAccount, string, IPageBlobStore> Stores) Create(string node = "node-1", IVmLockProvider? locks = null)
     {
         var clients = _bed.Clients(_bed.Configuration(node));
-        var accounts = new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System);
+        var accounts = new StorageAccountClient(clients.CreateArmPipeline(), StorageAccountClientOptions.For(clients.Cloud, clients.Cloud.ResourceGroup), TimeProvider.System);
         Func<StorageAccount, string, IPageBlobStore> stores = (account, key) =>
             PageBlobStore.WithSharedKey(account.Name, key, new BlobEndpoint(Azurite.EndpointTemplate), AzuriteServer.BlobOptions());
         locks ??= new FileVmLockProvider(Path.Join(_bed.Directory, node, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
@@ -136,7 +136,7 @@ public sealed class BlobDiskProvisionerTests : IAsyncLifetime
         // Eight nodes (own state, own etcd client) provision a disk each at the same moment into an empty pool.
         var provisions = Enumerable.Range(0, 8).Select(i =>
         {
-            var gateway = new VolumeDriver.Locking.Etcd.EtcdGatewayClient(configuration, TimeProvider.System, NullLogger.Instance);
+            var gateway = new VolumeDriver.Locking.Etcd.EtcdGatewayClient(configuration, VolumeDriver.Locking.Etcd.EtcdGatewayClientOptions.From(configuration), TimeProvider.System, NullLogger.Instance);
             var locks = new VolumeDriver.Locking.Etcd.EtcdVmLockProvider(gateway, configuration.LeaseTtl, configuration.RequestTimeout, "/volume-driver/locks/", TimeProvider.System, NullLogger.Instance);
             return Create($"node-{i}", locks).Provisioner.CreateSharedAsync($"pv-n{i}", "Standard_LRS", 4 * MiB, CancellationToken.None);
         }).ToList();

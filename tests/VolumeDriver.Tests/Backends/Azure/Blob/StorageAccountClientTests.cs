@@ -24,7 +24,7 @@ public sealed class StorageAccountClientTests : IAsyncLifetime
     private (StorageAccountClient Accounts, AzureClients Clients) Accounts()
     {
         var clients = _bed.Clients(_bed.Configuration());
-        return (new StorageAccountClient(clients.CreateArmPipeline(), clients.Cloud.Environment.ResourceManagerEndpoint, clients.Cloud.SubscriptionId, clients.Cloud.ResourceGroup, TimeProvider.System), clients);
+        return (new StorageAccountClient(clients.CreateArmPipeline(), StorageAccountClientOptions.For(clients.Cloud, clients.Cloud.ResourceGroup), TimeProvider.System), clients);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class StorageAccountExamplesTests
         var replay = new Replay(answers);
         var options = new ReplayOptions(replay);
         var pipeline = HttpPipelineBuilder.Build(options, [], [], new ResponseClassifier());
-        var client = new StorageAccountClient(pipeline, Arm, parameters["subscriptionId"]!.GetValue<string>(), parameters["resourceGroupName"]!.GetValue<string>(), TimeProvider.System);
+        var client = new StorageAccountClient(pipeline, new StorageAccountClientOptions(Arm, parameters["subscriptionId"]!.GetValue<string>(), parameters["resourceGroupName"]!.GetValue<string>()), TimeProvider.System);
         return (client, replay);
     }
 

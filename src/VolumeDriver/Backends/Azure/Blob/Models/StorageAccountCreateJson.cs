@@ -3,7 +3,7 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace VolumeDriver.Backends.Azure.Blob;
+namespace VolumeDriver.Backends.Azure.Blob.Models;
 
 internal sealed record StorageAccountCreateJson(
     [property: JsonPropertyName("sku")] StorageSkuJson Sku,

@@ -3,6 +3,6 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace VolumeDriver.Backends.Azure.Blob;
+namespace VolumeDriver.Backends.Azure.Blob.Models;
 
 internal sealed record StorageEndpointsJson([property: JsonPropertyName("blob")] string? Blob);
