@@ -89,7 +89,26 @@ internal static class Composition
             DoctorEnvironment.StandardPluginDirectories);
         return new OperatorServices(
             new Doctor(loader, configuration => ModuleFor(configuration).CreateDiagnostics(), environment, EtcdDiagnostics.ProbeAsync),
-            new DriverInstaller(Environment.ProcessPath, loader));
+            new DriverInstaller(Environment.ProcessPath, loader),
+            (settings, cancellationToken) => OpenOperatorLogAsync(loader, settings, cancellationToken));
+    }
+
+    /// <summary>
+    /// The log of doctor and install: the log file the configuration names (as every verb's), or
+    /// null when the configuration cannot be read, since then nothing says where the log is; doctor's
+    /// report and install's reply say what is wrong with it.
+    /// </summary>
+    public static async Task<LoggingSetup?> OpenOperatorLogAsync(ConfigurationLoader loader, CliSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var configuration = await loader.LoadAsync(settings.ConfigPath, cancellationToken);
+            return LoggingSetup.Create(configuration.Log, settings.Verbose);
+        }
+        catch (ConfigurationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The configured backend's module: the one place that asks which backend is configured.</summary>

@@ -7,6 +7,7 @@ using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
 using VolumeDriver.Installation;
+using VolumeDriver.Logging;
 
 namespace VolumeDriver.Cli;
 
@@ -32,13 +33,13 @@ internal sealed class OperatorCommands
     /// <summary>Adds doctor, install, list and migrate-vhd to the root command; they share the global --config and --verbose.</summary>
     public void AddTo(RootCommand root, Option<string?> config, Option<bool> verbose)
     {
-        root.Subcommands.Add(Doctor(config));
-        root.Subcommands.Add(Install(config));
+        root.Subcommands.Add(Doctor(config, verbose));
+        root.Subcommands.Add(Install(config, verbose));
         root.Subcommands.Add(List(config, verbose));
         root.Subcommands.Add(MigrateVhd(config, verbose));
     }
 
-    private Command Doctor(Option<string?> config)
+    private Command Doctor(Option<string?> config, Option<bool> verbose)
     {
         var json = JsonOption();
         var pluginDirectory = new Option<string?>("--plugin-dir")
@@ -56,7 +57,7 @@ internal sealed class OperatorCommands
         {
             json, pluginDirectory, driver,
         };
-        doctor.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Doctor, async cancellationToken =>
+        doctor.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Doctor, OpenLog(parse, config, verbose), async cancellationToken =>
         {
             var request = new DoctorRequest(parse.GetValue(config), parse.GetValue(pluginDirectory), parse.GetValue(driver));
             var report = await _services.Doctor.RunAsync(request, cancellationToken);
@@ -72,7 +73,7 @@ internal sealed class OperatorCommands
         return doctor;
     }
 
-    private Command Install(Option<string?> config)
+    private Command Install(Option<string?> config, Option<bool> verbose)
     {
         var pluginDirectory = new Option<string>("--plugin-dir")
         {
@@ -96,7 +97,7 @@ internal sealed class OperatorCommands
         {
             pluginDirectory, driver, configDestination,
         };
-        install.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Install, async cancellationToken =>
+        install.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Install, OpenLog(parse, config, verbose), async cancellationToken =>
         {
             var driverText = parse.GetRequiredValue(driver);
             if (!FlexDriverName.TryParse(driverText, out var name, out var problem))
@@ -169,6 +170,10 @@ internal sealed class OperatorCommands
 
     private static CliSettings Settings(ParseResult parse, Option<string?> config, Option<bool> verbose) =>
         new(parse.GetValue(config), parse.GetValue(verbose));
+
+    /// <summary>Opens the log doctor's and install's one line goes to (the configuration's log file).</summary>
+    private Func<CancellationToken, Task<LoggingSetup?>> OpenLog(ParseResult parse, Option<string?> config, Option<bool> verbose) =>
+        cancellationToken => _services.OpenLog(Settings(parse, config, verbose), cancellationToken);
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object for scripts instead of a table" };
 }

@@ -1,5 +1,6 @@
 using VolumeDriver.Diagnostics;
 using VolumeDriver.Installation;
+using VolumeDriver.Logging;
 
 namespace VolumeDriver.Cli;
 
@@ -8,4 +9,5 @@ namespace VolumeDriver.Cli;
 /// need no valid configuration (doctor reports a broken one; install validates the one it is given),
 /// so they are composed up front; their constructors only store what they are given.
 /// </summary>
-internal sealed record OperatorServices(Doctor Doctor, DriverInstaller Installer);
+/// <param name="OpenLog">Opens the log their one line goes to: the log file the configuration names, or null when it cannot be read.</param>
+internal sealed record OperatorServices(Doctor Doctor, DriverInstaller Installer, Func<CliSettings, CancellationToken, Task<LoggingSetup?>> OpenLog);

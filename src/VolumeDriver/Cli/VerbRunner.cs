@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
+using VolumeDriver.Logging;
 
 namespace VolumeDriver.Cli;
 
@@ -55,20 +56,24 @@ internal sealed class VerbRunner
 
     /// <summary>
     /// Runs a command that needs no configured backend (doctor reports a broken configuration,
-    /// install validates the one it is given). It has no log of its own, so nothing is logged.
+    /// install validates the one it is given). Its one log line goes to the log that
+    /// <paramref name="openLog"/> opens once the reply is out: the configured log file, or none when
+    /// the configuration cannot be read (the reply says why).
     /// </summary>
-    public Task<int> RunWithoutServicesAsync(ParseResult parse, string verb, Func<CancellationToken, Task<VerbOutcome>> body) =>
-        RunCoreAsync(parse, verb, _ => Task.FromResult<VerbServices?>(null), (_, cancellationToken) => body(cancellationToken));
+    public Task<int> RunWithoutServicesAsync(ParseResult parse, string verb, Func<CancellationToken, Task<LoggingSetup?>> openLog, Func<CancellationToken, Task<VerbOutcome>> body) =>
+        RunCoreAsync(parse, verb, _ => Task.FromResult<VerbServices?>(null), (_, cancellationToken) => body(cancellationToken), openLog);
 
     private async Task<int> RunCoreAsync(
         ParseResult parse,
         string verb,
         Func<CancellationToken, Task<VerbServices?>> compose,
-        Func<VerbServices?, CancellationToken, Task<VerbOutcome>> body)
+        Func<VerbServices?, CancellationToken, Task<VerbOutcome>> body,
+        Func<CancellationToken, Task<LoggingSetup?>>? openLog = null)
     {
         var started = _timeProvider.GetTimestamp();
         var cancellationToken = _interruption.Token;
         VerbServices? services = null;
+        LoggingSetup? operatorLog = null;
         try
         {
             VerbOutcome outcome;
@@ -104,7 +109,14 @@ internal sealed class VerbRunner
                 outcome = Failed($"internal error: {e.GetType().Name}: {e.Message}; see the log file for details");
             }
 
-            return Finish(parse, verb, services, outcome, started);
+            if (services is null && openLog is not null)
+            {
+                // Opened after the command, not before: a broken configuration is doctor's news to
+                // report, not a reason to fail. A local file read, so not cut short by a signal.
+                operatorLog = await openLog(CancellationToken.None);
+            }
+
+            return Finish(parse, verb, services is not null ? Logger(services) : operatorLog is not null ? Logger(operatorLog.LoggerFactory) : null, outcome, started);
         }
         finally
         {
@@ -112,11 +124,13 @@ internal sealed class VerbRunner
             {
                 await services.DisposeAsync();
             }
+
+            operatorLog?.Dispose();
         }
     }
 
-    /// <summary>Prints the outcome's reply (secrets blanked) and logs the one line.</summary>
-    private int Finish(ParseResult parse, string verb, VerbServices? services, VerbOutcome outcome, long started)
+    /// <summary>Prints the outcome's reply (secrets blanked) and logs the one line, when there is a log.</summary>
+    private int Finish(ParseResult parse, string verb, ILogger? logger, VerbOutcome outcome, long started)
     {
         var exitCode = outcome.ExitCode;
         var detail = outcome.Detail;
@@ -132,11 +146,10 @@ internal sealed class VerbRunner
             detail = reply.Message is null ? "" : ": " + reply.Message;
         }
 
-        if (services is not null)
+        if (logger is not null)
         {
             var durationMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
             var arguments = ArgumentRedactor.Redact(parse.Tokens.Where(t => t.Type != TokenType.Command).Select(t => t.Value).ToList());
-            var logger = Logger(services);
             var status = ReplyWriter.StatusText(outcome.Status);
             CliLog.VerbCompleted(logger, verb, arguments, status, durationMs, detail);
         }
@@ -172,5 +185,7 @@ internal sealed class VerbRunner
         }
     }
 
-    private static ILogger Logger(VerbServices services) => services.LoggerFactory.CreateLogger("VolumeDriver.Verb");
+    private static ILogger Logger(VerbServices services) => Logger(services.LoggerFactory);
+
+    private static ILogger Logger(ILoggerFactory loggers) => loggers.CreateLogger("VolumeDriver.Verb");
 }

@@ -422,6 +422,61 @@ public sealed class DriverCliTests : IDisposable
         Assert.DoesNotContain("c2VjcmV0", json.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DoctorAndInstall_EachLogOneLine_WhatRanAndHowItEnded_ToTheConfiguredLog_WithoutItsSecrets()
+    {
+        var directory = Directory.CreateTempSubdirectory("vd-operator-log-").FullName;
+        try
+        {
+            const string Password = "Pa55-etcd!secret";
+            var log = Path.Join(directory, "driver.log");
+            var config = Path.Join(directory, "config.yaml");
+            File.WriteAllText(config, $"log:\n  file: {log}\nlocking:\n  etcd:\n    endpoints: http://127.0.0.1:9\n    username: k8s\n    password: {Password}\n");
+            var plugins = Path.Join(directory, "plugins");
+
+            using var doctorOut = new MemoryStream();
+            var doctor = await CreateCli(doctorOut, "").RunAsync(["doctor", "--json", "--config", config, "--plugin-dir", plugins, "--driver", "example.com~volume-driver"]).WithTimeout();
+            var (install, _) = await RunAsync("install", "--plugin-dir", plugins, "--driver", "a~b~c", "--config", config).WithTimeout();
+
+            var lines = File.ReadAllLines(log);
+            var doctorLine = Assert.Single(lines, l => l.Contains("doctor ", StringComparison.Ordinal));
+            var installLine = Assert.Single(lines, l => l.Contains("install ", StringComparison.Ordinal));
+            Assert.Equal(1, doctor);
+            Assert.Matches($"doctor --json --config {config} --plugin-dir {plugins} --driver example.com~volume-driver -> Failure in [0-9]+ ms", doctorLine);
+            Assert.Equal(1, install);
+            Assert.Matches("install .*--driver a~b~c .*-> Failure in [0-9]+ ms: .*--driver", installLine);
+            Assert.DoesNotContain(lines, l => l.Contains(Password, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Doctor_WithAConfigurationThatCannotBeRead_ReportsItWithoutALog()
+    {
+        var directory = Directory.CreateTempSubdirectory("vd-operator-log-").FullName;
+        try
+        {
+            var config = Path.Join(directory, "config.yaml");
+            File.WriteAllText(config, "log:\n  file: " + Path.Join(directory, "driver.log") + "\nnot-a-key: 1\n");
+
+            var (exit, json) = await RunAsync("doctor", "--json", "--config", config, "--plugin-dir", Path.Join(directory, "plugins")).WithTimeout();
+
+            // Nothing says where the log is when the configuration cannot be read; doctor's report says why.
+            Assert.Equal(1, exit);
+            var configuration = json.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "configuration");
+            Assert.Equal("fail", configuration.GetProperty("status").GetString());
+            Assert.Contains("not-a-key", configuration.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Join(directory, "driver.log")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private Task<(int Exit, JsonElement Json)> RunAsync(params string[] args) => RunWithStdinAsync("", args);
 
     [Fact]

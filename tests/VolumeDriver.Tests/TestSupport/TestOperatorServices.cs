@@ -4,6 +4,7 @@ using VolumeDriver.Configuration;
 using VolumeDriver.Diagnostics;
 using VolumeDriver.Host;
 using VolumeDriver.Installation;
+using VolumeDriver.Logging;
 
 namespace VolumeDriver.Tests.TestSupport;
 
@@ -24,6 +25,13 @@ internal static class TestOperatorServices
     public static Doctor Doctor(DoctorEnvironment environment, HostRoot? host = null) =>
         new(IsolatedLoader(), configuration => new LoopDiagnostics(configuration.Loop, host ?? HostRoot.System), environment, VolumeDriver.Locking.Etcd.EtcdDiagnostics.ProbeAsync);
 
+    /// <remarks>
+    /// Doctor's and install's log opens as Composition opens it, from the --config given; without one
+    /// there is none here, since the default (/var/log/volume-driver.log) is the machine's, not a test's.
+    /// </remarks>
     public static OperatorServices Create(string? executablePath = null) =>
-        new(Doctor(Environment(executablePath)), new DriverInstaller(executablePath, IsolatedLoader()));
+        new(
+            Doctor(Environment(executablePath)),
+            new DriverInstaller(executablePath, IsolatedLoader()),
+            (settings, cancellationToken) => settings.ConfigPath is null ? Task.FromResult<LoggingSetup?>(null) : Composition.OpenOperatorLogAsync(IsolatedLoader(), settings, cancellationToken));
 }
