@@ -208,9 +208,17 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     {
         _harness.Simulator.SeedDisk("pv-k", 1024);
         await _harness.Simulator.SeedAttachmentAsync("pv-k", "node-2").WithTimeout();
+        var clock = new ManualTimeProvider();
+        var before = _harness.Count("GET /api/disk/{id}/attachedVms");
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => _harness.NewBackend().AttachAsync(Request("pv-k"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
+        // The drain wait (2 s in the harness's configuration) runs on the driver's clock: its one poll
+        // is let through by moving the clock, and the attach then fails without waiting in real time.
+        var attach = _harness.NewBackend(time: clock).AttachAsync(Request("pv-k"), OnNode("node-1"), CancellationToken.None);
+        await clock.WaitForTimerAsync(DrainWait.DefaultPoll).WithTimeout();
+        clock.Advance(DrainWait.DefaultPoll);
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => attach).WithTimeout();
 
+        Assert.Equal(2, _harness.Count("GET /api/disk/{id}/attachedVms") - before);
         Assert.Contains("VM 'node-2'", e.Message, StringComparison.Ordinal);
         Assert.Contains("powered on", e.Message, StringComparison.Ordinal);
         Assert.Equal(["node-2"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
