@@ -3,6 +3,7 @@ using VolumeDriver.Backends;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
+using VolumeDriver.Kubernetes;
 using VolumeDriver.Modules;
 
 namespace VolumeDriver.Provisioning;
@@ -36,12 +37,7 @@ internal sealed class VolumePlanner
             throw new ProvisioningRefusedException($"claim {claim.Describe()} asks for volumeMode Block, which is refused until the driver serves block volumes (it serves filesystem volumes today); use volumeMode Filesystem");
         }
 
-        if (!StorageQuantity.TryParse(claim.RequestedStorage, out var requested, out var problem))
-        {
-            throw new ProvisioningRefusedException($"claim {claim.Describe()}: {problem}");
-        }
-
-        var capacity = RoundUp(requested.Value, _profile.AllocationUnit);
+        var capacity = RoundUp(RequestedSize(claim), _profile.AllocationUnit);
         var (options, fsTypeParameter) = OptionsFrom(storageClass, capacity);
         var parsed = InClass(storageClass, () => _parser.Parse(fsTypeParameter is { } fsType ? new Dictionary<string, string>(options) { [OptionKeys.LegacyFsType] = fsType } : options));
 
@@ -85,6 +81,28 @@ internal sealed class VolumePlanner
         {
             throw new InvalidOptionException(e.Key, $"StorageClass {storageClass.Name}: {e.Message}");
         }
+    }
+
+    /// <summary>The claim's storage request in bytes (rounded up as Quantity.Value() does), within what a backend creates.</summary>
+    private static ByteSize RequestedSize(ProvisioningClaim claim)
+    {
+        var text = claim.RequestedStorage;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ProvisioningRefusedException($"claim {claim.Describe()} requests no storage (spec.resources.requests.storage)");
+        }
+
+        if (!StorageQuantity.TryParseBytes(text, out var bytes, out var problem))
+        {
+            throw new ProvisioningRefusedException($"claim {claim.Describe()}: its storage request '{PrintableText.Of(text)}' is not a size: {problem}");
+        }
+
+        return bytes switch
+        {
+            <= 0 => throw new ProvisioningRefusedException($"claim {claim.Describe()} requests {PrintableText.Of(text)} of storage; a disk must be larger than 0 bytes"),
+            _ when bytes > ByteSize.Max.Bytes => throw new ProvisioningRefusedException($"claim {claim.Describe()} requests {PrintableText.Of(text)}, more than the largest disk this driver creates ({ByteSize.Max})"),
+            _ => new ByteSize(bytes),
+        };
     }
 
     private static void CheckAccessModes(ProvisioningClaim claim)
