@@ -23,6 +23,7 @@ internal sealed partial class EventRecorder
     private readonly string _instance;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private long _lastNanoseconds;
 
     public EventRecorder(KubernetesApiClient client, string component, string instance, TimeProvider timeProvider, ILogger logger)
     {
@@ -36,7 +37,7 @@ internal sealed partial class EventRecorder
     public async Task RecordAsync(ObjectReference involved, string type, string reason, string message, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
-        var nanoseconds = (now - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var nanoseconds = UniqueNanoseconds(now);
         var text = message.Length > MaxMessageLength ? message[..(MaxMessageLength - 3)] + "..." : message;
         var value = new Event
         {
@@ -69,6 +70,24 @@ internal sealed partial class EventRecorder
         {
             var described = DescribeObject(involved);
             LogNotRecorded(_logger, reason, described, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The time in Unix nanoseconds, made larger than any this recorder used before: two events in one
+    /// clock tick (the clock counts in 100 ns) would otherwise get one name, and the second would be refused.
+    /// </summary>
+    private long UniqueNanoseconds(DateTimeOffset now)
+    {
+        var wanted = (now - DateTimeOffset.UnixEpoch).Ticks * 100;
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastNanoseconds);
+            var next = Math.Max(wanted, last + 1);
+            if (Interlocked.CompareExchange(ref _lastNanoseconds, next, last) == last)
+            {
+                return next;
+            }
         }
     }
 
