@@ -36,6 +36,14 @@ internal static class ProvisioningNames
     /// <summary>The StorageClass parameters that set the PV's flexVolume.fsType (the driver's option key, and the spelling Kubernetes' docs use).</summary>
     public static readonly string[] FsTypeParameters = [Domain.OptionKeys.LegacyFsType, "fsType"];
 
+    /// <summary>
+    /// The Lease that elects the active replica: the driver's name with '/' as '-', as
+    /// external-provisioner names its lock (strings.Replace(provisionerName, "/", "-")), lower-cased
+    /// and with any other character a Lease name cannot hold ('_', '~') as '-'.
+    /// </summary>
+    public static string LeaseNameFor(Domain.FlexDriverName driver) =>
+        new([.. driver.QualifiedName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '-')]);
+
     /// <summary>Event reasons, as the external-provisioner library writes them.</summary>
     public const string ReasonProvisioning = "Provisioning";
     public const string ReasonProvisioningSucceeded = "ProvisioningSucceeded";
