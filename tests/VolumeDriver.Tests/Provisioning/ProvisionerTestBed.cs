@@ -6,6 +6,7 @@ using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
 using VolumeDriver.Host;
 using VolumeDriver.Kubernetes;
+using VolumeDriver.Kubernetes.LeaderElection;
 using VolumeDriver.Locking;
 using VolumeDriver.Modules;
 using VolumeDriver.Provisioning;
@@ -72,23 +73,42 @@ internal sealed class ProvisionerTestBed : IAsyncDisposable
     public static async Task<ProvisionerTestBed> StartAsync() => new(await KubernetesTestBed.StartAsync().WithTimeout());
 
     /// <summary>Starts the controller (again, after <see cref="StopAsync"/>: a restarted provisioner).</summary>
-    public void Start()
+    public void Start() => _running = Controller(_kubernetes.Client(), "test-replica", Health).RunAsync(_stop.Token);
+
+    /// <summary>
+    /// A whole replica as the provisioner mode runs it (API check, Lease, controller), named
+    /// <paramref name="identity"/>; cancel <paramref name="stop"/> as SIGTERM would.
+    /// </summary>
+    public (Task<int> Run, ProvisionerHealth Health) StartReplica(string identity, CancellationToken stop)
     {
         var client = _kubernetes.Client();
-        var profile = new LoopProvisioningProfile();
-        var controller = new ProvisioningController(
+        var health = new ProvisionerHealth();
+        var lease = new LeaderElectionOptions { Namespace = LeaseNamespace, LeaseName = ProvisioningNames.LeaseNameFor(DriverName), Identity = identity }.Validate();
+        var host = new ProvisionerHost(
             client,
-            Disk,
-            new VolumePlanner(DriverName, new HashSet<string>(StringComparer.Ordinal), profile),
-            new EventRecorder(client, Driver, "test-replica", Clock, NullLogger.Instance),
-            DriverName,
-            Health,
-            workers: 4,
-            new KubernetesInformerOptions { ResyncPeriod = null },
+            new LeaderElector(client, lease, Clock, NullLogger.Instance),
+            lease,
+            Controller(client, identity, health),
+            health,
+            healthServer: null,
             Clock,
             NullLogger.Instance);
-        _running = controller.RunAsync(_stop.Token);
+        return (host.RunAsync(stop), health);
     }
+
+    public const string LeaseNamespace = "storage";
+
+    private ProvisioningController Controller(KubernetesApiClient client, string identity, ProvisionerHealth health) => new(
+        client,
+        Disk,
+        new VolumePlanner(DriverName, new HashSet<string>(StringComparer.Ordinal), new LoopProvisioningProfile()),
+        new EventRecorder(client, Driver, identity, Clock, NullLogger.Instance),
+        DriverName,
+        health,
+        workers: 4,
+        new KubernetesInformerOptions { ResyncPeriod = null },
+        Clock,
+        NullLogger.Instance);
 
     /// <summary>Stops the controller the way SIGTERM or a lost lease does, so that <see cref="Start"/> can run a new one.</summary>
     public async Task StopAsync()
