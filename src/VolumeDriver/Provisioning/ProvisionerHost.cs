@@ -133,7 +133,7 @@ internal sealed partial class ProvisionerHost
     [LoggerMessage(Level = LogLevel.Error, Message = "The controller stopped on its own; exiting")]
     private static partial void LogWorkEnded(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped by a signal; the Lease is released")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped by a signal: the work has stopped, and the Lease was handed back (best effort: it expires anyway)")]
     private static partial void LogStopped(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The API server {Server} did not answer: {Problem}; trying again in {DelaySeconds} s")]
