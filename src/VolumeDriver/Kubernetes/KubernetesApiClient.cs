@@ -154,6 +154,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
         return response.Status != HttpStatusCode.NotFound;
     }
 
+    /// <summary>Disposes the HTTP client; the connection (its certificates) stays the caller's to dispose.</summary>
     public void Dispose() => _http.Dispose();
 
     private async Task<T> PutAsync<T>(KubernetesResourceType<T> type, T value, string subresource, CancellationToken cancellationToken)

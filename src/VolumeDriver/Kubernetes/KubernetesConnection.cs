@@ -39,6 +39,16 @@ internal sealed class KubernetesConnection : IDisposable
     /// <summary>The context's namespace, or the service account's; null when neither names one.</summary>
     public string? DefaultNamespace { get; }
 
+    /// <summary>
+    /// The provisioner's connection: from <paramref name="kubeconfigFile"/> when one is given (a run from
+    /// outside the cluster; <paramref name="context"/> or its current-context), else the pod's service
+    /// account (<see cref="InClusterConfig"/>, read from this process's environment and the standard mount).
+    /// </summary>
+    public static KubernetesConnection Create(string? kubeconfigFile, string? context, TimeProvider timeProvider) =>
+        kubeconfigFile is not null
+            ? KubeconfigLoader.Load(kubeconfigFile, context, timeProvider)
+            : InClusterConfig.Load(Environment.GetEnvironmentVariable, InClusterConfig.ServiceAccountDirectory, timeProvider);
+
     /// <summary>The HTTP handler that speaks to this server: its TLS trust and client certificate, no cookies, no redirects.</summary>
     public SocketsHttpHandler CreateHandler(TimeSpan connectTimeout)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Numerics;
 
 namespace VolumeDriver.Kubernetes;
 
@@ -13,12 +12,12 @@ namespace VolumeDriver.Kubernetes;
 /// </summary>
 internal static class StorageQuantity
 {
-    private static readonly (string Suffix, BigInteger Factor)[] Suffixes =
+    // decimal, not BigInteger: 28 significant digits hold every storage size, and System.Runtime.Numerics
+    // would add about 80 KiB to the executable for this one parser.
+    private static readonly (string Suffix, decimal Factor)[] Suffixes =
     [
-        ("Ki", BigInteger.Pow(2, 10)), ("Mi", BigInteger.Pow(2, 20)), ("Gi", BigInteger.Pow(2, 30)),
-        ("Ti", BigInteger.Pow(2, 40)), ("Pi", BigInteger.Pow(2, 50)), ("Ei", BigInteger.Pow(2, 60)),
-        ("k", BigInteger.Pow(10, 3)), ("M", BigInteger.Pow(10, 6)), ("G", BigInteger.Pow(10, 9)),
-        ("T", BigInteger.Pow(10, 12)), ("P", BigInteger.Pow(10, 15)), ("E", BigInteger.Pow(10, 18)),
+        ("Ki", 1L << 10), ("Mi", 1L << 20), ("Gi", 1L << 30), ("Ti", 1L << 40), ("Pi", 1L << 50), ("Ei", 1L << 60),
+        ("k", 1e3m), ("M", 1e6m), ("G", 1e9m), ("T", 1e12m), ("P", 1e15m), ("E", 1e18m),
     ];
 
     /// <summary>Reads <paramref name="text"/> as a whole number of bytes (at least 0, at most long.MaxValue).</summary>
@@ -27,7 +26,7 @@ internal static class StorageQuantity
         bytes = 0;
         problem = null;
         var value = text?.Trim() ?? "";
-        BigInteger factor = 1;
+        var factor = 1m;
         foreach (var (suffix, suffixFactor) in Suffixes)
         {
             if (value.EndsWith(suffix, StringComparison.Ordinal))
@@ -65,20 +64,24 @@ internal static class StorageQuantity
             return false;
         }
 
-        // value = digits / 10^fraction.Length * 10^exponent * factor, rounded up to a whole byte.
-        var numerator = BigInteger.Parse(whole + fraction, CultureInfo.InvariantCulture) * factor;
-        var scale = fraction.Length - exponent;
-        var denominator = BigInteger.One;
-        if (scale >= 0)
+        decimal result;
+        try
         {
-            denominator = BigInteger.Pow(10, scale);
+            // Rounded up to a whole byte, as resource.Quantity's Value() rounds.
+            var number = decimal.Parse(string.Concat(whole.Length == 0 ? "0" : whole, ".", fraction.Length == 0 ? "0" : fraction), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            var scale = 1m;
+            for (var i = 0; i < Math.Abs(exponent); i++)
+            {
+                scale *= 10;
+            }
+
+            result = decimal.Ceiling((exponent >= 0 ? number * scale : number / scale) * factor);
         }
-        else
+        catch (OverflowException)
         {
-            numerator *= BigInteger.Pow(10, -scale);
+            result = decimal.MaxValue;
         }
 
-        var result = BigInteger.DivRem(numerator, denominator, out var remainder) + (remainder.IsZero ? 0 : 1);
         if (result > long.MaxValue)
         {
             problem = $"'{text}' is larger than any disk";

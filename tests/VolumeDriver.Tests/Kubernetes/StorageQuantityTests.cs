@@ -31,6 +31,7 @@ public sealed class StorageQuantityTests
     [InlineData("1.2.3")]
     [InlineData("9Ei")]
     [InlineData("1e99")]
+    [InlineData("123456789012345678901234567890123Gi")]
     public void TryParseBytes_RefusesWhatIsNotAStorageQuantity(string text)
     {
         Assert.False(StorageQuantity.TryParseBytes(text, out _, out var problem));

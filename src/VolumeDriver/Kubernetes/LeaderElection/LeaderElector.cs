@@ -135,9 +135,15 @@ internal sealed partial class LeaderElector
 
             return LeaseAttempt.Held;
         }
+        catch (CloudRequestException e) when (e.Status == 409)
+        {
+            // AlreadyExists on create, Conflict on replace: a race another candidate won.
+            LogRaceLost(_logger, _options.Namespace, _options.LeaseName, e.Message);
+            return LeaseAttempt.Failed;
+        }
         catch (CloudRequestException e)
         {
-            // A 409 (AlreadyExists on create, Conflict on replace) is a race another candidate won.
+            // Tried again every retry period; said loudly, since a 403 (RBAC) or 401 will not go away by itself.
             LogAttemptFailed(_logger, _options.Namespace, _options.LeaseName, e.Message);
             return LeaseAttempt.Failed;
         }
@@ -237,6 +243,9 @@ internal sealed partial class LeaderElector
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released the lease {Namespace}/{Lease}")]
     private static partial void LogReleased(ILogger logger, string identity, string @namespace, string lease);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Acquiring or renewing the lease {Namespace}/{Lease} failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acquiring, renewing or releasing the lease {Namespace}/{Lease} failed: {Reason}")]
     private static partial void LogAttemptFailed(ILogger logger, string @namespace, string lease, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Another candidate wrote the lease {Namespace}/{Lease} first: {Reason}")]
+    private static partial void LogRaceLost(ILogger logger, string @namespace, string lease, string reason);
 }
