@@ -84,9 +84,7 @@ internal static class Composition
         var loggers = logging.LoggerFactory;
         var logger = loggers.CreateLogger("VolumeDriver.Provisioning");
         var (module, backend, _, _, _) = ComposeBackend(configuration, timeProvider, loggers);
-        using var connection = settings.Kubeconfig is { } kubeconfig
-            ? KubeconfigLoader.Load(kubeconfig, null, timeProvider)
-            : InClusterConfig.Load(Environment.GetEnvironmentVariable, InClusterConfig.ServiceAccountDirectory, timeProvider);
+        using var connection = KubernetesConnection.Create(settings.Kubeconfig, null, timeProvider);
         using var client = new KubernetesApiClient(connection, new KubernetesApiClientOptions(), timeProvider, loggers.CreateLogger<KubernetesApiClient>());
         var identity = settings.Identity ?? $"{Dns.GetHostName()}_{Guid.NewGuid().ToString("N")[..8]}";
         var lease = new LeaderElectionOptions
