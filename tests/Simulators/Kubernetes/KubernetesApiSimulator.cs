@@ -406,7 +406,10 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         var name = (string?)metadata["name"];
         if (string.IsNullOrEmpty(name) && metadata["generateName"] is JsonValue prefix)
         {
-            name = (string)prefix! + Guid.NewGuid().ToString("N")[..5];
+            // k8s.io/apiserver/pkg/storage/names/generate.go: the prefix cut to 58, then 5 characters
+            // from k8s.io/apimachinery/pkg/util/rand's alphabet (no vowels, no look-alikes).
+            var text = (string)prefix!;
+            name = text[..Math.Min(text.Length, 58)] + new string([.. Enumerable.Range(0, 5).Select(_ => "bcdfghjklmnpqrstvwxz2456789"[Random.Shared.Next(27)])]);
         }
 
         if (string.IsNullOrEmpty(name))
@@ -424,6 +427,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             return (HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(undecodable));
         }
 
+        metadata["name"] = name;
         if (ObjectValidation.Validate(resource, resource.Namespaced ? ns : "", body) is { Count: > 0 } invalid)
         {
             return (HttpStatusCode.UnprocessableEntity, KubernetesStatus.Invalid(resource.Group, resource.Kind, name, invalid));
@@ -494,11 +498,6 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             return (HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(undecodable));
         }
 
-        if (ObjectValidation.Validate(route.Resource, route.Key.Namespace, body) is { Count: > 0 } invalid)
-        {
-            return (HttpStatusCode.UnprocessableEntity, KubernetesStatus.Invalid(route.Resource.Group, route.Resource.Kind, route.Name!, invalid));
-        }
-
         var updated = Clone(current);
         if (route.Status)
         {
@@ -545,6 +544,11 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
 
         Default(route.Resource, updated);
+        if (ObjectValidation.Validate(route.Resource, route.Key.Namespace, updated) is { Count: > 0 } invalid)
+        {
+            return (HttpStatusCode.UnprocessableEntity, KubernetesStatus.Invalid(route.Resource.Group, route.Resource.Kind, route.Name!, invalid));
+        }
+
         if (JsonNode.DeepEquals(current, updated))
         {
             return (HttpStatusCode.OK, Clone(current));

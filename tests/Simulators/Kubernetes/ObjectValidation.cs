@@ -16,6 +16,11 @@ namespace Simulators.Kubernetes;
 /// - Event validation (pkg/apis/core/validation/events.go legacyValidateEvent): an event without
 ///   eventTime must be in its involved object's namespace (or, for a cluster-scoped object, in
 ///   "default" or no namespace); one with eventTime needs reportingComponent, reportingInstance and action.
+/// - PersistentVolume validation (pkg/apis/core/validation/validation.go ValidatePersistentVolumeSpec):
+///   accessModes and capacity (storage only) required, known access modes, reclaim policies and
+///   volume modes, exactly one volume source, a flexVolume with a driver. PersistentVolumeClaim
+///   (ValidatePersistentVolumeClaimSpec): accessModes and resources.requests.storage required.
+/// - Every name is a DNS subdomain (NameIsDNSSubdomain, k8s.io/apimachinery/pkg/util/validation).
 /// </summary>
 internal static class ObjectValidation
 {
@@ -45,11 +50,43 @@ internal static class ObjectValidation
         return null;
     }
 
-    /// <summary>The field errors of a Lease or Event, as the validation code words them.</summary>
+    private static readonly string[] AccessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
+
+    /// <summary>The volume sources a PersistentVolumeSpec may carry (one of them).</summary>
+    private static readonly string[] VolumeSources =
+    [
+        "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "glusterfs", "flocker", "nfs", "rbd", "quobyte", "cephfs", "iscsi",
+        "cinder", "fc", "flexVolume", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk", "scaleIO",
+        "local", "storageos", "csi",
+    ];
+
+    /// <summary>The field errors of an object, as the validation code words them.</summary>
     public static IReadOnlyList<(string Field, string Message)> Validate(KubernetesResource resource, string namespaceName, JsonObject body)
     {
         var errors = new List<(string, string)>();
-        if (resource == KubernetesResource.Leases)
+        var name = (string?)body["metadata"]?["name"] ?? "";
+        if (!IsDnsSubdomain(name))
+        {
+            errors.Add(("metadata.name", $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
+        }
+
+        if (resource == KubernetesResource.PersistentVolumes)
+        {
+            ValidateVolume(body["spec"] as JsonObject ?? [], errors);
+        }
+        else if (resource == KubernetesResource.PersistentVolumeClaims)
+        {
+            if ((body["spec"]?["accessModes"] as JsonArray ?? []).Count == 0)
+            {
+                errors.Add(("spec.accessModes", "Required value: at least 1 access mode is required"));
+            }
+
+            if (body["spec"]?["resources"]?["requests"]?["storage"] is null)
+            {
+                errors.Add(("spec.resources[storage]", "Required value"));
+            }
+        }
+        else if (resource == KubernetesResource.Leases)
         {
             if (body["spec"]?["leaseDurationSeconds"] is JsonValue duration && Number(duration) <= 0)
             {
@@ -91,6 +128,64 @@ internal static class ObjectValidation
 
         return errors;
     }
+
+    private static void ValidateVolume(JsonObject spec, List<(string, string)> errors)
+    {
+        var modes = spec["accessModes"] as JsonArray ?? [];
+        if (modes.Count == 0)
+        {
+            errors.Add(("spec.accessModes", "Required value"));
+        }
+
+        foreach (var mode in modes.Select(m => (string?)m).Where(m => !AccessModes.Contains(m)))
+        {
+            errors.Add(("spec.accessModes", $"Unsupported value: \"{mode}\": supported values: {string.Join(", ", AccessModes.Select(m => $"\"{m}\""))}"));
+        }
+
+        var capacity = spec["capacity"] as JsonObject ?? [];
+        if (capacity.Count == 0)
+        {
+            errors.Add(("spec.capacity", "Required value"));
+        }
+
+        if (!capacity.ContainsKey("storage") || capacity.Count > 1)
+        {
+            errors.Add(("spec.capacity", $"Unsupported value: {capacity.ToJsonString()}: supported values: \"storage\""));
+        }
+
+        if ((string?)spec["persistentVolumeReclaimPolicy"] is { Length: > 0 } policy && policy is not ("Delete" or "Recycle" or "Retain"))
+        {
+            errors.Add(("spec.persistentVolumeReclaimPolicy", $"Unsupported value: \"{policy}\": supported values: \"Delete\", \"Recycle\", \"Retain\""));
+        }
+
+        if ((string?)spec["volumeMode"] is { } volumeMode && volumeMode is not ("Block" or "Filesystem"))
+        {
+            errors.Add(("spec.volumeMode", $"Unsupported value: \"{volumeMode}\": supported values: \"Block\", \"Filesystem\""));
+        }
+
+        var sources = VolumeSources.Where(spec.ContainsKey).ToList();
+        if (sources.Count == 0)
+        {
+            errors.Add(("spec", "Required value: must specify a volume type"));
+        }
+
+        foreach (var extra in sources.Skip(1))
+        {
+            errors.Add(($"spec.{extra}", "Forbidden: may not specify more than 1 volume type"));
+        }
+
+        if (spec["flexVolume"] is JsonObject flex && string.IsNullOrEmpty((string?)flex["driver"]))
+        {
+            errors.Add(("spec.flexVolume.driver", "Required value"));
+        }
+    }
+
+    private static bool IsDnsSubdomain(string name) =>
+        name.Length is > 0 and <= 253
+        && name.Split('.').All(label => label.Length > 0
+            && char.IsAsciiLetterLower(label[0]) | char.IsAsciiDigit(label[0])
+            && char.IsAsciiLetterLower(label[^1]) | char.IsAsciiDigit(label[^1])
+            && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'));
 
     private static decimal Number(JsonValue value) =>
         decimal.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : 0;

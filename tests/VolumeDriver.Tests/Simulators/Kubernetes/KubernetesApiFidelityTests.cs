@@ -318,6 +318,38 @@ public sealed class KubernetesApiFidelityTests
         Assert.Equal("/api/v1/nodes/zonal-2", logged[0].Path);
     }
 
+    [Fact]
+    public async Task A_volume_without_capacity_or_source_or_with_a_bad_name_is_422_with_one_cause_per_field_and_generateName_uses_the_servers_alphabet()
+    {
+        await using var api = await KubernetesApiSimulator.StartAsync(new KubernetesApiOptions());
+        using var client = new RawKubernetesClient(api);
+        var pv = Volume("pv-1");
+        ((JsonObject)pv["spec"]!).Remove("capacity");
+        ((JsonObject)pv["spec"]!).Remove("flexVolume");
+        pv["spec"]!["persistentVolumeReclaimPolicy"] = "Keep";
+
+        var (status, body) = await client.SendAsync(HttpMethod.Post, Volumes, pv);
+
+        Assert.Equal(422, status);
+        Assert.Equal(
+            ["spec.capacity", "spec.capacity", "spec.persistentVolumeReclaimPolicy", "spec"],
+            ((JsonArray)body["details"]!["causes"]!).Select(c => (string?)c!["field"]));
+        Assert.StartsWith("PersistentVolume \"pv-1\" is invalid: [spec.capacity: Required value, ", (string?)body["message"], StringComparison.Ordinal);
+        Assert.Contains("spec: Required value: must specify a volume type", (string?)body["message"], StringComparison.Ordinal);
+        Assert.Null(api.Get(KubernetesResource.PersistentVolumes, null, "pv-1"));
+
+        var (badName, nameBody) = await client.SendAsync(HttpMethod.Post, Volumes, Volume("PVC_1"));
+        Assert.Equal(422, badName);
+        Assert.Equal("metadata.name", (string?)nameBody["details"]!["causes"]![0]!["field"]);
+
+        var generated = Volume("");
+        ((JsonObject)generated["metadata"]!).Remove("name");
+        generated["metadata"]!["generateName"] = "pv-";
+        var (created, made) = await client.SendAsync(HttpMethod.Post, Volumes, generated);
+        Assert.Equal(201, created);
+        Assert.Matches("^pv-[bcdfghjklmnpqrstvwxz2456789]{5}$", (string?)made["metadata"]!["name"]);
+    }
+
     private static JsonObject Volume(string name, JsonObject? labels = null)
     {
         var metadata = new JsonObject { ["name"] = name };
