@@ -7,6 +7,16 @@ public sealed record KubernetesApiOptions
     public string Token { get; init; } = "test-service-account-token";
 
     /// <summary>
+    /// More tokens the double accepts, each with a label its requests are logged under
+    /// (<see cref="RequestRecord.Credential"/>): two replicas of one service account hold two
+    /// projected tokens, which tells their requests apart. They act as the same user.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> AdditionalTokens { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The label the requests carrying <see cref="Token"/> are logged under.</summary>
+    public const string PrimaryCredential = "primary";
+
+    /// <summary>
     /// What the token's user may do, as RBAC decides; null lets it do everything (a cluster-admin
     /// token). Requests no rule allows are answered 403 Forbidden.
     /// </summary>

@@ -198,7 +198,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             // Logged when the answer starts: a watch is in the log as soon as its stream opens.
             lock (_lock)
             {
-                _requests.Add(new RequestRecord(at, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Headers.UserAgent.ToString(), context.Response.StatusCode));
+                _requests.Add(new RequestRecord(at, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Headers.UserAgent.ToString(), CredentialOf(request), context.Response.StatusCode));
             }
 
             return Task.CompletedTask;
@@ -217,7 +217,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
     private async Task ServeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Headers.Authorization.ToString() != "Bearer " + _options.Token)
+        if (CredentialOf(request) is null)
         {
             await WriteAsync(context, HttpStatusCode.Unauthorized, KubernetesStatus.Unauthorized());
             return;
@@ -354,6 +354,19 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
 
         await WriteAsync(context, HttpStatusCode.MethodNotAllowed, KubernetesStatus.Failure(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"the server does not allow this method on the requested resource"));
+    }
+
+    /// <summary>The label of the bearer token the request carries, or null for none the double accepts.</summary>
+    private string? CredentialOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var token = header["Bearer ".Length..];
+        return token == _options.Token ? KubernetesApiOptions.PrimaryCredential : _options.AdditionalTokens.GetValueOrDefault(token);
     }
 
     private async Task PatchAsync(HttpContext context, Route route)

@@ -300,7 +300,7 @@ public sealed class KubernetesApiFidelityTests
     [Fact]
     public async Task Nodes_carry_zone_labels_as_the_cloud_provider_sets_them_and_the_request_log_names_each_client()
     {
-        await using var api = await KubernetesApiSimulator.StartAsync(new KubernetesApiOptions());
+        await using var api = await KubernetesApiSimulator.StartAsync(new KubernetesApiOptions { AdditionalTokens = new Dictionary<string, string> { ["token-b"] = "replica-b" } });
         api.AddNode("zonal-1", "westeurope", "westeurope-1");
         api.AddNode("zonal-2", "westeurope", "westeurope-2");
         api.AddNode("unzoned", "westeurope", "0");
@@ -312,10 +312,20 @@ public sealed class KubernetesApiFidelityTests
         var (_, zonal) = await client.SendAsync(HttpMethod.Get, "/api/v1/nodes?labelSelector=" + Uri.EscapeDataString("topology.kubernetes.io/zone notin (0,1,2)"));
         Assert.Equal(["zonal-1", "zonal-2"], ((JsonArray)zonal["items"]!).Select(n => (string?)n!["metadata"]!["name"]));
 
+        using var second = new RawKubernetesClient(api, token: "token-b", userAgent: "replica-b");
+        await second.SendAsync(HttpMethod.Get, "/api/v1/nodes/unzoned");
+        using var stranger = new RawKubernetesClient(api, token: "unknown", userAgent: "stranger");
+        Assert.Equal(401, (await stranger.SendAsync(HttpMethod.Get, "/api/v1/nodes")).Status);
+
         var logged = api.RequestLog.Where(r => r.UserAgent == "replica-a").ToList();
         Assert.Equal(2, logged.Count);
         Assert.All(logged, r => Assert.Equal(200, r.Status));
+        Assert.All(logged, r => Assert.Equal(KubernetesApiOptions.PrimaryCredential, r.Credential));
         Assert.Equal("/api/v1/nodes/zonal-2", logged[0].Path);
+        Assert.Equal("replica-b", api.RequestLog.Single(r => r.UserAgent == "replica-b").Credential);
+        var refused = api.RequestLog.Single(r => r.UserAgent == "stranger");
+        Assert.Null(refused.Credential);
+        Assert.Equal(401, refused.Status);
     }
 
     [Fact]
