@@ -283,6 +283,11 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             return;
         }
 
+        if (!await PassHoldAsync(request.Method, route.Resource.Plural, context.RequestAborted))
+        {
+            return;
+        }
+
         if (route.Name is null)
         {
             switch (request.Method)
@@ -343,9 +348,16 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
                     await PatchAsync(context, route);
                     return;
                 case "DELETE":
+                    // A DeleteOptions body may carry preconditions (uid, resourceVersion).
+                    var options = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0 ? await ReadBodyAsync(context) : new JsonObject();
+                    if (options is null)
+                    {
+                        return;
+                    }
+
                     lock (_lock)
                     {
-                        result = DeleteLocked(route.Resource, route.Namespace, route.Name);
+                        result = DeleteLocked(route.Resource, route.Namespace, route.Name, options["preconditions"] as JsonObject);
                     }
 
                     await WriteAsync(context, result.Status, result.Body);
@@ -580,7 +592,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         return (HttpStatusCode.OK, Clone(_objects.TryGetValue(route.Key, out var now) ? now : updated));
     }
 
-    private (HttpStatusCode Status, JsonObject Body) DeleteLocked(KubernetesResource resource, string ns, string name)
+    private (HttpStatusCode Status, JsonObject Body) DeleteLocked(KubernetesResource resource, string ns, string name, JsonObject? preconditions = null)
     {
         var key = new ObjectKey(resource, resource.Namespaced ? ns : "", name);
         if (!_objects.TryGetValue(key, out var current))
@@ -589,6 +601,11 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
 
         var metadata = (JsonObject)current["metadata"]!;
+        if (PreconditionFailure(key, metadata, preconditions) is { } failed)
+        {
+            return (HttpStatusCode.Conflict, KubernetesStatus.Conflict(resource, name, failed));
+        }
+
         if ((metadata["finalizers"] as JsonArray ?? []).Count > 0)
         {
             if (metadata["deletionTimestamp"] is null)
@@ -606,6 +623,28 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         Remove(key);
         _controller.Reconcile();
         return (HttpStatusCode.OK, resource.ReturnsDeletedObject ? current : KubernetesStatus.Success(resource, name, (string?)metadata["uid"]));
+    }
+
+    /// <summary>
+    /// Why a delete's preconditions fail, as the storage layer words it (Preconditions.Check in
+    /// k8s.io/apiserver/pkg/storage/interfaces.go, wrapped as a StorageError of code 4 and answered
+    /// 409 Conflict), or null.
+    /// </summary>
+    private static string? PreconditionFailure(ObjectKey key, JsonObject metadata, JsonObject? preconditions)
+    {
+        var storageKey = $"/registry/{key.Resource.Plural}/{(key.Namespace.Length > 0 ? key.Namespace + "/" : "")}{key.Name}";
+        string Failure(string detail) => $"StorageError: invalid object, Code: 4, Key: {storageKey}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: {detail}";
+        if ((string?)preconditions?["uid"] is { } uid && uid != (string?)metadata["uid"])
+        {
+            return Failure($"UID in precondition: {uid}, UID in object meta: {(string?)metadata["uid"]}");
+        }
+
+        if ((string?)preconditions?["resourceVersion"] is { } version && version != (string?)metadata["resourceVersion"])
+        {
+            return Failure($"ResourceVersion in precondition: {version}, ResourceVersion in object meta: {(string?)metadata["resourceVersion"]}");
+        }
+
+        return null;
     }
 
     private async Task ListAsync(HttpContext context, Route route, Selector selector)
@@ -863,6 +902,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 
     private void Record(WatchEvent change)
     {
+        SignalChange();
         _history.Add(change);
         if (_history.Count > _options.HistoryLimit)
         {

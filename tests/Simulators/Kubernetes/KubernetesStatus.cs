@@ -35,8 +35,8 @@ internal static class KubernetesStatus
     public static JsonObject AlreadyExists(KubernetesResource resource, string name) =>
         Failure(HttpStatusCode.Conflict, "AlreadyExists", $"{Qualified(resource)} \"{name}\" already exists", Details(resource, name));
 
-    public static JsonObject Conflict(KubernetesResource resource, string name) =>
-        Failure(HttpStatusCode.Conflict, "Conflict", $"Operation cannot be fulfilled on {Qualified(resource)} \"{name}\": the object has been modified; please apply your changes to the latest version and try again", Details(resource, name));
+    public static JsonObject Conflict(KubernetesResource resource, string name, string reason = "the object has been modified; please apply your changes to the latest version and try again") =>
+        Failure(HttpStatusCode.Conflict, "Conflict", $"Operation cannot be fulfilled on {Qualified(resource)} \"{name}\": {reason}", Details(resource, name));
 
     /// <summary>
     /// NewInvalid: "Kind.group \"name\" is invalid: field: Type: detail" (errors joined as "[a, b]"),

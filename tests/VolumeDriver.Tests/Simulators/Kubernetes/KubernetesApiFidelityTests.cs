@@ -360,6 +360,58 @@ public sealed class KubernetesApiFidelityTests
         Assert.Matches("^pv-[bcdfghjklmnpqrstvwxz2456789]{5}$", (string?)made["metadata"]!["name"]);
     }
 
+    [Fact]
+    public async Task A_delete_whose_preconditions_do_not_hold_is_409_and_keeps_the_object()
+    {
+        await using var api = await KubernetesApiSimulator.StartAsync(new KubernetesApiOptions { PlayPersistentVolumeController = false });
+        using var client = new RawKubernetesClient(api);
+        var (_, lease) = await client.SendAsync(HttpMethod.Post, Leases, Lease("driver", "me", "2026-12-07T10:00:00.000000Z"));
+        var uid = (string)lease["metadata"]!["uid"]!;
+
+        var (wrongUid, body) = await client.SendAsync(HttpMethod.Delete, Leases + "/driver", new JsonObject { ["kind"] = "DeleteOptions", ["apiVersion"] = "v1", ["preconditions"] = new JsonObject { ["uid"] = "other" } });
+        Assert.Equal(409, wrongUid);
+        Assert.Equal($"Operation cannot be fulfilled on leases.coordination.k8s.io \"driver\": StorageError: invalid object, Code: 4, Key: /registry/leases/kube-system/driver, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: other, UID in object meta: {uid}", (string?)body["message"]);
+        var (staleVersion, _) = await client.SendAsync(HttpMethod.Delete, Leases + "/driver", new JsonObject { ["preconditions"] = new JsonObject { ["resourceVersion"] = "1" } });
+        Assert.Equal(409, staleVersion);
+        Assert.NotNull(api.Get(KubernetesResource.Leases, "kube-system", "driver"));
+
+        var (deleted, _) = await client.SendAsync(HttpMethod.Delete, Leases + "/driver", new JsonObject { ["preconditions"] = new JsonObject { ["uid"] = uid, ["resourceVersion"] = (string)lease["metadata"]!["resourceVersion"]! } });
+        Assert.Equal(200, deleted);
+        Assert.Null(api.Get(KubernetesResource.Leases, "kube-system", "driver"));
+    }
+
+    [Fact]
+    public async Task A_held_create_whose_client_goes_away_stores_nothing_and_a_released_one_is_stored_and_waited_for()
+    {
+        await using var api = await KubernetesApiSimulator.StartAsync(new KubernetesApiOptions { PlayPersistentVolumeController = false });
+        using var client = new RawKubernetesClient(api);
+
+        var held = api.HoldNext("POST", "persistentvolumes");
+        using (var abandoning = new RawKubernetesClient(api))
+        {
+            using var gone = new CancellationTokenSource();
+            var sending = abandoning.SendAsync(HttpMethod.Post, Volumes, Volume("pv-lost"), cancellationToken: gone.Token);
+            await held.Arrived.WithTimeout();
+            await gone.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+            await held.Abandoned.WithTimeout();
+        }
+
+        Assert.Null(api.Get(KubernetesResource.PersistentVolumes, null, "pv-lost"));
+
+        var second = api.HoldNext("POST", "persistentvolumes");
+        var creating = client.SendAsync(HttpMethod.Post, Volumes, Volume("pv-kept"));
+        await second.Arrived.WithTimeout();
+        var waiting = api.WaitForAsync("pv-kept", a => a.Get(KubernetesResource.PersistentVolumes, null, "pv-kept"), TimeSpan.FromSeconds(30));
+        Assert.False(waiting.IsCompleted);
+        second.Release();
+        Assert.Equal(201, (await creating.WithTimeout()).Status);
+        Assert.Equal("pv-kept", (string?)(await waiting.WithTimeout())["metadata"]!["name"]);
+
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => api.WaitForAsync("pv-never", a => a.Get(KubernetesResource.PersistentVolumes, null, "pv-never"), TimeSpan.FromMilliseconds(200)).WithTimeout());
+        Assert.Contains("pv-never", timeout.Message, StringComparison.Ordinal);
+    }
+
     private static JsonObject Volume(string name, JsonObject? labels = null)
     {
         var metadata = new JsonObject { ["name"] = name };

@@ -30,11 +30,11 @@ internal sealed class RawKubernetesClient : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
     }
 
-    public Task<(int Status, JsonObject Body)> SendAsync(HttpMethod method, string path, JsonObject? body = null, string contentType = "application/json") =>
-        SendAsyncRaw(method, path, body?.ToJsonString(), contentType);
+    public Task<(int Status, JsonObject Body)> SendAsync(HttpMethod method, string path, JsonObject? body = null, string contentType = "application/json", CancellationToken cancellationToken = default) =>
+        SendAsyncRaw(method, path, body?.ToJsonString(), contentType, cancellationToken);
 
     /// <summary>Sends a body as given (a JSON patch is an array), with its content type.</summary>
-    public async Task<(int Status, JsonObject Body)> SendAsyncRaw(HttpMethod method, string path, string? body, string contentType)
+    public async Task<(int Status, JsonObject Body)> SendAsyncRaw(HttpMethod method, string path, string? body, string contentType, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -43,8 +43,8 @@ internal sealed class RawKubernetesClient : IDisposable
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         }
 
-        using var response = await _http.SendAsync(request).WithTimeout();
-        var text = await response.Content.ReadAsStringAsync().WithTimeout();
+        using var response = await _http.SendAsync(request, cancellationToken).WithTimeout();
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).WithTimeout();
         return text.StartsWith('{')
             ? ((int)response.StatusCode, (JsonObject)JsonNode.Parse(text)!)
             : throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode} with a body that is not a JSON object: '{text}'");
