@@ -7,7 +7,7 @@ public sealed partial class KubernetesApiSimulator
 
     /// <summary>
     /// Waits until <paramref name="probe"/> returns a value, looking again after every change the
-    /// store records (no polling); a <see cref="TimeoutException"/> naming <paramref name="what"/>
+    /// store records and every request answered (no polling); a <see cref="TimeoutException"/> naming <paramref name="what"/>
     /// after <paramref name="limit"/>.
     /// </summary>
     public async Task<T> WaitForAsync<T>(string what, Func<KubernetesApiSimulator, T?> probe, TimeSpan limit)
@@ -55,7 +55,7 @@ public sealed partial class KubernetesApiSimulator
         return held;
     }
 
-    /// <summary>Wakes every <see cref="WaitForAsync"/>; called under the lock after each recorded change.</summary>
+    /// <summary>Wakes every <see cref="WaitForAsync"/>; called under the lock after each recorded change and answered request.</summary>
     private void SignalChange()
     {
         var changed = _changed;

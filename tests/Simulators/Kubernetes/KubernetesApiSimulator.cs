@@ -43,6 +43,9 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
     private const string PvProtection = "kubernetes.io/pv-protection";
     private const string PvcProtection = "kubernetes.io/pvc-protection";
 
+    /// <summary>The HttpContext item holding the name a create stored, for the request log.</summary>
+    private const string CreatedName = "k8s-double-created-name";
+
     private readonly Lock _lock = new();
     private readonly KubernetesApiOptions _options;
     private readonly SimulatorHost _host;
@@ -198,7 +201,8 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             // Logged when the answer starts: a watch is in the log as soon as its stream opens.
             lock (_lock)
             {
-                _requests.Add(new RequestRecord(at, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Headers.UserAgent.ToString(), CredentialOf(request), context.Response.StatusCode));
+                _requests.Add(new RequestRecord(at, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Headers.UserAgent.ToString(), CredentialOf(request), context.Items[CreatedName] as string, context.Response.StatusCode));
+                SignalChange();
             }
 
             return Task.CompletedTask;
@@ -229,6 +233,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             return;
         }
 
+        context.Items[CreatedName] = route.Name;
         var query = request.Query;
         if (!Selector.TryParse(route.Resource, query["labelSelector"], query["fieldSelector"], out var selector, out var problem))
         {
@@ -310,6 +315,8 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
                     {
                         created = CreateLocked(route.Resource, route.Namespace, body);
                     }
+
+                    context.Items[CreatedName] = (string?)created.Item2["metadata"]?["name"];
 
                     await WriteAsync(context, created.Item1, created.Item2);
                     return;
