@@ -80,7 +80,7 @@ public sealed class LoopProvisioningEndToEndTests
         bed.StartProvisioner(Replica, Driver, loop.Environment);
 
         var bad = bed.CreateClaim("bad", "wrong", "16Mi");
-        await bed.Api.WaitForAsync("a ProvisioningFailed event on bad", _ => bed.EventsOf("bad").FirstOrDefault(e => e.Reason == "ProvisioningFailed").Message, TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("a ProvisioningFailed event on bad", _ => bed.EventsOf("bad").FirstOrDefault(e => e.Reason == "ProvisioningFailed").Message, TimeSpan.FromMinutes(1));
         Assert.Contains("skuname", bed.EventsOf("bad").First(e => e.Reason == "ProvisioningFailed").Message, StringComparison.Ordinal);
         Assert.False(File.Exists(loop.ImagePath("pvc-" + (string)bad["metadata"]!["uid"]!)));
 
@@ -89,7 +89,7 @@ public sealed class LoopProvisioningEndToEndTests
         var name = (string)pv["metadata"]!["name"]!;
         Assert.Equal("Retain", (string?)pv["spec"]!["persistentVolumeReclaimPolicy"]);
         bed.Api.Delete(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "kept");
-        await bed.Api.WaitForAsync("the retained PV Released", a => (string?)a.Get(KubernetesResource.PersistentVolumes, null, name)?["status"]?["phase"] == "Released" ? name : null, TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("the retained PV Released", a => (string?)a.Get(KubernetesResource.PersistentVolumes, null, name)?["status"]?["phase"] == "Released" ? name : null, TimeSpan.FromMinutes(1));
 
         // The bad claim is never provisioned, and the released Retain volume is never deleted, whatever the provisioner does next.
         bed.CreateClaim("later", "kept", "16Mi");
@@ -108,7 +108,7 @@ public sealed class LoopProvisioningEndToEndTests
         bed.StartProvisioner(Replica, Driver, loop.Environment);
 
         var claims = Enumerable.Range(0, 100).Select(i => bed.CreateClaim($"claim-{i:000}", "loop", "16Mi")).ToList();
-        await bed.Api.WaitForAsync(
+        await bed.WaitForAsync(
             "100 claims Bound",
             a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 ? "done" : null,
             TimeSpan.FromMinutes(5));
@@ -187,7 +187,7 @@ public sealed class LoopProvisioningEndToEndTests
         var provisioner = bed.StartProvisioner(Replica, Driver, loop.Environment, healthPort: port);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
-        await bed.Api.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1));
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative)).WithTimeout()).StatusCode);
         await EventuallyReadyAsync(http, bed);
 
@@ -204,17 +204,8 @@ public sealed class LoopProvisioningEndToEndTests
         return GoJson.Marshal(options);
     }
 
-    internal static async Task<JsonObject> WaitForBoundAsync(ProvisioningTestBed bed, string claim, TimeSpan? limit = null)
-    {
-        try
-        {
-            return await bed.WaitForBoundVolumeAsync(claim, limit);
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException(e.Message + "\n\n" + bed.Diagnose(), e);
-        }
-    }
+    internal static Task<JsonObject> WaitForBoundAsync(ProvisioningTestBed bed, string claim, TimeSpan? limit = null) =>
+        bed.WaitForBoundVolumeAsync(claim, limit);
 
     /// <summary>/readyz turns 200 once the replica reached the API server and, as leader, listed everything; each look follows a change in the double.</summary>
     private static async Task EventuallyReadyAsync(HttpClient http, ProvisioningTestBed bed)
@@ -230,7 +221,7 @@ public sealed class LoopProvisioningEndToEndTests
 
             Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), "/readyz never answered 200: " + await response.Content.ReadAsStringAsync());
             var seen = bed.Api.RequestLog.Count;
-            await bed.Api.WaitForAsync("another request", a => a.RequestLog.Count > seen ? "more" : null, TimeSpan.FromSeconds(20));
+            await bed.WaitForAsync("another request", a => a.RequestLog.Count > seen ? "more" : null, TimeSpan.FromSeconds(20));
         }
     }
 

@@ -30,6 +30,12 @@ internal sealed class ProvisionerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Whether the test ended it (kill -9 or SIGTERM), as opposed to it exiting on its own.</summary>
+    public bool EndedByTest { get; private set; }
+
+    /// <summary>Completes when the process exits, for whatever reason.</summary>
+    public Task Exited => _process.WaitForExitAsync();
+
     /// <summary>What it wrote so far, stdout and stderr interleaved by line.</summary>
     public IReadOnlyList<string> Output => [.. _output];
 
@@ -67,6 +73,7 @@ internal sealed class ProvisionerProcess : IAsyncDisposable
     /// <summary>kill -9: no chance to release the Lease or finish a request.</summary>
     public async Task KillAsync()
     {
+        EndedByTest = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -78,6 +85,7 @@ internal sealed class ProvisionerProcess : IAsyncDisposable
     /// <summary>SIGTERM, then the exit code (it must end within the limit).</summary>
     public async Task<int> StopAsync()
     {
+        EndedByTest = true;
         if (!_process.HasExited)
         {
             await LoopVolumeFixture.RunToolAsync("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));

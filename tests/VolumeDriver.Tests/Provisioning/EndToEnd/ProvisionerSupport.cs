@@ -40,7 +40,9 @@ internal static class ProvisionerSupport
             }
 
             var text = output.Result + error.Result;
-            return text.Contains("has no provisioner mode", StringComparison.Ordinal) || text.Contains("provisioner", StringComparison.Ordinal) && text.Contains("nrecognized", StringComparison.Ordinal)
+            // A build before the mode answers "unknown verb 'provisioner'" (Not supported); one with
+            // only its command line, "this build of volume-driver has no provisioner mode".
+            return text.Contains("has no provisioner mode", StringComparison.Ordinal) || text.Contains("unknown verb 'provisioner'", StringComparison.Ordinal)
                 ? $"the published binary has no provisioner mode yet ({text.Trim()}); build it from a branch that has one"
                 : null;
         }

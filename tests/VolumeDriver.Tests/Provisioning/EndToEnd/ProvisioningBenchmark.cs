@@ -21,7 +21,7 @@ public sealed class ProvisioningBenchmark(ITestOutputHelper output)
         await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"]);
         bed.CreateStorageClass("loop", "example.com/volume-driver", new Dictionary<string, string> { ["fsType"] = "ext4" });
         bed.StartProvisioner("replica-a", "example.com/volume-driver", loop.Environment);
-        await bed.Api.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1));
 
         var created = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var i in Enumerable.Range(0, 100))
@@ -31,7 +31,7 @@ public sealed class ProvisioningBenchmark(ITestOutputHelper output)
             created["pvc-" + (string)claim["metadata"]!["uid"]!] = at;
         }
 
-        await bed.Api.WaitForAsync(
+        await bed.WaitForAsync(
             "100 claims Bound",
             a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 ? "done" : null,
             TimeSpan.FromMinutes(10));

@@ -111,7 +111,7 @@ internal sealed class ProvisioningTestBed : IAsyncDisposable
     /// <summary>Waits until the claim is Bound, and returns its PV.</summary>
     public async Task<JsonObject> WaitForBoundVolumeAsync(string claim, TimeSpan? limit = null)
     {
-        var bound = await Api.WaitForAsync(
+        var bound = await WaitForAsync(
             $"claim {ClaimNamespace}/{claim} Bound",
             a => a.Get(KubernetesResource.PersistentVolumeClaims, ClaimNamespace, claim) is { } c && (string?)c["status"]?["phase"] == "Bound" ? c : null,
             limit ?? TimeSpan.FromMinutes(2));
@@ -119,7 +119,53 @@ internal sealed class ProvisioningTestBed : IAsyncDisposable
     }
 
     public Task WaitForVolumeGoneAsync(string volume, TimeSpan? limit = null) =>
-        Api.WaitForAsync($"PV {volume} deleted", a => a.Get(KubernetesResource.PersistentVolumes, null, volume) is null ? volume : null, limit ?? TimeSpan.FromMinutes(2));
+        WaitForAsync($"PV {volume} deleted", a => a.Get(KubernetesResource.PersistentVolumes, null, volume) is null ? volume : null, limit ?? TimeSpan.FromMinutes(2));
+
+    /// <summary>
+    /// <see cref="KubernetesApiSimulator.WaitForAsync"/>, failing at once (with the provisioners'
+    /// output) when a provisioner the test did not end exits, instead of waiting out the limit.
+    /// </summary>
+    public async Task<T> WaitForAsync<T>(string what, Func<KubernetesApiSimulator, T?> probe, TimeSpan limit)
+        where T : class
+    {
+        ProvisionerProcess[] running;
+        lock (_processes)
+        {
+            running = [.. _processes.Where(p => !p.EndedByTest)];
+        }
+
+        var waiting = Api.WaitForAsync(what, probe, limit);
+        var exits = running.Select(async p =>
+        {
+            await p.Exited;
+            return p;
+        }).ToList();
+        while (exits.Count > 0)
+        {
+            var first = await Task.WhenAny([waiting, .. exits]);
+            if (first == waiting)
+            {
+                break;
+            }
+
+            var exited = await (Task<ProvisionerProcess>)first;
+            if (!exited.EndedByTest)
+            {
+                throw new InvalidOperationException($"{exited.Describe()}\nexited while the test waited for {what}\n\n{Diagnose()}");
+            }
+
+            exits.Remove((Task<ProvisionerProcess>)first);
+        }
+
+        try
+        {
+            return await waiting;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n\n" + Diagnose(), e);
+        }
+    }
 
     /// <summary>The events on a claim, as kubectl describe lists them: reason and message.</summary>
     public IReadOnlyList<(string Reason, string Message)> EventsOf(string claim) =>
