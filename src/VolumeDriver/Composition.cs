@@ -8,11 +8,14 @@ using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
 using VolumeDriver.Host;
 using VolumeDriver.Installation;
+using VolumeDriver.Kubernetes;
+using VolumeDriver.Kubernetes.LeaderElection;
 using VolumeDriver.Locking;
 using VolumeDriver.Locking.Etcd;
 using VolumeDriver.Logging;
 using VolumeDriver.Modules;
 using VolumeDriver.Node;
+using VolumeDriver.Provisioning;
 
 namespace VolumeDriver;
 
@@ -32,13 +35,7 @@ internal static class Composition
         try
         {
             var loggers = logging.LoggerFactory;
-            var host = new HostRoot("/", configuration.Node.EmulationRoot);
-            var processRunner = new ProcessRunner(timeProvider);
-            var mountTable = new MountTable(host);
-            var loopDevices = new LoopDevices(host);
-            var locks = CreateLocks(configuration.Locking, timeProvider, loggers);
-            var module = ModuleFor(configuration);
-            var backend = module.Compose(new ModuleServices(host, processRunner, mountTable, loopDevices, locks, timeProvider, loggers));
+            var (module, backend, host, processRunner, mountTable) = ComposeBackend(configuration, timeProvider, loggers);
             var disk = backend.Disk;
             var parser = new FlexOptionsParser(module.OptionKeys);
             var locator = new SysfsDeviceLocator([backend.DeviceResolver], timeProvider, loggers.CreateLogger<SysfsDeviceLocator>());
@@ -75,6 +72,49 @@ internal static class Composition
     }
 
     /// <summary>
+    /// The provisioner mode (a Deployment's long-running process): the configured backend's module,
+    /// the API connection (--kubeconfig, else the pod's service account), the Lease, the controller
+    /// and the health endpoints, with the log as JSON lines on <paramref name="stdout"/>. Runs until
+    /// SIGTERM (exit 0) or a lost Lease (exit 1).
+    /// </summary>
+    public static async Task<int> RunProvisionerAsync(ProvisionerSettings settings, Stream stdout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var configuration = await new ConfigurationLoader(ConfigurationLocator.ForCurrentProcess(), Environment.ProcessPath).LoadAsync(settings.ConfigPath, cancellationToken);
+        using var logging = LoggingSetup.CreateJsonLines(stdout, configuration.Log.Level, settings.Verbose);
+        var loggers = logging.LoggerFactory;
+        var logger = loggers.CreateLogger("VolumeDriver.Provisioning");
+        var (module, backend, _, _, _) = ComposeBackend(configuration, timeProvider, loggers);
+        using var connection = settings.Kubeconfig is { } kubeconfig
+            ? KubeconfigLoader.Load(kubeconfig, null, timeProvider)
+            : InClusterConfig.Load(Environment.GetEnvironmentVariable, InClusterConfig.ServiceAccountDirectory, timeProvider);
+        using var client = new KubernetesApiClient(connection, new KubernetesApiClientOptions(), timeProvider, loggers.CreateLogger<KubernetesApiClient>());
+        var identity = settings.Identity ?? $"{Dns.GetHostName()}_{Guid.NewGuid().ToString("N")[..8]}";
+        var lease = new LeaderElectionOptions
+        {
+            Namespace = settings.LeaseNamespace ?? connection.DefaultNamespace ?? "default",
+            LeaseName = ProvisioningNames.LeaseNameFor(settings.Driver),
+            Identity = identity,
+        }.Validate();
+        var health = new ProvisionerHealth();
+        var controller = new ProvisioningController(
+            client,
+            backend.Disk,
+            new VolumePlanner(settings.Driver, module.OptionKeys, module.Provisioning),
+            new EventRecorder(client, settings.Driver.QualifiedName, identity, timeProvider, loggers.CreateLogger<EventRecorder>()),
+            settings.Driver,
+            health,
+            settings.Workers,
+            new KubernetesInformerOptions(),
+            timeProvider,
+            loggers.CreateLogger<ProvisioningController>());
+        var healthServer = settings.HealthPort > 0
+            ? new HealthServer(new IPEndPoint(IPAddress.Any, settings.HealthPort), health, timeProvider, loggers.CreateLogger<HealthServer>())
+            : null;
+        var host = new ProvisionerHost(client, new LeaderElector(client, lease, timeProvider, loggers.CreateLogger<LeaderElector>()), lease, controller, health, healthServer, timeProvider, logger);
+        return await host.RunAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// The services of the operator commands doctor and install, which run without a valid
     /// configuration. Nothing here does I/O until a command runs.
     /// </summary>
@@ -90,6 +130,22 @@ internal static class Composition
         return new OperatorServices(
             new Doctor(loader, configuration => ModuleFor(configuration).CreateDiagnostics(), environment, EtcdDiagnostics.ProbeAsync),
             new DriverInstaller(Environment.ProcessPath, loader));
+    }
+
+    /// <summary>The configured backend's module and its parts, over this machine's node services.</summary>
+    private static (IBackendModule Module, BackendParts Parts, HostRoot Host, ProcessRunner ProcessRunner, MountTable MountTable) ComposeBackend(
+        DriverConfiguration configuration,
+        TimeProvider timeProvider,
+        ILoggerFactory loggers)
+    {
+        var host = new HostRoot("/", configuration.Node.EmulationRoot);
+        var processRunner = new ProcessRunner(timeProvider);
+        var mountTable = new MountTable(host);
+        var loopDevices = new LoopDevices(host);
+        var locks = CreateLocks(configuration.Locking, timeProvider, loggers);
+        var module = ModuleFor(configuration);
+        var parts = module.Compose(new ModuleServices(host, processRunner, mountTable, loopDevices, locks, timeProvider, loggers));
+        return (module, parts, host, processRunner, mountTable);
     }
 
     /// <summary>The configured backend's module: the one place that asks which backend is configured.</summary>

@@ -70,7 +70,8 @@ static async Task<int> RunAsync(string[] args, Stream stdout, ReplyWriter replie
             (settings, cancellationToken) => Composition.CreateVerbServicesAsync(settings, TimeProvider.System, cancellationToken),
             TimeProvider.System,
             Composition.CreateOperatorServices(),
-            interruption);
+            interruption,
+            (settings, cancellationToken) => Composition.RunProvisionerAsync(settings, stdout, TimeProvider.System, cancellationToken));
         return await cli.RunAsync(args);
     }
     catch (Exception e)

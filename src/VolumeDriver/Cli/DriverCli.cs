@@ -19,11 +19,13 @@ internal sealed class DriverCli
     private readonly OperatorServices _operators;
     private readonly Interruption _interruption;
     private readonly VerbRunner _runner;
+    private readonly Func<ProvisionerSettings, CancellationToken, Task<int>>? _provisioner;
 
     /// <param name="stdout">Where help and version text go (operators only).</param>
     /// <param name="replies">The writer of the one JSON reply, shared with the process's last-resort handler.</param>
     /// <param name="operators">What the operator commands doctor and install run with.</param>
     /// <param name="interruption">SIGTERM and SIGINT, which every command's Failure names when they cut it short.</param>
+    /// <param name="provisioner">Runs the provisioner mode (<see cref="ProvisionerCommand"/>); null where a test does not need it.</param>
     public DriverCli(
         Stream stdout,
         ReplyWriter replies,
@@ -31,7 +33,8 @@ internal sealed class DriverCli
         Func<CliSettings, CancellationToken, Task<VerbServices>> compose,
         TimeProvider timeProvider,
         OperatorServices operators,
-        Interruption interruption)
+        Interruption interruption,
+        Func<ProvisionerSettings, CancellationToken, Task<int>>? provisioner = null)
     {
         _stdout = stdout;
         _replies = replies;
@@ -39,6 +42,7 @@ internal sealed class DriverCli
         _operators = operators;
         _interruption = interruption;
         _runner = new VerbRunner(replies, stdin, compose, interruption, timeProvider);
+        _provisioner = provisioner;
     }
 
     /// <summary>True when the arguments ask for indented JSON (read before parsing, for every exit path).</summary>
@@ -197,6 +201,7 @@ internal sealed class DriverCli
         root.Subcommands.Add(delete);
 
         new OperatorCommands(_runner, _operators).AddTo(root, globals.Config, globals.Verbose);
+        root.Subcommands.Add(new ProvisionerCommand(_runner, _provisioner).Create(globals.Config, globals.Verbose));
 
         foreach (var (name, reason) in VerbNames.NotSupported)
         {

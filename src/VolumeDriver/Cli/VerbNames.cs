@@ -41,6 +41,9 @@ internal static class VerbNames
     public const string List = "list";
     public const string MigrateVhd = "migrate-vhd";
 
-    /// <summary>The operators' commands doctor, install, list and migrate-vhd.</summary>
-    public static readonly FrozenSet<string> OperatorCommands = FrozenSet.Create(StringComparer.Ordinal, Doctor, Install, List, MigrateVhd);
+    /// <summary>The long-running dynamic provisioner, which a Deployment runs (not kubelet).</summary>
+    public const string Provisioner = "provisioner";
+
+    /// <summary>The operators' commands doctor, install, list and migrate-vhd, and the provisioner mode.</summary>
+    public static readonly FrozenSet<string> OperatorCommands = FrozenSet.Create(StringComparer.Ordinal, Doctor, Install, List, MigrateVhd, Provisioner);
 }

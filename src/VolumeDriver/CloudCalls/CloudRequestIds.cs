@@ -13,6 +13,9 @@ internal readonly record struct CloudRequestIds(string? RequestId, string? Corre
     public const string MsCorrelationRequestId = "x-ms-correlation-request-id";
     public const string VCloudRequestId = "X-VMWARE-VCLOUD-REQUEST-ID";
 
+    /// <summary>The Kubernetes API server's id of a request, the key of its audit log.</summary>
+    public const string KubernetesAuditId = "Audit-Id";
+
     public static CloudRequestIds None => default;
 
     /// <summary>Reads the ids <paramref name="service"/> sends, through <paramref name="header"/> (a header's first value, or null).</summary>
@@ -21,6 +24,7 @@ internal readonly record struct CloudRequestIds(string? RequestId, string? Corre
         CloudService.Arm => new(Blank(header(MsRequestId)), Blank(header(MsCorrelationRequestId))),
         CloudService.Blob => new(Blank(header(MsRequestId))),
         CloudService.VCloud => new(Blank(header(VCloudRequestId))),
+        CloudService.Kubernetes => new(Blank(header(KubernetesAuditId))),
         _ => None,
     };
 
@@ -38,6 +42,7 @@ internal readonly record struct CloudRequestIds(string? RequestId, string? Corre
         CloudService.Arm => "ARM",
         CloudService.Blob => "Blob service",
         CloudService.VCloud => "vCloud",
+        CloudService.Kubernetes => "Kubernetes API",
         _ => "etcd",
     };
 

@@ -14,4 +14,7 @@ internal enum CloudService
 
     /// <summary>etcd's v3 JSON gateway (the lock service).</summary>
     Etcd,
+
+    /// <summary>The Kubernetes API server (the provisioner's PVs, PVCs, Events and Leases).</summary>
+    Kubernetes,
 }

@@ -88,6 +88,30 @@ internal sealed class LoggingSetup : IDisposable
         return setup;
     }
 
+    /// <summary>
+    /// The provisioner mode's logging: one JSON object per line on <paramref name="output"/> (its
+    /// stdout, which the cluster's log collector reads) and, with <paramref name="verbose"/>, the
+    /// usual text lines on stderr as well. No log file: a pod's files are lost with it.
+    /// </summary>
+    public static LoggingSetup CreateJsonLines(Stream output, LogLevelSetting level, bool verbose)
+    {
+        var serilog = new LoggerConfiguration()
+            .MinimumLevel.Is(ToSerilogLevel(level))
+            .Enrich.With(new ProcessContextEnricher(Environment.ProcessId))
+            .WriteTo.Sink(new LineStreamSink(output, new JsonLineFormatter()));
+        if (verbose)
+        {
+            serilog.WriteTo.Console(
+                outputTemplate: OutputTemplate,
+                formatProvider: CultureInfo.InvariantCulture,
+                standardErrorFromLevel: LogEventLevel.Verbose,
+                theme: ConsoleTheme.None);
+        }
+
+        var logger = serilog.CreateLogger();
+        return new LoggingSetup(logger, new SerilogLoggerFactory(logger, dispose: false), fileSinkError: null);
+    }
+
     public void Dispose()
     {
         _loggerFactory.Dispose();

@@ -33,6 +33,10 @@ internal sealed class AzureModule : IBackendModule
 
     public IReadOnlySet<string> OptionKeys => Keys;
 
+    /// <summary>The cluster's region is read from azure.json only when a zone label is written without a node.</summary>
+    public IProvisioningProfile Provisioning => new AzureProvisioningProfile(
+        () => AzureCloudConfig.Load(_configuration.Azure.CloudConfigFile, Environment.GetEnvironmentVariable).Location);
+
     /// <summary>azure.json, its credential and the ArmClient, built once for this invocation.</summary>
     public BackendParts Compose(ModuleServices services)
     {

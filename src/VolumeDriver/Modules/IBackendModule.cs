@@ -17,6 +17,9 @@ internal interface IBackendModule
     /// <summary>The backend's parts for one verb: its disk, its device resolver, its node hooks, its capabilities.</summary>
     BackendParts Compose(ModuleServices services);
 
+    /// <summary>What dynamic provisioning needs of this backend: its class checks, allocation unit and placement.</summary>
+    IProvisioningProfile Provisioning { get; }
+
     /// <summary>The backend's doctor checks (credentials, cloud API, node VM, local state).</summary>
     IBackendDiagnostics CreateDiagnostics();
 }

@@ -26,6 +26,8 @@ internal sealed class LoopModule : IBackendModule
     /// <summary>A loop volume takes the common options only.</summary>
     public IReadOnlySet<string> OptionKeys => FrozenSet<string>.Empty;
 
+    public IProvisioningProfile Provisioning { get; } = new LoopProvisioningProfile();
+
     public BackendParts Compose(ModuleServices services) => new(
         new LoopDiskBackend(
             _configuration.Loop,

@@ -34,6 +34,8 @@ internal sealed class VCloudModule : IBackendModule
 
     public IReadOnlySet<string> OptionKeys => Keys;
 
+    public IProvisioningProfile Provisioning { get; } = new VCloudProvisioningProfile();
+
     private VCloudConfiguration VCloud => _configuration.VCloud!;
 
     /// <summary>The backend over one HttpClient for this invocation, with the session cache.</summary>

@@ -20,9 +20,13 @@ public sealed class FolderDependencyTests
     /// <item>Node and Backends sit beside each other and never meet: the node finds, formats and mounts
     /// devices and never calls a cloud; a backend talks to its cloud and never looks at a device (its
     /// attach may run on the controller). Locking (per-VM locks, flock or etcd) is below Backends.</item>
+    /// <item>Kubernetes is the API client the provisioner runs on (models, kubeconfig, watch, leader
+    /// election); like a cloud client it sits on the CloudCalls kit and knows no backend.</item>
     /// <item>Modules puts one backend's cloud side and node side together; only it knows both.</item>
     /// <item>FlexVolume is the kubelet protocol over the parts (it never knows which backend);
     /// Diagnostics is doctor and Installation is install. Cli parses arguments and prints replies.</item>
+    /// <item>Provisioning is the provisioner mode's controller: it reads the Kubernetes API and reaches
+    /// backends only through their modules (the module's provisioning profile and its ICloudDisk).</item>
     /// <item>The composition root (Program.cs, Composition.cs) creates everything, so it may use everything.</item>
     /// </list>
     /// </summary>
@@ -35,6 +39,7 @@ public sealed class FolderDependencyTests
         ["Configuration"] = ["Host", "Domain", "Errors"],
         ["Logging"] = ["Configuration", "Host", "Domain", "Errors"],
         ["Locking"] = ["CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
+        ["Kubernetes"] = ["CloudCalls", "Host", "Domain", "Errors"],
         ["Node"] = ["Logging", "Configuration", "Host", "Domain", "Errors"],
         ["Backends"] = ["Locking", "CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
         ["Modules"] = ["Backends", "Node", "Locking", "CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
@@ -42,8 +47,9 @@ public sealed class FolderDependencyTests
         ["Diagnostics"] = ["Locking", "CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
         ["Installation"] = ["Logging", "Configuration", "Host", "Domain", "Errors"],
         ["Cli"] = ["FlexVolume", "Diagnostics", "Installation", "Backends", "CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
+        ["Provisioning"] = ["Kubernetes", "Modules", "FlexVolume", "Backends", "CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
         ["Properties"] = [],
-        [FolderReferences.Root] = ["Cli", "FlexVolume", "Diagnostics", "Installation", "Modules", "Backends", "Node", "Locking", "CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
+        [FolderReferences.Root] = ["Provisioning", "Cli", "FlexVolume", "Diagnostics", "Installation", "Modules", "Backends", "Node", "Locking", "Kubernetes", "CloudCalls", "Logging", "Configuration", "Host", "Domain", "Errors"],
     };
 
     private static readonly string SourceRoot = Path.Join(ConfigurationLoaderTests.FindRepositoryRoot(), "src", "VolumeDriver");

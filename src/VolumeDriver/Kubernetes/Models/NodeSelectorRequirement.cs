@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Kubernetes.Models;
+
+/// <summary>
+/// One requirement (core/v1 NodeSelectorRequirement): key, operator (In, NotIn, Exists, DoesNotExist, Gt, Lt) and values.
+/// Fields this record does not name are kept in <see cref="ExtensionData"/>, so an object read,
+/// changed and written back (PUT) loses nothing the server or another client set.
+/// </summary>
+internal sealed record NodeSelectorRequirement
+{
+    [JsonPropertyName("key")]
+    public string? Key { get; init; }
+
+    [JsonPropertyName("operator")]
+    public string? Operator { get; init; }
+
+    [JsonPropertyName("values")]
+    public IReadOnlyList<string>? Values { get; init; }
+
+    /// <summary>The fields no property names, as they came; set by the deserializer (it cannot fill an init-only one), never by our code.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
+}

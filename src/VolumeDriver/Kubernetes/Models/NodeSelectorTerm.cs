@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VolumeDriver.Kubernetes.Models;
+
+/// <summary>
+/// Requirements ANDed together (core/v1 NodeSelectorTerm).
+/// Fields this record does not name are kept in <see cref="ExtensionData"/>, so an object read,
+/// changed and written back (PUT) loses nothing the server or another client set.
+/// </summary>
+internal sealed record NodeSelectorTerm
+{
+    /// <summary>On node labels.</summary>
+    [JsonPropertyName("matchExpressions")]
+    public IReadOnlyList<NodeSelectorRequirement>? MatchExpressions { get; init; }
+
+    /// <summary>On node fields (metadata.name).</summary>
+    [JsonPropertyName("matchFields")]
+    public IReadOnlyList<NodeSelectorRequirement>? MatchFields { get; init; }
+
+    /// <summary>The fields no property names, as they came; set by the deserializer (it cannot fill an init-only one), never by our code.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
+}
