@@ -128,6 +128,19 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Merge-patches an object as another client would (the scheduler setting selected-node, kubectl patch).</summary>
+    public JsonObject Patch(KubernetesResource resource, string? ns, string name, JsonObject mergePatch)
+    {
+        lock (_lock)
+        {
+            var route = new Route(resource, ns ?? "", name, false);
+            var (status, result) = _objects.TryGetValue(route.Key, out var current)
+                ? UpdateLocked(route, KubernetesPatch.Merge(Clone(current), mergePatch))
+                : (HttpStatusCode.NotFound, KubernetesStatus.NotFound(resource, name));
+            return status == HttpStatusCode.OK ? Clone(result) : throw new InvalidOperationException(result.ToJsonString());
+        }
+    }
+
     /// <summary>Deletes an object as a client would (kubectl delete).</summary>
     public void Delete(KubernetesResource resource, string? ns, string name)
     {

@@ -53,6 +53,39 @@ public sealed class CloudProvisioningEndToEndTests
     }
 
     [ProvisionerFact]
+    public async Task Azure_a_WaitForFirstConsumer_claim_gets_its_disk_in_the_selected_nodes_zone_and_a_PV_bound_to_that_zone()
+    {
+        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100));
+        var zoneLabel = cloud.Arm.Options.Location + "-2";
+        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"], node: "node-1", region: cloud.Arm.Options.Location, zone: zoneLabel);
+        const string driver = "azure/volume-driver";
+        bed.CreateStorageClass("zonal", driver, new Dictionary<string, string> { ["skuname"] = "Premium_LRS", ["fsType"] = "ext4" }, bindingMode: "WaitForFirstConsumer");
+        bed.StartProvisioner("replica-a", driver, new Dictionary<string, string>
+        {
+            ["VOLUME_DRIVER_CONFIG"] = Path.Join(cloud.Directory, "node-1", "config.yaml"),
+            ["AZURE_ENVIRONMENT_FILEPATH"] = cloud.Arm.WriteEnvironmentFile(),
+        });
+
+        bed.CreateClaim("zonal", "zonal", "1Gi");
+
+        // The scheduler picks node-1 for the first pod; until then the PV controller does not ask the provisioner.
+        bed.Api.Patch(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "zonal", new System.Text.Json.Nodes.JsonObject
+        {
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = new System.Text.Json.Nodes.JsonObject { ["volume.kubernetes.io/selected-node"] = "node-1" } },
+        });
+        var pv = await LoopProvisioningEndToEndTests.WaitForBoundAsync(bed, "zonal");
+
+        Assert.Equal("2", (string?)pv["spec"]!["flexVolume"]!["options"]!["zones"]);
+        var requirement = pv["spec"]!["nodeAffinity"]!["required"]!["nodeSelectorTerms"]![0]!["matchExpressions"]![0]!;
+        Assert.Equal("topology.kubernetes.io/zone", (string?)requirement["key"]);
+        Assert.Equal("In", (string?)requirement["operator"]);
+        Assert.Equal($"[\"{zoneLabel}\"]", requirement["values"]!.ToJsonString());
+        Assert.Single(cloud.Arm.Disks());
+        Assert.Contains(bed.Api.RequestLog, r => r is { Method: "GET", Path: "/api/v1/nodes/node-1", Status: 200 });
+        Assert.DoesNotContain(bed.Api.RequestLog, r => r.Status == 403);
+    }
+
+    [ProvisionerFact]
     public async Task VCloud_a_claim_gets_an_independent_disk_on_its_storage_profile_that_mounts_and_goes_with_its_claim()
     {
         await using var vcloud = await VCloudNodeFixture.StartAsync();
