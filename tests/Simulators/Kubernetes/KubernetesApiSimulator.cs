@@ -13,18 +13,28 @@ namespace Simulators.Kubernetes;
 /// touches: PersistentVolumes, PersistentVolumeClaims, StorageClasses, Nodes, core/v1 Events and
 /// coordination.k8s.io/v1 Leases. Built from the API concepts page and the API reference
 /// (docs/research/kubernetes-provisioning.md §3), not from what a client sends:
+/// - a request without the bearer token is a 401 Status; with <see cref="KubernetesApiOptions.Authorization"/>
+///   a verb no RBAC rule allows is a 403 Status worded as the API server words it;
 /// - every object gets uid, creationTimestamp, resourceVersion (one counter for the whole store, as
 ///   etcd's revision) and generation; generateName is honoured; status is dropped on create;
 /// - list answers a consistent snapshot with the list's resourceVersion, pages with limit/continue,
-///   and equality label and field selectors (field labels the server does not support are a 400);
+///   honours resourceVersion/resourceVersionMatch (Exact reads the state at that version), validates
+///   list options as the API server does, and selects by equality and set-based label selectors and
+///   by the field selectors the server indexes (others are a 400);
 /// - watch streams ADDED/MODIFIED/DELETED events from a resourceVersion (synthetic ADDED for the
-///   current state when none is given, or "0"), BOOKMARK events when allowed, ends at timeoutSeconds,
-///   and answers a resourceVersion older than the kept history with an ERROR event carrying a 410
-///   Expired Status (and a list continuation that old with an HTTP 410);
+///   current state when none is given, or "0"), BOOKMARK events when allowed, streaming lists
+///   (sendInitialEvents, ending the state with an initial-events-end bookmark), ends at
+///   timeoutSeconds, and answers a resourceVersion older than the kept history with an ERROR event
+///   carrying a 410 Expired Status (and a list continuation that old with an HTTP 410);
 /// - update is optimistic: a stale metadata.resourceVersion is a 409 Conflict; for kinds with a status
-///   subresource an update ignores status and /status ignores the rest; JSON merge patch;
+///   subresource an update ignores status and /status ignores the rest; PATCH takes JSON patch,
+///   JSON merge patch and strategic merge patch (<see cref="KubernetesPatch"/>);
+/// - Leases and Events are decoded and validated as the API server does (<see cref="ObjectValidation"/>:
+///   MicroTime with six fractional digits, lease duration, an event's namespace);
 /// - delete of an object with finalizers sets deletionTimestamp and keeps it until the last finalizer
-///   goes; PVs and PVCs get the protection finalizers on create, as admission adds them.
+///   goes; PVs and PVCs get the protection finalizers on create, as admission adds them; a delete
+///   answers with the object for PVs and PVCs and with a Success Status for the other kinds;
+/// - every answer is logged with the client's User-Agent (<see cref="RequestLog"/>).
 /// With <see cref="KubernetesApiOptions.PlayPersistentVolumeController"/> it also plays
 /// kube-controller-manager's PV controller (see <see cref="PersistentVolumeController"/>).
 /// </summary>
@@ -32,6 +42,9 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 {
     private const string PvProtection = "kubernetes.io/pv-protection";
     private const string PvcProtection = "kubernetes.io/pvc-protection";
+
+    /// <summary>The HttpContext item holding the name a create stored, for the request log.</summary>
+    private const string CreatedName = "k8s-double-created-name";
 
     private readonly Lock _lock = new();
     private readonly KubernetesApiOptions _options;
@@ -42,7 +55,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
     private readonly List<Watcher> _watchers = [];
     private readonly Dictionary<string, ListSnapshot> _snapshots = new(StringComparer.Ordinal);
     private readonly List<(string Method, string Plural, HttpStatusCode Status)> _faults = [];
-    private readonly List<string> _requests = [];
+    private readonly List<RequestRecord> _requests = [];
     private readonly PersistentVolumeController _controller;
     private readonly CancellationTokenSource _stopping = new();
     private long _revision = 100;
@@ -72,8 +85,11 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         return simulator;
     }
 
-    /// <summary>Every request seen, as "METHOD path?query".</summary>
-    public IReadOnlyList<string> Requests
+    /// <summary>Every request answered, as "METHOD path?query".</summary>
+    public IReadOnlyList<string> Requests => [.. RequestLog.Select(r => $"{r.Method} {r.Path}{r.Query}")];
+
+    /// <summary>Every request answered, with its User-Agent and status, in the order the answers started.</summary>
+    public IReadOnlyList<RequestRecord> RequestLog
     {
         get
         {
@@ -109,6 +125,19 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         {
             var (status, result) = CreateLocked(resource, ns ?? "", Clone(body));
             return status == HttpStatusCode.Created ? Clone(result) : throw new InvalidOperationException(result.ToJsonString());
+        }
+    }
+
+    /// <summary>Merge-patches an object as another client would (the scheduler setting selected-node, kubectl patch).</summary>
+    public JsonObject Patch(KubernetesResource resource, string? ns, string name, JsonObject mergePatch)
+    {
+        lock (_lock)
+        {
+            var route = new Route(resource, ns ?? "", name, false);
+            var (status, result) = _objects.TryGetValue(route.Key, out var current)
+                ? UpdateLocked(route, KubernetesPatch.Merge(Clone(current), mergePatch))
+                : (HttpStatusCode.NotFound, KubernetesStatus.NotFound(resource, name));
+            return status == HttpStatusCode.OK ? Clone(result) : throw new InvalidOperationException(result.ToJsonString());
         }
     }
 
@@ -178,6 +207,19 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var request = context.Request;
+        var at = _time.GetUtcNow();
+        context.Response.OnStarting(() =>
+        {
+            // Logged when the answer starts: a watch is in the log as soon as its stream opens.
+            lock (_lock)
+            {
+                _requests.Add(new RequestRecord(at, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Headers.UserAgent.ToString(), CredentialOf(request), context.Items[CreatedName] as string, context.Response.StatusCode));
+                SignalChange();
+            }
+
+            return Task.CompletedTask;
+        });
         try
         {
             await ServeAsync(context);
@@ -192,12 +234,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
     private async Task ServeAsync(HttpContext context)
     {
         var request = context.Request;
-        lock (_lock)
-        {
-            _requests.Add($"{request.Method} {request.Path}{request.QueryString}");
-        }
-
-        if (request.Headers.Authorization.ToString() != "Bearer " + _options.Token)
+        if (CredentialOf(request) is null)
         {
             await WriteAsync(context, HttpStatusCode.Unauthorized, KubernetesStatus.Unauthorized());
             return;
@@ -207,6 +244,39 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         {
             await WriteAsync(context, HttpStatusCode.NotFound, KubernetesStatus.Failure(HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource"));
             return;
+        }
+
+        context.Items[CreatedName] = route.Name;
+        var query = request.Query;
+        if (!Selector.TryParse(route.Resource, query["labelSelector"], query["fieldSelector"], out var selector, out var problem))
+        {
+            await WriteAsync(context, HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(problem));
+            return;
+        }
+
+        if (_options.Authorization is { } authorization)
+        {
+            // The verb and name as the API server's RequestInfoFactory reads them
+            // (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go): a GET of a collection is a list,
+            // or a watch with watch=true; a list or watch selecting one metadata.name has that name.
+            var verb = (request.Method, route.Name) switch
+            {
+                ("GET", null) => IsTrue(query["watch"]) ? "watch" : "list",
+                ("GET", _) => "get",
+                ("POST", _) => "create",
+                ("PUT", _) => "update",
+                ("PATCH", _) => "patch",
+                ("DELETE", null) => "deletecollection",
+                ("DELETE", _) => "delete",
+                _ => request.Method.ToLowerInvariant(),
+            };
+            var name = route.Name ?? (verb is "list" or "watch" ? selector.SelectedName ?? "" : "");
+            var subresource = route.Status ? "status" : "";
+            if (!authorization.Allows(verb, route.Resource, subresource, route.Namespace, name))
+            {
+                await WriteAsync(context, HttpStatusCode.Forbidden, KubernetesStatus.Forbidden(route.Resource, subresource, name, route.Namespace, authorization.User, verb));
+                return;
+            }
         }
 
         HttpStatusCode? injected = null;
@@ -231,15 +301,20 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             return;
         }
 
+        if (!await PassHoldAsync(request.Method, route.Resource.Plural, context.RequestAborted))
+        {
+            return;
+        }
+
         if (route.Name is null)
         {
             switch (request.Method)
             {
-                case "GET" when IsTrue(request.Query["watch"]):
-                    await WatchAsync(context, route);
+                case "GET" when IsTrue(query["watch"]):
+                    await WatchAsync(context, route, selector);
                     return;
                 case "GET":
-                    await ListAsync(context, route);
+                    await ListAsync(context, route, selector);
                     return;
                 case "POST":
                     var body = await ReadBodyAsync(context);
@@ -253,6 +328,8 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
                     {
                         created = CreateLocked(route.Resource, route.Namespace, body);
                     }
+
+                    context.Items[CreatedName] = (string?)created.Item2["metadata"]?["name"];
 
                     await WriteAsync(context, created.Item1, created.Item2);
                     return;
@@ -288,31 +365,19 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
                     await WriteAsync(context, result.Status, result.Body);
                     return;
                 case "PATCH":
-                    var patch = await ReadBodyAsync(context);
-                    if (patch is null)
-                    {
-                        return;
-                    }
-
-                    if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/merge-patch+json", StringComparison.OrdinalIgnoreCase))
-                    {
-                        await WriteAsync(context, HttpStatusCode.UnsupportedMediaType, KubernetesStatus.Failure(HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (this double serves only JSON merge patch; got {request.ContentType})"));
-                        return;
-                    }
-
-                    lock (_lock)
-                    {
-                        result = _objects.TryGetValue(route.Key, out var current)
-                            ? UpdateLocked(route, MergePatch(Clone(current), patch))
-                            : (HttpStatusCode.NotFound, KubernetesStatus.NotFound(route.Resource, route.Name));
-                    }
-
-                    await WriteAsync(context, result.Status, result.Body);
+                    await PatchAsync(context, route);
                     return;
                 case "DELETE":
+                    // A DeleteOptions body may carry preconditions (uid, resourceVersion).
+                    var options = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0 ? await ReadBodyAsync(context) : new JsonObject();
+                    if (options is null)
+                    {
+                        return;
+                    }
+
                     lock (_lock)
                     {
-                        result = DeleteLocked(route.Resource, route.Namespace, route.Name);
+                        result = DeleteLocked(route.Resource, route.Namespace, route.Name, options["preconditions"] as JsonObject);
                     }
 
                     await WriteAsync(context, result.Status, result.Body);
@@ -323,13 +388,73 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         await WriteAsync(context, HttpStatusCode.MethodNotAllowed, KubernetesStatus.Failure(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"the server does not allow this method on the requested resource"));
     }
 
+    /// <summary>The label of the bearer token the request carries, or null for none the double accepts.</summary>
+    private string? CredentialOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var token = header["Bearer ".Length..];
+        return token == _options.Token ? KubernetesApiOptions.PrimaryCredential : _options.AdditionalTokens.GetValueOrDefault(token);
+    }
+
+    private async Task PatchAsync(HttpContext context, Route route)
+    {
+        var contentType = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+        if (!KubernetesPatch.Accepted.Contains(contentType))
+        {
+            var note = contentType == "application/apply-patch+yaml"
+                ? " (the real API server also serves application/apply-patch+yaml; this double does not implement server-side apply)"
+                : "";
+            await WriteAsync(context, HttpStatusCode.UnsupportedMediaType, KubernetesStatus.UnsupportedMediaType(KubernetesPatch.Accepted, note));
+            return;
+        }
+
+        JsonNode? patch;
+        try
+        {
+            patch = await JsonNode.ParseAsync(context.Request.Body);
+        }
+        catch (JsonException e)
+        {
+            await WriteAsync(context, HttpStatusCode.BadRequest, KubernetesStatus.BadRequest($"error decoding patch: {e.Message}"));
+            return;
+        }
+
+        (HttpStatusCode Status, JsonObject Body) result;
+        lock (_lock)
+        {
+            if (!_objects.TryGetValue(route.Key, out var current))
+            {
+                result = (HttpStatusCode.NotFound, KubernetesStatus.NotFound(route.Resource, route.Name!));
+            }
+            else
+            {
+                var patched = KubernetesPatch.Apply(route.Resource, contentType, current, patch);
+                result = patched.Object is { } value
+                    ? UpdateLocked(route, value)
+                    : patched.IsMalformed
+                        ? (HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(patched.Problem!))
+                        : (HttpStatusCode.UnprocessableEntity, KubernetesStatus.Failure(HttpStatusCode.UnprocessableEntity, "Invalid", patched.Problem!));
+            }
+        }
+
+        await WriteAsync(context, result.Status, result.Body);
+    }
+
     private (HttpStatusCode, JsonObject) CreateLocked(KubernetesResource resource, string ns, JsonObject body)
     {
         var metadata = Child(body, "metadata");
         var name = (string?)metadata["name"];
         if (string.IsNullOrEmpty(name) && metadata["generateName"] is JsonValue prefix)
         {
-            name = (string)prefix! + Guid.NewGuid().ToString("N")[..5];
+            // k8s.io/apiserver/pkg/storage/names/generate.go: the prefix cut to 58, then 5 characters
+            // from k8s.io/apimachinery/pkg/util/rand's alphabet (no vowels, no look-alikes).
+            var text = (string)prefix!;
+            name = text[..Math.Min(text.Length, 58)] + new string([.. Enumerable.Range(0, 5).Select(_ => "bcdfghjklmnpqrstvwxz2456789"[Random.Shared.Next(27)])]);
         }
 
         if (string.IsNullOrEmpty(name))
@@ -340,6 +465,17 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         if (resource.Namespaced && metadata["namespace"] is JsonValue given && (string)given! != ns)
         {
             return (HttpStatusCode.BadRequest, KubernetesStatus.BadRequest("the namespace of the provided object does not match the namespace sent on the request"));
+        }
+
+        if (ObjectValidation.Decode(resource, body) is { } undecodable)
+        {
+            return (HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(undecodable));
+        }
+
+        metadata["name"] = name;
+        if (ObjectValidation.Validate(resource, resource.Namespaced ? ns : "", body) is { Count: > 0 } invalid)
+        {
+            return (HttpStatusCode.UnprocessableEntity, KubernetesStatus.Invalid(resource.Group, resource.Kind, name, invalid));
         }
 
         var key = new ObjectKey(resource, resource.Namespaced ? ns : "", name);
@@ -358,7 +494,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = Timestamp();
-        metadata["generation"] = 1;
+        metadata["generation"] = 1L;
         metadata.Remove("deletionTimestamp");
         metadata.Remove("resourceVersion");
         if (resource.HasStatus)
@@ -402,6 +538,11 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             return (HttpStatusCode.Conflict, KubernetesStatus.Conflict(route.Resource, route.Name!));
         }
 
+        if (ObjectValidation.Decode(route.Resource, body) is { } undecodable)
+        {
+            return (HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(undecodable));
+        }
+
         var updated = Clone(current);
         if (route.Status)
         {
@@ -443,11 +584,16 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 
             if (!JsonNode.DeepEquals(current["spec"], updated["spec"]))
             {
-                updatedMetadata["generation"] = ((long?)currentMetadata["generation"] ?? 1) + 1;
+                updatedMetadata["generation"] = (currentMetadata["generation"] is { } generation ? long.Parse(generation.ToJsonString(), CultureInfo.InvariantCulture) : 1) + 1;
             }
         }
 
         Default(route.Resource, updated);
+        if (ObjectValidation.Validate(route.Resource, route.Key.Namespace, updated) is { Count: > 0 } invalid)
+        {
+            return (HttpStatusCode.UnprocessableEntity, KubernetesStatus.Invalid(route.Resource.Group, route.Resource.Kind, route.Name!, invalid));
+        }
+
         if (JsonNode.DeepEquals(current, updated))
         {
             return (HttpStatusCode.OK, Clone(current));
@@ -466,7 +612,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         return (HttpStatusCode.OK, Clone(_objects.TryGetValue(route.Key, out var now) ? now : updated));
     }
 
-    private (HttpStatusCode Status, JsonObject Body) DeleteLocked(KubernetesResource resource, string ns, string name)
+    private (HttpStatusCode Status, JsonObject Body) DeleteLocked(KubernetesResource resource, string ns, string name, JsonObject? preconditions = null)
     {
         var key = new ObjectKey(resource, resource.Namespaced ? ns : "", name);
         if (!_objects.TryGetValue(key, out var current))
@@ -475,6 +621,11 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
 
         var metadata = (JsonObject)current["metadata"]!;
+        if (PreconditionFailure(key, metadata, preconditions) is { } failed)
+        {
+            return (HttpStatusCode.Conflict, KubernetesStatus.Conflict(resource, name, failed));
+        }
+
         if ((metadata["finalizers"] as JsonArray ?? []).Count > 0)
         {
             if (metadata["deletionTimestamp"] is null)
@@ -491,28 +642,59 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 
         Remove(key);
         _controller.Reconcile();
-        return (HttpStatusCode.OK, current);
+        return (HttpStatusCode.OK, resource.ReturnsDeletedObject ? current : KubernetesStatus.Success(resource, name, (string?)metadata["uid"]));
     }
 
-    private async Task ListAsync(HttpContext context, Route route)
+    /// <summary>
+    /// Why a delete's preconditions fail, as the storage layer words it (Preconditions.Check in
+    /// k8s.io/apiserver/pkg/storage/interfaces.go, wrapped as a StorageError of code 4 and answered
+    /// 409 Conflict), or null.
+    /// </summary>
+    private static string? PreconditionFailure(ObjectKey key, JsonObject metadata, JsonObject? preconditions)
+    {
+        var storageKey = $"/registry/{key.Resource.Plural}/{(key.Namespace.Length > 0 ? key.Namespace + "/" : "")}{key.Name}";
+        string Failure(string detail) => $"StorageError: invalid object, Code: 4, Key: {storageKey}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: {detail}";
+        if ((string?)preconditions?["uid"] is { } uid && uid != (string?)metadata["uid"])
+        {
+            return Failure($"UID in precondition: {uid}, UID in object meta: {(string?)metadata["uid"]}");
+        }
+
+        if ((string?)preconditions?["resourceVersion"] is { } version && version != (string?)metadata["resourceVersion"])
+        {
+            return Failure($"ResourceVersion in precondition: {version}, ResourceVersion in object meta: {(string?)metadata["resourceVersion"]}");
+        }
+
+        return null;
+    }
+
+    private async Task ListAsync(HttpContext context, Route route, Selector selector)
     {
         var query = context.Request.Query;
-        if (!Selector.TryParse(route.Resource, query["labelSelector"], query["fieldSelector"], out var selector, out var problem))
+        if (ListOptions.Validate(query, watch: false, _options.WatchList) is { } invalid)
         {
-            await WriteAsync(context, HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(problem));
+            await WriteAsync(context, HttpStatusCode.UnprocessableEntity, invalid);
             return;
         }
 
         (HttpStatusCode, JsonObject) answer;
         lock (_lock)
         {
-            answer = ListLocked(route, selector, query["limit"], query["continue"]);
+            answer = ListLocked(route, selector, query["limit"], query["continue"], query["resourceVersion"], query["resourceVersionMatch"]);
         }
 
         await WriteAsync(context, answer.Item1, answer.Item2);
     }
 
-    private (HttpStatusCode, JsonObject) ListLocked(Route route, Selector selector, string? limitText, string? continueToken)
+    /// <summary>
+    /// A list, by the "Semantics for get and list" table of the API concepts page
+    /// (https://kubernetes.io/docs/reference/using-api/api-concepts/#semantics-for-get-and-list):
+    /// no resourceVersion is the current state; "0" is any state (here: the current one);
+    /// NotOlderThan X (or X without a match, the legacy form) is a state at least as new as X;
+    /// Exact X is the state at X, 410 Expired once X has been compacted. A version newer than the
+    /// store's is answered as the watch cache does after waiting for it: 504 "Too large resource version"
+    /// (k8s.io/apiserver/pkg/storage/errors.go NewTooLargeResourceVersionError).
+    /// </summary>
+    private (HttpStatusCode, JsonObject) ListLocked(Route route, Selector selector, string? limitText, string? continueToken, string? resourceVersion, string? match)
     {
         ListSnapshot snapshot;
         if (!string.IsNullOrEmpty(continueToken))
@@ -526,9 +708,33 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
         else
         {
+            var revision = _revision;
+            if (!string.IsNullOrEmpty(resourceVersion) && resourceVersion != "0")
+            {
+                if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var wanted))
+                {
+                    return (HttpStatusCode.BadRequest, KubernetesStatus.BadRequest($"invalid resource version: strconv.ParseUint: parsing \"{resourceVersion}\": invalid syntax"));
+                }
+
+                if (wanted > _revision)
+                {
+                    return (HttpStatusCode.GatewayTimeout, KubernetesStatus.Failure(HttpStatusCode.GatewayTimeout, "Timeout", $"Timeout: Too large resource version: {wanted}, current: {_revision}", new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" }), ["retryAfterSeconds"] = 1 }));
+                }
+
+                if (match == "Exact")
+                {
+                    if (wanted < _oldestKept)
+                    {
+                        return (HttpStatusCode.Gone, KubernetesStatus.Expired("The resourceVersion for the provided list is too old."));
+                    }
+
+                    revision = wanted;
+                }
+            }
+
             snapshot = new ListSnapshot(
-                _revision,
-                [.. _objects.Where(o => o.Key.Resource == route.Resource && (!route.Resource.Namespaced || route.Namespace.Length == 0 || o.Key.Namespace == route.Namespace) && selector.Matches(o.Value))
+                revision,
+                [.. StateAt(route.Resource, revision).Where(o => (!route.Resource.Namespaced || route.Namespace.Length == 0 || o.Key.Namespace == route.Namespace) && selector.Matches(o.Value))
                     .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal).Select(o => Clone(o.Value))],
                 0);
         }
@@ -560,36 +766,65 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         });
     }
 
-    private async Task WatchAsync(HttpContext context, Route route)
+    /// <summary>The objects of a kind as they were at <paramref name="revision"/>: the current ones with every later change undone.</summary>
+    private Dictionary<ObjectKey, JsonObject> StateAt(KubernetesResource resource, long revision)
+    {
+        var state = _objects.Where(o => o.Key.Resource == resource).ToDictionary(o => o.Key, o => o.Value);
+        foreach (var change in Enumerable.Reverse(_history).TakeWhile(h => h.Revision > revision).Where(h => h.Key.Resource == resource))
+        {
+            if (change.Previous is null)
+            {
+                state.Remove(change.Key);
+            }
+            else
+            {
+                state[change.Key] = change.Previous;
+            }
+        }
+
+        return state;
+    }
+
+    private async Task WatchAsync(HttpContext context, Route route, Selector selector)
     {
         var query = context.Request.Query;
-        if (!Selector.TryParse(route.Resource, query["labelSelector"], query["fieldSelector"], out var selector, out var problem))
+        if (ListOptions.Validate(query, watch: true, _options.WatchList) is { } invalid)
         {
-            await WriteAsync(context, HttpStatusCode.BadRequest, KubernetesStatus.BadRequest(problem));
+            await WriteAsync(context, HttpStatusCode.UnprocessableEntity, invalid);
             return;
         }
 
         var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : _options.DefaultWatchTimeout;
         var watcher = new Watcher(route.Resource, route.Namespace, selector, IsTrue(query["allowWatchBookmarks"]), Channel.CreateUnbounded<WatchEvent>());
         var start = (string?)query["resourceVersion"];
+        var initialEvents = IsTrue(query["sendInitialEvents"]);
         lock (_lock)
         {
-            if (string.IsNullOrEmpty(start) || start == "0")
+            if (string.IsNullOrEmpty(start) || start == "0" || initialEvents)
             {
-                // No version (or "any"): the current state as synthetic ADDED events, then what follows.
+                // No version (or "any"), or a streaming list: the current state as synthetic ADDED
+                // events, then what follows; a streaming list marks the end of the state with a
+                // bookmark annotated k8s.io/initial-events-end (API reference, sendInitialEvents).
                 foreach (var (key, value) in _objects.Where(o => o.Key.Resource == route.Resource).OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal))
                 {
-                    watcher.Channel.Writer.TryWrite(new WatchEvent(_revision, "ADDED", key, Clone(value)));
+                    watcher.Channel.Writer.TryWrite(new WatchEvent(_revision, "ADDED", key, Clone(value), null));
+                }
+
+                if (initialEvents)
+                {
+                    var end = BookmarkFor(route.Resource);
+                    Child((JsonObject)end.Object["metadata"]!, "annotations")["k8s.io/initial-events-end"] = "true";
+                    watcher.Channel.Writer.TryWrite(end);
                 }
             }
             else if (!long.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
             {
-                watcher.Channel.Writer.TryWrite(new WatchEvent(_revision, "ERROR", default, KubernetesStatus.BadRequest($"resourceVersion: Invalid value: \"{start}\": strconv.ParseUint: parsing \"{start}\": invalid syntax")));
+                watcher.Channel.Writer.TryWrite(new WatchEvent(_revision, "ERROR", default, KubernetesStatus.BadRequest($"resourceVersion: Invalid value: \"{start}\": strconv.ParseUint: parsing \"{start}\": invalid syntax"), null));
                 watcher.Channel.Writer.TryComplete();
             }
             else if (from < _oldestKept)
             {
-                watcher.Channel.Writer.TryWrite(new WatchEvent(_revision, "ERROR", default, KubernetesStatus.Expired($"too old resource version: {from} ({_oldestKept})")));
+                watcher.Channel.Writer.TryWrite(new WatchEvent(_revision, "ERROR", default, KubernetesStatus.Expired($"too old resource version: {from} ({_oldestKept})"), null));
                 watcher.Channel.Writer.TryComplete();
             }
             else
@@ -646,8 +881,9 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
     {
         _revision++;
         ((JsonObject)value["metadata"]!)["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture);
+        _objects.TryGetValue(key, out var previous);
         _objects[key] = value;
-        Record(new WatchEvent(_revision, type, key, Clone(value)));
+        Record(new WatchEvent(_revision, type, key, Clone(value), previous is null ? null : Clone(previous)));
     }
 
     internal void Remove(ObjectKey key)
@@ -657,7 +893,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             _revision++;
             var last = Clone(removed);
             ((JsonObject)last["metadata"]!)["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture);
-            Record(new WatchEvent(_revision, "DELETED", key, last));
+            Record(new WatchEvent(_revision, "DELETED", key, last, Clone(removed)));
         }
     }
 
@@ -686,6 +922,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 
     private void Record(WatchEvent change)
     {
+        SignalChange();
         _history.Add(change);
         if (_history.Count > _options.HistoryLimit)
         {
@@ -706,7 +943,7 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
             ["kind"] = resource.Kind,
             ["apiVersion"] = resource.ApiVersion,
             ["metadata"] = new JsonObject { ["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture) },
-        });
+        }, null);
 
     /// <summary>The defaults the API server fills in (pkg/apis/core/v1/defaults.go, storage/v1/defaults.go).</summary>
     private static void Default(KubernetesResource resource, JsonObject body)
@@ -764,9 +1001,22 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
         else if (resource == KubernetesResource.PersistentVolumes)
         {
-            foreach (var (field, value) in (JsonObject)current["spec"]!)
+            // ValidatePersistentVolumeUpdate (pkg/apis/core/validation/validation.go): the volume source
+            // and volumeMode never change, nodeAffinity only from unset; the rest of the spec may.
+            if (!JsonNode.DeepEquals(current["spec"]?["volumeMode"], updated["spec"]?["volumeMode"]))
             {
-                if (field is not ("capacity" or "claimRef" or "persistentVolumeReclaimPolicy" or "mountOptions" or "nodeAffinity" or "storageClassName") && !JsonNode.DeepEquals(value, updated["spec"]?[field]))
+                return "volumeMode";
+            }
+
+            if (current["spec"]?["nodeAffinity"] is not null && !JsonNode.DeepEquals(current["spec"]?["nodeAffinity"], updated["spec"]?["nodeAffinity"]))
+            {
+                return "nodeAffinity";
+            }
+
+            var specFields = new[] { "accessModes", "capacity", "claimRef", "persistentVolumeReclaimPolicy", "mountOptions", "nodeAffinity", "storageClassName", "volumeMode", "volumeAttributesClassName" };
+            foreach (var field in ((JsonObject)current["spec"]!).Select(p => p.Key).Concat(((JsonObject?)updated["spec"])?.Select(p => p.Key) ?? []).Distinct())
+            {
+                if (!specFields.Contains(field) && !JsonNode.DeepEquals(current["spec"]?[field], updated["spec"]?[field]))
                 {
                     return "spec.persistentvolumesource";
                 }
@@ -774,28 +1024,6 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
         }
 
         return null;
-    }
-
-    /// <summary>RFC 7386 JSON merge patch.</summary>
-    private static JsonObject MergePatch(JsonObject target, JsonObject patch)
-    {
-        foreach (var (field, value) in patch)
-        {
-            if (value is null)
-            {
-                target.Remove(field);
-            }
-            else if (value is JsonObject patchObject && target[field] is JsonObject targetObject)
-            {
-                MergePatch(targetObject, patchObject);
-            }
-            else
-            {
-                target[field] = value.DeepClone();
-            }
-        }
-
-        return target;
     }
 
     private static void AddFinalizer(JsonObject metadata, string finalizer)
@@ -837,7 +1065,8 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
 
     internal readonly record struct ObjectKey(KubernetesResource Resource, string Namespace, string Name);
 
-    private sealed record WatchEvent(long Revision, string Type, ObjectKey Key, JsonObject Object);
+    /// <summary>A change; <see cref="Previous"/> is the object before it (null for ADDED), to answer lists at an older resourceVersion.</summary>
+    private sealed record WatchEvent(long Revision, string Type, ObjectKey Key, JsonObject Object, JsonObject? Previous);
 
     private sealed record ListSnapshot(long Revision, IReadOnlyList<JsonObject> Items, int Offset);
 

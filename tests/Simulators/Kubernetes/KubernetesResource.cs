@@ -15,6 +15,12 @@ public sealed record KubernetesResource(
     bool HasStatus,
     IReadOnlyList<string> SelectableFields)
 {
+    /// <summary>
+    /// Whether a delete answers with the deleted object (the registry's ReturnDeletedObject: PVs and
+    /// PVCs, pkg/registry/core/persistentvolume{,claim}/storage/storage.go) rather than a Success Status.
+    /// </summary>
+    public bool ReturnsDeletedObject => this == PersistentVolumes || this == PersistentVolumeClaims;
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     public string ListKind => Kind + "List";

@@ -18,7 +18,7 @@ internal sealed class RawKubernetesClient : IDisposable
     private readonly HttpClient _http;
     private readonly X509Certificate2Collection _ca = [];
 
-    public RawKubernetesClient(KubernetesApiSimulator simulator, string? token = null)
+    public RawKubernetesClient(KubernetesApiSimulator simulator, string? token = null, string userAgent = "raw-test-client")
     {
         _ca.ImportFromPemFile(simulator.CaPemPath);
         var handler = new SocketsHttpHandler
@@ -27,19 +27,24 @@ internal sealed class RawKubernetesClient : IDisposable
         };
         _http = new HttpClient(handler) { BaseAddress = simulator.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token ?? simulator.Options.Token);
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
     }
 
-    public async Task<(int Status, JsonObject Body)> SendAsync(HttpMethod method, string path, JsonObject? body = null, string contentType = "application/json")
+    public Task<(int Status, JsonObject Body)> SendAsync(HttpMethod method, string path, JsonObject? body = null, string contentType = "application/json", CancellationToken cancellationToken = default) =>
+        SendAsyncRaw(method, path, body?.ToJsonString(), contentType, cancellationToken);
+
+    /// <summary>Sends a body as given (a JSON patch is an array), with its content type.</summary>
+    public async Task<(int Status, JsonObject Body)> SendAsyncRaw(HttpMethod method, string path, string? body, string contentType, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+            request.Content = new StringContent(body, Encoding.UTF8);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         }
 
-        using var response = await _http.SendAsync(request).WithTimeout();
-        var text = await response.Content.ReadAsStringAsync().WithTimeout();
+        using var response = await _http.SendAsync(request, cancellationToken).WithTimeout();
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).WithTimeout();
         return text.StartsWith('{')
             ? ((int)response.StatusCode, (JsonObject)JsonNode.Parse(text)!)
             : throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode} with a body that is not a JSON object: '{text}'");
