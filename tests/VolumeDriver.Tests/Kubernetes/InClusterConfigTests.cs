@@ -13,7 +13,7 @@ public sealed class InClusterConfigTests
     [Fact]
     public async Task Load_FromTheServiceAccountDirectory_ConnectsAndReadsTheNamespace()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var account = ServiceAccount(bed, bed.Api.Options.Token);
 
         using var connection = InClusterConfig.Load(Environment(bed), account, TimeProvider.System);
@@ -28,7 +28,7 @@ public sealed class InClusterConfigTests
     public async Task TheTokenFile_IsReadAgainAfterAMinute()
     {
         var clock = new ManualTimeProvider();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         var account = ServiceAccount(bed, bed.Api.Options.Token);
         using var connection = InClusterConfig.Load(Environment(bed), account, clock);
         using var client = new KubernetesApiClient(connection, KubernetesTestBed.NoWaitOptions with { MaxAttempts = 1 }, clock, NullLogger.Instance);
@@ -40,7 +40,7 @@ public sealed class InClusterConfigTests
         Assert.Null(await client.GetAsync(KubernetesResources.Nodes, null, "none", CancellationToken.None).WithTimeout());
 
         clock.Advance(TimeSpan.FromSeconds(2));
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.GetAsync(KubernetesResources.Nodes, null, "none", CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.GetAsync(KubernetesResources.Nodes, null, "none", CancellationToken.None).WithTimeout()).WithTimeout();
         Assert.Equal(401, e.Status);
         Assert.DoesNotContain("rotated-token", e.Message, StringComparison.Ordinal);
     }
@@ -48,11 +48,11 @@ public sealed class InClusterConfigTests
     [Fact]
     public async Task A401_ReadsTheTokenFileAgainAtOnce()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var account = ServiceAccount(bed, "stale-token");
         using var connection = InClusterConfig.Load(Environment(bed), account, TimeProvider.System);
         using var client = new KubernetesApiClient(connection, KubernetesTestBed.NoWaitOptions with { MaxAttempts = 1 }, TimeProvider.System, NullLogger.Instance);
-        await Assert.ThrowsAsync<CloudRequestException>(() => client.GetAsync(KubernetesResources.Nodes, null, "none", CancellationToken.None).WithTimeout());
+        await Assert.ThrowsAsync<CloudRequestException>(() => client.GetAsync(KubernetesResources.Nodes, null, "none", CancellationToken.None).WithTimeout()).WithTimeout();
         Assert.Equal(2, bed.Api.Requests.Count);
 
         File.WriteAllText(Path.Join(account, "token"), bed.Api.Options.Token);
@@ -72,7 +72,7 @@ public sealed class InClusterConfigTests
     [Fact]
     public async Task Load_WithoutAToken_NamesTheFile()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var account = ServiceAccount(bed, "t");
         File.Delete(Path.Join(account, "token"));
 

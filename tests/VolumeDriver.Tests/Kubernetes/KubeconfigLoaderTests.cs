@@ -10,7 +10,7 @@ public sealed class KubeconfigLoaderTests
     [Fact]
     public async Task Load_ATokenUserWithCaData_ConnectsToTheServer()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
 
         using var connection = KubeconfigLoader.Load(bed.KubeconfigPath, null, TimeProvider.System);
 
@@ -23,7 +23,7 @@ public sealed class KubeconfigLoaderTests
     [Fact]
     public async Task Load_FilesNamedRelativeToTheKubeconfig_AndATokenFile()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         File.Copy(bed.Api.CaPemPath, Path.Join(bed.Directory, "ca.pem"));
         File.WriteAllText(Path.Join(bed.Directory, "token"), bed.Api.Options.Token + "\n");
         File.WriteAllText(bed.KubeconfigPath, $"""
@@ -56,7 +56,7 @@ public sealed class KubeconfigLoaderTests
     [Fact]
     public async Task Load_AClientCertificateUser_PresentsTheCertificateWithItsKey()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=system:node:node-1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100));
@@ -110,7 +110,7 @@ public sealed class KubeconfigLoaderTests
     [Fact]
     public async Task Load_AnUnknownContext_ListsTheKnownOnes()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
 
         var e = Assert.Throws<ConfigurationException>(() => KubeconfigLoader.Load(bed.KubeconfigPath, "prod", TimeProvider.System));
 

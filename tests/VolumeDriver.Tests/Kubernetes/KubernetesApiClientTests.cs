@@ -17,7 +17,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task PersistentVolume_CreateGetReplaceStatusDelete_RoundTripsEveryModelledField()
     {
-        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { PlayPersistentVolumeController = false });
+        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { PlayPersistentVolumeController = false }).WithTimeout();
         var client = bed.Client();
 
         var created = await client.CreateAsync(KubernetesResources.PersistentVolumes, Volume("pv-1"), CancellationToken.None).WithTimeout();
@@ -58,7 +58,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task Get_OfAMissingObject_IsNull_AndDelete_IsFalse()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
 
         Assert.Null(await client.GetAsync(KubernetesResources.PersistentVolumeClaims, Ns, "none", CancellationToken.None).WithTimeout());
@@ -68,11 +68,11 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task Create_OfAnExistingName_IsAlreadyExists()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         await client.CreateAsync(KubernetesResources.StorageClasses, Class("fast"), CancellationToken.None).WithTimeout();
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.CreateAsync(KubernetesResources.StorageClasses, Class("fast"), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.CreateAsync(KubernetesResources.StorageClasses, Class("fast"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.True(e.IsAlreadyExists());
         Assert.False(e.IsConflict());
@@ -86,7 +86,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task Replace_FromAStaleResourceVersion_IsConflict_AndIsNotRetried()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         var claim = await client.CreateAsync(KubernetesResources.PersistentVolumeClaims, Claim("data"), CancellationToken.None).WithTimeout();
         var updated = await client.ReplaceAsync(KubernetesResources.PersistentVolumeClaims, claim with { Metadata = claim.Metadata! with { Labels = new Dictionary<string, string> { ["tier"] = "gold" } } }, CancellationToken.None).WithTimeout();
@@ -94,7 +94,7 @@ public sealed class KubernetesApiClientTests
         Assert.NotEqual(claim.Metadata!.ResourceVersion, updated.Metadata.ResourceVersion);
         var puts = bed.Api.Requests.Count(r => r.StartsWith("PUT", StringComparison.Ordinal));
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.ReplaceAsync(KubernetesResources.PersistentVolumeClaims, claim with { Metadata = claim.Metadata with { Labels = new Dictionary<string, string> { ["tier"] = "bronze" } } }, CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.ReplaceAsync(KubernetesResources.PersistentVolumeClaims, claim with { Metadata = claim.Metadata with { Labels = new Dictionary<string, string> { ["tier"] = "bronze" } } }, CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.True(e.IsConflict());
         Assert.Equal("Conflict", e.ErrorCode);
@@ -104,7 +104,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task Replace_KeepsTheFieldsNoModelNames()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         var raw = JsonNode.Parse("""
             {"metadata":{"name":"data","namespace":"apps","labels":{"a":"1"}},
@@ -127,7 +127,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task Patch_MergesIntoTheObject_AndNullRemovesAField()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         await client.CreateAsync(KubernetesResources.PersistentVolumeClaims, Claim("data") with { Metadata = new ObjectMeta { Name = "data", Namespace = Ns, Annotations = new Dictionary<string, string> { ["keep"] = "1", ["drop"] = "2" } } }, CancellationToken.None).WithTimeout();
 
@@ -141,7 +141,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task EveryKind_CreatesAndReadsBack()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         var now = new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero).AddTicks(1234560);
 
@@ -190,7 +190,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task List_ReadsEveryPageOfOneSnapshot()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client(KubernetesTestBed.NoWaitOptions with { ListPageSize = 2 });
         foreach (var name in new[] { "a", "b", "c", "d", "e" })
         {
@@ -212,7 +212,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task List_WithAnExpiredContinueToken_IsGone()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         foreach (var name in new[] { "a", "b", "c" })
         {
@@ -222,7 +222,7 @@ public sealed class KubernetesApiClientTests
         var first = await client.ListPageAsync(KubernetesResources.StorageClasses, null, new KubernetesListOptions { Limit = 1 }, CancellationToken.None).WithTimeout();
         bed.Api.CompactHistory();
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.ListPageAsync(KubernetesResources.StorageClasses, null, new KubernetesListOptions { Limit = 1, Continue = first.Metadata!.Continue }, CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.ListPageAsync(KubernetesResources.StorageClasses, null, new KubernetesListOptions { Limit = 1, Continue = first.Metadata!.Continue }, CancellationToken.None).WithTimeout()).WithTimeout();
         Assert.True(e.IsGone());
         Assert.Equal("Expired", e.ErrorCode);
     }
@@ -230,7 +230,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task TooManyRequests_IsRetried_AndAServerErrorOnACreateIsNot()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
 
         bed.Api.FailNext("GET", "storageclasses", HttpStatusCode.TooManyRequests);
@@ -242,7 +242,7 @@ public sealed class KubernetesApiClientTests
         Assert.Equal(4, bed.Api.Requests.Count(r => r == "GET /apis/storage.k8s.io/v1/storageclasses/fast"));
 
         bed.Api.FailNext("POST", "storageclasses", HttpStatusCode.InternalServerError);
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.CreateAsync(KubernetesResources.StorageClasses, Class("fast"), CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.CreateAsync(KubernetesResources.StorageClasses, Class("fast"), CancellationToken.None).WithTimeout()).WithTimeout();
         Assert.Equal(500, e.Status);
         Assert.Single(bed.Api.Requests, r => r.StartsWith("POST", StringComparison.Ordinal));
     }
@@ -251,7 +251,7 @@ public sealed class KubernetesApiClientTests
     public async Task TooManyRequests_WaitsTheRetryAfterOnTheInjectedClock()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         var client = bed.Client(new KubernetesApiClientOptions { MaxRetryDelay = TimeSpan.FromSeconds(30) });
         bed.Api.FailNext("GET", "storageclasses", HttpStatusCode.TooManyRequests);
 
@@ -270,11 +270,11 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task AWrongToken_IsA401_ThatNamesWhereTheCredentialsCameFrom()
     {
-        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { Token = "the-right-one" });
+        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { Token = "the-right-one" }).WithTimeout();
         File.WriteAllText(bed.KubeconfigPath, KubernetesTestBed.Kubeconfig(bed.Api.BaseUri, Convert.ToBase64String(File.ReadAllBytes(bed.Api.CaPemPath)), "a-wrong-one"));
         var client = bed.Client();
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.GetAsync(KubernetesResources.Nodes, null, "n", CancellationToken.None).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => client.GetAsync(KubernetesResources.Nodes, null, "n", CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal(401, e.Status);
         Assert.Contains($"kubeconfig '{bed.KubeconfigPath}', context 'test'", e.Message, StringComparison.Ordinal);
@@ -284,7 +284,7 @@ public sealed class KubernetesApiClientTests
     [Fact]
     public async Task Delete_SendsItsPreconditions()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         var storageClass = await client.CreateAsync(KubernetesResources.StorageClasses, Class("fast"), CancellationToken.None).WithTimeout();
 

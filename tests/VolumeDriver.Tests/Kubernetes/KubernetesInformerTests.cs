@@ -16,13 +16,13 @@ public sealed class KubernetesInformerTests
     [Fact]
     public async Task Run_ListsThenWatches_HandingOverAddsUpdatesAndDeletes()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a"), CancellationToken.None).WithTimeout();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("b"), CancellationToken.None).WithTimeout();
         await using var run = Informers.Start(client, new KubernetesInformerOptions(), TimeProvider.System);
 
-        Assert.Equal([(InformerChangeType.Added, "a"), (InformerChangeType.Added, "b")], await run.NextAsync(2));
+        Assert.Equal([(InformerChangeType.Added, "a"), (InformerChangeType.Added, "b")], await run.NextAsync(2).WithTimeout());
         await run.Informer.WaitForSyncAsync(CancellationToken.None).WithTimeout();
         Assert.True(run.Informer.HasSynced);
 
@@ -30,7 +30,7 @@ public sealed class KubernetesInformerTests
         await client.PatchAsync(Classes, null, "a", Label("x"), CancellationToken.None).WithTimeout();
         await client.DeleteAsync(Classes, null, "b", null, CancellationToken.None).WithTimeout();
 
-        Assert.Equal([(InformerChangeType.Added, "c"), (InformerChangeType.Updated, "a"), (InformerChangeType.Deleted, "b")], await run.NextAsync(3));
+        Assert.Equal([(InformerChangeType.Added, "c"), (InformerChangeType.Updated, "a"), (InformerChangeType.Deleted, "b")], await run.NextAsync(3).WithTimeout());
         var update = run.Seen.Single(c => c.Type == InformerChangeType.Updated);
         Assert.Null(update.Old!.Metadata!.Labels);
         Assert.Equal("x", update.Object.Metadata!.Labels!["v"]);
@@ -42,7 +42,7 @@ public sealed class KubernetesInformerTests
     [Fact]
     public async Task Run_AfterA410_ListsAgain_AndHandsOverWhatChangedMeanwhile()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a"), CancellationToken.None).WithTimeout();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("b"), CancellationToken.None).WithTimeout();
@@ -52,8 +52,8 @@ public sealed class KubernetesInformerTests
         {
             var running = informer.RunAsync(first.Token);
             await informer.WaitForSyncAsync(CancellationToken.None).WithTimeout();
-            await first.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WithTimeout());
+            await first.CancelAsync().WithTimeout();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WithTimeout()).WithTimeout();
         }
 
         var stale = informer.ResourceVersion;
@@ -77,32 +77,32 @@ public sealed class KubernetesInformerTests
         Assert.Equal([(InformerChangeType.Updated, "a"), (InformerChangeType.Added, "c"), (InformerChangeType.Deleted, "b")], seen);
         Assert.Contains($"GET /apis/storage.k8s.io/v1/storageclasses?watch=true&resourceVersion={stale}&allowWatchBookmarks=true&timeoutSeconds=300", bed.Api.Requests);
         Assert.Equal(3, bed.Api.Requests.Count(r => r.StartsWith("GET /apis/storage.k8s.io/v1/storageclasses?limit=", StringComparison.Ordinal)) + 1);
-        await second.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => again.WithTimeout());
+        await second.CancelAsync().WithTimeout();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => again.WithTimeout()).WithTimeout();
     }
 
     [Fact]
     public async Task Run_HandsEveryCachedObjectOverAgain_EachResyncPeriod()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         var client = bed.Client();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a"), CancellationToken.None).WithTimeout();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("b"), CancellationToken.None).WithTimeout();
         var period = TimeSpan.FromMinutes(1);
         await using var run = Informers.Start(client, new KubernetesInformerOptions { ResyncPeriod = period }, clock);
-        await run.NextAsync(2);
+        await run.NextAsync(2).WithTimeout();
 
         // A change seen through the watch: the watch is open before the clock moves.
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("b2"), CancellationToken.None).WithTimeout();
-        Assert.Equal([(InformerChangeType.Added, "b2")], await run.NextAsync(1));
+        Assert.Equal([(InformerChangeType.Added, "b2")], await run.NextAsync(1).WithTimeout());
         await clock.WaitForTimerAsync(period).WithTimeout();
 
         clock.Advance(period);
 
-        Assert.Equal([(InformerChangeType.Resync, "a"), (InformerChangeType.Resync, "b"), (InformerChangeType.Resync, "b2")], await run.NextAsync(3));
+        Assert.Equal([(InformerChangeType.Resync, "a"), (InformerChangeType.Resync, "b"), (InformerChangeType.Resync, "b2")], await run.NextAsync(3).WithTimeout());
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("c"), CancellationToken.None).WithTimeout();
-        Assert.Equal([(InformerChangeType.Added, "c")], await run.NextAsync(1));
+        Assert.Equal([(InformerChangeType.Added, "c")], await run.NextAsync(1).WithTimeout());
         Assert.Equal(2, bed.Api.Requests.Count(r => r.Contains("storageclasses?watch=true", StringComparison.Ordinal)));
         Assert.Equal(1, bed.Api.Requests.Count(r => r.StartsWith("GET /apis/storage.k8s.io/v1/storageclasses?limit=", StringComparison.Ordinal)));
     }
@@ -111,12 +111,12 @@ public sealed class KubernetesInformerTests
     public async Task Run_WhenTheStreamEnds_WatchesAgainFromTheLastBookmark()
     {
         var serverClock = new ManualTimeProvider();
-        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { TimeProvider = serverClock });
+        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { TimeProvider = serverClock }).WithTimeout();
         var client = bed.Client();
         await using var run = Informers.Start(client, new KubernetesInformerOptions { LabelSelector = "team=a" }, TimeProvider.System);
         await run.Informer.WaitForSyncAsync(CancellationToken.None).WithTimeout();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a1") with { Metadata = new ObjectMeta { Name = "a1", Labels = new Dictionary<string, string> { ["team"] = "a" } } }, CancellationToken.None).WithTimeout();
-        Assert.Equal([(InformerChangeType.Added, "a1")], await run.NextAsync(1));
+        Assert.Equal([(InformerChangeType.Added, "a1")], await run.NextAsync(1).WithTimeout());
 
         // A change this watch does not select moves the store on; only the bookmark tells the informer.
         var other = await client.CreateAsync(Classes, KubernetesApiClientTests.Class("b1"), CancellationToken.None).WithTimeout();
@@ -125,7 +125,7 @@ public sealed class KubernetesInformerTests
         serverClock.Advance(TimeSpan.FromMinutes(5));
 
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a2") with { Metadata = new ObjectMeta { Name = "a2", Labels = new Dictionary<string, string> { ["team"] = "a" } } }, CancellationToken.None).WithTimeout();
-        Assert.Equal([(InformerChangeType.Added, "a2")], await run.NextAsync(1));
+        Assert.Equal([(InformerChangeType.Added, "a2")], await run.NextAsync(1).WithTimeout());
         Assert.Contains($"GET /apis/storage.k8s.io/v1/storageclasses?watch=true&resourceVersion={other.Metadata!.ResourceVersion}&allowWatchBookmarks=true&timeoutSeconds=300&labelSelector=team%3Da", bed.Api.Requests);
         Assert.Equal(1, bed.Api.Requests.Count(r => r.StartsWith("GET /apis/storage.k8s.io/v1/storageclasses?", StringComparison.Ordinal) && !r.Contains("watch=true", StringComparison.Ordinal)));
     }
@@ -133,16 +133,16 @@ public sealed class KubernetesInformerTests
     [Fact]
     public async Task Run_StopsAtOnceWhenCancelled()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         var informer = new KubernetesInformer<StorageClass>(client, Classes, null, new KubernetesInformerOptions(), (_, _) => Task.CompletedTask, TimeProvider.System, NullLogger.Instance);
         using var cancel = new CancellationTokenSource();
         var running = informer.RunAsync(cancel.Token);
         await informer.WaitForSyncAsync(CancellationToken.None).WithTimeout();
 
-        await cancel.CancelAsync();
+        await cancel.CancelAsync().WithTimeout();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WithTimeout(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WithTimeout(TimeSpan.FromSeconds(5))).WithTimeout();
     }
 
     private static JsonObject Label(string value) => new() { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["v"] = value } } };
@@ -193,8 +193,8 @@ public sealed class KubernetesInformerTests
 
         public async ValueTask DisposeAsync()
         {
-            await _stop.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _running.WithTimeout());
+            await _stop.CancelAsync().WithTimeout();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _running.WithTimeout()).WithTimeout();
             _stop.Dispose();
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Simulators.Kubernetes;
 using VolumeDriver.Kubernetes;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Kubernetes;
 
@@ -38,7 +39,7 @@ internal sealed class KubernetesTestBed : IAsyncDisposable
     {
         var directory = Path.Join(Path.GetTempPath(), "kclient-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var api = await KubernetesApiSimulator.StartAsync((options ?? new KubernetesApiOptions()) with { StateDirectory = Path.Join(directory, "double") });
+        var api = await KubernetesApiSimulator.StartAsync((options ?? new KubernetesApiOptions()) with { StateDirectory = Path.Join(directory, "double") }).WithTimeout();
         return new KubernetesTestBed(api, directory, timeProvider ?? TimeProvider.System);
     }
 
@@ -80,7 +81,7 @@ internal sealed class KubernetesTestBed : IAsyncDisposable
             client.Dispose();
         }
 
-        await Api.DisposeAsync();
+        await Api.DisposeAsync().WithTimeout();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

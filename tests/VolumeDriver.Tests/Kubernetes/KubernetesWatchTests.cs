@@ -15,7 +15,7 @@ public sealed class KubernetesWatchTests
     [Fact]
     public async Task Watch_FromAListsResourceVersion_SeesEveryChangeAfterIt_AndNothingBefore()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a"), CancellationToken.None).WithTimeout();
         var listed = await client.ListAsync(Classes, null, null, CancellationToken.None).WithTimeout();
@@ -36,7 +36,7 @@ public sealed class KubernetesWatchTests
     [Fact]
     public async Task Watch_AsksForBookmarks_AndABookmarkCarriesTheNewResourceVersion()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         var listed = await client.ListAsync(Classes, null, null, CancellationToken.None).WithTimeout();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a"), CancellationToken.None).WithTimeout();
@@ -56,13 +56,13 @@ public sealed class KubernetesWatchTests
     [Fact]
     public async Task Watch_FromACompactedResourceVersion_ThrowsGone()
     {
-        await using var bed = await KubernetesTestBed.StartAsync();
+        await using var bed = await KubernetesTestBed.StartAsync().WithTimeout();
         var client = bed.Client();
         var listed = await client.ListAsync(Classes, null, null, CancellationToken.None).WithTimeout();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a"), CancellationToken.None).WithTimeout();
         bed.Api.CompactHistory();
 
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Take(client.WatchAsync(Classes, null, new KubernetesWatchOptions { ResourceVersion = listed.Metadata!.ResourceVersion }, CancellationToken.None), 1).WithTimeout());
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Take(client.WatchAsync(Classes, null, new KubernetesWatchOptions { ResourceVersion = listed.Metadata!.ResourceVersion }, CancellationToken.None), 1).WithTimeout()).WithTimeout();
 
         Assert.True(e.IsGone());
         Assert.Equal(410, e.Status);
@@ -74,7 +74,7 @@ public sealed class KubernetesWatchTests
     public async Task Watch_EndsQuietly_WhenTheServerEndsTheStreamAtItsTimeout()
     {
         var serverClock = new ManualTimeProvider();
-        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { TimeProvider = serverClock });
+        await using var bed = await KubernetesTestBed.StartAsync(new KubernetesApiOptions { TimeProvider = serverClock }).WithTimeout();
         var client = bed.Client();
         var listed = await client.ListAsync(Classes, null, null, CancellationToken.None).WithTimeout();
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("a"), CancellationToken.None).WithTimeout();

@@ -70,10 +70,10 @@ public sealed class HealthServerTests
     private static async Task<string> SendAsync(int port, string request)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port);
+        await client.ConnectAsync(IPAddress.Loopback, port).WithTimeout();
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request)).WithTimeout();
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await reader.ReadToEndAsync();
+        return await reader.ReadToEndAsync().WithTimeout();
     }
 }

@@ -11,53 +11,53 @@ public sealed class ProvisionerHostTests
     [Fact]
     public async Task TwoReplicas_OnlyTheLeaderActs_AndTheOtherTakesOverWhenItStops()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         SeedReleasedLease(bed);
         bed.CreateClass("loop");
         using var stopA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
         var (runA, healthA) = bed.StartReplica("replica-a", stopA.Token);
-        await bed.UntilAsync(() => healthA.IsLeading);
+        await bed.UntilAsync(() => healthA.IsLeading).WithTimeout();
         var (runB, healthB) = bed.StartReplica("replica-b", stopB.Token);
-        await bed.UntilAsync(() => healthB.NotReadyBecause() is null);
+        await bed.UntilAsync(() => healthB.NotReadyBecause() is null).WithTimeout();
 
         bed.CreateClaim("first", "loop");
-        await bed.UntilAsync(() => Phase(bed, "first") == "Bound");
+        await bed.UntilAsync(() => Phase(bed, "first") == "Bound").WithTimeout();
         Assert.False(healthB.IsLeading);
         Assert.Equal(["replica-a"], ReportingInstances(bed, "first"));
 
         // SIGTERM to the leader: its work stops, it releases the Lease and exits 0.
-        await stopA.CancelAsync();
+        await stopA.CancelAsync().WithTimeout();
         Assert.Equal(0, await runA.WithTimeout());
         Assert.Equal("", (string?)bed.Api.Get(KubernetesResource.Leases, ProvisionerTestBed.LeaseNamespace, "example.com-loop")!["spec"]!["holderIdentity"]);
 
         // The standby's next try (every 2 s) finds the Lease released and takes it.
-        await AdvanceUntilAsync(bed, () => healthB.IsLeading);
+        await AdvanceUntilAsync(bed, () => healthB.IsLeading).WithTimeout();
 
         bed.CreateClaim("second", "loop");
-        await bed.UntilAsync(() => Phase(bed, "second") == "Bound");
+        await bed.UntilAsync(() => Phase(bed, "second") == "Bound").WithTimeout();
         Assert.Equal(["replica-b"], ReportingInstances(bed, "second"));
         Assert.Equal(2, bed.ImageNames().Length);
 
-        await stopB.CancelAsync();
+        await stopB.CancelAsync().WithTimeout();
         Assert.Equal(0, await runB.WithTimeout());
     }
 
     [Fact]
     public async Task Leader_WhoseLeaseIsTakenByAnother_StopsAtOnceAndExits1()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         SeedReleasedLease(bed);
         using var stop = new CancellationTokenSource();
         var (run, health) = bed.StartReplica("replica-a", stop.Token);
-        await bed.UntilAsync(() => health.IsLeading);
+        await bed.UntilAsync(() => health.IsLeading).WithTimeout();
 
         // Someone else holds the Lease now (as after a partition): the next renewal sees it.
         var key = new KubernetesApiSimulator.ObjectKey(KubernetesResource.Leases, ProvisionerTestBed.LeaseNamespace, "example.com-loop");
         var stolen = bed.Api.Get(KubernetesResource.Leases, ProvisionerTestBed.LeaseNamespace, "example.com-loop")!;
         stolen["spec"]!["holderIdentity"] = "replica-z";
         bed.Api.Store(key, stolen, "MODIFIED");
-        await AdvanceUntilAsync(bed, () => run.IsCompleted);
+        await AdvanceUntilAsync(bed, () => run.IsCompleted).WithTimeout();
 
         Assert.Equal(1, await run.WithTimeout());
         Assert.False(health.IsLeading);

@@ -113,10 +113,10 @@ internal sealed class ProvisionerTestBed : IAsyncDisposable
     /// <summary>Stops the controller the way SIGTERM or a lost lease does, so that <see cref="Start"/> can run a new one.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync();
+        await _stop.CancelAsync().WithTimeout();
         if (_running is not null)
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _running.WithTimeout());
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _running.WithTimeout()).WithTimeout();
         }
 
         _stop = new CancellationTokenSource();
@@ -206,14 +206,14 @@ internal sealed class ProvisionerTestBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
+        await _stop.CancelAsync().WithTimeout();
         if (_running is not null)
         {
-            await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _running.WithTimeout().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         _stop.Dispose();
-        await _kubernetes.DisposeAsync();
+        await _kubernetes.DisposeAsync().WithTimeout();
         _host.Dispose();
         _temp.Dispose();
     }

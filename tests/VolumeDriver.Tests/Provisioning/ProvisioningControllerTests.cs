@@ -15,13 +15,13 @@ public sealed class ProvisioningControllerTests
     [Fact]
     public async Task Provision_ClassAndClaim_GivesOneDiskAndABoundPvWithEveryField()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop-xfs", new JsonObject { ["fstype"] = "xfs" }, mountOptions: new JsonArray("noatime"));
         var uid = Uid(bed.CreateClaim("data", "loop-xfs", storage: "1500k"));
         var pvName = "pvc-" + uid;
         bed.Start();
 
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound").WithTimeout();
 
         Assert.Equal([pvName], bed.ImageNames());
         Assert.Equal(2L << 20, new FileInfo(Path.Join(bed.Images, pvName + ".img")).Length);
@@ -41,7 +41,7 @@ public sealed class ProvisioningControllerTests
         Assert.Equal(new Dictionary<string, string?> { ["size"] = "2Mi", ["mountOptions"] = "noatime" }, flex["options"]!.AsObject().ToDictionary(p => p.Key, p => (string?)p.Value));
         Assert.Null(spec["nodeAffinity"]);
         Assert.Equal(pvName, (string?)bed.Api.Get(Claims, "apps", "data")!["spec"]!["volumeName"]);
-        await bed.UntilAsync(() => bed.EventsOn("data").Count(e => e.StartsWith("Normal Provisioning", StringComparison.Ordinal)) == 2);
+        await bed.UntilAsync(() => bed.EventsOn("data").Count(e => e.StartsWith("Normal Provisioning", StringComparison.Ordinal)) == 2).WithTimeout();
         Assert.Contains("Normal Provisioning: External provisioner is provisioning volume for claim \"apps/data\"", bed.EventsOn("data"));
         Assert.Contains($"Normal ProvisioningSucceeded: Successfully provisioned volume {pvName}", bed.EventsOn("data"));
         var succeeded = bed.Api.List(KubernetesResource.Events).Single(e => (string?)e["reason"] == "ProvisioningSucceeded");
@@ -55,7 +55,7 @@ public sealed class ProvisioningControllerTests
     [Fact]
     public async Task Provision_AfterACrashBetweenDiskAndPv_ConvergesOnOneDisk()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop");
         var uid = Uid(bed.CreateClaim("data", "loop"));
         Assert.True(VolumeName.TryCreate("pvc-" + uid, out var name, out _));
@@ -63,7 +63,7 @@ public sealed class ProvisioningControllerTests
         Assert.True(first.Created);
         bed.Start();
 
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound").WithTimeout();
 
         Assert.Equal(["pvc-" + uid], bed.ImageNames());
         Assert.Single(bed.Api.List(Volumes));
@@ -72,16 +72,16 @@ public sealed class ProvisioningControllerTests
     [Fact]
     public async Task Provision_Restarted_FindsItsWorkDoneAndCreatesNothingTwice()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop");
         bed.CreateClaim("data", "loop");
         bed.Start();
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound");
-        await bed.StopAsync();
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound").WithTimeout();
+        await bed.StopAsync().WithTimeout();
 
         bed.Start();
         bed.CreateClaim("later", "loop");
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "later")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "later")) == "Bound").WithTimeout();
 
         Assert.Equal(2, bed.ImageNames().Length);
         Assert.Equal(2, bed.Api.Requests.Count(r => r.StartsWith("POST /api/v1/persistentvolumes", StringComparison.Ordinal)));
@@ -90,12 +90,12 @@ public sealed class ProvisioningControllerTests
     [Fact]
     public async Task Provision_UnknownKey_IsAProvisioningFailedEventNamingIt_AndCreatesNothing()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop-typo", new JsonObject { ["skuname"] = "Premium_LRS" });
         bed.CreateClaim("data", "loop-typo");
         bed.Start();
 
-        await bed.UntilAsync(() => bed.EventsOn("data").Any(e => e.StartsWith("Warning ProvisioningFailed", StringComparison.Ordinal)));
+        await bed.UntilAsync(() => bed.EventsOn("data").Any(e => e.StartsWith("Warning ProvisioningFailed", StringComparison.Ordinal))).WithTimeout();
 
         var failed = bed.EventsOn("data").Single(e => e.StartsWith("Warning ProvisioningFailed", StringComparison.Ordinal));
         Assert.Contains("'skuname'", failed, StringComparison.Ordinal);
@@ -109,12 +109,12 @@ public sealed class ProvisioningControllerTests
     [InlineData("ReadWriteOnce", "Block", "until the driver serves block volumes")]
     public async Task Provision_ManyNodesOrBlock_IsRefusedWithAnEvent(string accessMode, string? volumeMode, string said)
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop");
         bed.CreateClaim("data", "loop", accessMode: accessMode, volumeMode: volumeMode);
         bed.Start();
 
-        await bed.UntilAsync(() => bed.EventsOn("data").Any(e => e.StartsWith("Warning ProvisioningFailed", StringComparison.Ordinal)));
+        await bed.UntilAsync(() => bed.EventsOn("data").Any(e => e.StartsWith("Warning ProvisioningFailed", StringComparison.Ordinal))).WithTimeout();
 
         Assert.Contains(said, bed.EventsOn("data").Single(e => e.StartsWith("Warning", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Empty(bed.ImageNames());
@@ -124,7 +124,7 @@ public sealed class ProvisioningControllerTests
     [Fact]
     public async Task Provision_OtherProvisionersClass_IsLeftAlone()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.Api.Create(KubernetesResource.StorageClasses, null, new JsonObject
         {
             ["apiVersion"] = "storage.k8s.io/v1",
@@ -137,7 +137,7 @@ public sealed class ProvisioningControllerTests
         bed.CreateClaim("ours-claim", "ours");
         bed.Start();
 
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "ours-claim")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "ours-claim")) == "Bound").WithTimeout();
 
         Assert.Single(bed.ImageNames());
         Assert.Equal("Pending", Phase(bed.Api.Get(Claims, "apps", "theirs-claim")));
@@ -147,7 +147,7 @@ public sealed class ProvisioningControllerTests
     [Fact]
     public async Task Provision_WaitForFirstConsumer_WaitsForTheSelectedNode()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop-wffc", bindingMode: "WaitForFirstConsumer");
         bed.Api.Create(KubernetesResource.Nodes, null, new JsonObject
         {
@@ -159,7 +159,7 @@ public sealed class ProvisioningControllerTests
         bed.CreateClass("loop");
         bed.CreateClaim("other", "loop");
         bed.Start();
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "other")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "other")) == "Bound").WithTimeout();
 
         Assert.Single(bed.ImageNames());
         Assert.Equal("Pending", Phase(bed.Api.Get(Claims, "apps", "data")));
@@ -167,22 +167,22 @@ public sealed class ProvisioningControllerTests
         var select = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["volume.kubernetes.io/selected-node"] = "node-1" } } };
         await bed.Client.PatchAsync(VolumeDriver.Kubernetes.KubernetesResources.PersistentVolumeClaims, "apps", "data", select, CancellationToken.None).WithTimeout();
 
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound").WithTimeout();
         Assert.Equal(2, bed.ImageNames().Length);
     }
 
     [Fact]
     public async Task Delete_ReleasedWithReclaimDelete_RemovesTheDiskThenThePv()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop");
         var pvName = "pvc-" + Uid(bed.CreateClaim("data", "loop"));
         bed.Start();
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound").WithTimeout();
 
         bed.Api.Delete(Claims, "apps", "data");
 
-        await bed.UntilAsync(() => bed.Api.Get(Volumes, null, pvName) is null);
+        await bed.UntilAsync(() => bed.Api.Get(Volumes, null, pvName) is null).WithTimeout();
         Assert.Empty(bed.ImageNames());
         Assert.Contains(bed.Api.Requests, r => r.StartsWith($"DELETE /api/v1/persistentvolumes/{pvName}", StringComparison.Ordinal));
     }
@@ -190,49 +190,49 @@ public sealed class ProvisioningControllerTests
     [Fact]
     public async Task Delete_DiskStillAttached_IsRetriedWithBackoffAndNeverForced()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop");
         var pvName = "pvc-" + Uid(bed.CreateClaim("data", "loop"));
         bed.Start();
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound").WithTimeout();
         bed.SimulateAttached(pvName);
 
         bed.Api.Delete(Claims, "apps", "data");
 
-        await bed.UntilAsync(() => bed.EventsOn(pvName).Any(e => e.StartsWith("Warning VolumeFailedDelete", StringComparison.Ordinal)));
+        await bed.UntilAsync(() => bed.EventsOn(pvName).Any(e => e.StartsWith("Warning VolumeFailedDelete", StringComparison.Ordinal))).WithTimeout();
         Assert.Contains("attached", bed.EventsOn(pvName).First(e => e.StartsWith("Warning VolumeFailedDelete", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Equal([pvName], bed.ImageNames());
         Assert.NotNull(bed.Api.Get(Volumes, null, pvName));
 
         // Still attached when the first backoff (1 s) is over: refused again, still there.
         bed.Clock.Advance(TimeSpan.FromSeconds(1));
-        await bed.UntilAsync(() => bed.EventsOn(pvName).Count(e => e.StartsWith("Warning VolumeFailedDelete", StringComparison.Ordinal)) == 2);
+        await bed.UntilAsync(() => bed.EventsOn(pvName).Count(e => e.StartsWith("Warning VolumeFailedDelete", StringComparison.Ordinal)) == 2).WithTimeout();
         Assert.Equal([pvName], bed.ImageNames());
 
         // Detached: the next try (after 2 s) deletes both.
         bed.SimulateDetached();
         bed.Clock.Advance(TimeSpan.FromSeconds(2));
-        await bed.UntilAsync(() => bed.Api.Get(Volumes, null, pvName) is null);
+        await bed.UntilAsync(() => bed.Api.Get(Volumes, null, pvName) is null).WithTimeout();
         Assert.Empty(bed.ImageNames());
     }
 
     [Fact]
     public async Task Delete_ReclaimRetain_LeavesTheDiskAndThePv()
     {
-        await using var bed = await ProvisionerTestBed.StartAsync();
+        await using var bed = await ProvisionerTestBed.StartAsync().WithTimeout();
         bed.CreateClass("loop-retain", reclaimPolicy: "Retain");
         bed.CreateClass("loop");
         var pvName = "pvc-" + Uid(bed.CreateClaim("data", "loop-retain"));
         bed.Start();
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "data")) == "Bound").WithTimeout();
 
         bed.Api.Delete(Claims, "apps", "data");
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Volumes, null, pvName)) == "Released");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Volumes, null, pvName)) == "Released").WithTimeout();
         // A later claim's whole round trip proves the controller saw the release and went on.
         var laterPv = "pvc-" + Uid(bed.CreateClaim("later", "loop"));
-        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "later")) == "Bound");
+        await bed.UntilAsync(() => Phase(bed.Api.Get(Claims, "apps", "later")) == "Bound").WithTimeout();
         bed.Api.Delete(Claims, "apps", "later");
-        await bed.UntilAsync(() => bed.Api.Get(Volumes, null, laterPv) is null);
+        await bed.UntilAsync(() => bed.Api.Get(Volumes, null, laterPv) is null).WithTimeout();
 
         Assert.Equal([pvName], bed.ImageNames());
         Assert.Equal("Released", Phase(bed.Api.Get(Volumes, null, pvName)));

@@ -51,7 +51,7 @@ public sealed class WorkQueueTests
             if (run == 1)
             {
                 firstStarted.SetResult();
-                await releaseFirst.Task;
+                await releaseFirst.Task.WithTimeout();
             }
             else
             {

@@ -22,7 +22,7 @@ public sealed class LeaderElectorTests
     public async Task TryAcquireOrRenew_OfTwoCandidates_TheFirstCreatesTheLease_AndTheOtherSeesItHeld()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         var a = Elector(bed, "a");
         var b = Elector(bed, "b");
 
@@ -40,7 +40,7 @@ public sealed class LeaderElectorTests
     public async Task TryAcquireOrRenew_TakesOverOnlyOnceTheLeaseHasNotChangedForItsDuration()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         SeedLease(bed, holder: "gone", transitions: 3);
         var b = Elector(bed, "b");
 
@@ -68,7 +68,7 @@ public sealed class LeaderElectorTests
     public async Task TryAcquireOrRenew_OfTwoCandidatesRacingForAnExpiredLease_OnlyOneWins()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         SeedLease(bed, holder: "gone", transitions: 0);
         var a = Elector(bed, "a");
         var b = Elector(bed, "b");
@@ -87,7 +87,7 @@ public sealed class LeaderElectorTests
     public async Task Run_WhenRenewalsFailUntilTheRenewDeadline_CancelsTheWorkAndReportsTheLeaseLost()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         SeedLease(bed, holder: "", transitions: 0);
         var a = Elector(bed, "a");
         var work = new Work();
@@ -123,7 +123,7 @@ public sealed class LeaderElectorTests
     public async Task Run_WhenSomeoneElseHoldsTheLease_StopsTheWorkAtTheNextRenewal()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         SeedLease(bed, holder: "", transitions: 0);
         var a = Elector(bed, "a");
         var work = new Work();
@@ -144,7 +144,7 @@ public sealed class LeaderElectorTests
     public async Task Run_OnShutdown_StopsTheWorkThenReleasesTheLease_AndTheNextCandidateTakesItAtOnce()
     {
         var clock = new WatchedClock();
-        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock);
+        await using var bed = await KubernetesTestBed.StartAsync(timeProvider: clock).WithTimeout();
         SeedLease(bed, holder: "", transitions: 0);
         var a = Elector(bed, "a");
         var b = Elector(bed, "b", retry: TimeSpan.FromSeconds(2));
@@ -161,8 +161,8 @@ public sealed class LeaderElectorTests
         Assert.False(bWork.Started.IsCompleted);
         Assert.False(b.IsLeader);
 
-        await stopA.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runA.WithTimeout());
+        await stopA.CancelAsync().WithTimeout();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runA.WithTimeout()).WithTimeout();
         var released = StoredLease(bed)["spec"]!;
         Assert.Equal("", (string?)released["holderIdentity"]);
         Assert.Equal(1, (int?)released["leaseDurationSeconds"]);
@@ -230,7 +230,7 @@ public sealed class LeaderElectorTests
             _started.SetResult();
             try
             {
-                await _finish.Task.WaitAsync(cancellationToken);
+                await _finish.Task.WaitAsync(cancellationToken).WithTimeout();
             }
             catch (OperationCanceledException)
             {

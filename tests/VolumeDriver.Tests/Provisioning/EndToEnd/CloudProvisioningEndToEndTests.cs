@@ -1,5 +1,6 @@
 using Simulators.Kubernetes;
 using VolumeDriver.Tests.Contract;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Provisioning.EndToEnd;
 
@@ -13,8 +14,8 @@ public sealed class CloudProvisioningEndToEndTests
     [ProvisionerFact]
     public async Task Azure_a_claim_gets_a_managed_disk_of_whole_GiB_that_mounts_and_goes_with_its_claim()
     {
-        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100));
-        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"], node: "node-1");
+        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100)).WithTimeout();
+        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"], node: "node-1").WithTimeout();
         const string driver = "azure/volume-driver";
         bed.CreateStorageClass("premium", driver, new Dictionary<string, string> { ["skuname"] = "Premium_LRS", ["cachingmode"] = "ReadOnly", ["fsType"] = "ext4" });
         bed.StartProvisioner("replica-a", driver, new Dictionary<string, string>
@@ -24,7 +25,7 @@ public sealed class CloudProvisioningEndToEndTests
         });
 
         var claim = bed.CreateClaim("data", "premium", "1500Mi");
-        var pv = await LoopProvisioningEndToEndTests.WaitForBoundAsync(bed, "data");
+        var pv = await LoopProvisioningEndToEndTests.WaitForBoundAsync(bed, "data").WithTimeout();
 
         var name = "pvc-" + (string)claim["metadata"]!["uid"]!;
         Assert.Equal(name, (string?)pv["metadata"]!["name"]);
@@ -36,18 +37,18 @@ public sealed class CloudProvisioningEndToEndTests
 
         var options = LoopProvisioningEndToEndTests.KubeletOptions(pv);
         var mount = cloud.MountPath("node-1", name);
-        var device = (await cloud.ExpectAsync("node-1", "Success", "attach", options, "node-1")).Device!;
-        await cloud.ExpectAsync("node-1", "Success", "waitforattach", device, options);
-        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options);
-        await File.WriteAllTextAsync(Path.Join(mount, "data.txt"), "on a provisioned disk");
-        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount);
-        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options);
-        Assert.Equal("on a provisioned disk", await File.ReadAllTextAsync(Path.Join(mount, "data.txt")));
-        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount);
-        await cloud.ExpectAsync("node-1", "Success", "detach", name, "node-1");
+        var device = (await cloud.ExpectAsync("node-1", "Success", "attach", options, "node-1").WithTimeout()).Device!;
+        await cloud.ExpectAsync("node-1", "Success", "waitforattach", device, options).WithTimeout();
+        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options).WithTimeout();
+        await File.WriteAllTextAsync(Path.Join(mount, "data.txt"), "on a provisioned disk").WithTimeout();
+        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount).WithTimeout();
+        await cloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options).WithTimeout();
+        Assert.Equal("on a provisioned disk", await File.ReadAllTextAsync(Path.Join(mount, "data.txt")).WithTimeout());
+        await cloud.ExpectAsync("node-1", "Success", "unmountdevice", mount).WithTimeout();
+        await cloud.ExpectAsync("node-1", "Success", "detach", name, "node-1").WithTimeout();
 
         bed.Api.Delete(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "data");
-        await bed.WaitForVolumeGoneAsync(name);
+        await bed.WaitForVolumeGoneAsync(name).WithTimeout();
         Assert.Empty(cloud.Arm.Disks());
         Assert.DoesNotContain(bed.Api.RequestLog, r => r.Status == 403);
     }
@@ -55,9 +56,9 @@ public sealed class CloudProvisioningEndToEndTests
     [ProvisionerFact]
     public async Task Azure_a_WaitForFirstConsumer_claim_gets_its_disk_in_the_selected_nodes_zone_and_a_PV_bound_to_that_zone()
     {
-        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100));
+        await using var cloud = await AzureTestCloud.StartAsync(["node-1"], TimeSpan.FromMilliseconds(100)).WithTimeout();
         var zoneLabel = cloud.Arm.Options.Location + "-2";
-        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"], node: "node-1", region: cloud.Arm.Options.Location, zone: zoneLabel);
+        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"], node: "node-1", region: cloud.Arm.Options.Location, zone: zoneLabel).WithTimeout();
         const string driver = "azure/volume-driver";
         bed.CreateStorageClass("zonal", driver, new Dictionary<string, string> { ["skuname"] = "Premium_LRS", ["fsType"] = "ext4" }, bindingMode: "WaitForFirstConsumer");
         bed.StartProvisioner("replica-a", driver, new Dictionary<string, string>
@@ -73,7 +74,7 @@ public sealed class CloudProvisioningEndToEndTests
         {
             ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = new System.Text.Json.Nodes.JsonObject { ["volume.kubernetes.io/selected-node"] = "node-1" } },
         });
-        var pv = await LoopProvisioningEndToEndTests.WaitForBoundAsync(bed, "zonal");
+        var pv = await LoopProvisioningEndToEndTests.WaitForBoundAsync(bed, "zonal").WithTimeout();
 
         Assert.Equal("2", (string?)pv["spec"]!["flexVolume"]!["options"]!["zones"]);
         var requirement = pv["spec"]!["nodeAffinity"]!["required"]!["nodeSelectorTerms"]![0]!["matchExpressions"]![0]!;
@@ -88,14 +89,14 @@ public sealed class CloudProvisioningEndToEndTests
     [ProvisionerFact]
     public async Task VCloud_a_claim_gets_an_independent_disk_on_its_storage_profile_that_mounts_and_goes_with_its_claim()
     {
-        await using var vcloud = await VCloudNodeFixture.StartAsync();
-        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"], node: "node-1");
+        await using var vcloud = await VCloudNodeFixture.StartAsync().WithTimeout();
+        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"], node: "node-1").WithTimeout();
         const string driver = "answear.com/vcloud";
         bed.CreateStorageClass("t1", driver, new Dictionary<string, string> { ["storage"] = "T1", ["busType"] = "6", ["busSubType"] = "VirtualSCSI", ["fsType"] = "ext4" });
         bed.StartProvisioner("replica-a", driver, new Dictionary<string, string> { ["VOLUME_DRIVER_CONFIG"] = vcloud.ConfigOf("node-1") });
 
         var claim = bed.CreateClaim("data", "t1", "100Mi");
-        var pv = await LoopProvisioningEndToEndTests.WaitForBoundAsync(bed, "data");
+        var pv = await LoopProvisioningEndToEndTests.WaitForBoundAsync(bed, "data").WithTimeout();
 
         var name = "pvc-" + (string)claim["metadata"]!["uid"]!;
         var disk = Assert.Single(vcloud.Simulator.Disks());
@@ -104,18 +105,18 @@ public sealed class CloudProvisioningEndToEndTests
 
         var options = LoopProvisioningEndToEndTests.KubeletOptions(pv);
         var mount = vcloud.MountPath("node-1", name);
-        var device = (await vcloud.ExpectAsync("node-1", "Success", "attach", options, "node-1")).Device!;
-        await vcloud.ExpectAsync("node-1", "Success", "waitforattach", device, options);
-        await vcloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options);
-        await File.WriteAllTextAsync(Path.Join(mount, "data.txt"), "on vcloud");
-        await vcloud.ExpectAsync("node-1", "Success", "unmountdevice", mount);
-        await vcloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options);
-        Assert.Equal("on vcloud", await File.ReadAllTextAsync(Path.Join(mount, "data.txt")));
-        await vcloud.ExpectAsync("node-1", "Success", "unmountdevice", mount);
-        await vcloud.ExpectAsync("node-1", "Success", "detach", name, "node-1");
+        var device = (await vcloud.ExpectAsync("node-1", "Success", "attach", options, "node-1").WithTimeout()).Device!;
+        await vcloud.ExpectAsync("node-1", "Success", "waitforattach", device, options).WithTimeout();
+        await vcloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options).WithTimeout();
+        await File.WriteAllTextAsync(Path.Join(mount, "data.txt"), "on vcloud").WithTimeout();
+        await vcloud.ExpectAsync("node-1", "Success", "unmountdevice", mount).WithTimeout();
+        await vcloud.ExpectAsync("node-1", "Success", "mountdevice", mount, device, options).WithTimeout();
+        Assert.Equal("on vcloud", await File.ReadAllTextAsync(Path.Join(mount, "data.txt")).WithTimeout());
+        await vcloud.ExpectAsync("node-1", "Success", "unmountdevice", mount).WithTimeout();
+        await vcloud.ExpectAsync("node-1", "Success", "detach", name, "node-1").WithTimeout();
 
         bed.Api.Delete(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "data");
-        await bed.WaitForVolumeGoneAsync(name);
+        await bed.WaitForVolumeGoneAsync(name).WithTimeout();
         Assert.Empty(vcloud.Simulator.Disks());
         Assert.DoesNotContain(bed.Api.RequestLog, r => r.Status == 403);
     }

@@ -20,13 +20,13 @@ public sealed class LoopProvisioningEndToEndTests
     public async Task A_claim_gets_a_prebound_PV_whose_disk_mounts_and_keeps_data_and_deleting_the_claim_removes_disk_and_PV()
     {
         await using var loop = new LoopVolumeFixture();
-        await using var bed = await ProvisioningTestBed.StartAsync([Replica]);
+        await using var bed = await ProvisioningTestBed.StartAsync([Replica]).WithTimeout();
         bed.CreateStorageClass("loop", Driver, new Dictionary<string, string> { ["fsType"] = "ext4" }, mountOptions: ["noatime"]);
         bed.StartProvisioner(Replica, Driver, loop.Environment);
 
         var claim = bed.CreateClaim("data", "loop", "100Mi");
         var uid = (string)claim["metadata"]!["uid"]!;
-        var pv = await WaitForBoundAsync(bed, "data");
+        var pv = await WaitForBoundAsync(bed, "data").WithTimeout();
 
         // Every field the PV must carry.
         var name = "pvc-" + uid;
@@ -53,19 +53,19 @@ public sealed class LoopProvisioningEndToEndTests
         // kubelet's verbs on the PV's options: attach, mount, write, unmount, mount again.
         var kubeletOptions = KubeletOptions(pv);
         var mount = loop.MountPath(name);
-        var device = (await loop.ExpectAsync("Success", "attach", kubeletOptions, LoopVolumeFixture.NodeName)).Device!;
-        Assert.Equal(device, (await loop.ExpectAsync("Success", "waitforattach", device, kubeletOptions)).Device);
-        await loop.ExpectAsync("Success", "mountdevice", mount, device, kubeletOptions);
+        var device = (await loop.ExpectAsync("Success", "attach", kubeletOptions, LoopVolumeFixture.NodeName).WithTimeout()).Device!;
+        Assert.Equal(device, (await loop.ExpectAsync("Success", "waitforattach", device, kubeletOptions).WithTimeout()).Device);
+        await loop.ExpectAsync("Success", "mountdevice", mount, device, kubeletOptions).WithTimeout();
         Assert.Equal("ext4", LoopVolumeFixture.FilesystemTypeOf(mount));
-        await File.WriteAllTextAsync(Path.Join(mount, "data.txt"), "provisioned");
-        await loop.ExpectAsync("Success", "unmountdevice", mount);
-        await loop.ExpectAsync("Success", "mountdevice", mount, device, kubeletOptions);
-        Assert.Equal("provisioned", await File.ReadAllTextAsync(Path.Join(mount, "data.txt")));
-        await loop.ExpectAsync("Success", "unmountdevice", mount);
-        await loop.ExpectAsync("Success", "detach", name, LoopVolumeFixture.NodeName);
+        await File.WriteAllTextAsync(Path.Join(mount, "data.txt"), "provisioned").WithTimeout();
+        await loop.ExpectAsync("Success", "unmountdevice", mount).WithTimeout();
+        await loop.ExpectAsync("Success", "mountdevice", mount, device, kubeletOptions).WithTimeout();
+        Assert.Equal("provisioned", await File.ReadAllTextAsync(Path.Join(mount, "data.txt")).WithTimeout());
+        await loop.ExpectAsync("Success", "unmountdevice", mount).WithTimeout();
+        await loop.ExpectAsync("Success", "detach", name, LoopVolumeFixture.NodeName).WithTimeout();
 
         bed.Api.Delete(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "data");
-        await bed.WaitForVolumeGoneAsync(name);
+        await bed.WaitForVolumeGoneAsync(name).WithTimeout();
         Assert.False(File.Exists(loop.ImagePath(name)), "the disk outlived its PV");
         Assert.DoesNotContain(bed.Api.RequestLog, r => r.Status == 403);
     }
@@ -74,26 +74,26 @@ public sealed class LoopProvisioningEndToEndTests
     public async Task A_Retain_class_keeps_disk_and_PV_and_a_bad_parameter_is_a_ProvisioningFailed_event_naming_it_with_nothing_created()
     {
         await using var loop = new LoopVolumeFixture();
-        await using var bed = await ProvisioningTestBed.StartAsync([Replica]);
+        await using var bed = await ProvisioningTestBed.StartAsync([Replica]).WithTimeout();
         bed.CreateStorageClass("kept", Driver, new Dictionary<string, string> { ["fsType"] = "ext4" }, reclaimPolicy: "Retain");
         bed.CreateStorageClass("wrong", Driver, new Dictionary<string, string> { ["skuname"] = "Premium_LRS" });
         bed.StartProvisioner(Replica, Driver, loop.Environment);
 
         var bad = bed.CreateClaim("bad", "wrong", "16Mi");
-        await bed.WaitForAsync("a ProvisioningFailed event on bad", _ => bed.EventsOf("bad").FirstOrDefault(e => e.Reason == "ProvisioningFailed").Message, TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("a ProvisioningFailed event on bad", _ => bed.EventsOf("bad").FirstOrDefault(e => e.Reason == "ProvisioningFailed").Message, TimeSpan.FromMinutes(1)).WithTimeout();
         Assert.Contains("skuname", bed.EventsOf("bad").First(e => e.Reason == "ProvisioningFailed").Message, StringComparison.Ordinal);
         Assert.False(File.Exists(loop.ImagePath("pvc-" + (string)bad["metadata"]!["uid"]!)));
 
         bed.CreateClaim("kept", "kept", "16Mi");
-        var pv = await WaitForBoundAsync(bed, "kept");
+        var pv = await WaitForBoundAsync(bed, "kept").WithTimeout();
         var name = (string)pv["metadata"]!["name"]!;
         Assert.Equal("Retain", (string?)pv["spec"]!["persistentVolumeReclaimPolicy"]);
         bed.Api.Delete(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "kept");
-        await bed.WaitForAsync("the retained PV Released", a => (string?)a.Get(KubernetesResource.PersistentVolumes, null, name)?["status"]?["phase"] == "Released" ? name : null, TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("the retained PV Released", a => (string?)a.Get(KubernetesResource.PersistentVolumes, null, name)?["status"]?["phase"] == "Released" ? name : null, TimeSpan.FromMinutes(1)).WithTimeout();
 
         // The bad claim is never provisioned, and the released Retain volume is never deleted, whatever the provisioner does next.
         bed.CreateClaim("later", "kept", "16Mi");
-        await WaitForBoundAsync(bed, "later");
+        await WaitForBoundAsync(bed, "later").WithTimeout();
         Assert.NotNull(bed.Api.Get(KubernetesResource.PersistentVolumes, null, name));
         Assert.True(File.Exists(loop.ImagePath(name)));
         Assert.Equal("Pending", (string?)bed.Api.Get(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "bad")!["status"]!["phase"]);
@@ -103,7 +103,7 @@ public sealed class LoopProvisioningEndToEndTests
     public async Task A_hundred_claims_at_once_get_a_hundred_disks_and_PVs_without_a_duplicate()
     {
         await using var loop = new LoopVolumeFixture();
-        await using var bed = await ProvisioningTestBed.StartAsync([Replica]);
+        await using var bed = await ProvisioningTestBed.StartAsync([Replica]).WithTimeout();
         bed.CreateStorageClass("loop", Driver, new Dictionary<string, string> { ["fsType"] = "ext4" });
         bed.StartProvisioner(Replica, Driver, loop.Environment);
 
@@ -111,7 +111,7 @@ public sealed class LoopProvisioningEndToEndTests
         await bed.WaitForAsync(
             "100 claims Bound",
             a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 ? "done" : null,
-            TimeSpan.FromMinutes(5));
+            TimeSpan.FromMinutes(5)).WithTimeout();
 
         var expected = claims.Select(c => "pvc-" + (string)c["metadata"]!["uid"]!).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, bed.Api.List(KubernetesResource.PersistentVolumes).Select(v => (string)v["metadata"]!["name"]!).Order(StringComparer.Ordinal));
@@ -123,7 +123,7 @@ public sealed class LoopProvisioningEndToEndTests
     public async Task Killed_between_creating_the_disk_and_the_PV_the_next_run_converges_on_one_disk_and_one_PV()
     {
         await using var loop = new LoopVolumeFixture();
-        await using var bed = await ProvisioningTestBed.StartAsync([Replica]);
+        await using var bed = await ProvisioningTestBed.StartAsync([Replica]).WithTimeout();
         bed.CreateStorageClass("loop", Driver, new Dictionary<string, string> { ["fsType"] = "ext4" });
         var held = bed.Api.HoldNext("POST", "persistentvolumes");
         var first = bed.StartProvisioner(Replica, Driver, loop.Environment);
@@ -132,12 +132,12 @@ public sealed class LoopProvisioningEndToEndTests
         var name = "pvc-" + (string)claim["metadata"]!["uid"]!;
         await held.Arrived.WithTimeout(TimeSpan.FromMinutes(1));
         Assert.True(File.Exists(loop.ImagePath(name)), "the PV was asked for before the disk existed");
-        await first.KillAsync();
+        await first.KillAsync().WithTimeout();
         await held.Abandoned.WithTimeout();
         Assert.Null(bed.Api.Get(KubernetesResource.PersistentVolumes, null, name));
 
         bed.StartProvisioner(Replica, Driver, loop.Environment);
-        var pv = await WaitForBoundAsync(bed, "crash");
+        var pv = await WaitForBoundAsync(bed, "crash").WithTimeout();
 
         Assert.Equal(name, (string?)pv["metadata"]!["name"]);
         Assert.Equal([name], Directory.EnumerateFiles(loop.ImageDirectory, "*.img").Select(Path.GetFileNameWithoutExtension));
@@ -148,7 +148,7 @@ public sealed class LoopProvisioningEndToEndTests
     public async Task Of_two_replicas_only_the_lease_holder_writes_and_the_other_takes_over_when_it_dies()
     {
         await using var loop = new LoopVolumeFixture();
-        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a", "replica-b"]);
+        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a", "replica-b"]).WithTimeout();
         bed.CreateStorageClass("loop", Driver, new Dictionary<string, string> { ["fsType"] = "ext4" });
         var replicas = new[] { bed.StartProvisioner("replica-a", Driver, loop.Environment), bed.StartProvisioner("replica-b", Driver, loop.Environment) };
 
@@ -159,7 +159,7 @@ public sealed class LoopProvisioningEndToEndTests
 
         foreach (var i in Enumerable.Range(0, 10))
         {
-            await WaitForBoundAsync(bed, $"first-{i}");
+            await WaitForBoundAsync(bed, $"first-{i}").WithTimeout();
         }
 
         var leader = bed.LeaseHolder();
@@ -168,9 +168,9 @@ public sealed class LoopProvisioningEndToEndTests
         Assert.NotEmpty(bed.WritesBy(leader!));
         Assert.Empty(bed.WritesBy(standby));
 
-        await replicas.Single(r => r.Identity == leader).KillAsync();
+        await replicas.Single(r => r.Identity == leader).KillAsync().WithTimeout();
         bed.CreateClaim("after", "loop", "16Mi");
-        await WaitForBoundAsync(bed, "after", TimeSpan.FromMinutes(2));
+        await WaitForBoundAsync(bed, "after", TimeSpan.FromMinutes(2)).WithTimeout();
         Assert.Equal(standby, bed.LeaseHolder());
         var afterName = (string)bed.Api.Get(KubernetesResource.PersistentVolumeClaims, ProvisioningTestBed.ClaimNamespace, "after")!["spec"]!["volumeName"]!;
         Assert.Contains(bed.WritesBy(standby), r => r.Method == "POST" && r.Path == "/api/v1/persistentvolumes" && r.Status == 201);
@@ -182,16 +182,16 @@ public sealed class LoopProvisioningEndToEndTests
     public async Task SIGTERM_stops_the_provisioner_cleanly_and_its_health_endpoints_answer_while_it_runs()
     {
         await using var loop = new LoopVolumeFixture();
-        await using var bed = await ProvisioningTestBed.StartAsync([Replica]);
+        await using var bed = await ProvisioningTestBed.StartAsync([Replica]).WithTimeout();
         var port = FreePort();
         var provisioner = bed.StartProvisioner(Replica, Driver, loop.Environment, healthPort: port);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
-        await bed.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1)).WithTimeout();
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative)).WithTimeout()).StatusCode);
-        await EventuallyReadyAsync(http, bed);
+        await EventuallyReadyAsync(http, bed).WithTimeout();
 
-        Assert.Equal(0, await provisioner.StopAsync());
+        Assert.Equal(0, await provisioner.StopAsync().WithTimeout());
         Assert.All(provisioner.Output.Where(l => l.StartsWith('{')), line => JsonNode.Parse(line));
     }
 
@@ -219,9 +219,9 @@ public sealed class LoopProvisioningEndToEndTests
                 return;
             }
 
-            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), "/readyz never answered 200: " + await response.Content.ReadAsStringAsync());
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), "/readyz never answered 200: " + await response.Content.ReadAsStringAsync().WithTimeout());
             var seen = bed.Api.RequestLog.Count;
-            await bed.WaitForAsync("another request", a => a.RequestLog.Count > seen ? "more" : null, TimeSpan.FromSeconds(20));
+            await bed.WaitForAsync("another request", a => a.RequestLog.Count > seen ? "more" : null, TimeSpan.FromSeconds(20)).WithTimeout();
         }
     }
 

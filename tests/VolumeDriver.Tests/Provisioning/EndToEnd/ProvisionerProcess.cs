@@ -88,7 +88,7 @@ internal sealed class ProvisionerProcess : IAsyncDisposable
         EndedByTest = true;
         if (!_process.HasExited)
         {
-            await LoopVolumeFixture.RunToolAsync("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await LoopVolumeFixture.RunToolAsync("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).WithTimeout();
         }
 
         await _process.WaitForExitAsync().WithTimeout(TimeSpan.FromSeconds(60));
@@ -112,7 +112,7 @@ internal sealed class ProvisionerProcess : IAsyncDisposable
 
     private async Task ReadAsync(StreamReader reader)
     {
-        while (await reader.ReadLineAsync() is { } line)
+        while (await reader.ReadLineAsync().WithTimeout() is { } line)
         {
             _output.Enqueue(line);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Simulators.Kubernetes;
 using VolumeDriver.Tests.Contract;
+using VolumeDriver.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace VolumeDriver.Tests.Provisioning.EndToEnd;
@@ -18,10 +19,10 @@ public sealed class ProvisioningBenchmark(ITestOutputHelper output)
     public async Task HundredClaims_TimeFromClaimToVolume()
     {
         await using var loop = new LoopVolumeFixture();
-        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"]);
+        await using var bed = await ProvisioningTestBed.StartAsync(["replica-a"]).WithTimeout();
         bed.CreateStorageClass("loop", "example.com/volume-driver", new Dictionary<string, string> { ["fsType"] = "ext4" });
         bed.StartProvisioner("replica-a", "example.com/volume-driver", loop.Environment);
-        await bed.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1));
+        await bed.WaitForAsync("the provisioner holding its Lease", _ => bed.LeaseHolder(), TimeSpan.FromMinutes(1)).WithTimeout();
 
         var created = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var i in Enumerable.Range(0, 100))
@@ -34,7 +35,7 @@ public sealed class ProvisioningBenchmark(ITestOutputHelper output)
         await bed.WaitForAsync(
             "100 claims Bound",
             a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 ? "done" : null,
-            TimeSpan.FromMinutes(10));
+            TimeSpan.FromMinutes(10)).WithTimeout();
 
         // The PV create as the double received it: the request's arrival, by the name it stored.
         var seconds = bed.Api.RequestLog
@@ -55,7 +56,7 @@ public sealed class ProvisioningBenchmark(ITestOutputHelper output)
         output.WriteLine(report.ToString());
         var artifacts = Path.Join(Configuration.ConfigurationLoaderTests.FindRepositoryRoot(), "artifacts");
         Directory.CreateDirectory(artifacts);
-        await File.WriteAllTextAsync(Path.Join(artifacts, "bench-provisioner.md"), report.ToString());
+        await File.WriteAllTextAsync(Path.Join(artifacts, "bench-provisioner.md"), report.ToString()).WithTimeout();
         Assert.Equal(100, seconds.Count);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Simulators.Kubernetes;
+using VolumeDriver.Tests.TestSupport;
 
 namespace VolumeDriver.Tests.Provisioning.EndToEnd;
 
@@ -37,7 +38,7 @@ internal sealed class ProvisioningTestBed : IAsyncDisposable
             StateDirectory = Path.Join(directory, "api"),
             Authorization = DeployManifests.AuthorizationOf(DeployManifests.ProvisionerFile, LeaseNamespace, ServiceAccount),
             AdditionalTokens = replicas.ToDictionary(TokenOf, r => r),
-        });
+        }).WithTimeout();
         api.AddNode(node, region, zone);
         return new ProvisioningTestBed(directory, api);
     }
@@ -114,7 +115,7 @@ internal sealed class ProvisioningTestBed : IAsyncDisposable
         var bound = await WaitForAsync(
             $"claim {ClaimNamespace}/{claim} Bound",
             a => a.Get(KubernetesResource.PersistentVolumeClaims, ClaimNamespace, claim) is { } c && (string?)c["status"]?["phase"] == "Bound" ? c : null,
-            limit ?? TimeSpan.FromMinutes(2));
+            limit ?? TimeSpan.FromMinutes(2)).WithTimeout();
         return Api.Get(KubernetesResource.PersistentVolumes, null, (string)bound["spec"]!["volumeName"]!)!;
     }
 
@@ -137,18 +138,18 @@ internal sealed class ProvisioningTestBed : IAsyncDisposable
         var waiting = Api.WaitForAsync(what, probe, limit);
         var exits = running.Select(async p =>
         {
-            await p.Exited;
+            await p.Exited.WithTimeout();
             return p;
         }).ToList();
         while (exits.Count > 0)
         {
-            var first = await Task.WhenAny([waiting, .. exits]);
+            var first = await Task.WhenAny([waiting, .. exits]).WithTimeout();
             if (first == waiting)
             {
                 break;
             }
 
-            var exited = await (Task<ProvisionerProcess>)first;
+            var exited = await ((Task<ProvisionerProcess>)first).WithTimeout();
             if (!exited.EndedByTest)
             {
                 throw new InvalidOperationException($"{exited.Describe()}\nexited while the test waited for {what}\n\n{Diagnose()}");
@@ -159,7 +160,7 @@ internal sealed class ProvisioningTestBed : IAsyncDisposable
 
         try
         {
-            return await waiting;
+            return await waiting.WithTimeout();
         }
         catch (TimeoutException e)
         {
@@ -188,10 +189,10 @@ internal sealed class ProvisioningTestBed : IAsyncDisposable
     {
         foreach (var process in _processes)
         {
-            await process.DisposeAsync();
+            await process.DisposeAsync().WithTimeout();
         }
 
-        await Api.DisposeAsync();
+        await Api.DisposeAsync().WithTimeout();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
