@@ -16,7 +16,7 @@ public sealed class ProvisionerCommandTests : IDisposable
     [Fact]
     public async Task Provisioner_DriverOnly_RunsWithTheDefaults()
     {
-        var (exit, output) = await RunAsync(0, "provisioner", "--driver", "example.com/disk");
+        var (exit, output) = await RunAsync(0, "provisioner", "--driver", "example.com/disk").WithTimeout();
 
         Assert.Equal(0, exit);
         Assert.Equal("", output);
@@ -37,7 +37,7 @@ public sealed class ProvisionerCommandTests : IDisposable
         {
             var (exit, _) = await RunAsync(
                 0, "--config", "/etc/vd.yaml", "provisioner", "--driver", "example.com~disk", "--kubeconfig", kubeconfig,
-                "--health-port", "0", "--lease-namespace", "storage", "--identity", "replica-a", "--workers", "9");
+                "--health-port", "0", "--lease-namespace", "storage", "--identity", "replica-a", "--workers", "9").WithTimeout();
 
             Assert.Equal(0, exit);
             Assert.Equal(new ProvisionerSettings("/etc/vd.yaml", false, _ran!.Driver, kubeconfig, 0, "storage", "replica-a", 9), _ran);
@@ -52,7 +52,7 @@ public sealed class ProvisionerCommandTests : IDisposable
     [Fact]
     public async Task Provisioner_ExitCodeOfTheRun_IsTheProcesssExitCode()
     {
-        var (exit, output) = await RunAsync(1, "provisioner", "--driver", "example.com/disk");
+        var (exit, output) = await RunAsync(1, "provisioner", "--driver", "example.com/disk").WithTimeout();
 
         Assert.Equal(1, exit);
         Assert.Equal("", output);
@@ -76,7 +76,7 @@ public sealed class ProvisionerCommandTests : IDisposable
             args.AddRange([option, value]);
         }
 
-        var (exit, output) = await RunAsync(0, [.. args]);
+        var (exit, output) = await RunAsync(0, [.. args]).WithTimeout();
 
         Assert.Equal(1, exit);
         Assert.Null(_ran);
@@ -88,7 +88,7 @@ public sealed class ProvisionerCommandTests : IDisposable
     [Fact]
     public async Task Provisioner_WithoutDriver_FailsNamingIt()
     {
-        var (exit, output) = await RunAsync(0, "provisioner");
+        var (exit, output) = await RunAsync(0, "provisioner").WithTimeout();
 
         Assert.Equal(1, exit);
         Assert.Contains("--driver", output, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class ProvisionerCommandTests : IDisposable
     [Fact]
     public async Task Provisioner_Help_DescribesEveryOption()
     {
-        var (exit, output) = await RunAsync(0, "provisioner", "--help");
+        var (exit, output) = await RunAsync(0, "provisioner", "--help").WithTimeout();
 
         Assert.Equal(0, exit);
         foreach (var option in new[] { "--driver", "--kubeconfig", "--health-port", "--lease-namespace", "--identity", "--workers", "--config" })
