@@ -209,6 +209,11 @@ public sealed partial class KubernetesApiSimulator : IAsyncDisposable
     {
         var request = context.Request;
         var at = _time.GetUtcNow();
+
+        // Every answer carries the request's audit id in the Audit-ID header (HeaderAuditID in
+        // staging/src/k8s.io/apiserver/pkg/apis/audit/types.go, set by the apiserver's audit filter):
+        // the caller's own Audit-ID when it sent one, else a new UUID.
+        context.Response.Headers["Audit-ID"] = request.Headers["Audit-ID"] is { Count: > 0 } sent ? sent.ToString() : Guid.NewGuid().ToString();
         context.Response.OnStarting(() =>
         {
             // Logged when the answer starts: a watch is in the log as soon as its stream opens.

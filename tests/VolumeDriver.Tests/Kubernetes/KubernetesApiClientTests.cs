@@ -98,6 +98,7 @@ public sealed class KubernetesApiClientTests
 
         Assert.True(e.IsConflict());
         Assert.Equal("Conflict", e.ErrorCode);
+        Assert.True(Guid.TryParse(e.RequestId, out _), $"the refusal carries the server's Audit-Id as its request id, not '{e.RequestId}'");
         Assert.Equal(puts + 1, bed.Api.Requests.Count(r => r.StartsWith("PUT", StringComparison.Ordinal)));
     }
 
