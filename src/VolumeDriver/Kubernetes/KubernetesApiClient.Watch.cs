@@ -20,7 +20,7 @@ internal sealed partial class KubernetesApiClient
     /// from the list's version. Opening the stream is retried like any read.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(KubernetesResourceType<T> type, string? ns, KubernetesWatchOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         options ??= new KubernetesWatchOptions();
         var timeout = options.Timeout ?? _options.WatchTimeout;
@@ -95,7 +95,7 @@ internal sealed partial class KubernetesApiClient
     }
 
     private WatchEvent<T> Parse<T>(KubernetesResourceType<T> type, string line, string operation, string? auditId)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         try
         {

@@ -56,7 +56,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
 
     /// <summary>The object, or null when it does not exist.</summary>
     public async Task<T?> GetAsync<T>(KubernetesResourceType<T> type, string? ns, string name, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         var response = await SendAsync(HttpMethod.Get, type.ObjectPath(ns, name), null, null, notFoundIsAnswer: true, cancellationToken);
         return response.Status == HttpStatusCode.NotFound ? null : Read(response, type.ObjectType);
@@ -65,7 +65,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
     /// <summary>One page of a list: at most <see cref="KubernetesListOptions.Limit"/> items and the continue token for the rest.</summary>
     /// <param name="ns">The namespace of a namespaced kind, or null for all namespaces (and for cluster-scoped kinds).</param>
     public async Task<KubernetesList<T>> ListPageAsync<T>(KubernetesResourceType<T> type, string? ns, KubernetesListOptions? options, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         options ??= new KubernetesListOptions();
         var query = new QueryBuilder()
@@ -85,7 +85,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
     /// should start. A 410 here (the snapshot expired between pages) means: list again.
     /// </summary>
     public async Task<KubernetesList<T>> ListAsync<T>(KubernetesResourceType<T> type, string? ns, KubernetesListOptions? options, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         options ??= new KubernetesListOptions();
         var page = options with { Limit = options.Limit ?? _options.ListPageSize };
@@ -105,7 +105,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
 
     /// <summary>Creates <paramref name="value"/> (in its metadata.namespace for a namespaced kind) and returns what the server stored.</summary>
     public async Task<T> CreateAsync<T>(KubernetesResourceType<T> type, T value, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         var ns = type.Namespaced ? value.Metadata?.Namespace ?? throw new ArgumentException($"a {type.Kind} needs metadata.namespace", nameof(value)) : null;
         var response = await SendAsync(HttpMethod.Post, type.CollectionPath(ns), Body(type, value), JsonMediaType, notFoundIsAnswer: false, cancellationToken);
@@ -118,12 +118,12 @@ internal sealed partial class KubernetesApiClient : IDisposable
     /// For a kind with a status subresource the server ignores status here.
     /// </summary>
     public Task<T> ReplaceAsync<T>(KubernetesResourceType<T> type, T value, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject =>
+        where T : KubernetesObject =>
         PutAsync(type, value, "", cancellationToken);
 
     /// <summary>Replaces the status alone (PUT .../status); the server ignores everything else.</summary>
     public Task<T> ReplaceStatusAsync<T>(KubernetesResourceType<T> type, T value, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject =>
+        where T : KubernetesObject =>
         type.HasStatus ? PutAsync(type, value, "/status", cancellationToken) : throw new ArgumentException($"{type.Kind} has no status subresource", nameof(type));
 
     /// <summary>
@@ -131,12 +131,12 @@ internal sealed partial class KubernetesApiClient : IDisposable
     /// It never conflicts, unless the patch itself sets metadata.resourceVersion.
     /// </summary>
     public Task<T> PatchAsync<T>(KubernetesResourceType<T> type, string? ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject =>
+        where T : KubernetesObject =>
         PatchAtAsync(type, type.ObjectPath(ns, name), mergePatch, cancellationToken);
 
     /// <summary>Applies a JSON merge patch to the status subresource.</summary>
     public Task<T> PatchStatusAsync<T>(KubernetesResourceType<T> type, string? ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject =>
+        where T : KubernetesObject =>
         type.HasStatus ? PatchAtAsync(type, type.ObjectPath(ns, name) + "/status", mergePatch, cancellationToken) : throw new ArgumentException($"{type.Kind} has no status subresource", nameof(type));
 
     /// <summary>
@@ -145,7 +145,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
     /// the server deletes only the object with that uid and/or resourceVersion, and answers 409 Conflict otherwise.
     /// </summary>
     public async Task<bool> DeleteAsync<T>(KubernetesResourceType<T> type, string? ns, string name, Preconditions? preconditions, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         var body = preconditions is null
             ? null
@@ -158,7 +158,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     private async Task<T> PutAsync<T>(KubernetesResourceType<T> type, T value, string subresource, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         var name = value.Metadata?.Name ?? throw new ArgumentException($"a {type.Kind} to replace needs metadata.name", nameof(value));
         var response = await SendAsync(HttpMethod.Put, type.ObjectPath(value.Metadata.Namespace, name) + subresource, Body(type, value), JsonMediaType, notFoundIsAnswer: false, cancellationToken);
@@ -166,7 +166,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
     }
 
     private async Task<T> PatchAtAsync<T>(KubernetesResourceType<T> type, string path, JsonObject mergePatch, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         var response = await SendAsync(HttpMethod.Patch, path, Encoding.UTF8.GetBytes(mergePatch.ToJsonString()), MergePatchMediaType, notFoundIsAnswer: false, cancellationToken);
         return Read(response, type.ObjectType);
@@ -174,7 +174,7 @@ internal sealed partial class KubernetesApiClient : IDisposable
 
     /// <summary>The object as JSON, with apiVersion and kind set from the type (the server needs them on a write).</summary>
     private static byte[] Body<T>(KubernetesResourceType<T> type, T value)
-        where T : class, IKubernetesObject
+        where T : KubernetesObject
     {
         var node = JsonSerializer.SerializeToNode(value, type.ObjectType)!.AsObject();
         node["apiVersion"] = type.ApiVersion;

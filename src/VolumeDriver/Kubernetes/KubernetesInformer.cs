@@ -17,7 +17,7 @@ namespace VolumeDriver.Kubernetes;
 /// Cancellation stops it at once.
 /// </summary>
 internal sealed partial class KubernetesInformer<T>
-    where T : class, IKubernetesObject
+    where T : KubernetesObject
 {
     private readonly KubernetesApiClient _client;
     private readonly KubernetesResourceType<T> _type;

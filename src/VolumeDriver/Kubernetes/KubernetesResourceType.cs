@@ -10,7 +10,7 @@ namespace VolumeDriver.Kubernetes;
 /// the driver uses is <see cref="KubernetesResources"/>.
 /// </summary>
 internal sealed class KubernetesResourceType<T>
-    where T : class, IKubernetesObject
+    where T : KubernetesObject
 {
     public KubernetesResourceType(string group, string version, string plural, string kind, bool namespaced, bool hasStatus, JsonTypeInfo<T> objectType, JsonTypeInfo<KubernetesList<T>> listType)
     {

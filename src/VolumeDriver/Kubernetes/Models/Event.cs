@@ -1,24 +1,13 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace VolumeDriver.Kubernetes.Models;
 
 /// <summary>
 /// A core/v1 Event, the kind kubectl describe lists. An event without eventTime must live in its involved object's namespace (default for a cluster-scoped object).
-/// Fields this record does not name are kept in <see cref="ExtensionData"/>, so an object read,
-/// changed and written back (PUT) loses nothing the server or another client set.
+/// Fields it does not name are kept (<see cref="KubernetesObject.ExtensionData"/>).
 /// </summary>
-internal sealed record Event : IKubernetesObject
+internal sealed record Event : KubernetesObject
 {
-    [JsonPropertyName("apiVersion")]
-    public string? ApiVersion { get; init; }
-
-    [JsonPropertyName("kind")]
-    public string? Kind { get; init; }
-
-    [JsonPropertyName("metadata")]
-    public ObjectMeta? Metadata { get; init; }
-
     [JsonPropertyName("involvedObject")]
     public ObjectReference? InvolvedObject { get; init; }
 
@@ -66,8 +55,4 @@ internal sealed record Event : IKubernetesObject
 
     [JsonPropertyName("reportingInstance")]
     public string? ReportingInstance { get; init; }
-
-    /// <summary>The fields no property names, as they came; set by the deserializer (it cannot fill an init-only one), never by our code.</summary>
-    [JsonExtensionData]
-    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
 }

@@ -8,7 +8,7 @@ namespace VolumeDriver.Kubernetes.Models;
 /// whose resourceVersion is where a watch that follows the list starts.
 /// </summary>
 internal sealed record KubernetesList<T>
-    where T : class, IKubernetesObject
+    where T : KubernetesObject
 {
     [JsonPropertyName("apiVersion")]
     public string? ApiVersion { get; init; }

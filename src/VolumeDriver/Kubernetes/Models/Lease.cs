@@ -1,28 +1,13 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace VolumeDriver.Kubernetes.Models;
 
 /// <summary>
 /// A Lease (coordination.k8s.io/v1): the lock of leader election.
-/// Fields this record does not name are kept in <see cref="ExtensionData"/>, so an object read,
-/// changed and written back (PUT) loses nothing the server or another client set.
+/// Fields it does not name are kept (<see cref="KubernetesObject.ExtensionData"/>).
 /// </summary>
-internal sealed record Lease : IKubernetesObject
+internal sealed record Lease : KubernetesObject
 {
-    [JsonPropertyName("apiVersion")]
-    public string? ApiVersion { get; init; }
-
-    [JsonPropertyName("kind")]
-    public string? Kind { get; init; }
-
-    [JsonPropertyName("metadata")]
-    public ObjectMeta? Metadata { get; init; }
-
     [JsonPropertyName("spec")]
     public LeaseSpec? Spec { get; init; }
-
-    /// <summary>The fields no property names, as they came; set by the deserializer (it cannot fill an init-only one), never by our code.</summary>
-    [JsonExtensionData]
-    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
 }

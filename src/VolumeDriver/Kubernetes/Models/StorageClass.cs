@@ -1,24 +1,13 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace VolumeDriver.Kubernetes.Models;
 
 /// <summary>
 /// A StorageClass (storage.k8s.io/v1); its fields sit at the top level, not under a spec.
-/// Fields this record does not name are kept in <see cref="ExtensionData"/>, so an object read,
-/// changed and written back (PUT) loses nothing the server or another client set.
+/// Fields it does not name are kept (<see cref="KubernetesObject.ExtensionData"/>).
 /// </summary>
-internal sealed record StorageClass : IKubernetesObject
+internal sealed record StorageClass : KubernetesObject
 {
-    [JsonPropertyName("apiVersion")]
-    public string? ApiVersion { get; init; }
-
-    [JsonPropertyName("kind")]
-    public string? Kind { get; init; }
-
-    [JsonPropertyName("metadata")]
-    public ObjectMeta? Metadata { get; init; }
-
     [JsonPropertyName("provisioner")]
     public string? Provisioner { get; init; }
 
@@ -42,8 +31,4 @@ internal sealed record StorageClass : IKubernetesObject
 
     [JsonPropertyName("allowedTopologies")]
     public IReadOnlyList<TopologySelectorTerm>? AllowedTopologies { get; init; }
-
-    /// <summary>The fields no property names, as they came; set by the deserializer (it cannot fill an init-only one), never by our code.</summary>
-    [JsonExtensionData]
-    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
 }
