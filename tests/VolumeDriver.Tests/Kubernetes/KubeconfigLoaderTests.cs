@@ -54,6 +54,49 @@ public sealed class KubeconfigLoaderTests
     }
 
     [Fact]
+    public async Task Load_AClientCertificateUser_PresentsTheCertificateWithItsKey()
+    {
+        await using var bed = await KubernetesTestBed.StartAsync();
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=system:node:node-1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100));
+        File.WriteAllText(Path.Join(bed.Directory, "client.key"), key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(bed.KubeconfigPath, $"""
+            clusters:
+            - name: c
+              cluster:
+                server: {bed.Api.BaseUri}
+                certificate-authority-data: {Convert.ToBase64String(File.ReadAllBytes(bed.Api.CaPemPath))}
+            users:
+            - name: u
+              user:
+                client-certificate-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem()))}
+                client-key: client.key
+            contexts:
+            - name: ctx
+              context: {"{"}cluster: c, user: u{"}"}
+            current-context: ctx
+            """);
+
+        using var connection = KubeconfigLoader.Load(bed.KubeconfigPath, null, TimeProvider.System);
+
+        Assert.Null(connection.Token);
+        Assert.Equal("CN=system:node:node-1", connection.ClientCertificate!.Subject);
+        Assert.True(connection.ClientCertificate.HasPrivateKey);
+    }
+
+    [Fact]
+    public void Load_ACertificateWithoutItsKey_IsRefused()
+    {
+        var file = WriteConfig(cluster: "server: https://127.0.0.1:6443", user: "client-certificate-data: LS0t");
+
+        var e = Assert.Throws<ConfigurationException>(() => KubeconfigLoader.Load(file, null, TimeProvider.System));
+
+        Assert.Equal("users[u].user.client-key", e.Key);
+        Assert.Contains("needs both", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_AMissingFile_NamesIt()
     {
         var file = Path.Join(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "config");

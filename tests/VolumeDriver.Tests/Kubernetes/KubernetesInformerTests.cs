@@ -92,11 +92,15 @@ public sealed class KubernetesInformerTests
         var period = TimeSpan.FromMinutes(1);
         await using var run = Informers.Start(client, new KubernetesInformerOptions { ResyncPeriod = period }, clock);
         await run.NextAsync(2);
+
+        // A change seen through the watch: the watch is open before the clock moves.
+        await client.CreateAsync(Classes, KubernetesApiClientTests.Class("b2"), CancellationToken.None).WithTimeout();
+        Assert.Equal([(InformerChangeType.Added, "b2")], await run.NextAsync(1));
         await clock.WaitForTimerAsync(period).WithTimeout();
 
         clock.Advance(period);
 
-        Assert.Equal([(InformerChangeType.Resync, "a"), (InformerChangeType.Resync, "b")], await run.NextAsync(2));
+        Assert.Equal([(InformerChangeType.Resync, "a"), (InformerChangeType.Resync, "b"), (InformerChangeType.Resync, "b2")], await run.NextAsync(3));
         await client.CreateAsync(Classes, KubernetesApiClientTests.Class("c"), CancellationToken.None).WithTimeout();
         Assert.Equal([(InformerChangeType.Added, "c")], await run.NextAsync(1));
         Assert.Equal(2, bed.Api.Requests.Count(r => r.Contains("storageclasses?watch=true", StringComparison.Ordinal)));
