@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace VolumeDriver.Provisioning;
@@ -78,23 +79,24 @@ internal sealed class WorkQueue : IDisposable
                 return;
             }
 
-            ITimer? timer = null;
-            timer = _timeProvider.CreateTimer(
-                _ =>
+            // The callback takes the lock first, so it sees the timer assigned even if it is due at once.
+            var scheduled = new StrongBox<ITimer?>();
+            scheduled.Value = _timeProvider.CreateTimer(
+                state =>
                 {
+                    var box = (StrongBox<ITimer?>)state!;
                     lock (_gate)
                     {
-                        _timers.Remove(timer!);
+                        _timers.Remove(box.Value!);
                     }
 
-                    timer!.Dispose();
+                    box.Value!.Dispose();
                     Add(key);
                 },
-                null,
-                Timeout.InfiniteTimeSpan,
+                scheduled,
+                delay,
                 Timeout.InfiniteTimeSpan);
-            _timers.Add(timer);
-            timer.Change(delay, Timeout.InfiniteTimeSpan);
+            _timers.Add(scheduled.Value);
         }
     }
 

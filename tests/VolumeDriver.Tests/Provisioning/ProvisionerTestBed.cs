@@ -60,7 +60,8 @@ internal sealed class ProvisionerTestBed : IAsyncDisposable
     /// <summary>A client of the tests' own, for changes the double has no shortcut for.</summary>
     public KubernetesApiClient Client => _client ??= _kubernetes.Client();
 
-    public ManualTimeProvider Clock { get; } = new();
+    /// <summary>The controller's clock: a manual one that tells when a backoff has been scheduled.</summary>
+    public WatchedClock Clock { get; } = new();
 
     public ProvisionerHealth Health { get; } = new();
 

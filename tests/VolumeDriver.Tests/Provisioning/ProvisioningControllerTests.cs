@@ -205,12 +205,14 @@ public sealed class ProvisioningControllerTests
         Assert.NotNull(bed.Api.Get(Volumes, null, pvName));
 
         // Still attached when the first backoff (1 s) is over: refused again, still there.
+        await bed.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(1)).WithTimeout();
         bed.Clock.Advance(TimeSpan.FromSeconds(1));
         await bed.UntilAsync(() => bed.EventsOn(pvName).Count(e => e.StartsWith("Warning VolumeFailedDelete", StringComparison.Ordinal)) == 2).WithTimeout();
         Assert.Equal([pvName], bed.ImageNames());
 
         // Detached: the next try (after 2 s) deletes both.
         bed.SimulateDetached();
+        await bed.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(2)).WithTimeout();
         bed.Clock.Advance(TimeSpan.FromSeconds(2));
         await bed.UntilAsync(() => bed.Api.Get(Volumes, null, pvName) is null).WithTimeout();
         Assert.Empty(bed.ImageNames());
