@@ -89,7 +89,7 @@ public sealed class DeployManifestTests
             "get persistentvolumeclaims", "list persistentvolumeclaims", "watch persistentvolumeclaims",
             "get persistentvolumes", "list persistentvolumes", "watch persistentvolumes", "create persistentvolumes", "delete persistentvolumes",
             "get storageclasses", "list storageclasses", "watch storageclasses",
-            "create events", "patch events", "get nodes",
+            "create events", "get nodes",
         ];
         var resources = new[] { KubernetesResource.PersistentVolumeClaims, KubernetesResource.PersistentVolumes, KubernetesResource.StorageClasses, KubernetesResource.Events, KubernetesResource.Nodes, KubernetesResource.Leases };
         var verbs = new[] { "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection" };
