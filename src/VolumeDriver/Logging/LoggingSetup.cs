@@ -70,11 +70,7 @@ internal sealed class LoggingSetup : IDisposable
 
         if (verbose)
         {
-            serilog.WriteTo.Console(
-                outputTemplate: OutputTemplate,
-                formatProvider: CultureInfo.InvariantCulture,
-                standardErrorFromLevel: LogEventLevel.Verbose,
-                theme: ConsoleTheme.None);
+            WriteTextToStandardError(serilog);
         }
 
         var logger = serilog.CreateLogger();
@@ -101,16 +97,20 @@ internal sealed class LoggingSetup : IDisposable
             .WriteTo.Sink(new LineStreamSink(output, new JsonLineFormatter()));
         if (verbose)
         {
-            serilog.WriteTo.Console(
-                outputTemplate: OutputTemplate,
-                formatProvider: CultureInfo.InvariantCulture,
-                standardErrorFromLevel: LogEventLevel.Verbose,
-                theme: ConsoleTheme.None);
+            WriteTextToStandardError(serilog);
         }
 
         var logger = serilog.CreateLogger();
         return new LoggingSetup(logger, new SerilogLoggerFactory(logger, dispose: false), fileSinkError: null);
     }
+
+    /// <summary>--verbose: the text lines on stderr as well (every level there, so stdout stays the protocol).</summary>
+    private static void WriteTextToStandardError(LoggerConfiguration serilog) =>
+        serilog.WriteTo.Console(
+            outputTemplate: OutputTemplate,
+            formatProvider: CultureInfo.InvariantCulture,
+            standardErrorFromLevel: LogEventLevel.Verbose,
+            theme: ConsoleTheme.None);
 
     public void Dispose()
     {

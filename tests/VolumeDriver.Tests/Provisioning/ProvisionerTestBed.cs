@@ -2,12 +2,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Simulators.Kubernetes;
 using VolumeDriver.Backends.Loop;
-using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
-using VolumeDriver.Host;
 using VolumeDriver.Kubernetes;
 using VolumeDriver.Kubernetes.LeaderElection;
-using VolumeDriver.Locking;
 using VolumeDriver.Modules;
 using VolumeDriver.Provisioning;
 using VolumeDriver.Tests.Configuration;
@@ -40,19 +37,7 @@ internal sealed class ProvisionerTestBed : IAsyncDisposable
         Images = _temp.PathOf("images");
         Assert.True(FlexDriverName.TryParse(Driver, out var driver, out _));
         DriverName = driver.Value;
-        Assert.True(NodeName.TryCreate("node-1", out var node, out _));
-        var locking = new LockConfiguration(_temp.PathOf("locks"), TimeSpan.FromSeconds(5));
-        Disk = new LoopDiskBackend(
-            new LoopConfiguration(Images),
-            node.Value,
-            _host.Root,
-            new LoopDevices(_host.Root),
-            new FakeMountTable(),
-            new ScriptedProcessRunner(),
-            new FileVmLockProvider(locking.Directory, TimeProvider.System, NullLogger<FileVmLockProvider>.Instance),
-            locking,
-            TimeSpan.FromSeconds(5),
-            NullLogger<LoopDiskBackend>.Instance);
+        Disk = FakeLoopBackend.Create(Images, _temp.PathOf("locks"), _host);
     }
 
     public KubernetesApiSimulator Api => _kubernetes.Api;

@@ -1,9 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using VolumeDriver.Backends.Loop;
-using VolumeDriver.Configuration;
 using VolumeDriver.Domain;
-using VolumeDriver.Host;
-using VolumeDriver.Locking;
 using VolumeDriver.Tests.Configuration;
 using VolumeDriver.Tests.Node;
 using VolumeDriver.Tests.TestSupport;
@@ -79,20 +75,5 @@ public sealed class LoopDiskBackendTests : IDisposable
         file.SetLength(length);
     }
 
-    private LoopDiskBackend Backend(string imageDirectory)
-    {
-        Assert.True(NodeName.TryCreate("node-1", out var node, out _));
-        var locking = new LockConfiguration(_temp.PathOf("locks"), TimeSpan.FromSeconds(5));
-        return new LoopDiskBackend(
-            new LoopConfiguration(imageDirectory),
-            node.Value,
-            _host.Root,
-            new LoopDevices(_host.Root),
-            new FakeMountTable(),
-            new ScriptedProcessRunner(),
-            new FileVmLockProvider(locking.Directory, TimeProvider.System, NullLogger<FileVmLockProvider>.Instance),
-            locking,
-            TimeSpan.FromSeconds(5),
-            NullLogger<LoopDiskBackend>.Instance);
-    }
+    private LoopDiskBackend Backend(string imageDirectory) => FakeLoopBackend.Create(imageDirectory, _temp.PathOf("locks"), _host);
 }
