@@ -108,15 +108,18 @@ public sealed class LoopProvisioningEndToEndTests
         bed.StartProvisioner(Replica, Driver, loop.Environment);
 
         var claims = Enumerable.Range(0, 100).Select(i => bed.CreateClaim($"claim-{i:000}", "loop", "16Mi")).ToList();
+        // A create is in the request log once its answer starts, which can be after the PV controller
+        // bound the claim: wait for the 100th answer too, then count them.
+        static bool IsPvCreate(RequestRecord r) => r is { Method: "POST", Path: "/api/v1/persistentvolumes", Status: 201 };
         await bed.WaitForAsync(
-            "100 claims Bound",
-            a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 ? "done" : null,
+            "100 claims Bound and 100 PV creates answered",
+            a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 && bed.Api.RequestLog.Count(IsPvCreate) >= 100 ? "done" : null,
             TimeSpan.FromMinutes(5)).WithTimeout();
 
         var expected = claims.Select(c => "pvc-" + (string)c["metadata"]!["uid"]!).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, bed.Api.List(KubernetesResource.PersistentVolumes).Select(v => (string)v["metadata"]!["name"]!).Order(StringComparer.Ordinal));
         Assert.Equal(expected, Directory.EnumerateFiles(loop.ImageDirectory, "*.img").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
-        Assert.Equal(100, bed.Api.RequestLog.Count(r => r is { Method: "POST", Path: "/api/v1/persistentvolumes", Status: 201 }));
+        Assert.Equal(100, bed.Api.RequestLog.Count(IsPvCreate));
     }
 
     [ProvisionerFact]

@@ -32,14 +32,18 @@ public sealed class ProvisioningBenchmark(ITestOutputHelper output)
             created["pvc-" + (string)claim["metadata"]!["uid"]!] = at;
         }
 
+        // The PV create as the double received it: the request's arrival, by the name it stored.
+        bool IsPvCreate(RequestRecord r) => r is { Method: "POST", Path: "/api/v1/persistentvolumes", Status: 201 } && r.Name is not null && created.ContainsKey(r.Name);
+
+        // A create is in the request log once its answer starts, which can be after the PV controller
+        // bound the claim: wait for both.
         await bed.WaitForAsync(
-            "100 claims Bound",
-            a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 ? "done" : null,
+            "100 claims Bound and their 100 PV creates answered",
+            a => a.List(KubernetesResource.PersistentVolumeClaims).Count(c => (string?)c["status"]?["phase"] == "Bound") == 100 && bed.Api.RequestLog.Count(IsPvCreate) == 100 ? "done" : null,
             TimeSpan.FromMinutes(10)).WithTimeout();
 
-        // The PV create as the double received it: the request's arrival, by the name it stored.
         var seconds = bed.Api.RequestLog
-            .Where(r => r is { Method: "POST", Path: "/api/v1/persistentvolumes", Status: 201 } && r.Name is not null && created.ContainsKey(r.Name))
+            .Where(IsPvCreate)
             .Select(r => (r.At - created[r.Name!]).TotalSeconds)
             .Order()
             .ToList();
