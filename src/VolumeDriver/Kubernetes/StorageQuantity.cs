@@ -91,23 +91,4 @@ internal static class StorageQuantity
         bytes = (long)result;
         return true;
     }
-
-    /// <summary>
-    /// The canonical way to write <paramref name="bytes"/>: the largest binary suffix that divides it
-    /// exactly ("10Gi", "1536Mi"), else plain bytes, as a PV's capacity is written.
-    /// </summary>
-    public static string Format(long bytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        foreach (var (suffix, shift) in new[] { ("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10) })
-        {
-            var unit = 1L << shift;
-            if (bytes >= unit && bytes % unit == 0)
-            {
-                return (bytes / unit).ToString(CultureInfo.InvariantCulture) + suffix;
-            }
-        }
-
-        return bytes.ToString(CultureInfo.InvariantCulture);
-    }
 }

@@ -37,15 +37,4 @@ public sealed class StorageQuantityTests
         Assert.False(StorageQuantity.TryParseBytes(text, out _, out var problem));
         Assert.Contains($"'{text}'", problem, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData(10L << 30, "10Gi")]
-    [InlineData(3L << 29, "1536Mi")]
-    [InlineData(1_000_000_000L, "1000000000")]
-    [InlineData(0L, "0")]
-    [InlineData(1L << 40, "1Ti")]
-    public void Format_UsesTheLargestExactBinarySuffix(long bytes, string text)
-    {
-        Assert.Equal(text, StorageQuantity.Format(bytes));
-    }
 }
