@@ -2,7 +2,6 @@ using System.CommandLine;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.FlexVolume;
-using VolumeDriver.Logging;
 
 namespace VolumeDriver.Cli;
 
@@ -65,7 +64,7 @@ internal sealed class ProvisionerCommand
         {
             driver, kubeconfig, healthPort, leaseNamespace, identity, workers,
         };
-        command.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Provisioner, NoFileLog, async cancellationToken =>
+        command.SetAction((parse, _) => _runner.RunWithoutServicesAsync(parse, VerbNames.Provisioner, openLog: null, async cancellationToken =>
         {
             var settings = Check(
                 parse.GetValue(config),
@@ -86,9 +85,6 @@ internal sealed class ProvisionerCommand
         }));
         return command;
     }
-
-    /// <summary>This mode logs to stdout, one JSON line per event (<c>ProvisionerHost</c>): the verbs' log file stays out of it.</summary>
-    private static Task<LoggingSetup?> NoFileLog(CancellationToken cancellationToken) => Task.FromResult<LoggingSetup?>(null);
 
     /// <summary>Checks the command line before anything starts, naming the option that is wrong.</summary>
     public static ProvisionerSettings Check(string? config, bool verbose, string driver, string? kubeconfig, int healthPort, string? leaseNamespace, string? identity, int workers)

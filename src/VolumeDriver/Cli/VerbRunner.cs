@@ -58,9 +58,10 @@ internal sealed class VerbRunner
     /// Runs a command that needs no configured backend (doctor reports a broken configuration,
     /// install validates the one it is given). Its one log line goes to the log that
     /// <paramref name="openLog"/> opens once the reply is out: the configured log file, or none when
-    /// the configuration cannot be read (the reply says why).
+    /// the configuration cannot be read (the reply says why); null: a command that logs elsewhere
+    /// (the provisioner mode, to stdout) writes no line to the log file.
     /// </summary>
-    public Task<int> RunWithoutServicesAsync(ParseResult parse, string verb, Func<CancellationToken, Task<LoggingSetup?>> openLog, Func<CancellationToken, Task<VerbOutcome>> body) =>
+    public Task<int> RunWithoutServicesAsync(ParseResult parse, string verb, Func<CancellationToken, Task<LoggingSetup?>>? openLog, Func<CancellationToken, Task<VerbOutcome>> body) =>
         RunCoreAsync(parse, verb, _ => Task.FromResult<VerbServices?>(null), (_, cancellationToken) => body(cancellationToken), openLog);
 
     private async Task<int> RunCoreAsync(
