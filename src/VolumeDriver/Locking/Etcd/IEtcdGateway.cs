@@ -1,8 +1,9 @@
 namespace VolumeDriver.Locking.Etcd;
 
 /// <summary>
-/// The few etcd v3 calls the lock needs. <see cref="EtcdGatewayClient"/> fills it over the JSON
-/// gateway because no gRPC package is available; a gRPC client (dotnet-etcd) could fill it later.
+/// The few etcd v3 calls the lock needs. <see cref="EtcdGatewayClient"/> fills it over etcd's v3 JSON
+/// gateway, plain HTTP with no gRPC stack in the image. A gRPC client (dotnet-etcd, now on the
+/// registry) could fill it instead, if a measurement ever shows the gateway costs a node too much.
 /// </summary>
 internal interface IEtcdGateway
 {
