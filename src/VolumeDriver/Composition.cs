@@ -166,7 +166,7 @@ internal static class Composition
     }
 
     /// <summary>The configured backend's module: the one place that asks which backend is configured.</summary>
-    private static IBackendModule ModuleFor(DriverConfiguration configuration) => configuration.Backend switch
+    internal static IBackendModule ModuleFor(DriverConfiguration configuration) => configuration.Backend switch
     {
         BackendKind.Loop => new LoopModule(configuration, () => LocalNodeName(configuration)),
         BackendKind.VCloud => new VCloudModule(configuration, () => LocalNodeName(configuration)),

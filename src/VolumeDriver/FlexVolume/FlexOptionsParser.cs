@@ -17,7 +17,8 @@ internal sealed class FlexOptionsParser
         OptionKeys.FsType, OptionKeys.ReadWrite, OptionKeys.PvOrVolumeName, OptionKeys.PodName, OptionKeys.PodNamespace,
         OptionKeys.PodUid, OptionKeys.ServiceAccountName, OptionKeys.MounterArgsFsGroup, OptionKeys.LegacyFsGroup);
 
-    private static readonly FrozenSet<string> CommonKeys = FrozenSet.Create(
+    /// <summary>The volume options every backend reads (the README's options table lists them as "all").</summary>
+    internal static readonly FrozenSet<string> CommonKeys = FrozenSet.Create(
         StringComparer.Ordinal,
         OptionKeys.Size, OptionKeys.LegacyFsType, OptionKeys.MountOptions, OptionKeys.LegacyMountOptions);
 
