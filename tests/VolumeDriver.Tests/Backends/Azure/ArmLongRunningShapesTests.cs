@@ -21,7 +21,7 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
     private AzureStackTestBed _bed = null!;
 
     public async Task InitializeAsync() =>
-        _bed = await AzureStackTestBed.StartAsync(o => o with { ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 2 } }).WithTimeout();
+        _bed = await AzureStackTestBed.StartAsync(o => o with { ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 2 }, OperationClock = new SkipAheadTimeProvider() }).WithTimeout();
 
     public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 

@@ -28,6 +28,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
             StateDirectory = Path.Join(_directory, "arm"),
             ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
             OperationTime = TimeSpan.FromMilliseconds(100),
+            OperationClock = new SkipAheadTimeProvider(),
             RetryAfterSeconds = 0,
             Vms = ["node-1", "node-2", "legacy-1"],
             UnmanagedOsDiskVms = ["legacy-1"],

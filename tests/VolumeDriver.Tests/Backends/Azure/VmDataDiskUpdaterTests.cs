@@ -22,7 +22,7 @@ public sealed class VmDataDiskUpdaterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bed = await AzureStackTestBed.StartAsync(o => o with { Vms = ["node-1", "legacy-1", "legacy-2"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"] }).WithTimeout();
+        _bed = await AzureStackTestBed.StartAsync(o => o with { Vms = ["node-1", "legacy-1", "legacy-2"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"], OperationClock = new SkipAheadTimeProvider() }).WithTimeout();
         _clients = _bed.Clients(_bed.Configuration(), _clock);
     }
 
