@@ -655,7 +655,7 @@ public sealed partial class ArmSimulator
         _operations[operation.Id] = operation;
         _running.Add(Task.Run(async () =>
         {
-            await Task.Delay(_options.OperationTime);
+            await Task.Delay(_options.OperationTime, _options.OperationClock);
             JsonObject? error;
             lock (_lock)
             {

@@ -71,6 +71,13 @@ public sealed record ArmSimulatorOptions
     /// <summary>How long a disk or VM operation stays InProgress.</summary>
     public TimeSpan OperationTime { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// The clock <see cref="OperationTime"/> passes on: the system's by default. Tests whose driver
+    /// skips its waits give the double a clock that skips too, so an operation ends at once instead of
+    /// being polled through its whole real time.
+    /// </summary>
+    public TimeProvider OperationClock { get; init; } = TimeProvider.System;
+
     /// <summary>The Retry-After (seconds) sent with long-running operations; real ARM sends a few seconds.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using VolumeDriver.CloudCalls;
@@ -18,8 +17,6 @@ internal sealed class ArmRetryPolicy : HttpPipelinePolicy
 {
     /// <summary>Azure.Core's defaults (RetryOptions): MaxRetries 3, Delay 0.8 s, MaxDelay 1 min, exponential, ±20 % jitter.</summary>
     public static readonly RetrySchedule DefaultSchedule = new(TimeSpan.FromSeconds(0.8), TimeSpan.FromMinutes(1), maxAttempts: 4, maxElapsed: null);
-
-    private static readonly string[] MillisecondHeaders = ["retry-after-ms", "x-ms-retry-after-ms"];
 
     private readonly TimeProvider _timeProvider;
     private readonly RetrySchedule _schedule;
@@ -54,24 +51,8 @@ internal sealed class ArmRetryPolicy : HttpPipelinePolicy
         throw new NotSupportedException("the ARM pipelines are used asynchronously only");
 
     /// <summary>The delay the service asked for in the response, or null when it asked for none.</summary>
-    private TimeSpan? ServerDelay(HttpMessage message)
-    {
-        if (!message.HasResponse)
-        {
-            return null;
-        }
-
-        var headers = message.Response.Headers;
-        foreach (var name in MillisecondHeaders)
-        {
-            if (headers.TryGetValue(name, out var ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
-            {
-                return TimeSpan.FromMilliseconds(milliseconds);
-            }
-        }
-
-        return headers.TryGetValue(RetryAfter.Header, out var value) ? RetryAfter.Parse(value, _timeProvider.GetUtcNow()) : null;
-    }
+    private TimeSpan? ServerDelay(HttpMessage message) =>
+        message.HasResponse ? ArmServerDelay.Of(message.Response, _timeProvider.GetUtcNow()) : null;
 
     /// <summary>Frees the failed response's connection and counts the retry, as Azure.Core's policy does (ProcessingContext is ours to keep).</summary>
     private static void BeforeRetry(HttpMessage message)

@@ -36,6 +36,9 @@ internal sealed class AzureClients
 
     public ArmClient Arm { get; }
 
+    /// <summary>The clock every ARM wait runs on: the retries' (<see cref="ArmRetryPolicy"/>) and the long-running operations' polls (<see cref="ArmOperations"/>).</summary>
+    public TimeProvider TimeProvider => _timeProvider;
+
     /// <param name="timeProvider">The clock the ARM retries wait on (<see cref="ArmRetryPolicy"/>).</param>
     /// <param name="logger">Where one line per ARM request goes; null logs nothing.</param>
     public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger? logger = null)

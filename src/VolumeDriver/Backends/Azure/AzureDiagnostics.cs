@@ -72,7 +72,7 @@ internal sealed class AzureDiagnostics : IBackendDiagnostics
         AzureNodeVm? target = null;
         try
         {
-            target = AzureNodeVm.For(_node, cloud, clients.Arm);
+            target = AzureNodeVm.For(_node, cloud, clients.Arm, clients.TimeProvider);
             if (await target.GetAsync(cancellationToken) is { } vm)
             {
                 checks.Add(vm.UnmanagedOsDisk

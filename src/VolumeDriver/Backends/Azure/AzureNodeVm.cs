@@ -45,12 +45,13 @@ internal abstract class AzureNodeVm
     /// (<c>k8s-agentpool-vmss00000a</c> is instance 10 of <c>k8s-agentpool-vmss</c>), which is how
     /// cloud-provider-azure reads it (getScaleSetVMInstanceID).
     /// </summary>
-    public static AzureNodeVm For(NodeName node, AzureCloudConfig cloud, ArmClient arm)
+    /// <param name="timeProvider">The clock an update's long-running operation is waited on (<see cref="ArmOperations"/>).</param>
+    public static AzureNodeVm For(NodeName node, AzureCloudConfig cloud, ArmClient arm, TimeProvider timeProvider)
     {
         if (cloud.VmType != AzureVmType.ScaleSet)
         {
             var group = arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(cloud.SubscriptionId, cloud.ResourceGroup));
-            return new StandaloneVm(node, arm.GetVirtualMachineResource(VirtualMachineResource.CreateResourceIdentifier(cloud.SubscriptionId, cloud.ResourceGroup, node.Value)), group.GetVirtualMachines());
+            return new StandaloneVm(node, arm.GetVirtualMachineResource(VirtualMachineResource.CreateResourceIdentifier(cloud.SubscriptionId, cloud.ResourceGroup, node.Value)), group.GetVirtualMachines(), timeProvider);
         }
 
         var name = node.Value;
@@ -60,7 +61,7 @@ internal abstract class AzureNodeVm
         }
 
         var id = VirtualMachineScaleSetVmResource.CreateResourceIdentifier(cloud.SubscriptionId, cloud.ResourceGroup, name[..^6], instance.ToString(CultureInfo.InvariantCulture));
-        return new ScaleSetInstance(node, arm.GetVirtualMachineScaleSetVmResource(id));
+        return new ScaleSetInstance(node, arm.GetVirtualMachineScaleSetVmResource(id), timeProvider);
     }
 
     /// <summary>The sparse body's data disk for an entry read from the VM: only what an update may carry.</summary>
@@ -109,7 +110,7 @@ internal abstract class AzureNodeVm
         storage?.OSDisk is { VhdUri: not null, ManagedDisk: null },
         computerName);
 
-    private sealed class StandaloneVm(NodeName node, VirtualMachineResource vm, VirtualMachineCollection group) : AzureNodeVm(node, vm.Id)
+    private sealed class StandaloneVm(NodeName node, VirtualMachineResource vm, VirtualMachineCollection group, TimeProvider timeProvider) : AzureNodeVm(node, vm.Id)
     {
         public override string Describe() => $"VM '{Node.Value}'";
 
@@ -123,12 +124,13 @@ internal abstract class AzureNodeVm
         public override async Task<AzureVmState> UpdateDataDisksAsync(AzureLocation location, IReadOnlyList<VirtualMachineDataDisk> dataDisks, CancellationToken cancellationToken)
         {
             var sparse = new VirtualMachineData(location) { StorageProfile = DataDisksOnly(dataDisks) };
-            var data = (await group.CreateOrUpdateAsync(WaitUntil.Completed, vm.Id.Name, sparse, cancellationToken: cancellationToken)).Value.Data;
+            var operation = await group.CreateOrUpdateAsync(WaitUntil.Started, vm.Id.Name, sparse, cancellationToken: cancellationToken);
+            var data = (await ArmOperations.WaitForCompletionAsync(operation, timeProvider, cancellationToken)).Data;
             return StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
         }
     }
 
-    private sealed class ScaleSetInstance(NodeName node, VirtualMachineScaleSetVmResource instance) : AzureNodeVm(node, instance.Id)
+    private sealed class ScaleSetInstance(NodeName node, VirtualMachineScaleSetVmResource instance, TimeProvider timeProvider) : AzureNodeVm(node, instance.Id)
     {
         public override string Describe() => $"scale-set instance {instance.Id.Parent?.Name}/{instance.Id.Name} (node '{Node.Value}')";
 
@@ -150,7 +152,8 @@ internal abstract class AzureNodeVm
         public override async Task<AzureVmState> UpdateDataDisksAsync(AzureLocation location, IReadOnlyList<VirtualMachineDataDisk> dataDisks, CancellationToken cancellationToken)
         {
             var sparse = new VirtualMachineScaleSetVmData(location) { StorageProfile = DataDisksOnly(dataDisks) };
-            var data = (await instance.UpdateAsync(WaitUntil.Completed, sparse, cancellationToken)).Value.Data;
+            var operation = await instance.UpdateAsync(WaitUntil.Started, sparse, cancellationToken);
+            var data = (await ArmOperations.WaitForCompletionAsync(operation, timeProvider, cancellationToken)).Data;
             return StateOf(data.Location, data.StorageProfile, data.OSProfile?.ComputerName);
         }
     }

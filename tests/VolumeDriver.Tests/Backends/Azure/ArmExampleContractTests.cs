@@ -407,7 +407,8 @@ public sealed partial class ArmExampleContractTests
         public AzureNodeVm Vm(string node, AzureVmType type) => AzureNodeVm.For(
             NodeName.TryCreate(node, out var name, out _) ? name.Value : throw new ArgumentException(node),
             new AzureCloudConfig("azure.json", AzureEnvironment.Public, "tenant", Subscription, Group, "westus", type, null, null, null, null, false, null, null),
-            Client);
+            Client,
+            TimeProvider.System);
 
         public void Dispose() => _http.Dispose();
 

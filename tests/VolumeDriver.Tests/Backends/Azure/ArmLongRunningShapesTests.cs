@@ -21,7 +21,7 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
     private AzureStackTestBed _bed = null!;
 
     public async Task InitializeAsync() =>
-        _bed = await AzureStackTestBed.StartAsync(o => o with { ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 2 } }).WithTimeout();
+        _bed = await AzureStackTestBed.StartAsync(o => o with { ScaleSets = new Dictionary<string, int> { ["k8s-vmss"] = 2 }, OperationClock = new SkipAheadTimeProvider() }).WithTimeout();
 
     public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
@@ -64,7 +64,8 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
     public async Task A429_IsRetriedNoSoonerThanItsRetryAfter()
     {
         // The retry waits on the driver's clock, which here skips ahead: what it waited is what ARM
-        // asked for (without Retry-After the first backoff would be 0.8 s ± 20 %).
+        // asked for (without Retry-After the first backoff would be 0.8 s ± 20 %); the waits after it
+        // are the update's operation polls.
         var clock = new SkipAheadTimeProvider();
         Arm.FailNext("PUT", "/virtualMachines/node-2$", 1, 429, "OperationNotAllowed", retryAfterSeconds: 2);
 
@@ -72,7 +73,8 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
 
         var puts = Arm.Received().Where(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/node-2", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, puts.Count);
-        Assert.Equal(TimeSpan.FromSeconds(2), clock.Skipped);
+        Assert.Equal(TimeSpan.FromSeconds(2), clock.Waits[0]);
+        Assert.Equal(ArmOperationsTests.FallbackWaits(clock.Waits.Count - 1), clock.Waits.Skip(1));
     }
 
     [Fact]
@@ -98,12 +100,16 @@ public sealed class ArmLongRunningShapesTests : IAsyncLifetime
     private static int Remaining(IReadOnlyDictionary<string, string> headers, string policy) =>
         int.Parse(headers["x-ms-ratelimit-remaining-resource"].Split(',').Single(p => p.StartsWith("Microsoft.Compute/" + policy + ";", StringComparison.Ordinal)).Split(';')[1], System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Attaches a new disk to the node's VM through AzureNodeVm's GET and sparse update; returns the VM it ended with and the requests from the update on.</summary>
+    /// <summary>
+    /// Attaches a new disk to the node's VM through AzureNodeVm's GET and sparse update; returns the VM
+    /// it ended with and the requests from the update on. The driver's clock skips its waits unless a
+    /// test gives its own.
+    /// </summary>
     private async Task<(AzureVmState State, List<(DateTimeOffset At, string Method, string Path)> After)> UpdateAsync(string node, AzureVmType type, string disk, TimeProvider? time = null)
     {
         Arm.SeedDisk(disk, 1);
-        var clients = _bed.Clients(_bed.Configuration(node, vmType: type == AzureVmType.ScaleSet ? "vmss" : "standard"), time);
-        var vm = AzureNodeVm.For(NodeName.TryCreate(node, out var name, out _) ? name.Value : throw new ArgumentException(node), clients.Cloud, clients.Arm);
+        var clients = _bed.Clients(_bed.Configuration(node, vmType: type == AzureVmType.ScaleSet ? "vmss" : "standard"), time ?? new SkipAheadTimeProvider());
+        var vm = AzureNodeVm.For(NodeName.TryCreate(node, out var name, out _) ? name.Value : throw new ArgumentException(node), clients.Cloud, clients.Arm, clients.TimeProvider);
         var before = await vm.GetAsync(CancellationToken.None).WithTimeout() ?? throw new InvalidOperationException(node + ": no VM");
         var from = Arm.Received().Count;
         var id = new ResourceIdentifier($"/subscriptions/{Arm.Options.SubscriptionId}/resourceGroups/{Arm.Options.ResourceGroup}/providers/Microsoft.Compute/disks/{disk}");

@@ -28,6 +28,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
             StateDirectory = Path.Join(_directory, "arm"),
             ClientSecrets = new Dictionary<string, string> { [Client] = TestSecrets.Password },
             OperationTime = TimeSpan.FromMilliseconds(100),
+            OperationClock = new SkipAheadTimeProvider(),
             RetryAfterSeconds = 0,
             Vms = ["node-1", "node-2", "legacy-1"],
             UnmanagedOsDiskVms = ["legacy-1"],
@@ -41,9 +42,11 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private AzureDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard", TimeProvider? time = null)
+    /// <param name="time">The backend's clock; by default one that skips each wait (retries, drain polls, long-running operations' polls).</param>
+    /// <param name="lockTime">The lock files' clock, when not <paramref name="time"/>.</param>
+    private AzureDiskBackend Backend(TimeSpan? drainWait = null, string vmType = "standard", TimeProvider? time = null, TimeProvider? lockTime = null)
     {
-        time ??= TimeProvider.System;
+        time ??= new SkipAheadTimeProvider();
         var azureJson = Path.Join(_directory, "azure.json");
         File.WriteAllText(azureJson, $$"""
             {"cloud":"AzureStackCloud","vmType":"{{vmType}}","tenantId":"{{_arm.Options.TenantId}}","subscriptionId":"{{_arm.Options.SubscriptionId}}",
@@ -52,7 +55,7 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
         var environmentFile = _arm.WriteEnvironmentFile();
         var configuration = new AzureConfiguration(azureJson, _arm.CaCertificatePemPath, Path.Join(_directory, "state"), drainWait ?? TimeSpan.FromSeconds(1));
         var clients = AzureClients.Create(configuration, name => name == AzureEnvironment.EnvironmentFileVariable ? environmentFile : null, time);
-        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), time, NullLogger<FileVmLockProvider>.Instance);
+        var locks = new FileVmLockProvider(Path.Join(_directory, "locks"), lockTime ?? time, NullLogger<FileVmLockProvider>.Instance);
         return AzureModule.CreateBackend(clients, configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, time, NullLogger.Instance).Disk;
     }
 
@@ -109,13 +112,17 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     public async Task DrainRace_OldNodeDetachesMeanwhile_AttachSucceeds()
     {
         await Backend().AttachAsync(Request("pv-e"), Node("node-2"), CancellationToken.None).WithTimeout();
-        var clock = new ManualTimeProvider();
+        // Held while the other node detaches; released, the drain poll and then the attach's own
+        // operation polls pass without real waiting.
+        var clock = new SkipAheadTimeProvider(held: true);
 
         var attach = Backend(drainWait: TimeSpan.FromSeconds(20), time: clock).AttachAsync(Request("pv-e"), Node("node-1"), CancellationToken.None);
         await clock.WaitForTimerAsync(DrainWait.DefaultPoll).WithTimeout();
         await Backend().DetachAsync(Volume("pv-e"), Node("node-2"), CancellationToken.None).WithTimeout();
-        clock.Advance(DrainWait.DefaultPoll);
+        clock.Release();
         await attach.WithTimeout();
+
+        Assert.Equal(DrainWait.DefaultPoll, clock.Waits[0]);
 
         Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
     }
@@ -135,13 +142,16 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task Throttled429_IsRetriedAfterRetryAfter()
     {
-        // The Retry-After passes on a clock that skips ahead: the retry waited exactly what ARM asked.
+        // The Retry-After passes on a clock that skips ahead: the retry waited exactly what ARM asked,
+        // and every later wait was the VM update's operation polls (the disk exists: no create).
         var clock = new SkipAheadTimeProvider();
+        _arm.SeedDisk("pv-g", 1);
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 1, 429, "OperationNotAllowed", retryAfterSeconds: 17);
 
         await Backend(time: clock).AttachAsync(Request("pv-g"), Node("node-1"), CancellationToken.None).WithTimeout();
 
-        Assert.Equal(TimeSpan.FromSeconds(17), clock.Skipped);
+        Assert.Equal(TimeSpan.FromSeconds(17), clock.Waits[0]);
+        Assert.Equal(ArmOperationsTests.FallbackWaits(clock.Waits.Count - 1), clock.Waits.Skip(1));
         Assert.Equal("node-1", _arm.Disks().Single().AttachedTo);
         Assert.Equal(2, _arm.Requests.Snapshot().Where(p => p.Key.StartsWith("PUT ", StringComparison.Ordinal) && p.Key.Contains("/virtualMachines/", StringComparison.Ordinal)).Sum(p => p.Value));
     }
@@ -151,8 +161,9 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     {
         // Compute throttling answers 429 with OperationNotAllowed: the SDK's retries (3, after each
         // Retry-After) are the only layer, so 4 PUTs reach ARM, not 4 × 4.
-        // Each Retry-After passes on a clock that skips ahead.
+        // Each Retry-After passes on a clock that skips ahead (the disk exists: no operation but the VM's).
         var clock = new SkipAheadTimeProvider();
+        _arm.SeedDisk("pv-storm", 1);
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 50, 429, "OperationNotAllowed", retryAfterSeconds: 5);
 
         var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-storm"), Node("node-1"), CancellationToken.None).WithTimeout()).WithTimeout();
@@ -297,17 +308,24 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task PreemptedOrBusyVmUpdates_AreRetriedABoundedNumberOfTimes()
     {
-        // The backoff (1 s, 2 s, 4 s, with jitter) passes on a clock that skips ahead, not in real time.
+        // The backoff (1 s, 2 s, 4 s, with jitter) passes on clocks that skip ahead, not in real time.
+        // The disks exist, so the only operation is the VM update that succeeds, polled after the backoff.
         var clock = new SkipAheadTimeProvider();
+        var failing = new SkipAheadTimeProvider();
+        _arm.SeedDisk("pv-p", 1);
+        _arm.SeedDisk("pv-q", 1);
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 2, 409, "OperationPreempted");
 
         await Backend(time: clock).AttachAsync(Request("pv-p"), Node("node-1"), CancellationToken.None).WithTimeout();
         Assert.Equal(3, VmPuts());
         _arm.FailNext("PUT", "/virtualMachines/node-1$", 5, 409, "OperationNotAllowed");
-        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None).WithTimeout()).WithTimeout();
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: failing).AttachAsync(Request("pv-q"), Node("node-1"), CancellationToken.None).WithTimeout()).WithTimeout();
 
         Assert.Equal(3 + 4, VmPuts());
-        Assert.InRange(clock.Skipped, 0.8 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4), 1.2 * TimeSpan.FromSeconds(1 + 2 + 1 + 2 + 4));
+        Assert.InRange(clock.Waits[0], 0.8 * TimeSpan.FromSeconds(1), 1.2 * TimeSpan.FromSeconds(1));
+        Assert.InRange(clock.Waits[1], 0.8 * TimeSpan.FromSeconds(2), 1.2 * TimeSpan.FromSeconds(2));
+        Assert.Equal(ArmOperationsTests.FallbackWaits(clock.Waits.Count - 2), clock.Waits.Skip(2));
+        Assert.InRange(failing.Skipped, 0.8 * TimeSpan.FromSeconds(1 + 2 + 4), 1.2 * TimeSpan.FromSeconds(1 + 2 + 4));
 
         Assert.Equal("node-1", _arm.Disks().Single(d => d.Name == "pv-p").AttachedTo);
         Assert.Contains("OperationNotAllowed", e.Message, StringComparison.Ordinal);
@@ -332,7 +350,9 @@ public sealed class AzureManagedDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task ConcurrentAttachesToOneVm_GetDistinctLuns()
     {
-        var backends = Enumerable.Range(0, 8).Select(_ => Backend()).ToList();
+        // The lock waits on the system clock: its holder works in real time (the double's operations),
+        // and a clock that skips ahead would spend the lock's timeout at once.
+        var backends = Enumerable.Range(0, 8).Select(_ => Backend(lockTime: TimeProvider.System)).ToList();
         var attaches = backends.Select((backend, i) => Task.Run(() => backend.AttachAsync(Request($"pv-c{i}", "1Gi"), Node("node-1"), CancellationToken.None))).ToList();
         var devices = (await Task.WhenAll(attaches).WithTimeout()).Select(r => r.DevicePath).ToList();
 

@@ -16,26 +16,27 @@ public sealed class VmDataDiskUpdaterTests : IAsyncLifetime
 {
     private const string Vhd = "https://vdpool0s001.blob.local.azurestack.external/vhds/pv-blob.vhd";
 
+    private readonly SkipAheadTimeProvider _clock = new();
     private AzureStackTestBed _bed = null!;
     private AzureClients _clients = null!;
 
     public async Task InitializeAsync()
     {
-        _bed = await AzureStackTestBed.StartAsync(o => o with { Vms = ["node-1", "legacy-1", "legacy-2"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"] }).WithTimeout();
-        _clients = _bed.Clients(_bed.Configuration());
+        _bed = await AzureStackTestBed.StartAsync(o => o with { Vms = ["node-1", "legacy-1", "legacy-2"], UnmanagedOsDiskVms = ["legacy-1", "legacy-2"], OperationClock = new SkipAheadTimeProvider() }).WithTimeout();
+        _clients = _bed.Clients(_bed.Configuration(), _clock);
     }
 
     public async Task DisposeAsync() => await _bed.DisposeAsync().WithTimeout();
 
     private VmDataDiskUpdater Updater() => new(
         new VmUpdateQueue(Path.Join(_bed.Directory, "state")),
-        new FileVmLockProvider(Path.Join(_bed.Directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance),
+        new FileVmLockProvider(Path.Join(_bed.Directory, "locks"), _clock, NullLogger<FileVmLockProvider>.Instance),
         TimeSpan.FromMinutes(1),
         _clients.Cloud.ResourceGroup,
-        TimeProvider.System,
+        _clock,
         NullLogger.Instance);
 
-    private AzureNodeVm Vm(string node) => AzureNodeVm.For(NodeName.TryCreate(node, out var n, out _) ? n.Value : throw new ArgumentException(node), _clients.Cloud, _clients.Arm);
+    private AzureNodeVm Vm(string node) => AzureNodeVm.For(NodeName.TryCreate(node, out var n, out _) ? n.Value : throw new ArgumentException(node), _clients.Cloud, _clients.Arm, _clients.TimeProvider);
 
     private static VmDiskRequest Blob(bool detach = false) => new(Guid.NewGuid().ToString("N"), Vhd, "pv-blob", "ReadWrite", Detach: detach, Vhd: true);
 

@@ -62,7 +62,7 @@ internal sealed partial class AzureBlobDisks
     public async Task<int> AttachAsync(DiskRequest request, NodeName node, Uri vhd, CancellationToken cancellationToken)
     {
         var options = BlobDiskOptions.From(request);
-        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm);
+        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm, _timeProvider);
         await WaitForLeaseToGoAsync(vhd, target, cancellationToken);
         return await _updater.AttachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, options.DiskName, options.Caching.ToString(), Vhd: true), cancellationToken);
     }
@@ -70,13 +70,13 @@ internal sealed partial class AzureBlobDisks
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
         var vhd = await FindAsync(BlobDiskOptions.From(request), cancellationToken);
-        return vhd is not null && await AzureNodeVm.For(node, _clients.Cloud, _clients.Arm).GetAsync(cancellationToken) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd));
+        return vhd is not null && await AzureNodeVm.For(node, _clients.Cloud, _clients.Arm, _timeProvider).GetAsync(cancellationToken) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd));
     }
 
     /// <summary>Detaches the VHD; true when it was attached to the node's VM.</summary>
     public async Task<bool> DetachAsync(Uri vhd, NodeName node, CancellationToken cancellationToken)
     {
-        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm);
+        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm, _timeProvider);
         var blob = BlobDiskProvisioner.Parts(vhd).Blob;
         return await _updater.DetachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, Path.GetFileNameWithoutExtension(blob), nameof(CachingType.None), Detach: true, Vhd: true), cancellationToken);
     }

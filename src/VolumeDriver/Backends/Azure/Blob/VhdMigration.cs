@@ -138,7 +138,7 @@ internal sealed partial class VhdMigration : IVhdMigration
             : throw new InvalidOptionException("--sku", $"--sku '{PrintableText.Of(requested)}' cannot receive an imported VHD; allowed: {string.Join(", ", Skus)} (ultra and Premium v2 disks are created empty or from snapshots)");
     }
 
-    private static async Task<ManagedDiskResource> ImportAsync(ManagedDiskCollection disks, string diskName, DiskStorageAccountType sku, StorageAccount account, Uri vhd, CancellationToken cancellationToken)
+    private async Task<ManagedDiskResource> ImportAsync(ManagedDiskCollection disks, string diskName, DiskStorageAccountType sku, StorageAccount account, Uri vhd, CancellationToken cancellationToken)
     {
         // Azure imports only into a disk in the storage account's region.
         var data = new ManagedDiskData(new AzureLocation(account.Location))
@@ -156,10 +156,9 @@ internal sealed partial class VhdMigration : IVhdMigration
             data.Tags[SourceTag] = vhd.AbsoluteUri;
         }
 
-        var operation = await ArmCalls.Call(
+        return await ArmCalls.Call(
             $"importing {vhd} into managed disk '{diskName}'",
-            () => disks.CreateOrUpdateAsync(WaitUntil.Completed, diskName, data, cancellationToken));
-        return operation.Value;
+            async () => await ArmOperations.WaitForCompletionAsync(await disks.CreateOrUpdateAsync(WaitUntil.Started, diskName, data, cancellationToken), _clients.TimeProvider, cancellationToken));
     }
 
     /// <summary>Azure's rule for managed disk names.</summary>

@@ -49,7 +49,7 @@ internal sealed partial class AzureManagedDisks
     {
         var options = AzureDiskOptions.From(request, Cloud.Environment);
         var (disk, _) = await FindOrCreateAsync(request, options, cancellationToken);
-        var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
+        var target = AzureNodeVm.For(node, Cloud, _clients.Arm, _timeProvider);
         if (disk.Data.ManagedBy is { } owner && !ArmCalls.SameResource(owner, target.Id))
         {
             disk = await WaitForReleaseAsync(disk, owner, node, cancellationToken);
@@ -64,7 +64,7 @@ internal sealed partial class AzureManagedDisks
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
     {
         var disk = await GetDiskAsync(AzureDiskOptions.From(request, Cloud.Environment), cancellationToken);
-        return disk?.Data.ManagedBy is { } owner && ArmCalls.SameResource(owner, AzureNodeVm.For(node, Cloud, _clients.Arm).Id);
+        return disk?.Data.ManagedBy is { } owner && ArmCalls.SameResource(owner, AzureNodeVm.For(node, Cloud, _clients.Arm, _timeProvider).Id);
     }
 
     /// <summary>
@@ -76,7 +76,7 @@ internal sealed partial class AzureManagedDisks
         var diskId = recorded.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase)
             ? new ResourceIdentifier(recorded)
             : ManagedDiskResource.CreateResourceIdentifier(Cloud.SubscriptionId, Cloud.ResourceGroup, recorded);
-        var target = AzureNodeVm.For(node, Cloud, _clients.Arm);
+        var target = AzureNodeVm.For(node, Cloud, _clients.Arm, _timeProvider);
         return await _updater.DetachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), diskId.ToString(), diskId.Name, nameof(CachingType.None), Detach: true), cancellationToken);
     }
 
@@ -95,7 +95,9 @@ internal sealed partial class AzureManagedDisks
             throw new UnsafeOperationException($"Azure disk '{name}' is attached to VM '{NodeNameOf(owner)}'; detach it before deleting it.");
         }
 
-        await ArmCalls.Call($"deleting disk '{name}'", () => disk.DeleteAsync(WaitUntil.Completed, cancellationToken));
+        await ArmCalls.Call(
+            $"deleting disk '{name}'",
+            async () => await ArmOperations.WaitForCompletionAsync(await disk.DeleteAsync(WaitUntil.Started, cancellationToken), _timeProvider, cancellationToken));
         return true;
     }
 
@@ -138,7 +140,9 @@ internal sealed partial class AzureManagedDisks
 
         if (current < wanted)
         {
-            await ArmCalls.Call($"growing disk '{options.DiskName}' to {wanted} GiB", () => disk.UpdateAsync(WaitUntil.Completed, new ManagedDiskPatch { DiskSizeGB = wanted }, cancellationToken));
+            await ArmCalls.Call(
+                $"growing disk '{options.DiskName}' to {wanted} GiB",
+                async () => await ArmOperations.WaitForCompletionAsync(await disk.UpdateAsync(WaitUntil.Started, new ManagedDiskPatch { DiskSizeGB = wanted }, cancellationToken), _timeProvider, cancellationToken));
             LogResized(_logger, options.DiskName, wanted);
         }
 
@@ -210,10 +214,10 @@ internal sealed partial class AzureManagedDisks
 
         var created = await ArmCalls.Call(
             $"creating disk '{options.DiskName}'",
-            () => ResourceGroup(options.ResourceGroup).GetManagedDisks().CreateOrUpdateAsync(WaitUntil.Completed, options.DiskName, data, cancellationToken));
+            async () => await ArmOperations.WaitForCompletionAsync(await ResourceGroup(options.ResourceGroup).GetManagedDisks().CreateOrUpdateAsync(WaitUntil.Started, options.DiskName, data, cancellationToken), _timeProvider, cancellationToken));
         var skuName = options.Sku.ToString();
         LogCreated(_logger, options.DiskName, (int)size.WholeGiB, skuName);
-        return (created.Value, true);
+        return (created, true);
     }
 
     /// <summary>The drain race: wait for the other VM to let go; never detach from it on our own.</summary>
