@@ -36,7 +36,7 @@ internal sealed class AzureClients
 
     public ArmClient Arm { get; }
 
-    /// <param name="timeProvider">The clock the ARM retries wait on (<see cref="ArmRetryPolicy"/>).</param>
+    /// <param name="timeProvider">The clock the ARM and Blob retries wait on (<see cref="ArmRetryPolicy"/>).</param>
     /// <param name="logger">Where one line per ARM request goes; null logs nothing.</param>
     public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
@@ -90,9 +90,9 @@ internal sealed class AzureClients
     /// <summary>The per-request log line policy, for the blob pipelines.</summary>
     public HttpPipelinePolicy? LogPolicy => _logPolicy;
 
-    /// <summary>Blob client options pinned to <paramref name="serviceVersion"/>, with this invocation's transport and log line.</summary>
+    /// <summary>Blob client options pinned to <paramref name="serviceVersion"/>, with this invocation's transport and log line, retrying on this invocation's clock.</summary>
     public global::Azure.Storage.Blobs.BlobClientOptions BlobOptions(string serviceVersion) =>
-        Blob.PageBlobStore.Options(BlobServiceVersions.Parse(serviceVersion), _transport, _logPolicy);
+        Blob.PageBlobStore.Options(BlobServiceVersions.Parse(serviceVersion), _timeProvider, _transport, _logPolicy);
 
     private sealed class PipelineOptions : ClientOptions;
 
