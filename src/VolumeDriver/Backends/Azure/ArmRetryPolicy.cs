@@ -53,7 +53,7 @@ internal sealed class ArmRetryPolicy : HttpPipelinePolicy
 
     /// <summary>The driver is async throughout; nothing here sends a request synchronously.</summary>
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-        throw new NotSupportedException("the ARM and Blob pipelines are used asynchronously only");
+        throw new NotSupportedException("the ARM pipelines are used asynchronously only");
 
     /// <summary>The delay the service asked for in the response, or null when it asked for none.</summary>
     private TimeSpan? ServerDelay(HttpMessage message)

@@ -36,7 +36,7 @@ internal sealed class AzureClients
 
     public ArmClient Arm { get; }
 
-    /// <param name="timeProvider">The clock the ARM and Blob retries wait on (<see cref="ArmRetryPolicy"/>).</param>
+    /// <param name="timeProvider">The clock the ARM retries wait on (<see cref="ArmRetryPolicy"/>).</param>
     /// <param name="logger">Where one line per ARM request goes; null logs nothing.</param>
     public static AzureClients Create(AzureConfiguration configuration, Func<string, string?> getEnvironmentVariable, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
