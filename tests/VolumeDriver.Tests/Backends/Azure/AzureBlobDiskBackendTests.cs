@@ -74,8 +74,10 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 
         // The drain: the new node (its own state, no record) sees the lease Azure holds for legacy-1 and
         // may not attach before the old one detached.
-        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMilliseconds(300)).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None)).WithTimeout();
+        var clock = new SkipAheadTimeProvider();
+        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMinutes(1), time: clock).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None)).WithTimeout();
         Assert.Contains("still leased by another VM", early.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMinutes(1), clock.Skipped);
         var store = _bed.Azurite!.Store(StandardOne);
         Assert.True((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None).WithTimeout())!.Leased);
         var attachedDelete = await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None)).WithTimeout();
