@@ -55,7 +55,7 @@ public sealed class BlobServiceProxy : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string Method, string Host, string Path, int Status)> _received = new();
 
-    /// <summary>Every request in the order it was answered: its method, the host it was sent to, its path, and the status answered (0 for a dropped connection).</summary>
+    /// <summary>Every request in the order it was answered: its method, the host it was sent to, its path, and the status answered (0 for a dropped connection, whether or not the service carried the request out).</summary>
     public IReadOnlyList<(string Method, string Host, string Path, int Status)> Received => [.. _received];
 
     /// <summary>
@@ -81,6 +81,18 @@ public sealed class BlobServiceProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Forwards the next <paramref name="count"/> such requests, so the service carries them out, then
+    /// drops the connection instead of answering: the client never learns that they succeeded.
+    /// </summary>
+    public void LoseAnswerOfNext(string method, string pathSuffix, int count)
+    {
+        lock (_faults)
+        {
+            _faults.Add(new Fault(method, pathSuffix, null, null, count) { AfterForwarding = true });
+        }
+    }
+
     /// <param name="target">The Blob service's root, such as http://127.0.0.1:10000/.</param>
     /// <param name="limits">A stamp's limits to enforce before forwarding, or null to forward everything.</param>
     public static async Task<BlobServiceProxy> StartAsync(Uri target, string stateDirectory, AzureStackBlobLimits? limits = null)
@@ -102,7 +114,8 @@ public sealed class BlobServiceProxy : IAsyncDisposable
             await Task.Delay(Latency);
         }
 
-        if (TakeFault(request) is { } fault)
+        var fault = TakeFault(request);
+        if (fault is { AfterForwarding: false })
         {
             _received.Enqueue((request.Method, request.Host.Host, request.Path.Value ?? "/", fault.Answer?.Status ?? 0));
             if (fault.Answer is null)
@@ -150,7 +163,13 @@ public sealed class BlobServiceProxy : IAsyncDisposable
             }
         }
 
-        _received.Enqueue((request.Method, request.Host.Host, request.Path.Value ?? "/", (int)response.StatusCode));
+        _received.Enqueue((request.Method, request.Host.Host, request.Path.Value ?? "/", fault is null ? (int)response.StatusCode : 0));
+        if (fault is not null)
+        {
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {
@@ -199,6 +218,9 @@ public sealed class BlobServiceProxy : IAsyncDisposable
         public BlobRefusal? Answer { get; } = answer;
 
         public int Remaining { get; set; } = remaining;
+
+        /// <summary>The request reaches the service first; only its answer is lost.</summary>
+        public bool AfterForwarding { get; init; }
     }
 }
 

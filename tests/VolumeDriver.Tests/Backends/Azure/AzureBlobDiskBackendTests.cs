@@ -172,4 +172,21 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         Assert.Equal(6, stamp.Received.Count(r => r.Method == "PUT" && r.Path.EndsWith("/vhds/pv-storm.vhd", StringComparison.Ordinal)));
         Assert.InRange(clock.Skipped, TimeSpan.FromSeconds(0.8 * 24.8), TimeSpan.FromSeconds(1.2 * 24.8));
     }
+
+    [AzuriteFact]
+    public async Task ACreateWhoseAnswerIsLost_IsRetried_AndTheVhdTheFirstAttemptMadeStillGetsItsFooter()
+    {
+        await Backend().ProvisionAsync(Request("pv-calm", "shared"), CancellationToken.None).WithTimeout();
+        var stamp = _bed.Azurite!.Stamp;
+        stamp.LoseAnswerOfNext("PUT", "/vhds/pv-lost.vhd", 1);
+        var clock = new SkipAheadTimeProvider();
+
+        await Backend(time: clock).ProvisionAsync(Request("pv-lost", "shared"), CancellationToken.None).WithTimeout();
+
+        // The create made the blob but its answer was lost; the retry found it (409), which is this VHD unfinished.
+        Assert.Equal([0, 409, 201], stamp.Received.Where(r => r.Method == "PUT" && r.Path.EndsWith("/vhds/pv-lost.vhd", StringComparison.Ordinal)).Select(r => r.Status));
+        Assert.InRange(clock.Skipped, TimeSpan.FromSeconds(0.8 * 0.8), TimeSpan.FromSeconds(1.2 * 0.8));
+        var store = _bed.Azurite.Store(StandardOne);
+        Assert.Equal(1L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-lost.vhd", 1L << 30, VhdFooter.Size, CancellationToken.None).WithTimeout()));
+    }
 }
