@@ -48,10 +48,12 @@ internal sealed class PageBlobStore : IPageBlobStore
 
     /// <summary>
     /// How the Blob service's requests are retried: Azure.Storage's own choice, made on the injected
-    /// clock. Azure.Storage.Common 12.29.0 (StorageClientOptions.Initialize, in
-    /// sdk/storage/Azure.Storage.Common/src/Shared/StorageClientOptions.cs) raises Azure.Core's
-    /// MaxRetries from 3 to 5 and keeps its other RetryOptions: exponential from 0.8 s, at most 1 min
-    /// apart, ±20 % jitter. So 6 attempts in all, about 0.8 + 1.6 + 3.2 + 6.4 + 12.8 s of backoff.
+    /// clock. StorageClientOptions.Initialize (Azure/azure-sdk-for-net
+    /// sdk/storage/Azure.Storage.Common/src/Shared/StorageClientOptions.cs, compiled into
+    /// Azure.Storage.Blobs 12.30.1, which BlobClientOptions' constructor calls) raises Azure.Core's
+    /// MaxRetries from 3 to 5 and keeps its other RetryOptions (Azure.Core 1.65.0): exponential from
+    /// 0.8 s, at most 1 min apart, ±20 % jitter. So 6 attempts in all, about 0.8 + 1.6 + 3.2 + 6.4 +
+    /// 12.8 s of backoff.
     /// </summary>
     public static readonly RetrySchedule DefaultRetries = new(TimeSpan.FromSeconds(0.8), TimeSpan.FromMinutes(1), maxAttempts: 6, maxElapsed: null);
 
@@ -64,7 +66,8 @@ internal sealed class PageBlobStore : IPageBlobStore
     /// Azure.Storage builds its pipeline with Azure.Core's <see cref="RetryPolicy"/> unless the options
     /// name another, and that policy waits on the system clock. <see cref="ArmRetryPolicy"/> takes its
     /// place and makes the same decisions: it asks the message's classifier, which in a Blob pipeline is
-    /// Azure.Storage's (StorageResponseClassifier, installed per call by StorageClassifierPolicy). That
+    /// Azure.Storage's (StorageResponseClassifier, installed per call by StorageClassifierPolicy, both in
+    /// the same Shared folder; StorageClientOptions.Build puts them in the pipeline). That
     /// classifier retries what Azure.Core's does (408, 429, 500, 502, 503, 504; an IOException, a
     /// transport failure, a network timeout) and also any error answer whose x-ms-error-code (or
     /// x-ms-copy-source-error-code) is InternalError, OperationTimedOut or ServerBusy, and a 404 from
