@@ -51,6 +51,48 @@ public sealed class BlobServiceProxy : IAsyncDisposable
 
     public TimeSpan Latency { get; set; }
 
+    private readonly List<Fault> _faults = [];
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Method, string Host, string Path, int Status)> _received = new();
+
+    /// <summary>Every request in the order it was answered: its method, the host it was sent to, its path, and the status answered (0 for a dropped connection, whether or not the service carried the request out).</summary>
+    public IReadOnlyList<(string Method, string Host, string Path, int Status)> Received => [.. _received];
+
+    /// <summary>
+    /// Answers the next <paramref name="count"/> requests with <paramref name="method"/> whose path ends
+    /// with <paramref name="pathSuffix"/> (and, when <paramref name="host"/> is given, that were sent to
+    /// that host name) with <paramref name="answer"/> instead of forwarding them, as a busy or failing
+    /// storage front end does.
+    /// </summary>
+    public void FailNext(string method, string pathSuffix, int count, BlobRefusal answer, string? host = null)
+    {
+        lock (_faults)
+        {
+            _faults.Add(new Fault(method, pathSuffix, host, answer, count));
+        }
+    }
+
+    /// <summary>Drops the connection of the next <paramref name="count"/> such requests without an answer, as a reset network path does.</summary>
+    public void ResetNext(string method, string pathSuffix, int count)
+    {
+        lock (_faults)
+        {
+            _faults.Add(new Fault(method, pathSuffix, null, null, count));
+        }
+    }
+
+    /// <summary>
+    /// Forwards the next <paramref name="count"/> such requests, so the service carries them out, then
+    /// drops the connection instead of answering: the client never learns that they succeeded.
+    /// </summary>
+    public void LoseAnswerOfNext(string method, string pathSuffix, int count)
+    {
+        lock (_faults)
+        {
+            _faults.Add(new Fault(method, pathSuffix, null, null, count) { AfterForwarding = true });
+        }
+    }
+
     /// <param name="target">The Blob service's root, such as http://127.0.0.1:10000/.</param>
     /// <param name="limits">A stamp's limits to enforce before forwarding, or null to forward everything.</param>
     public static async Task<BlobServiceProxy> StartAsync(Uri target, string stateDirectory, AzureStackBlobLimits? limits = null)
@@ -72,8 +114,23 @@ public sealed class BlobServiceProxy : IAsyncDisposable
             await Task.Delay(Latency);
         }
 
+        var fault = TakeFault(request);
+        if (fault is { AfterForwarding: false })
+        {
+            _received.Enqueue((request.Method, request.Host.Host, request.Path.Value ?? "/", fault.Answer?.Status ?? 0));
+            if (fault.Answer is null)
+            {
+                context.Abort();
+                return;
+            }
+
+            await fault.Answer.WriteAsync(context);
+            return;
+        }
+
         if (_limits?.Refusal(request) is { } refusal)
         {
+            _received.Enqueue((request.Method, request.Host.Host, request.Path.Value ?? "/", refusal.Status));
             await refusal.WriteAsync(context);
             return;
         }
@@ -106,6 +163,13 @@ public sealed class BlobServiceProxy : IAsyncDisposable
             }
         }
 
+        _received.Enqueue((request.Method, request.Host.Host, request.Path.Value ?? "/", fault is null ? (int)response.StatusCode : 0));
+        if (fault is not null)
+        {
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {
@@ -122,6 +186,41 @@ public sealed class BlobServiceProxy : IAsyncDisposable
     {
         _client.Dispose();
         await _host.DisposeAsync();
+    }
+
+    private Fault? TakeFault(HttpRequest request)
+    {
+        lock (_faults)
+        {
+            var path = request.Path.Value ?? "/";
+            var fault = _faults.FirstOrDefault(f => f.Remaining > 0
+                && f.Method == request.Method
+                && path.EndsWith(f.PathSuffix, StringComparison.Ordinal)
+                && (f.Host is null || string.Equals(f.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase)));
+            if (fault is not null)
+            {
+                fault.Remaining--;
+            }
+
+            return fault;
+        }
+    }
+
+    /// <summary>An injected failure: an answer, or (null) a dropped connection, for the next <see cref="Remaining"/> matching requests.</summary>
+    private sealed class Fault(string method, string pathSuffix, string? host, BlobRefusal? answer, int remaining)
+    {
+        public string Method { get; } = method;
+
+        public string PathSuffix { get; } = pathSuffix;
+
+        public string? Host { get; } = host;
+
+        public BlobRefusal? Answer { get; } = answer;
+
+        public int Remaining { get; set; } = remaining;
+
+        /// <summary>The request reaches the service first; only its answer is lost.</summary>
+        public bool AfterForwarding { get; init; }
     }
 }
 
@@ -161,6 +260,29 @@ public sealed record AzureStackBlobLimits(string NewestServiceVersion = "2019-07
 /// <summary>A Blob service error answer: status, x-ms-error-code, and the XML body the service sends.</summary>
 public sealed record BlobRefusal(int Status, string Code, string Body)
 {
+    /// <summary>A Retry-After header in seconds, when the answer carries one.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>503 ServerBusy: the account's scalability targets are exceeded, or the partition server is busy ("Common REST API error codes"; the message is one of its several).</summary>
+    public static BlobRefusal ServerBusy() => Error(503, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.");
+
+    /// <summary>500 InternalError ("Common REST API error codes").</summary>
+    public static BlobRefusal InternalError() => Error(500, "InternalError", "The server encountered an internal error. Please retry the request.");
+
+    /// <summary>500 OperationTimedOut ("Common REST API error codes").</summary>
+    public static BlobRefusal OperationTimedOut() => Error(500, "OperationTimedOut", "The operation could not be completed within the permitted time.");
+
+    /// <summary>403 AuthenticationFailed ("Common REST API error codes"): a signature the service does not accept.</summary>
+    public static BlobRefusal AuthenticationFailed() => Error(403, "AuthenticationFailed", "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.");
+
+    /// <summary>404 BlobNotFound ("Blob service error codes"), as the secondary of an RA-GRS account answers for a blob not replicated yet.</summary>
+    public static BlobRefusal BlobNotFound() => Error(404, "BlobNotFound", "The specified blob does not exist.");
+
+    private static BlobRefusal Error(int status, string code, string message) => new(
+        status,
+        code,
+        $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{message}\nRequestId:{Guid.NewGuid()}\nTime:{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffffZ}</Message></Error>");
+
     public static BlobRefusal InvalidHeader(string header, string value) => new(
         400,
         "InvalidHeaderValue",
@@ -172,7 +294,17 @@ public sealed record BlobRefusal(int Status, string Code, string Body)
         context.Response.StatusCode = Status;
         context.Response.Headers["x-ms-error-code"] = Code;
         context.Response.Headers["x-ms-request-id"] = Guid.NewGuid().ToString();
-        context.Response.ContentType = "application/xml";
-        await context.Response.WriteAsync(Body);
+        context.Response.Headers["x-ms-version"] = context.Request.Headers["x-ms-version"];
+        if (RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            // An answer to HEAD has no body and no Content-Type, as Azurite's: the code is in x-ms-error-code alone.
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync(Body);
+        }
     }
 }

@@ -70,14 +70,15 @@ internal sealed class AzureStackTestBed : IAsyncDisposable
     }
 
     /// <summary>The Azure backend as one driver process on <paramref name="node"/> builds it: its own state directory, the bed's lock files.</summary>
-    internal AzureDiskBackend Backend(string node = "node-1", TimeSpan? drainWait = null) => Parts(node, drainWait).Disk;
+    /// <param name="time">The clock its retries and waits run on (the system clock by default); the lock files keep the system clock.</param>
+    internal AzureDiskBackend Backend(string node = "node-1", TimeSpan? drainWait = null, TimeProvider? time = null) => Parts(node, drainWait, time).Disk;
 
     /// <summary>The Azure backend and its migrate-vhd, as the driver's Azure module builds them.</summary>
-    internal (AzureDiskBackend Disk, VhdMigration Migration) Parts(string node = "node-1", TimeSpan? drainWait = null)
+    internal (AzureDiskBackend Disk, VhdMigration Migration) Parts(string node = "node-1", TimeSpan? drainWait = null, TimeProvider? time = null)
     {
         var configuration = Configuration(node, drainWait);
         var locks = new FileVmLockProvider(Path.Join(Directory, "locks"), TimeProvider.System, NullLogger<FileVmLockProvider>.Instance);
-        return AzureModule.CreateBackend(Clients(configuration), configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, TimeProvider.System, NullLogger.Instance);
+        return AzureModule.CreateBackend(Clients(configuration, time), configuration, locks, TimeSpan.FromMinutes(1), nodeLocalLocks: true, time ?? TimeProvider.System, NullLogger.Instance);
     }
 
     /// <summary>The name of pool account <paramref name="number"/> of <paramref name="sku"/> for the double's default subscription and resource group.</summary>

@@ -49,17 +49,19 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public IReadOnlyList<(string Path, int Status)> PageBlobCreateAttempts => _stamp?.PageBlobCreateAttempts ?? [];
 
+    /// <summary>The Azure Stack Hub stamp's front end the tests reach Azurite through, where a test injects the service's failures (not over HTTPS).</summary>
+    public BlobServiceProxy Stamp => _stamp ?? throw new InvalidOperationException("Azurite over HTTPS is reached directly, with no stamp in front");
+
     /// <summary>A Blob client for one of Azurite's accounts, signing with its key.</summary>
     internal VolumeDriver.Backends.Azure.Blob.PageBlobStore Store(string account) =>
         VolumeDriver.Backends.Azure.Blob.PageBlobStore.WithSharedKey(account, Keys[account], new VolumeDriver.Backends.Azure.Blob.BlobEndpoint(EndpointTemplate), BlobOptions());
 
     /// <summary>Blob client options as the driver's: the default service version, no retries (a test sees the first answer).</summary>
-    internal static global::Azure.Storage.Blobs.BlobClientOptions BlobOptions()
-    {
-        var options = VolumeDriver.Backends.Azure.Blob.PageBlobStore.Options(VolumeDriver.Configuration.BlobServiceVersions.Parse(VolumeDriver.Configuration.BlobServiceVersions.Default));
-        options.Retry.MaxRetries = 0;
-        return options;
-    }
+    internal static global::Azure.Storage.Blobs.BlobClientOptions BlobOptions() =>
+        VolumeDriver.Backends.Azure.Blob.PageBlobStore.Options(VolumeDriver.Configuration.BlobServiceVersions.Parse(VolumeDriver.Configuration.BlobServiceVersions.Default), TimeProvider.System, retries: NoRetries);
+
+    /// <summary>One attempt and no retry.</summary>
+    internal static VolumeDriver.CloudCalls.RetrySchedule NoRetries { get; } = new(TimeSpan.Zero, TimeSpan.Zero, maxAttempts: 1, maxElapsed: null);
 
     /// <summary>Why Azurite tests cannot run here, or null. In CI a missing Azurite is a failure, not a skip.</summary>
     public static string? MissingReason =>

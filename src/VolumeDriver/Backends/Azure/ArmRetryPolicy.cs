@@ -11,7 +11,9 @@ namespace VolumeDriver.Backends.Azure;
 /// 0.8 s to at most 1 min) made by the kit's <see cref="RetryLoop"/>, so every wait runs on the
 /// injected <see cref="TimeProvider"/>. A delay the service asks for (retry-after-ms,
 /// x-ms-retry-after-ms, or Retry-After in seconds or as an HTTP date) is waited instead of the
-/// backoff, up to the schedule's longest delay, as the kit does for every cloud.
+/// backoff, up to the schedule's longest delay, as the kit does for every cloud. The Blob pipelines
+/// use it too, with Azure.Storage's schedule (<see cref="Blob.PageBlobStore.DefaultRetries"/>): the
+/// classifier it asks is the message's, so there it is Azure.Storage's.
 /// </summary>
 internal sealed class ArmRetryPolicy : HttpPipelinePolicy
 {

@@ -93,9 +93,9 @@ internal sealed class AzureClients
     /// <summary>The per-request log line policy, for the blob pipelines.</summary>
     public HttpPipelinePolicy? LogPolicy => _logPolicy;
 
-    /// <summary>Blob client options pinned to <paramref name="serviceVersion"/>, with this invocation's transport and log line.</summary>
+    /// <summary>Blob client options pinned to <paramref name="serviceVersion"/>, with this invocation's transport and log line, retrying on this invocation's clock.</summary>
     public global::Azure.Storage.Blobs.BlobClientOptions BlobOptions(string serviceVersion) =>
-        Blob.PageBlobStore.Options(BlobServiceVersions.Parse(serviceVersion), _transport, _logPolicy);
+        Blob.PageBlobStore.Options(BlobServiceVersions.Parse(serviceVersion), _timeProvider, _transport, _logPolicy);
 
     private sealed class PipelineOptions : ClientOptions;
 

@@ -1,7 +1,9 @@
+using Simulators;
 using Simulators.Arm;
 using VolumeDriver.Backends;
 using VolumeDriver.Backends.Azure;
 using VolumeDriver.Backends.Azure.Blob;
+using VolumeDriver.CloudCalls;
 using VolumeDriver.Domain;
 using VolumeDriver.Errors;
 using VolumeDriver.Tests.TestSupport;
@@ -32,7 +34,7 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 
     private ArmSimulator Arm => _bed.Arm;
 
-    private AzureDiskBackend Backend(string node = "legacy-1", TimeSpan? drainWait = null) => _bed.Backend(node, drainWait);
+    private AzureDiskBackend Backend(string node = "legacy-1", TimeSpan? drainWait = null, TimeProvider? time = null) => _bed.Backend(node, drainWait, time);
 
     private static DiskRequest Request(string volume, string kind, string? size = "1Gi") =>
         new(Volume(volume), size is null ? null : ByteSize.TryParse(size, out var s, out _) ? s : null, new Dictionary<string, string> { ["kind"] = kind });
@@ -72,8 +74,10 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
 
         // The drain: the new node (its own state, no record) sees the lease Azure holds for legacy-1 and
         // may not attach before the old one detached.
-        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMilliseconds(300)).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None)).WithTimeout();
+        var clock = new SkipAheadTimeProvider();
+        var early = await Assert.ThrowsAsync<DiskOperationException>(() => Backend("legacy-2", drainWait: TimeSpan.FromMinutes(1), time: clock).AttachAsync(Request("pv-sh", "shared"), Node("legacy-2"), CancellationToken.None)).WithTimeout();
         Assert.Contains("still leased by another VM", early.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMinutes(1), clock.Skipped);
         var store = _bed.Azurite!.Store(StandardOne);
         Assert.True((await store.GetPropertiesAsync("vhds", "pv-sh.vhd", CancellationToken.None).WithTimeout())!.Leased);
         var attachedDelete = await Assert.ThrowsAsync<UnsafeOperationException>(() => Backend("legacy-2").DeleteAsync(Volume("pv-sh"), CancellationToken.None)).WithTimeout();
@@ -124,10 +128,65 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         var store = _bed.Azurite!.Store(StandardOne);
         await store.AcquireLeaseAsync("vhds", "pv-lease.vhd", CancellationToken.None).WithTimeout();
 
-        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMilliseconds(200)).AttachAsync(Request("pv-lease", "shared"), Node("legacy-1"), CancellationToken.None)).WithTimeout();
+        // The whole drain wait passes on a clock that skips ahead.
+        var clock = new SkipAheadTimeProvider();
+        var e = await Assert.ThrowsAsync<DiskOperationException>(() => Backend(drainWait: TimeSpan.FromMinutes(1), time: clock).AttachAsync(Request("pv-lease", "shared"), Node("legacy-1"), CancellationToken.None)).WithTimeout();
 
+        Assert.Equal(TimeSpan.FromMinutes(1), clock.Skipped);
         Assert.Contains("still leased by another VM", e.Message, StringComparison.Ordinal);
         Assert.True((await store.GetPropertiesAsync("vhds", "pv-lease.vhd", CancellationToken.None).WithTimeout())?.Leased);
         Assert.Empty(Arm.VhdAttachments());
+    }
+
+    [AzuriteFact]
+    public async Task ABusyBlobService_IsRetriedOnTheInjectedClock_AndTheVhdIsCreatedWithItsFooter()
+    {
+        // The pool's accounts exist before the busy spell, so only the Blob service's answers are retried below.
+        await Backend().ProvisionAsync(Request("pv-calm", "shared"), CancellationToken.None).WithTimeout();
+        var stamp = _bed.Azurite!.Stamp;
+        stamp.FailNext("PUT", "/vhds/pv-busy.vhd", 2, BlobRefusal.ServerBusy());
+        stamp.FailNext("PUT", "/vhds/pv-busy.vhd", 1, BlobRefusal.InternalError());
+        var clock = new SkipAheadTimeProvider();
+
+        var created = await Backend(time: clock).ProvisionAsync(Request("pv-busy", "shared"), CancellationToken.None).WithTimeout();
+
+        // Azure.Storage's backoff, 0.8 s, 1.6 s and 3.2 s each ±20 %, passed on the injected clock.
+        Assert.InRange(clock.Skipped, TimeSpan.FromSeconds(0.8 * 5.6), TimeSpan.FromSeconds(1.2 * 5.6));
+        Assert.True(created.Created);
+        Assert.Equal([503, 503, 500, 201, 201], stamp.Received.Where(r => r.Method == "PUT" && r.Path.EndsWith("/vhds/pv-busy.vhd", StringComparison.Ordinal)).Select(r => r.Status));
+        var store = _bed.Azurite.Store(StandardOne);
+        Assert.Equal(1L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-busy.vhd", 1L << 30, VhdFooter.Size, CancellationToken.None).WithTimeout()));
+    }
+
+    [AzuriteFact]
+    public async Task ABlobServiceThatStaysBusy_IsAFailureNamingItsAnswer_AfterAzureStoragesFiveRetries()
+    {
+        await Backend().ProvisionAsync(Request("pv-calm", "shared"), CancellationToken.None).WithTimeout();
+        var stamp = _bed.Azurite!.Stamp;
+        stamp.FailNext("PUT", "/vhds/pv-storm.vhd", 50, BlobRefusal.ServerBusy());
+        var clock = new SkipAheadTimeProvider();
+
+        var e = await Assert.ThrowsAsync<CloudRequestException>(() => Backend(time: clock).ProvisionAsync(Request("pv-storm", "shared"), CancellationToken.None)).WithTimeout();
+
+        Assert.Equal((503, "ServerBusy"), (e.Status, e.ErrorCode));
+        Assert.Equal(6, stamp.Received.Count(r => r.Method == "PUT" && r.Path.EndsWith("/vhds/pv-storm.vhd", StringComparison.Ordinal)));
+        Assert.InRange(clock.Skipped, TimeSpan.FromSeconds(0.8 * 24.8), TimeSpan.FromSeconds(1.2 * 24.8));
+    }
+
+    [AzuriteFact]
+    public async Task ACreateWhoseAnswerIsLost_IsRetried_AndTheVhdTheFirstAttemptMadeStillGetsItsFooter()
+    {
+        await Backend().ProvisionAsync(Request("pv-calm", "shared"), CancellationToken.None).WithTimeout();
+        var stamp = _bed.Azurite!.Stamp;
+        stamp.LoseAnswerOfNext("PUT", "/vhds/pv-lost.vhd", 1);
+        var clock = new SkipAheadTimeProvider();
+
+        await Backend(time: clock).ProvisionAsync(Request("pv-lost", "shared"), CancellationToken.None).WithTimeout();
+
+        // The create made the blob but its answer was lost; the retry found it (409), which is this VHD unfinished.
+        Assert.Equal([0, 409, 201], stamp.Received.Where(r => r.Method == "PUT" && r.Path.EndsWith("/vhds/pv-lost.vhd", StringComparison.Ordinal)).Select(r => r.Status));
+        Assert.InRange(clock.Skipped, TimeSpan.FromSeconds(0.8 * 0.8), TimeSpan.FromSeconds(1.2 * 0.8));
+        var store = _bed.Azurite.Store(StandardOne);
+        Assert.Equal(1L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-lost.vhd", 1L << 30, VhdFooter.Size, CancellationToken.None).WithTimeout()));
     }
 }

@@ -190,19 +190,37 @@ internal sealed partial class BlobDiskProvisioner
         return account;
     }
 
-    /// <summary>Creates the VHD (an existing blob of that name is kept: it may hold data) and writes its footer as the blob's last 4 KB (<see cref="AzureStackPageBlobs"/>).</summary>
+    /// <summary>
+    /// Creates the VHD (an existing blob of that name is kept: it may hold data) and writes its footer
+    /// as the blob's last 4 KB (<see cref="AzureStackPageBlobs"/>). An existing blob that is this
+    /// VHD unfinished gets its footer too (<see cref="LacksFooterAsync"/>).
+    /// </summary>
     private async Task<Uri> CreateVhdAsync(StorageAccount account, string diskName, long bytes, CancellationToken cancellationToken)
     {
         var store = _blobStores(account, await _accounts.GetKeyAsync(account.Name, cancellationToken));
         var blob = diskName + ".vhd";
-        if (await store.CreatePageBlobInContainerAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken))
+        var (offset, pages) = AzureStackPageBlobs.FooterWrite(bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()));
+        if (await store.CreatePageBlobInContainerAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken)
+            || await LacksFooterAsync(store, blob, bytes, offset, pages.Length, cancellationToken))
         {
-            var (offset, pages) = AzureStackPageBlobs.FooterWrite(bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()));
             await store.WritePagesAsync(Container, blob, offset, pages, cancellationToken);
         }
 
         return store.BlobUri(Container, blob);
     }
+
+    /// <summary>
+    /// Whether an existing blob is this VHD created and never finished: the disk's size plus the
+    /// footer, not leased, and zeros where the footer write goes. The Blob pipeline retries a create
+    /// whose answer was lost (a dropped connection, a 500 after the service had made it), and the retry
+    /// finds the blob made by the first attempt (409 BlobAlreadyExists). Writing the footer then
+    /// changes only zero bytes, and no VM has used the blob: Azure attaches no VHD without a footer.
+    /// Any other existing blob is left exactly as it is.
+    /// </summary>
+    private static async Task<bool> LacksFooterAsync(IPageBlobStore store, string blob, long bytes, long offset, int length, CancellationToken cancellationToken) =>
+        await store.GetPropertiesAsync(Container, blob, cancellationToken) is { Leased: false } properties
+        && properties.Length == bytes + VhdFooter.Size
+        && !(await store.ReadAsync(Container, blob, offset, length, cancellationToken)).AsSpan().ContainsAnyExcept((byte)0);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the VHD of blob disk {Disk} in pool account {Account} (a new account: {NewAccount})")]
     private static partial void LogShared(ILogger logger, string disk, string account, bool newAccount);

@@ -47,12 +47,43 @@ internal sealed class PageBlobStore : IPageBlobStore
         new(account, new BlobServiceClient(Directory(endpoint.For(account)), credential, options));
 
     /// <summary>
-    /// Client options pinned to <paramref name="serviceVersion"/>, with the driver's transport (the
-    /// CA trust of azure.caCert) and per-request log line when given.
+    /// How the Blob service's requests are retried: Azure.Storage's own choice, made on the injected
+    /// clock. StorageClientOptions.Initialize (Azure/azure-sdk-for-net
+    /// sdk/storage/Azure.Storage.Common/src/Shared/StorageClientOptions.cs, compiled into
+    /// Azure.Storage.Blobs 12.30.1, which BlobClientOptions' constructor calls) raises Azure.Core's
+    /// MaxRetries from 3 to 5 and keeps its other RetryOptions (Azure.Core 1.65.0): exponential from
+    /// 0.8 s, at most 1 min apart, ±20 % jitter. So 6 attempts in all, about 0.8 + 1.6 + 3.2 + 6.4 +
+    /// 12.8 s of backoff.
     /// </summary>
-    public static BlobClientOptions Options(BlobClientOptions.ServiceVersion serviceVersion, HttpPipelineTransport? transport = null, HttpPipelinePolicy? logPolicy = null)
+    public static readonly RetrySchedule DefaultRetries = new(TimeSpan.FromSeconds(0.8), TimeSpan.FromMinutes(1), maxAttempts: 6, maxElapsed: null);
+
+    /// <summary>
+    /// Client options pinned to <paramref name="serviceVersion"/>, with the driver's transport (the
+    /// CA trust of azure.caCert) and per-request log line when given, retrying on
+    /// <paramref name="timeProvider"/>.
+    /// </summary>
+    /// <remarks>
+    /// Azure.Storage builds its pipeline with Azure.Core's <see cref="RetryPolicy"/> unless the options
+    /// name another, and that policy waits on the system clock. <see cref="ArmRetryPolicy"/> takes its
+    /// place and makes the same decisions: it asks the message's classifier, which in a Blob pipeline is
+    /// Azure.Storage's (StorageResponseClassifier, installed per call by StorageClassifierPolicy, both in
+    /// the same Shared folder; StorageClientOptions.Build puts them in the pipeline). That
+    /// classifier retries what Azure.Core's does (408, 429, 500, 502, 503, 504; an IOException, a
+    /// transport failure, a network timeout) and also any error answer whose x-ms-error-code (or
+    /// x-ms-copy-source-error-code) is InternalError, OperationTimedOut or ServerBusy, and a 404 from
+    /// the GeoRedundantSecondaryUri host. The read-from-secondary switch itself stays Azure.Storage's
+    /// per-retry GeoRedundantReadPolicy, which runs inside each attempt. What differs is what the kit
+    /// does for every cloud: a Retry-After shorter than the backoff is honoured as given and one longer
+    /// than 1 min is capped, and when every attempt threw, the last exception propagates rather than
+    /// an AggregateException of them all.
+    /// </remarks>
+    /// <param name="retries">The retry budget and backoff; <see cref="DefaultRetries"/> unless a test asks for fewer.</param>
+    public static BlobClientOptions Options(BlobClientOptions.ServiceVersion serviceVersion, TimeProvider timeProvider, HttpPipelineTransport? transport = null, HttpPipelinePolicy? logPolicy = null, RetrySchedule? retries = null)
     {
-        var options = new BlobClientOptions(serviceVersion);
+        var options = new BlobClientOptions(serviceVersion)
+        {
+            RetryPolicy = new ArmRetryPolicy(timeProvider, retries ?? DefaultRetries),
+        };
         if (transport is not null)
         {
             options.Transport = transport;

@@ -47,8 +47,7 @@ public sealed class PageBlobStoreBearerTests : IAsyncLifetime
     {
         var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = TlsTrust.OnlyRoots([_ca.CaCertificate]);
-        var options = PageBlobStore.Options(BlobServiceVersions.Parse(BlobServiceVersions.Default), new HttpClientTransport(new HttpClient(handler)));
-        options.Retry.MaxRetries = 0;
+        var options = PageBlobStore.Options(BlobServiceVersions.Parse(BlobServiceVersions.Default), TimeProvider.System, new HttpClientTransport(new HttpClient(handler)), retries: AzuriteServer.NoRetries);
         return PageBlobStore.WithToken(Account, new UnsignedJwtCredential(audience), new BlobEndpoint(_azurite!.EndpointTemplate), options);
     }
 
