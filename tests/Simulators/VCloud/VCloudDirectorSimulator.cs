@@ -286,7 +286,11 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
                 throw new TimeoutException($"{running.Length} simulated vCD tasks still running");
             }
 
-            await Task.WhenAny(Task.WhenAll(running), Task.Delay(remaining, _time));
+            // The timeout's timer is dropped once the tasks end: left set, it would fire later on a
+            // test's clock that jumps over pending waits.
+            using var stopTimer = new CancellationTokenSource();
+            await Task.WhenAny(Task.WhenAll(running), Task.Delay(remaining, _time, stopTimer.Token));
+            await stopTimer.CancelAsync();
         }
     }
 
