@@ -61,30 +61,42 @@ public sealed class SkipWaitsTimeProviderTests
     }
 
     [Fact]
-    public async Task TwoWaiters_WakeInTheOrderOfTheirTimes()
+    public async Task WaitsEnd_InTheOrderOfTheirTimes_EachAtItsOwnTime()
     {
         var clock = new SkipWaitsTimeProvider();
         clock.Pause();
-        var woken = new List<string>();
+        var ended = new List<(string Name, TimeSpan At)>();
+        var bothEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var slow = WakeAsync("slow", TimeSpan.FromSeconds(3));
-        var fast = WakeAsync("fast", TimeSpan.FromSeconds(1));
-        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(3)).WithTimeout();
-        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1)).WithTimeout();
+        using var slow = clock.CreateTimer(_ => Record("slow"), null, TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan);
+        using var fast = clock.CreateTimer(_ => Record("fast"), null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
         clock.Resume();
-        await Task.WhenAll(slow, fast).WithTimeout();
+        await bothEnded.Task.WithTimeout();
 
-        Assert.Equal(["fast", "slow"], woken);
-        Assert.Equal(TimeSpan.FromSeconds(3), clock.Elapsed);
+        Assert.Equal([("fast", TimeSpan.FromSeconds(1)), ("slow", TimeSpan.FromSeconds(3))], ended);
 
-        async Task WakeAsync(string name, TimeSpan after)
+        void Record(string name)
         {
-            await Task.Delay(after, clock).WithTimeout();
-            lock (woken)
+            ended.Add((name, clock.Elapsed));
+            if (ended.Count == 2)
             {
-                woken.Add(name);
+                bothEnded.SetResult();
             }
         }
+    }
+
+    [Fact]
+    public async Task ABackgroundTimer_NeverMovesTheClock_ButFiresWhenAWaitTakesItPast()
+    {
+        var clock = new SkipWaitsTimeProvider();
+        var within = Task.Delay(TimeSpan.FromSeconds(1), clock.Background);
+        var beyond = Task.Delay(TimeSpan.FromSeconds(5), clock.Background);
+
+        await Task.Delay(TimeSpan.FromSeconds(2), clock).WithTimeout();
+        await within.WithTimeout();
+
+        Assert.False(beyond.IsCompleted);
+        Assert.Equal(TimeSpan.FromSeconds(2), clock.Elapsed);
     }
 
     /// <summary>Records the state of every timer set through it; the timers never fire.</summary>

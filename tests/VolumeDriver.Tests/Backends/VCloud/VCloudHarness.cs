@@ -14,10 +14,10 @@ namespace VolumeDriver.Tests.Backends.VCloud;
 /// The vCloud backend wired as Composition wires it, against a vCD double on 127.0.0.1 over HTTPS
 /// (trusting only the double's CA). Each <see cref="NewBackend"/> is a fresh "process": a new
 /// HttpClient and connection, sharing only the state directory, as kubelet's invocations do.
-/// The double and the driver share one clock, <see cref="Clock"/>, which jumps over waits (the
-/// double's tasks, the driver's task polls, drain polls and backoff) and never over a deadline: no
-/// test waits in real time for a vCD task or a poll, and every wait and deadline keeps the length
-/// the driver gives it.
+/// The double and the driver share one clock, <see cref="Clock"/>: when the driver waits (a task
+/// poll, a drain poll, a backoff) it jumps to the end of the wait, firing the double's timers (its
+/// tasks' progress) on the way, and it never jumps to a deadline. No test waits in real time for a
+/// vCD task or a poll, and every wait and deadline keeps the length the driver gives it.
 /// </summary>
 internal sealed class VCloudHarness : IAsyncDisposable
 {
@@ -34,7 +34,7 @@ internal sealed class VCloudHarness : IAsyncDisposable
 
     public VCloudDirectorSimulator Simulator { get; }
 
-    /// <summary>The clock of the double's tasks, tokens and latency, and of every backend unless a test gives its own.</summary>
+    /// <summary>The clock of every backend unless a test gives its own, and (as its Background) of the double's tasks, tokens and latency.</summary>
     public SkipWaitsTimeProvider Clock { get; }
 
     public CollectingLoggerProvider Logs { get; } = new();
@@ -46,7 +46,7 @@ internal sealed class VCloudHarness : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("vcloud-harness-").FullName;
         options ??= new VCloudSimulatorOptions();
         var clock = new SkipWaitsTimeProvider();
-        options = options with { StateDirectory = Path.Join(directory, "sim"), Users = new Dictionary<string, string> { ["k8s"] = Password }, TimeProvider = clock };
+        options = options with { StateDirectory = Path.Join(directory, "sim"), Users = new Dictionary<string, string> { ["k8s"] = Password }, TimeProvider = clock.Background };
         return new VCloudHarness(await VCloudDirectorSimulator.StartAsync(options).WithTimeout(), clock, directory);
     }
 
