@@ -1025,7 +1025,12 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
         var queued = _taskQueuedTime;
         var running = _taskRunTime;
-        _running.Add(Task.Run(async () =>
+        // Started here, not queued to the thread pool: the task's clock starts when vCD creates it,
+        // so its first wait is set before the answer goes out, whenever a thread would have run it.
+        _running.Add(RunUntilStoppedAsync());
+        return task;
+
+        async Task RunUntilStoppedAsync()
         {
             try
             {
@@ -1035,8 +1040,7 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
             {
                 // The double is being disposed.
             }
-        }));
-        return task;
+        }
 
         // Call under the lock: the task no longer holds its VM and disk.
         void ReleaseHolds()
@@ -1054,7 +1058,16 @@ public sealed partial class VCloudDirectorSimulator : IAsyncDisposable
 
         async Task RunTaskAsync()
         {
-            await Task.Delay(queued, _time, _stopping.Token);
+            if (queued > TimeSpan.Zero)
+            {
+                await Task.Delay(queued, _time, _stopping.Token);
+            }
+            else
+            {
+                // The caller holds the lock and has not finished starting the task: go on off its thread.
+                await Task.Yield();
+            }
+
             lock (_lock)
             {
                 task.Status = "running";

@@ -45,7 +45,9 @@ public sealed class VCloudLifecycleTests
     [LifecycleFact]
     public async Task Drain_NewNodeWaitsForTheOldOne_AndGetsTheData()
     {
-        await using var fixture = await VCloudNodeFixture.StartAsync().WithTimeout();
+        // The driver runs as its own process, on the system clock: its drain wait is real time, so
+        // the early attach waits 1 s (the fixture's 5 s by default) before it is refused.
+        await using var fixture = await VCloudNodeFixture.StartAsync(drainWait: "1s").WithTimeout();
         var options = VCloudNodeFixture.Options("pv-drain");
         var oldMount = fixture.MountPath("node-1", "pv-drain");
         var newMount = fixture.MountPath("node-2", "pv-drain");

@@ -74,17 +74,25 @@ public sealed class ManualTimeProvider : TimeProvider
     }
 
     /// <summary>Moves the clock to the earliest pending timer and fires it; false when no timer is pending.</summary>
-    public bool AdvanceToNextTimer()
+    public bool AdvanceToNextTimer() => AdvanceToNextTimer(_ => true);
+
+    /// <summary>
+    /// Moves the clock to the earliest pending timer whose state (the object given to CreateTimer)
+    /// <paramref name="select"/> accepts, firing it and every timer due before it, in order; false
+    /// when no such timer is pending.
+    /// </summary>
+    public bool AdvanceToNextTimer(Func<object?, bool> select)
     {
         TimeSpan step;
         lock (_gate)
         {
-            if (_timers.Count == 0)
+            var selected = _timers.Where(t => select(t.State)).ToList();
+            if (selected.Count == 0)
             {
                 return false;
             }
 
-            var due = _timers.Min(t => t.DueAt);
+            var due = selected.Min(t => t.DueAt);
             step = due > _now ? due - _now : TimeSpan.Zero;
         }
 
@@ -134,6 +142,8 @@ public sealed class ManualTimeProvider : TimeProvider
         }
 
         public DateTimeOffset DueAt { get; private set; }
+
+        public object? State => _state;
 
         /// <summary>How long after it was last set the timer falls due.</summary>
         public TimeSpan DueTime { get; private set; }

@@ -194,6 +194,9 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         var impatient = _harness.Configuration() with { TaskTimeout = TimeSpan.FromMilliseconds(500) };
 
         var e = await Assert.ThrowsAsync<DeadlineExceededException>(() => _harness.NewBackend(impatient).AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None)).WithTimeout();
+
+        // Nothing polls the task any more, so the test lets the clock run past its 3 s.
+        _harness.Clock.Advance(TimeSpan.FromSeconds(10));
         await _harness.Simulator.WaitForIdleAsync(TimeSpan.FromSeconds(10)).WithTimeout();
         _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50));
         await _harness.NewBackend().AttachAsync(Request("pv-j"), OnNode("node-1"), CancellationToken.None).WithTimeout();
@@ -232,13 +235,23 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         _harness.Simulator.SetTaskDurations(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(800));
         var patient = _harness.Configuration() with { DrainWait = TimeSpan.FromSeconds(20) };
 
+        // The clock stands still until the new node's attach waits for its first drain poll and the
+        // old node's detach for its first task poll; from then on both, and the double's detach task,
+        // run on it without waiting in real time.
+        _harness.Clock.Pause();
         var attach = _harness.NewBackend(patient).AttachAsync(Request("pv-l"), OnNode("node-1"), CancellationToken.None);
-        await _harness.NewBackend().DetachAsync(Volume("pv-l"), OnNode("node-2"), CancellationToken.None).WithTimeout();
+        await _harness.Clock.WaitForTimerAsync(DrainWait.DefaultPoll).WithTimeout();
+        var detach = _harness.NewBackend().DetachAsync(Volume("pv-l"), OnNode("node-2"), CancellationToken.None);
+        await _harness.Clock.WaitForTimerAsync(VCloudClientOptions.DefaultFirstTaskPoll).WithTimeout();
+        _harness.Clock.Resume();
+        await detach.WithTimeout();
         await attach.WithTimeout();
 
         var disk = Assert.Single(_harness.Simulator.Disks());
         Assert.Equal(["node-1"], disk.AttachedVms);
         Assert.Equal(["node-1"], disk.HeldByVms);
+        Assert.Contains(_harness.Logs.Lines, l => l.Contains("waiting up to 20 s for it to be released", StringComparison.Ordinal));
+        Assert.True(_harness.Clock.Elapsed < patient.DrainWait, $"the attach waited {_harness.Clock.Elapsed} of the drain wait's {patient.DrainWait}");
     }
 
     [Fact]
@@ -325,8 +338,9 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
     [Fact]
     public async Task ServerNeverAnswers_IsAFailureNamingTheRequestsDeadline_NotACancellation()
     {
-        // The double holds every request for an hour of its own (real) clock; the driver's clock is
-        // the test's, moved to the request deadline once the request is on its way.
+        // The double holds every request for an hour of the harness's clock, which stands still; the
+        // driver's clock is the test's, moved to the request deadline once the request is on its way.
+        _harness.Clock.Pause();
         _harness.Simulator.SetLatency(TimeSpan.FromHours(1));
         var time = new ManualTimeProvider();
         using var clock = new SignalingTimeProvider(time);

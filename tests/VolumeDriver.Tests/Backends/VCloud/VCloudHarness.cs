@@ -14,6 +14,10 @@ namespace VolumeDriver.Tests.Backends.VCloud;
 /// The vCloud backend wired as Composition wires it, against a vCD double on 127.0.0.1 over HTTPS
 /// (trusting only the double's CA). Each <see cref="NewBackend"/> is a fresh "process": a new
 /// HttpClient and connection, sharing only the state directory, as kubelet's invocations do.
+/// The double and the driver share one clock, <see cref="Clock"/>: when the driver waits (a task
+/// poll, a drain poll, a backoff) it jumps to the end of the wait, firing the double's timers (its
+/// tasks' progress) on the way, and it never jumps to a deadline. No test waits in real time for a
+/// vCD task or a poll, and every wait and deadline keeps the length the driver gives it.
 /// </summary>
 internal sealed class VCloudHarness : IAsyncDisposable
 {
@@ -21,13 +25,17 @@ internal sealed class VCloudHarness : IAsyncDisposable
 
     private readonly string _directory;
 
-    private VCloudHarness(VCloudDirectorSimulator simulator, string directory)
+    private VCloudHarness(VCloudDirectorSimulator simulator, SkipWaitsTimeProvider clock, string directory)
     {
         Simulator = simulator;
+        Clock = clock;
         _directory = directory;
     }
 
     public VCloudDirectorSimulator Simulator { get; }
+
+    /// <summary>The clock of every backend unless a test gives its own, and (as its Background) of the double's tasks, tokens and latency.</summary>
+    public SkipWaitsTimeProvider Clock { get; }
 
     public CollectingLoggerProvider Logs { get; } = new();
 
@@ -37,8 +45,9 @@ internal sealed class VCloudHarness : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("vcloud-harness-").FullName;
         options ??= new VCloudSimulatorOptions();
-        options = options with { StateDirectory = Path.Join(directory, "sim"), Users = new Dictionary<string, string> { ["k8s"] = Password } };
-        return new VCloudHarness(await VCloudDirectorSimulator.StartAsync(options).WithTimeout(), directory);
+        var clock = new SkipWaitsTimeProvider();
+        options = options with { StateDirectory = Path.Join(directory, "sim"), Users = new Dictionary<string, string> { ["k8s"] = Password }, TimeProvider = clock.Background };
+        return new VCloudHarness(await VCloudDirectorSimulator.StartAsync(options).WithTimeout(), clock, directory);
     }
 
     public VCloudConfiguration Configuration(string? apiVersion = "37.2") => new(
@@ -59,12 +68,12 @@ internal sealed class VCloudHarness : IAsyncDisposable
         DetachFromPoweredOffVms: false,
         Debug: false);
 
-    /// <param name="time">The clock of the driver's side (the double keeps its own), for deadline and retry tests.</param>
+    /// <param name="time">The clock of the driver's side, for a test that moves it by hand; by default the harness's <see cref="Clock"/>.</param>
     /// <param name="options">The client's options; by default those the configuration gives, as the driver builds them.</param>
     public VCloudDiskBackend NewBackend(VCloudConfiguration? configuration = null, TimeProvider? time = null, VCloudClientOptions? options = null)
     {
         configuration ??= Configuration();
-        time ??= TimeProvider.System;
+        time ??= Clock;
         options ??= VCloudClientOptions.From(configuration);
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         var logger = loggers.CreateLogger<VCloudDiskBackend>();
