@@ -18,8 +18,13 @@ isattached against each double. As root with loop devices, it attaches and mount
 volume once and measures isattached, waitforattach and mountdevice on it (already attached and
 mounted: the verbs kubelet repeats), then unmounts and detaches it.
 
-Usage: bench.py --hello PATH --driver PATH --spawner PATH [--runs N] [--warmup N] [--node NAME] [--json FILE]
-                [--doubles CMD...]
+With --baseline PATH (another build of the driver, e.g. an older commit's), every driver command
+is measured for both builds, each round running the baseline's then this build's, so the two see
+the same machine; the rows are labelled "base" and "this". The loop volume is attached and
+mounted by this build once, and both builds' verbs are run on it.
+
+Usage: bench.py --hello PATH --driver PATH --spawner PATH [--baseline PATH] [--runs N] [--warmup N]
+                [--node NAME] [--json FILE] [--doubles CMD...]
 """
 
 import argparse
@@ -145,6 +150,7 @@ def main():
     parser.add_argument("--hello", required=True, help="hello-world executable (the floor)")
     parser.add_argument("--driver", required=True, help="volume-driver executable")
     parser.add_argument("--spawner", required=True, help="bench-spawn executable (scripts/bench-spawn.c)")
+    parser.add_argument("--baseline", help="another volume-driver build to measure interleaved with --driver (A/B)")
     parser.add_argument("--runs", type=int, default=30, help="measured runs per command (>= 20)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per command")
     parser.add_argument("--node", default="bench-node", help="node name for isattached")
@@ -156,7 +162,7 @@ def main():
         parser.error("--runs must be at least 20")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
-    for path in (args.hello, args.driver):
+    for path in (args.hello, args.driver, *([args.baseline] if args.baseline else [])):
         if not os.access(path, os.X_OK):
             parser.error(f"not an executable: {path}")
 
@@ -171,20 +177,27 @@ def main():
         plain_env = {"PATH": PATH}
         config_env = {"PATH": PATH, "VOLUME_DRIVER_CONFIG": config}
         driver = os.path.abspath(args.driver)
+        # (label, path) of each build measured: one, or the baseline's then this one's.
+        drivers = [("base", os.path.abspath(args.baseline)), ("this", driver)] if args.baseline else [("", driver)]
+
+        def each_driver(name, argv_of, env):
+            """The command once per build measured, argv_of(path) giving its argv."""
+            return [((f"{label} " if label else "") + name, argv_of(path), env, True) for label, path in drivers]
+
         commands = [
             ("/bin/true (spawn floor)", ["/bin/true"], plain_env, False),
             ("hello-world", [os.path.abspath(args.hello)], plain_env, True),
-            ("volume-driver init", [driver, "init"], plain_env, True),
-            ("volume-driver getvolumename", [driver, "getvolumename", VOLUME_JSON], plain_env, True),
-            ("volume-driver isattached", [driver, "isattached", VOLUME_JSON, args.node], config_env, True),
+            *each_driver("volume-driver init", lambda d: [d, "init"], plain_env),
+            *each_driver("volume-driver getvolumename", lambda d: [d, "getvolumename", VOLUME_JSON], plain_env),
+            *each_driver("volume-driver isattached", lambda d: [d, "isattached", VOLUME_JSON, args.node], config_env),
         ]
         with contextlib.ExitStack() as stack:
             if os.geteuid() == 0 and shutil.which("losetup") and os.path.exists("/dev/loop-control"):
                 volume = stack.enter_context(LoopVolume(driver, config_env, args.node, work))
                 commands += [
-                    ("loop isattached (attached)", [driver, "isattached", volume.options, args.node], config_env, True),
-                    ("loop waitforattach (attached)", [driver, "waitforattach", volume.device, volume.options], config_env, True),
-                    ("loop mountdevice (mounted)", [driver, "mountdevice", volume.mount, volume.device, volume.options], config_env, True),
+                    *each_driver("loop isattached (attached)", lambda d: [d, "isattached", volume.options, args.node], config_env),
+                    *each_driver("loop waitforattach (attached)", lambda d: [d, "waitforattach", volume.device, volume.options], config_env),
+                    *each_driver("loop mountdevice (mounted)", lambda d: [d, "mountdevice", volume.mount, volume.device, volume.options], config_env),
                 ]
             else:
                 print("bench: not root or no loop devices: the attached and mounted loop verbs are left out", flush=True)
@@ -195,8 +208,8 @@ def main():
                            "AZURE_ENVIRONMENT_FILEPATH": doubles["armEnvironmentFile"]}
                 vcloud_env = {"PATH": PATH, "VOLUME_DRIVER_CONFIG": doubles["vcloudConfig"]}
                 commands += [
-                    ("azure isattached (ARM double)", [driver, "isattached", volume_json, doubles["node"]], arm_env, True),
-                    ("vcloud isattached (vCD double)", [driver, "isattached", volume_json, doubles["node"]], vcloud_env, True),
+                    *each_driver("azure isattached (ARM double)", lambda d: [d, "isattached", volume_json, doubles["node"]], arm_env),
+                    *each_driver("vcloud isattached (vCD double)", lambda d: [d, "isattached", volume_json, doubles["node"]], vcloud_env),
                 ]
             return measure(args, commands, os.path.join(work, "spawn-report"))
     finally:

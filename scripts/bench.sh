@@ -2,7 +2,7 @@
 # bench.sh: benchmark process start-up of the driver against the floor of what .NET 10 can start
 # here. A benchmark: it REPORTS figures and never fails on timing.
 #
-#   scripts/bench.sh [--no-build] [--runs N] [--warmup N] [--json FILE]
+#   scripts/bench.sh [--no-build] [--baseline OTHER-DRIVER] [--runs N] [--warmup N] [--json FILE]
 #
 # 1. Publishes the driver (scripts/build.sh -> artifacts/volume-driver, NativeAOT) unless --no-build,
 #    and builds the test doubles (tests/Simulators).
@@ -16,6 +16,8 @@
 #    and mountdevice on an attached and mounted loop volume; isattached against the ARM and vCD
 #    doubles (started by bench.py through `Simulators bench-doubles`).
 # 4. Prints both files' sizes.
+# With --baseline PATH (another build of the driver, such as an older commit's artifacts/volume-driver),
+# every driver row is measured for both builds, interleaved round by round ("base" then "this").
 # Other arguments go to bench.py. Works from any cwd.
 set -euo pipefail
 
@@ -29,7 +31,7 @@ bench_args=()
 while (($# > 0)); do
     case "$1" in
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) bench_args+=("$1") ;;
     esac
     shift
@@ -85,3 +87,8 @@ python3 scripts/bench.py --hello "$work/out/hello" --driver "$driver" --spawner 
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB (%d bytes)", b / 1048576, b }'; }
 echo "bench: file sizes: hello-world $(mib "$(stat -c %s "$work/out/hello")"), volume-driver $(mib "$(stat -c %s "$driver")")"
+for ((i = 0; i < ${#bench_args[@]} - 1; i++)); do
+    if [[ ${bench_args[i]} == --baseline ]]; then
+        echo "bench: baseline ${bench_args[i + 1]}: $(mib "$(stat -c %s "${bench_args[i + 1]}")")"
+    fi
+done

@@ -56,10 +56,10 @@ internal sealed class VerbRunner
 
     /// <summary>
     /// Runs a command that needs no configured backend (doctor reports a broken configuration,
-    /// install validates the one it is given). Its one log line goes to the log that
-    /// <paramref name="openLog"/> opens once the reply is out: the configured log file, or none when
-    /// the configuration cannot be read (the reply says why); null: a command that logs elsewhere
-    /// (the provisioner mode, to stdout) writes no line to the log file.
+    /// install validates the one it is given). Its one log line, and the exception it ended with if
+    /// any, go to the log that <paramref name="openLog"/> opens once the command has run: the
+    /// configured log file, or none when the configuration cannot be read (the reply says why);
+    /// null: a command that logs elsewhere (the provisioner mode, to stdout) writes nothing to a log file.
     /// </summary>
     public Task<int> RunWithoutServicesAsync(ParseResult parse, string verb, Func<CancellationToken, Task<LoggingSetup?>>? openLog, Func<CancellationToken, Task<VerbOutcome>> body) =>
         RunCoreAsync(parse, verb, _ => Task.FromResult<VerbServices?>(null), (_, cancellationToken) => body(cancellationToken), openLog);
@@ -75,6 +75,7 @@ internal sealed class VerbRunner
         var cancellationToken = _interruption.Token;
         VerbServices? services = null;
         LoggingSetup? operatorLog = null;
+        Unexpected? unexpected = null;
         try
         {
             VerbOutcome outcome;
@@ -90,7 +91,7 @@ internal sealed class VerbRunner
                 // Whatever the command was doing when the signal cut it short (a cancelled request, a
                 // failure that the cancellation caused) is not the news for the caller, who stopped it;
                 // the log keeps it, in case it was a failure of its own that the signal overtook.
-                LogUnexpected(services, verb, e, CliLog.VerbInterrupted);
+                unexpected = new Unexpected(e, CliLog.VerbInterrupted);
                 outcome = Failed($"{verb} was interrupted by {signal} before it finished; it is safe to run again");
             }
             catch (VolumeDriverException e)
@@ -99,14 +100,14 @@ internal sealed class VerbRunner
             }
             catch (Exception e) when (RanOutOfTime(e) is { } cause)
             {
-                LogUnexpected(services, verb, e, CliLog.VerbRanOutOfTime);
+                unexpected = new Unexpected(e, CliLog.VerbRanOutOfTime);
                 outcome = Failed($"{verb} ran out of time ({cause}); it is safe to run again");
             }
             catch (Exception e)
             {
                 // The one place an unexpected exception ends: its stack trace goes to the log, and the
                 // caller gets one Failure it can read.
-                LogUnexpected(services, verb, e, CliLog.VerbCrashed);
+                unexpected = new Unexpected(e, CliLog.VerbCrashed);
                 outcome = Failed($"internal error: {e.GetType().Name}: {e.Message}; see the log file for details");
             }
 
@@ -117,7 +118,15 @@ internal sealed class VerbRunner
                 operatorLog = await openLog(CancellationToken.None);
             }
 
-            return Finish(parse, verb, services is not null ? Logger(services) : operatorLog is not null ? Logger(operatorLog.LoggerFactory) : null, outcome, started);
+            var logger = services is not null ? Logger(services) : operatorLog is not null ? Logger(operatorLog.LoggerFactory) : null;
+            if (logger is not null && unexpected is { } record)
+            {
+                // Before the outcome line, in the log the command has: the verbs' own, or doctor's and
+                // install's once it is open.
+                record.Log(logger, record.Exception, verb);
+            }
+
+            return Finish(parse, verb, logger, outcome, started);
         }
         finally
         {
@@ -178,13 +187,8 @@ internal sealed class VerbRunner
         return exception is OperationCanceledException cancelled ? cancelled.Message.TrimEnd('.') : null;
     }
 
-    private static void LogUnexpected(VerbServices? services, string verb, Exception exception, Action<ILogger, Exception, string> log)
-    {
-        if (services is not null)
-        {
-            log(Logger(services), exception, verb);
-        }
-    }
+    /// <summary>An exception the command ended with that the log must keep, and the log entry it goes into.</summary>
+    private sealed record Unexpected(Exception Exception, Action<ILogger, Exception, string> Log);
 
     private static ILogger Logger(VerbServices services) => Logger(services.LoggerFactory);
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using VolumeDriver.Cli;
 using VolumeDriver.Configuration;
+using VolumeDriver.Diagnostics;
 using VolumeDriver.Domain;
 using VolumeDriver.FlexVolume;
 using VolumeDriver.Tests.TestSupport;
@@ -454,6 +455,52 @@ public sealed class DriverCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_ThatCrashes_LogsTheExceptionToTheConfiguredLog_AndRepliesOneFailureWithoutAStackTrace()
+    {
+        var directory = Directory.CreateTempSubdirectory("vd-operator-log-").FullName;
+        try
+        {
+            const string Password = "Pa55-etcd!secret";
+            var log = Path.Join(directory, "driver.log");
+            var config = Path.Join(directory, "config.yaml");
+            File.WriteAllText(config, $"log:\n  file: {log}\nlocking:\n  etcd:\n    endpoints: http://127.0.0.1:9\n    username: k8s\n    password: {Password}\n");
+            var crashing = new Doctor(
+                TestOperatorServices.IsolatedLoader(),
+                _ => throw new InvalidOperationException("the backend's diagnostics fell over"),
+                TestOperatorServices.Environment(),
+                VolumeDriver.Locking.Etcd.EtcdDiagnostics.ProbeAsync);
+            var operators = TestOperatorServices.Create() with { Doctor = crashing };
+
+            using var stdout = new MemoryStream();
+            var exit = await CreateCli(stdout, "", operators: operators).RunAsync(["doctor", "--json", "--config", config, "--plugin-dir", Path.Join(directory, "plugins")]).WithTimeout();
+
+            // stdout: exactly one JSON object, a Failure naming the exception, and no stack trace.
+            var text = Encoding.UTF8.GetString(stdout.ToArray());
+            using var reply = JsonDocument.Parse(text);
+            Assert.Equal(1, exit);
+            Assert.Equal("Failure", reply.RootElement.GetProperty("status").GetString());
+            Assert.Equal(
+                "internal error: InvalidOperationException: the backend's diagnostics fell over; see the log file for details",
+                reply.RootElement.GetProperty("message").GetString());
+            Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+
+            // The log: the exception with its type, message and stack, then the one outcome line.
+            var logText = File.ReadAllText(log);
+            Assert.Contains("doctor failed unexpectedly", logText, StringComparison.Ordinal);
+            Assert.Contains("System.InvalidOperationException: the backend's diagnostics fell over", logText, StringComparison.Ordinal);
+            Assert.Contains($"at {typeof(Doctor).FullName}.", logText, StringComparison.Ordinal);
+            Assert.True(
+                logText.IndexOf("failed unexpectedly", StringComparison.Ordinal) < logText.IndexOf("-> Failure in", StringComparison.Ordinal),
+                "the exception is logged before the outcome line");
+            Assert.DoesNotContain(Password, logText, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Doctor_WithAConfigurationThatCannotBeRead_ReportsItWithoutALog()
     {
         var directory = Directory.CreateTempSubdirectory("vd-operator-log-").FullName;
@@ -499,7 +546,8 @@ public sealed class DriverCliTests : IDisposable
     }
 
     /// <param name="stdin">What stdin holds; null: the process was started with stdin closed.</param>
-    private DriverCli CreateCli(Stream stdout, string? stdin, bool indented = false)
+    /// <param name="operators">What doctor and install run with; null: <see cref="TestOperatorServices.Create"/>'s.</param>
+    private DriverCli CreateCli(Stream stdout, string? stdin, bool indented = false, OperatorServices? operators = null)
     {
         var parser = new FlexOptionsParser(_disk.OptionKeys);
         var services = new VerbServices(
@@ -515,7 +563,7 @@ public sealed class DriverCliTests : IDisposable
             new StandardInput(() => new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? throw new InvalidOperationException("stdin is closed and must not be read"))), () => stdin is not null),
             (_, _) => Task.FromResult(services),
             TimeProvider.System,
-            TestOperatorServices.Create(),
+            operators ?? TestOperatorServices.Create(),
             _interruption);
     }
 }
