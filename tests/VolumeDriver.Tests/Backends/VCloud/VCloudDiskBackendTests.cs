@@ -162,11 +162,11 @@ public sealed class VCloudDiskBackendTests : IAsyncLifetime
         _harness.Simulator.SeedDisk("pv-h", 1024);
         _harness.Simulator.FailNext("POST", "/disk/action/attach$", 2, HttpStatusCode.BadRequest, "BUSY_ENTITY", "The entity node-1 is busy completing an operation.");
 
-        // The driver's backoff starts at 1 s (VCloudClientOptions.DefaultBusyRetry); the retry loop's
-        // own tests cover the schedule, so here it starts at 20 ms and the test asks what was retried.
-        var options = VCloudClientOptions.From(_harness.Configuration()) with { BusyRetry = new RetrySchedule(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(40), maxAttempts: null, maxElapsed: null, jitter: 0) };
-        await _harness.NewBackend(options: options).AttachAsync(Request("pv-h"), OnNode("node-1"), CancellationToken.None).WithTimeout();
+        // The driver's own backoff (VCloudClientOptions.DefaultBusyRetry: 1 s, then 2 s, each ±20 %),
+        // waited on the harness's clock.
+        await _harness.NewBackend().AttachAsync(Request("pv-h"), OnNode("node-1"), CancellationToken.None).WithTimeout();
 
+        Assert.True(_harness.Clock.Elapsed >= TimeSpan.FromSeconds(0.8 + 1.6), $"the two retries waited {_harness.Clock.Elapsed} in all");
         Assert.Equal(3, _harness.Count("POST /api/vApp/vm-{id}/disk/action/attach"));
         Assert.Equal(2, _harness.Logs.Lines.Count(l => l.Contains("the entity is busy with another task; retrying in", StringComparison.Ordinal)));
         Assert.Equal(["node-1"], Assert.Single(_harness.Simulator.Disks()).AttachedVms);
