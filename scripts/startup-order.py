@@ -2,6 +2,7 @@
 """startup-order.py: list the managed methods kubelet's verbs run, for ILC to place first and together.
 
     sudo scripts/startup-order.py [--driver artifacts/volume-driver] [--object OBJ] [--out eng/startup-order.txt]
+                                  [--doubles dotnet tests/Simulators/bin/Release/net10.0/Simulators.dll bench-doubles]
 
 Why: the executable's code is mapped from the file, and on a page fault Linux maps the 64 KiB
 around the faulting page too (fault-around), so the peak RSS of a verb counts every 64 KiB window
@@ -13,8 +14,11 @@ file's order, so kubelet's verbs touch one compact block instead.
 
 How: it runs the verbs kubelet repeats (init, getvolumename, isattached, attach, waitforattach,
 mountdevice on a blank and on a mounted device, unmountdevice, detach, delete, a parse error, a Not
-supported verb) on a loop-backend volume under valgrind's lackey tool, which prints the start of
-every block of code executed. Each address inside the image's managed code section is mapped to the
+supported verb) on a loop-backend volume, and with --doubles isattached against the ARM and vCD
+doubles (as scripts/bench.sh does), under valgrind's lackey tool, which prints the start of
+every block of code executed. The loop verbs' methods come first, then those only the cloud verbs
+run. Under valgrind a verb runs ~50 times slower, so the cloud verbs run out of time (a Failure)
+after their TLS, token and HTTP code: the list holds what they reached, not their whole path. Each address inside the image's managed code section is mapped to the
 method symbols at that place in ILC's object file (obj/.../native/volume-driver.o, which keeps its
 symbol table; the shipped file is stripped), and the methods are written one per line, in the order
 they have in that build. Folded identical bodies are listed under every name they carry. A name
@@ -30,6 +34,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from bench import Doubles
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -83,6 +89,8 @@ def main():
                         help="ILC's object file of the same build (it keeps the symbol table)")
     parser.add_argument("--out", default=os.path.join(REPO, "eng/startup-order.txt"))
     parser.add_argument("--node", default=os.uname().nodename.lower())
+    parser.add_argument("--doubles", nargs=argparse.REMAINDER,
+                        help="command that serves the ARM and vCD doubles (Simulators bench-doubles); last")
     args = parser.parse_args()
     if os.geteuid() != 0 or not shutil.which("valgrind") or not shutil.which("losetup"):
         sys.exit("startup-order: needs root, losetup and valgrind (attach and mountdevice run for real)")
@@ -108,6 +116,7 @@ def main():
         plain = json.dumps({"kubernetes.io/pvOrVolumeName": "absent"})
 
         seen = set()
+        seen_by_cloud = set()
 
         def run(*argv):
             addresses, reply = executed(args.driver, list(argv), env, code_address, code_end)
@@ -129,25 +138,38 @@ def main():
         finally:
             run("detach", "order", args.node)
             run("delete", "order")
+        if args.doubles:
+            with Doubles(args.doubles, work) as doubles:
+                volume = json.dumps({"kubernetes.io/pvOrVolumeName": doubles["volume"]})
+                for cloud_env in ({"VOLUME_DRIVER_CONFIG": doubles["armConfig"], "AZURE_ENVIRONMENT_FILEPATH": doubles["armEnvironmentFile"]},
+                                  {"VOLUME_DRIVER_CONFIG": doubles["vcloudConfig"]}):
+                    seen_by_cloud.update(executed(args.driver, ["isattached", volume, doubles["node"]], {"PATH": PATH, **cloud_env}, code_address, code_end)[0])
     finally:
         subprocess.run(["umount", "-q", os.path.join(work, "kubelet/plugins/kubernetes.io/flexvolume/example.com/volume-driver/mounts/order")], check=False)
         shutil.rmtree(work, ignore_errors=True)
 
     starts = [s[0] for s in symbols]
-    hot = {}
-    for address in seen:
-        offset = address - code_address
-        i = bisect.bisect_right(starts, offset) - 1
-        if i < 0:
-            continue
-        start = starts[i]
-        if offset >= start + max(symbols[i][1], 1):
-            continue
-        # Every name at that address: identical bodies are folded into one.
-        while i >= 0 and starts[i] == start:
-            hot[symbols[i][2]] = start
-            i -= 1
-    names = sorted(hot, key=lambda n: (hot[n], n))
+
+    def methods(addresses):
+        """The names of the methods holding the addresses, in their order in this build."""
+        hot = {}
+        for address in addresses:
+            offset = address - code_address
+            i = bisect.bisect_right(starts, offset) - 1
+            if i < 0:
+                continue
+            start = starts[i]
+            if offset >= start + max(symbols[i][1], 1):
+                continue
+            # Every name at that address: identical bodies are folded into one.
+            while i >= 0 and starts[i] == start:
+                hot[symbols[i][2]] = start
+                i -= 1
+        return sorted(hot, key=lambda n: (hot[n], n))
+
+    names = methods(seen)
+    loop_names = set(names)
+    names += [n for n in methods(seen_by_cloud) if n not in loop_names]
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(names) + "\n")
     print(f"startup-order: {len(names)} methods written to {args.out}")
