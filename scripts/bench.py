@@ -18,9 +18,9 @@ isattached against each double. As root with loop devices, it attaches and mount
 volume once and measures isattached, waitforattach and mountdevice on it (already attached and
 mounted: the verbs kubelet repeats), then unmounts and detaches it.
 
-With --baseline PATH (another build of the driver, e.g. an older commit's), every driver command
-is measured for both builds, each round running the baseline's then this build's, so the two see
-the same machine; the rows are labelled "base" and "this". The loop volume is attached and
+With --baseline PATH (another build of the driver, e.g. an older commit's; may be repeated), every
+driver command is measured for every build, each round running the baselines' then this build's,
+so they all see the same machine; the rows are labelled "base" (or "base1", "base2", ...) and "this". The loop volume is attached and
 mounted by this build once, and both builds' verbs are run on it.
 
 Usage: bench.py --hello PATH --driver PATH --spawner PATH [--baseline PATH] [--runs N] [--warmup N]
@@ -150,7 +150,8 @@ def main():
     parser.add_argument("--hello", required=True, help="hello-world executable (the floor)")
     parser.add_argument("--driver", required=True, help="volume-driver executable")
     parser.add_argument("--spawner", required=True, help="bench-spawn executable (scripts/bench-spawn.c)")
-    parser.add_argument("--baseline", help="another volume-driver build to measure interleaved with --driver (A/B)")
+    parser.add_argument("--baseline", action="append", default=[],
+                        help="another volume-driver build to measure interleaved with --driver (A/B); may be repeated")
     parser.add_argument("--runs", type=int, default=30, help="measured runs per command (>= 20)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per command")
     parser.add_argument("--node", default="bench-node", help="node name for isattached")
@@ -162,7 +163,7 @@ def main():
         parser.error("--runs must be at least 20")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
-    for path in (args.hello, args.driver, *([args.baseline] if args.baseline else [])):
+    for path in (args.hello, args.driver, *args.baseline):
         if not os.access(path, os.X_OK):
             parser.error(f"not an executable: {path}")
 
@@ -177,8 +178,10 @@ def main():
         plain_env = {"PATH": PATH}
         config_env = {"PATH": PATH, "VOLUME_DRIVER_CONFIG": config}
         driver = os.path.abspath(args.driver)
-        # (label, path) of each build measured: one, or the baseline's then this one's.
-        drivers = [("base", os.path.abspath(args.baseline)), ("this", driver)] if args.baseline else [("", driver)]
+        # (label, path) of each build measured: this one alone, or the baselines' then this one's.
+        bases = [os.path.abspath(b) for b in args.baseline]
+        drivers = [("base" if len(bases) == 1 else f"base{i + 1}", b) for i, b in enumerate(bases)]
+        drivers = drivers + [("this", driver)] if drivers else [("", driver)]
 
         def each_driver(name, argv_of, env):
             """The command once per build measured, argv_of(path) giving its argv."""

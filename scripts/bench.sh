@@ -16,8 +16,8 @@
 #    and mountdevice on an attached and mounted loop volume; isattached against the ARM and vCD
 #    doubles (started by bench.py through `Simulators bench-doubles`).
 # 4. Prints both files' sizes.
-# With --baseline PATH (another build of the driver, such as an older commit's artifacts/volume-driver),
-# every driver row is measured for both builds, interleaved round by round ("base" then "this").
+# With --baseline PATH (another build of the driver, such as an older commit's artifacts/volume-driver;
+# may be repeated), every driver row is measured for each build, interleaved round by round.
 # Other arguments go to bench.py. Works from any cwd.
 set -euo pipefail
 

@@ -426,78 +426,56 @@ public sealed class DriverCliTests : IDisposable
     [Fact]
     public async Task DoctorAndInstall_EachLogOneLine_WhatRanAndHowItEnded_ToTheConfiguredLog_WithoutItsSecrets()
     {
-        var directory = Directory.CreateTempSubdirectory("vd-operator-log-").FullName;
-        try
-        {
-            const string Password = "Pa55-etcd!secret";
-            var log = Path.Join(directory, "driver.log");
-            var config = Path.Join(directory, "config.yaml");
-            File.WriteAllText(config, $"log:\n  file: {log}\nlocking:\n  etcd:\n    endpoints: http://127.0.0.1:9\n    username: k8s\n    password: {Password}\n");
-            var plugins = Path.Join(directory, "plugins");
+        using var files = new OperatorLogFiles();
+        var plugins = Path.Join(files.Root, "plugins");
 
-            using var doctorOut = new MemoryStream();
-            var doctor = await CreateCli(doctorOut, "").RunAsync(["doctor", "--json", "--config", config, "--plugin-dir", plugins, "--driver", "example.com~volume-driver"]).WithTimeout();
-            var (install, _) = await RunAsync("install", "--plugin-dir", plugins, "--driver", "a~b~c", "--config", config).WithTimeout();
+        using var doctorOut = new MemoryStream();
+        var doctor = await CreateCli(doctorOut, "").RunAsync(["doctor", "--json", "--config", files.Config, "--plugin-dir", plugins, "--driver", "example.com~volume-driver"]).WithTimeout();
+        var (install, _) = await RunAsync("install", "--plugin-dir", plugins, "--driver", "a~b~c", "--config", files.Config).WithTimeout();
 
-            var lines = File.ReadAllLines(log);
-            var doctorLine = Assert.Single(lines, l => l.Contains("doctor ", StringComparison.Ordinal));
-            var installLine = Assert.Single(lines, l => l.Contains("install ", StringComparison.Ordinal));
-            Assert.Equal(1, doctor);
-            Assert.Matches($"doctor --json --config {config} --plugin-dir {plugins} --driver example.com~volume-driver -> Failure in [0-9]+ ms", doctorLine);
-            Assert.Equal(1, install);
-            Assert.Matches("install .*--driver a~b~c .*-> Failure in [0-9]+ ms: .*--driver", installLine);
-            Assert.DoesNotContain(lines, l => l.Contains(Password, StringComparison.Ordinal));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var lines = File.ReadAllLines(files.Log);
+        var doctorLine = Assert.Single(lines, l => l.Contains("doctor ", StringComparison.Ordinal));
+        var installLine = Assert.Single(lines, l => l.Contains("install ", StringComparison.Ordinal));
+        Assert.Equal(1, doctor);
+        Assert.Matches($"doctor --json --config {files.Config} --plugin-dir {plugins} --driver example.com~volume-driver -> Failure in [0-9]+ ms", doctorLine);
+        Assert.Equal(1, install);
+        Assert.Matches("install .*--driver a~b~c .*-> Failure in [0-9]+ ms: .*--driver", installLine);
+        Assert.DoesNotContain(lines, l => l.Contains(OperatorLogFiles.EtcdPassword, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Doctor_ThatCrashes_LogsTheExceptionToTheConfiguredLog_AndRepliesOneFailureWithoutAStackTrace()
     {
-        var directory = Directory.CreateTempSubdirectory("vd-operator-log-").FullName;
-        try
-        {
-            const string Password = "Pa55-etcd!secret";
-            var log = Path.Join(directory, "driver.log");
-            var config = Path.Join(directory, "config.yaml");
-            File.WriteAllText(config, $"log:\n  file: {log}\nlocking:\n  etcd:\n    endpoints: http://127.0.0.1:9\n    username: k8s\n    password: {Password}\n");
-            var crashing = new Doctor(
-                TestOperatorServices.IsolatedLoader(),
-                _ => throw new InvalidOperationException("the backend's diagnostics fell over"),
-                TestOperatorServices.Environment(),
-                VolumeDriver.Locking.Etcd.EtcdDiagnostics.ProbeAsync);
-            var operators = TestOperatorServices.Create() with { Doctor = crashing };
+        using var files = new OperatorLogFiles();
+        var crashing = new Doctor(
+            TestOperatorServices.IsolatedLoader(),
+            _ => throw new InvalidOperationException("the backend's diagnostics fell over"),
+            TestOperatorServices.Environment(),
+            VolumeDriver.Locking.Etcd.EtcdDiagnostics.ProbeAsync);
+        var operators = TestOperatorServices.Create() with { Doctor = crashing };
 
-            using var stdout = new MemoryStream();
-            var exit = await CreateCli(stdout, "", operators: operators).RunAsync(["doctor", "--json", "--config", config, "--plugin-dir", Path.Join(directory, "plugins")]).WithTimeout();
+        using var stdout = new MemoryStream();
+        var exit = await CreateCli(stdout, "", operators: operators).RunAsync(["doctor", "--json", "--config", files.Config, "--plugin-dir", Path.Join(files.Root, "plugins")]).WithTimeout();
 
-            // stdout: exactly one JSON object, a Failure naming the exception, and no stack trace.
-            var text = Encoding.UTF8.GetString(stdout.ToArray());
-            using var reply = JsonDocument.Parse(text);
-            Assert.Equal(1, exit);
-            Assert.Equal("Failure", reply.RootElement.GetProperty("status").GetString());
-            Assert.Equal(
-                "internal error: InvalidOperationException: the backend's diagnostics fell over; see the log file for details",
-                reply.RootElement.GetProperty("message").GetString());
-            Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+        // stdout: exactly one JSON object, a Failure naming the exception, and no stack trace.
+        var text = Encoding.UTF8.GetString(stdout.ToArray());
+        using var reply = JsonDocument.Parse(text);
+        Assert.Equal(1, exit);
+        Assert.Equal("Failure", reply.RootElement.GetProperty("status").GetString());
+        Assert.Equal(
+            "internal error: InvalidOperationException: the backend's diagnostics fell over; see the log file for details",
+            reply.RootElement.GetProperty("message").GetString());
+        Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
 
-            // The log: the exception with its type, message and stack, then the one outcome line.
-            var logText = File.ReadAllText(log);
-            Assert.Contains("doctor failed unexpectedly", logText, StringComparison.Ordinal);
-            Assert.Contains("System.InvalidOperationException: the backend's diagnostics fell over", logText, StringComparison.Ordinal);
-            Assert.Contains($"at {typeof(Doctor).FullName}.", logText, StringComparison.Ordinal);
-            Assert.True(
-                logText.IndexOf("failed unexpectedly", StringComparison.Ordinal) < logText.IndexOf("-> Failure in", StringComparison.Ordinal),
-                "the exception is logged before the outcome line");
-            Assert.DoesNotContain(Password, logText, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        // The log: the exception with its type, message and stack, then the one outcome line.
+        var logText = File.ReadAllText(files.Log);
+        Assert.Contains("doctor failed unexpectedly", logText, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException: the backend's diagnostics fell over", logText, StringComparison.Ordinal);
+        Assert.Contains($"at {typeof(Doctor).FullName}.", logText, StringComparison.Ordinal);
+        Assert.True(
+            logText.IndexOf("failed unexpectedly", StringComparison.Ordinal) < logText.IndexOf("-> Failure in", StringComparison.Ordinal),
+            "the exception is logged before the outcome line");
+        Assert.DoesNotContain(OperatorLogFiles.EtcdPassword, logText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -543,6 +521,31 @@ public sealed class DriverCliTests : IDisposable
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(text);
         return (exit, document.RootElement.Clone());
+    }
+
+    /// <summary>
+    /// A temporary directory with a configuration whose log file is in it and whose etcd password
+    /// (<see cref="EtcdPassword"/>) must never reach that log.
+    /// </summary>
+    private sealed class OperatorLogFiles : IDisposable
+    {
+        public const string EtcdPassword = "Pa55-etcd!secret";
+
+        public OperatorLogFiles()
+        {
+            Root = Directory.CreateTempSubdirectory("vd-operator-log-").FullName;
+            Log = Path.Join(Root, "driver.log");
+            Config = Path.Join(Root, "config.yaml");
+            File.WriteAllText(Config, $"log:\n  file: {Log}\nlocking:\n  etcd:\n    endpoints: http://127.0.0.1:9\n    username: k8s\n    password: {EtcdPassword}\n");
+        }
+
+        public string Root { get; }
+
+        public string Log { get; }
+
+        public string Config { get; }
+
+        public void Dispose() => Directory.Delete(Root, recursive: true);
     }
 
     /// <param name="stdin">What stdin holds; null: the process was started with stdin closed.</param>
