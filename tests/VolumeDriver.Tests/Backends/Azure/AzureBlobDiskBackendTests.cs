@@ -1,3 +1,4 @@
+using System.Text;
 using Simulators;
 using Simulators.Arm;
 using VolumeDriver.Backends;
@@ -188,5 +189,88 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         Assert.InRange(clock.Skipped, TimeSpan.FromSeconds(0.8 * 0.8), TimeSpan.FromSeconds(1.2 * 0.8));
         var store = _bed.Azurite.Store(StandardOne);
         Assert.Equal(1L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-lost.vhd", 1L << 30, VhdFooter.Size, CancellationToken.None).WithTimeout()));
+    }
+
+    [AzuriteFact]
+    public async Task ASharedProvisionThatDiedAfterRecordingItsAccount_IsFinishedByTheNextAttach_InThatAccount_AsTheOnlyVhd()
+    {
+        // The VHD's create is refused for good (403 is not retried) after the index recorded the chosen
+        // account: the state a driver killed between the two leaves.
+        var stamp = _bed.Azurite!.Stamp;
+        stamp.FailNext("PUT", "/vhds/pv-crash.vhd", 1, BlobRefusal.AuthenticationFailed());
+        await Assert.ThrowsAsync<CloudRequestException>(() => Backend().ProvisionAsync(Request("pv-crash", "shared"), CancellationToken.None)).WithTimeout();
+        var standard = _bed.Azurite.Store(StandardOne);
+        var entry = await standard.ReadAsync(BlobDiskIndex.Container, "pv-crash.account", 0, 512, CancellationToken.None).WithTimeout();
+        Assert.Equal(StandardOne, Encoding.UTF8.GetString(entry).TrimEnd('\0'));
+        Assert.Null(await standard.GetPropertiesAsync("vhds", "pv-crash.vhd", CancellationToken.None).WithTimeout());
+
+        await Backend("legacy-1").AttachAsync(Request("pv-crash", "shared"), Node("legacy-1"), CancellationToken.None).WithTimeout();
+
+        Assert.Equal((StandardOne, "vhds", "pv-crash.vhd"), BlobDiskProvisioner.Parts(new Uri(Arm.VhdAttachments().Single().VhdUri)));
+        Assert.Equal(1L << 30, VhdFooter.ReadDiskSize(await standard.ReadAsync("vhds", "pv-crash.vhd", 1L << 30, VhdFooter.Size, CancellationToken.None).WithTimeout()));
+        var copies = 0;
+        foreach (var account in new[] { StandardOne, PremiumOne, Dedicated })
+        {
+            copies += (await _bed.Azurite.Store(account).ListAsync("vhds", CancellationToken.None).ToListAsync().WithTimeout()).Count(b => b.Name == "pv-crash.vhd");
+        }
+
+        Assert.Equal(1, copies);
+    }
+
+    [AzuriteFact]
+    public async Task ADedicatedVhdLeftWithoutItsFooter_GetsTheFooterOfItsOwnLength_AndAttaches()
+    {
+        // The account and a 1 GiB VHD's blob with nothing written: the state a driver killed between the
+        // blob's create and its footer write leaves.
+        await Backend().ProvisionAsync(Request("pv-own", "dedicated"), CancellationToken.None).WithTimeout();
+        var store = _bed.Azurite!.Store(Dedicated);
+        Assert.True(await store.DeleteAsync("vhds", "pv-own.vhd", CancellationToken.None).WithTimeout());
+        Assert.True(await store.CreatePageBlobAsync("vhds", "pv-own.vhd", (1L << 30) + VhdFooter.Size, CancellationToken.None).WithTimeout());
+
+        // The rerun's size option says 2Gi; the footer must still declare the disk the blob holds.
+        await Backend().AttachAsync(Request("pv-own", "dedicated", size: "2Gi"), Node("legacy-1"), CancellationToken.None).WithTimeout();
+
+        Assert.Equal((Dedicated, "vhds", "pv-own.vhd"), BlobDiskProvisioner.Parts(new Uri(Arm.VhdAttachments().Single().VhdUri)));
+        Assert.Equal((1L << 30) + VhdFooter.Size, (await store.GetPropertiesAsync("vhds", "pv-own.vhd", CancellationToken.None).WithTimeout())!.Length);
+        Assert.Equal(1L << 30, VhdFooter.ReadDiskSize(await store.ReadAsync("vhds", "pv-own.vhd", 1L << 30, VhdFooter.Size, CancellationToken.None).WithTimeout()));
+    }
+
+    [AzuriteFact]
+    public async Task AFoundVhdWithDataWhereTheFooterGoes_OrLeased_IsNeverWritten_AndAFinishedOneCostsAHeadAndOneRead()
+    {
+        await Backend().ProvisionAsync(Request("pv-calm", "shared"), CancellationToken.None).WithTimeout();
+        await Backend().ProvisionAsync(Request("pv-odd", "shared"), CancellationToken.None).WithTimeout();
+        await Backend().ProvisionAsync(Request("pv-held", "shared"), CancellationToken.None).WithTimeout();
+        var stamp = _bed.Azurite!.Stamp;
+        var store = _bed.Azurite.Store(StandardOne);
+        const long Disk = 1L << 30;
+        var data = Enumerable.Repeat((byte)0x5A, VhdFooter.Size).ToArray();
+
+        // pv-odd: footer-less, with someone's bytes where the footer goes. pv-held: footer-less and leased (a VM has it).
+        foreach (var blob in new[] { "pv-odd.vhd", "pv-held.vhd" })
+        {
+            Assert.True(await store.DeleteAsync("vhds", blob, CancellationToken.None).WithTimeout());
+            Assert.True(await store.CreatePageBlobAsync("vhds", blob, Disk + VhdFooter.Size, CancellationToken.None).WithTimeout());
+        }
+
+        await store.WritePagesAsync("vhds", "pv-odd.vhd", Disk, data, CancellationToken.None).WithTimeout();
+        await store.AcquireLeaseAsync("vhds", "pv-held.vhd", CancellationToken.None).WithTimeout();
+        var before = stamp.Received.Count;
+
+        foreach (var volume in new[] { "pv-odd", "pv-held", "pv-calm" })
+        {
+            Assert.False((await Backend().ProvisionAsync(Request(volume, "shared"), CancellationToken.None).WithTimeout()).Created);
+        }
+
+        var vhdRequests = stamp.Received.Skip(before).Where(r => r.Path.Contains("/vhds/", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(vhdRequests, r => r.Method == "PUT");
+        Assert.Equal(data, await store.ReadAsync("vhds", "pv-odd.vhd", Disk, VhdFooter.Size, CancellationToken.None).WithTimeout());
+        Assert.False((await store.ReadAsync("vhds", "pv-held.vhd", Disk + VhdFooter.Size - AzureStackPageBlobs.PageBytes, AzureStackPageBlobs.PageBytes, CancellationToken.None).WithTimeout()).AsSpan().ContainsAnyExcept((byte)0));
+
+        // The finished VHD: the HEAD that finds it, and the 4 KB read that sees its footer.
+        Assert.Equal([("HEAD", 200), ("GET", 206)], vhdRequests.Where(r => r.Path.EndsWith("/vhds/pv-calm.vhd", StringComparison.Ordinal)).Select(r => (r.Method, r.Status)));
+
+        // The leased one was not even read.
+        Assert.Equal([("HEAD", 200)], vhdRequests.Where(r => r.Path.EndsWith("/vhds/pv-held.vhd", StringComparison.Ordinal)).Select(r => (r.Method, r.Status)));
     }
 }

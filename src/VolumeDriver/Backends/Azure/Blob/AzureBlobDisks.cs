@@ -36,13 +36,26 @@ internal sealed partial class AzureBlobDisks
         _logger = logger;
     }
 
-    /// <summary>The volume's VHD, created when it does not exist yet (with the size option).</summary>
+    /// <summary>The volume's VHD, created when it does not exist yet (with the size option), and given its footer when an interrupted provision left it without one.</summary>
     public async Task<(Uri Vhd, bool Created)> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
         var options = BlobDiskOptions.From(request);
-        if (await FindAsync(options, cancellationToken) is { } found)
+        if (options.ExistingVhd is { } named)
         {
-            return (found, false);
+            // A user's VHD (diskURI): used as it is, never checked or written here.
+            return (named, false);
+        }
+
+        // A VHD of ours: one HEAD says whether it exists and, when it does, what FinishVhdAsync needs to
+        // write the footer an interrupted provision left out. An index entry with no VHD (the driver
+        // died between recording the account and creating the VHD) falls through to CreateSharedAsync,
+        // which reads the entry again under the pool lock and creates the VHD in that same account.
+        var blob = options.DiskName + ".vhd";
+        if (await OwnStoreAsync(options, cancellationToken) is { } store
+            && await store.GetPropertiesAsync(BlobDiskProvisioner.Container, blob, cancellationToken) is { } found)
+        {
+            await _provisioner.FinishVhdAsync(store, found, cancellationToken);
+            return (store.BlobUri(BlobDiskProvisioner.Container, blob), false);
         }
 
         var bytes = (request.Size ?? throw new InvalidOptionException(OptionKeys.Size, $"blob disk '{options.DiskName}' does not exist; set the size option (for example 10Gi) to have it created")).WholeGiB << 30;
@@ -91,16 +104,19 @@ internal sealed partial class AzureBlobDisks
     private async Task<Uri?> FindAsync(BlobDiskOptions options, CancellationToken cancellationToken) =>
         options.ExistingVhd ?? (options.Dedicated ? await DedicatedVhdAsync(options.DiskName, cancellationToken) : await _provisioner.FindSharedAsync(options.DiskName, cancellationToken));
 
-    private async Task<Uri?> DedicatedVhdAsync(string diskName, CancellationToken cancellationToken)
+    private async Task<Uri?> DedicatedVhdAsync(string diskName, CancellationToken cancellationToken) =>
+        await DedicatedStoreAsync(diskName, cancellationToken) is { } store && await store.GetPropertiesAsync(BlobDiskProvisioner.Container, diskName + ".vhd", cancellationToken) is not null
+            ? store.BlobUri(BlobDiskProvisioner.Container, diskName + ".vhd")
+            : null;
+
+    /// <summary>The Blob service of the account that holds (or is to hold) the VHD by this driver's own naming: the dedicated account named from the disk, or the pool account the index names.</summary>
+    private Task<IPageBlobStore?> OwnStoreAsync(BlobDiskOptions options, CancellationToken cancellationToken) =>
+        options.Dedicated ? DedicatedStoreAsync(options.DiskName, cancellationToken) : _provisioner.SharedStoreAsync(options.DiskName, cancellationToken);
+
+    private async Task<IPageBlobStore?> DedicatedStoreAsync(string diskName, CancellationToken cancellationToken)
     {
         var name = DedicatedAccount(diskName);
-        if (await _accounts.GetAsync(name, cancellationToken) is not { } account)
-        {
-            return null;
-        }
-
-        var store = _blobStores(account, await _accounts.GetKeyAsync(name, cancellationToken));
-        return await store.GetPropertiesAsync(BlobDiskProvisioner.Container, diskName + ".vhd", cancellationToken) is null ? null : store.BlobUri(BlobDiskProvisioner.Container, diskName + ".vhd");
+        return await _accounts.GetAsync(name, cancellationToken) is { } account ? _blobStores(account, await _accounts.GetKeyAsync(name, cancellationToken)) : null;
     }
 
     private string DedicatedAccount(string diskName) => StorageAccountPool.DedicatedAccountName(_clients.Cloud.SubscriptionId, _clients.Cloud.ResourceGroup, diskName);

@@ -44,9 +44,14 @@ internal sealed partial class BlobDiskProvisioner
     }
 
     /// <summary>The VHD of a shared disk that was provisioned before (on any node), or null.</summary>
+    /// <remarks>From the index alone: the VHD itself is not asked for (a provision interrupted between the entry and the VHD leaves an entry with no VHD).</remarks>
     public async Task<Uri?> FindSharedAsync(string diskName, CancellationToken cancellationToken) =>
+        (await SharedStoreAsync(diskName, cancellationToken))?.BlobUri(Container, diskName + ".vhd");
+
+    /// <summary>The Blob service of the pool account the index names for a shared disk, or null when it names none or that account is gone.</summary>
+    public async Task<IPageBlobStore?> SharedStoreAsync(string diskName, CancellationToken cancellationToken) =>
         await _index.AccountOfAsync(diskName, cancellationToken) is { } accountName && await _accounts.GetAsync(accountName, cancellationToken) is { } account
-            ? _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken)).BlobUri(Container, diskName + ".vhd")
+            ? _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken))
             : null;
 
     /// <summary>
@@ -193,34 +198,63 @@ internal sealed partial class BlobDiskProvisioner
     /// <summary>
     /// Creates the VHD (an existing blob of that name is kept: it may hold data) and writes its footer
     /// as the blob's last 4 KB (<see cref="AzureStackPageBlobs"/>). An existing blob that is this
-    /// VHD unfinished gets its footer too (<see cref="LacksFooterAsync"/>).
+    /// VHD unfinished gets its footer too (<see cref="FinishVhdAsync"/>).
     /// </summary>
     private async Task<Uri> CreateVhdAsync(StorageAccount account, string diskName, long bytes, CancellationToken cancellationToken)
     {
         var store = _blobStores(account, await _accounts.GetKeyAsync(account.Name, cancellationToken));
         var blob = diskName + ".vhd";
-        var (offset, pages) = AzureStackPageBlobs.FooterWrite(bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()));
-        if (await store.CreatePageBlobInContainerAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken)
-            || await LacksFooterAsync(store, blob, bytes, offset, pages.Length, cancellationToken))
+        if (await store.CreatePageBlobInContainerAsync(Container, blob, bytes + VhdFooter.Size, cancellationToken))
         {
+            var (offset, pages) = FooterWrite(bytes);
             await store.WritePagesAsync(Container, blob, offset, pages, cancellationToken);
+        }
+        else if (await store.GetPropertiesAsync(Container, blob, cancellationToken) is { } existing)
+        {
+            await FinishVhdAsync(store, existing, cancellationToken);
         }
 
         return store.BlobUri(Container, blob);
     }
 
     /// <summary>
-    /// Whether an existing blob is this VHD created and never finished: the disk's size plus the
-    /// footer, not leased, and zeros where the footer write goes. The Blob pipeline retries a create
-    /// whose answer was lost (a dropped connection, a 500 after the service had made it), and the retry
-    /// finds the blob made by the first attempt (409 BlobAlreadyExists). Writing the footer then
-    /// changes only zero bytes, and no VM has used the blob: Azure attaches no VHD without a footer.
-    /// Any other existing blob is left exactly as it is.
+    /// Writes the footer of a VHD of ours (a blob in container vhds of a pool account or of a dedicated
+    /// account, named from the disk; never a user's diskURI) that was created and never finished, and
+    /// returns whether it did. A create retried after its answer was lost (a dropped connection, a 500
+    /// after the service had made the blob) finds the first attempt's blob (409 BlobAlreadyExists), and a
+    /// driver killed between the create and the footer write leaves one for the next provision to find;
+    /// Azure attaches no VHD without a footer. The blob counts as unfinished only when it is not leased
+    /// (no VM has it) and holds zeros everywhere the footer write goes, so the write changes only zero
+    /// bytes; any other blob is left exactly as it is. The footer declares the blob's own length less
+    /// the footer, not the size a request asks for: a VHD's footer must end the blob and declare the
+    /// disk it ends, and a footer for another size would land inside the disk or past the blob's end.
     /// </summary>
-    private static async Task<bool> LacksFooterAsync(IPageBlobStore store, string blob, long bytes, long offset, int length, CancellationToken cancellationToken) =>
-        await store.GetPropertiesAsync(Container, blob, cancellationToken) is { Leased: false } properties
-        && properties.Length == bytes + VhdFooter.Size
-        && !(await store.ReadAsync(Container, blob, offset, length, cancellationToken)).AsSpan().ContainsAnyExcept((byte)0);
+    public async Task<bool> FinishVhdAsync(IPageBlobStore store, PageBlobItem blob, CancellationToken cancellationToken)
+    {
+        var bytes = blob.Length - VhdFooter.Size;
+        if (blob.Leased || bytes <= 0 || bytes % 512 != 0)
+        {
+            return false;
+        }
+
+        var (offset, pages) = FooterWrite(bytes);
+        if ((await store.ReadAsync(Container, blob.Name, offset, pages.Length, cancellationToken)).AsSpan().ContainsAnyExcept((byte)0))
+        {
+            return false;
+        }
+
+        await store.WritePagesAsync(Container, blob.Name, offset, pages, cancellationToken);
+        var account = store.Account;
+        var name = blob.Name;
+        LogFinished(_logger, name, account, bytes);
+        return true;
+    }
+
+    private (long Offset, byte[] Pages) FooterWrite(long bytes) =>
+        AzureStackPageBlobs.FooterWrite(bytes, VhdFooter.Create(bytes, _timeProvider.GetUtcNow(), Guid.NewGuid()));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "VHD {Blob} in account {Account} had no footer (its provision was interrupted); wrote the footer of a fixed disk of {Bytes} bytes")]
+    private static partial void LogFinished(ILogger logger, string blob, string account, long bytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the VHD of blob disk {Disk} in pool account {Account} (a new account: {NewAccount})")]
     private static partial void LogShared(ILogger logger, string disk, string account, bool newAccount);
