@@ -53,8 +53,7 @@ internal sealed partial class AzureDiskBackend : ICloudDisk
         int lun;
         if (ServesBlobKind(request))
         {
-            var (vhd, _) = await _blobs.ProvisionAsync(request, cancellationToken);
-            lun = await _blobs.AttachAsync(request, node, vhd, cancellationToken);
+            (var vhd, lun) = await _blobs.AttachAsync(request, node, cancellationToken);
             recorded = vhd.AbsoluteUri;
         }
         else

@@ -273,4 +273,20 @@ public sealed class AzureBlobDiskBackendTests : IAsyncLifetime
         // The leased one was not even read.
         Assert.Equal([("HEAD", 200)], vhdRequests.Where(r => r.Path.EndsWith("/vhds/pv-held.vhd", StringComparison.Ordinal)).Select(r => (r.Method, r.Status)));
     }
+
+    [Fact]
+    public async Task AttachingAFinishedVhdOfOurs_ReadsItOnce_TheLeaseCheckUsesWhatProvisioningRead()
+    {
+        await Backend().ProvisionAsync(Request("pv-once", "shared"), CancellationToken.None).WithTimeout();
+        var stamp = _bed.Azurite!.Stamp;
+        var before = stamp.Received.Count;
+
+        await Backend("legacy-1").AttachAsync(Request("pv-once", "shared"), Node("legacy-1"), CancellationToken.None).WithTimeout();
+
+        // Its reads: the HEAD that finds it and the 4 KB read that sees its footer; the lease check asks
+        // for nothing more. (The PUT that follows is the ARM double leasing the VHD to the VM, as Azure does.)
+        Assert.Equal(
+            [("HEAD", 200), ("GET", 206)],
+            stamp.Received.Skip(before).Where(r => r.Path.EndsWith("/vhds/pv-once.vhd", StringComparison.Ordinal) && r.Method is "HEAD" or "GET").Select(r => (r.Method, r.Status)));
+    }
 }

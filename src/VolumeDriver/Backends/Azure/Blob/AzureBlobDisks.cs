@@ -39,11 +39,27 @@ internal sealed partial class AzureBlobDisks
     /// <summary>The volume's VHD, created when it does not exist yet (with the size option), and given its footer when an interrupted provision left it without one.</summary>
     public async Task<(Uri Vhd, bool Created)> ProvisionAsync(DiskRequest request, CancellationToken cancellationToken)
     {
+        var vhd = await ProvisionVhdAsync(BlobDiskOptions.From(request), request.Size, cancellationToken);
+        return (vhd.Uri, vhd.Created);
+    }
+
+    /// <summary>Provisions the VHD as <see cref="ProvisionAsync"/> does, attaches it at the lowest free LUN, and returns both.</summary>
+    public async Task<(Uri Vhd, int Lun)> AttachAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
+    {
         var options = BlobDiskOptions.From(request);
+        var vhd = await ProvisionVhdAsync(options, request.Size, cancellationToken);
+        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm, _timeProvider);
+        await WaitForLeaseToGoAsync(vhd, target, cancellationToken);
+        var lun = await _updater.AttachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.Uri.AbsoluteUri, options.DiskName, options.Caching.ToString(), Vhd: true), cancellationToken);
+        return (vhd.Uri, lun);
+    }
+
+    private async Task<ProvisionedVhd> ProvisionVhdAsync(BlobDiskOptions options, ByteSize? size, CancellationToken cancellationToken)
+    {
         if (options.ExistingVhd is { } named)
         {
             // A user's VHD (diskURI): used as it is, never checked or written here.
-            return (named, false);
+            return new ProvisionedVhd(named, Created: false, Store: null, Found: null);
         }
 
         // A VHD of ours: one HEAD says whether it exists and, when it does, what FinishVhdAsync needs to
@@ -55,10 +71,10 @@ internal sealed partial class AzureBlobDisks
             && await store.GetPropertiesAsync(BlobDiskProvisioner.Container, blob, cancellationToken) is { } found)
         {
             await _provisioner.FinishVhdAsync(store, found, cancellationToken);
-            return (store.BlobUri(BlobDiskProvisioner.Container, blob), false);
+            return new ProvisionedVhd(store.BlobUri(BlobDiskProvisioner.Container, blob), Created: false, store, found);
         }
 
-        var bytes = (request.Size ?? throw new InvalidOptionException(OptionKeys.Size, $"blob disk '{options.DiskName}' does not exist; set the size option (for example 10Gi) to have it created")).WholeGiB << 30;
+        var bytes = (size ?? throw new InvalidOptionException(OptionKeys.Size, $"blob disk '{options.DiskName}' does not exist; set the size option (for example 10Gi) to have it created")).WholeGiB << 30;
         if (bytes > AzureStackPageBlobs.MaxDiskBytes)
         {
             throw new InvalidOptionException(
@@ -68,16 +84,7 @@ internal sealed partial class AzureBlobDisks
         var vhd = options.Dedicated
             ? await _provisioner.CreateDedicatedAsync(DedicatedAccount(options.DiskName), options.DiskName, options.Sku, bytes, cancellationToken)
             : await _provisioner.CreateSharedAsync(options.DiskName, options.Sku, bytes, cancellationToken);
-        return (vhd, true);
-    }
-
-    /// <summary>Attaches the VHD at the lowest free LUN and returns the LUN.</summary>
-    public async Task<int> AttachAsync(DiskRequest request, NodeName node, Uri vhd, CancellationToken cancellationToken)
-    {
-        var options = BlobDiskOptions.From(request);
-        var target = AzureNodeVm.For(node, _clients.Cloud, _clients.Arm, _timeProvider);
-        await WaitForLeaseToGoAsync(vhd, target, cancellationToken);
-        return await _updater.AttachAsync(target, new VmDiskRequest(Guid.NewGuid().ToString("N"), vhd.AbsoluteUri, options.DiskName, options.Caching.ToString(), Vhd: true), cancellationToken);
+        return new ProvisionedVhd(vhd, Created: true, Store: null, Found: null);
     }
 
     public async Task<bool> IsAttachedAsync(DiskRequest request, NodeName node, CancellationToken cancellationToken)
@@ -124,19 +131,16 @@ internal sealed partial class AzureBlobDisks
     /// <summary>
     /// The drain race for blob disks: a VHD leased while this VM does not hold it is attached to
     /// another VM. Wait drainWait for the lease to go, then fail; never break a lease (the other VM
-    /// may still be writing).
+    /// may still be writing). The first look uses what provisioning just read of a VHD of ours (its
+    /// account's Blob service and its properties) instead of asking for them again.
     /// </summary>
-    private async Task WaitForLeaseToGoAsync(Uri vhd, AzureNodeVm target, CancellationToken cancellationToken)
+    private async Task WaitForLeaseToGoAsync(ProvisionedVhd provisioned, AzureNodeVm target, CancellationToken cancellationToken)
     {
+        var vhd = provisioned.Uri;
         var (accountName, container, blob) = BlobDiskProvisioner.Parts(vhd);
-        if (await _accounts.GetAsync(accountName, cancellationToken) is not { } account)
-        {
-            throw new DiskOperationException($"the storage account of VHD {vhd} does not exist in resource group {_clients.Cloud.ResourceGroup}");
-        }
-
-        var store = _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken));
+        var store = provisioned.Store ?? await StoreOfAsync(accountName, vhd, cancellationToken);
         var wait = _configuration.DrainWaitOrDefault;
-        if (await ReleasedAsync(cancellationToken))
+        if (provisioned.Found is { } found ? await FreeOrOursAsync(found, cancellationToken) : await ReleasedAsync(cancellationToken))
         {
             return;
         }
@@ -149,14 +153,26 @@ internal sealed partial class AzureBlobDisks
                 $"the VHD {vhd} is still leased by another VM after waiting {wait.TotalSeconds:0} s; this driver never breaks a lease, as that VM may still be writing. kubelet retries the attach to '{target.Node.Value}' once the other node has detached it.");
         }
 
+        async Task<bool> ReleasedAsync(CancellationToken token) =>
+            await FreeOrOursAsync(
+                await store.GetPropertiesAsync(container, blob, token) ?? throw new DiskOperationException($"the VHD {vhd} does not exist; it was deleted, or diskURI names the wrong blob"),
+                token);
+
         // Not leased, or leased by this very VM (an attach that already happened).
-        async Task<bool> ReleasedAsync(CancellationToken token)
-        {
-            var properties = await store.GetPropertiesAsync(container, blob, token)
-                ?? throw new DiskOperationException($"the VHD {vhd} does not exist; it was deleted, or diskURI names the wrong blob");
-            return !properties.Leased || (await target.GetAsync(token) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd)));
-        }
+        async Task<bool> FreeOrOursAsync(PageBlobItem properties, CancellationToken token) =>
+            !properties.Leased || (await target.GetAsync(token) is { } vm && vm.DataDisks.Any(d => Same(d.VhdUri, vhd)));
     }
+
+    private async Task<IPageBlobStore> StoreOfAsync(string accountName, Uri vhd, CancellationToken cancellationToken) =>
+        await _accounts.GetAsync(accountName, cancellationToken) is { } account
+            ? _blobStores(account, await _accounts.GetKeyAsync(accountName, cancellationToken))
+            : throw new DiskOperationException($"the storage account of VHD {vhd} does not exist in resource group {_clients.Cloud.ResourceGroup}");
+
+    /// <summary>
+    /// A provisioned VHD, and for one of ours found in place what finding it read: its account's Blob
+    /// service and its properties (null for a VHD just created or named by diskURI).
+    /// </summary>
+    private sealed record ProvisionedVhd(Uri Uri, bool Created, IPageBlobStore? Store, PageBlobItem? Found);
 
     private static bool Same(Uri? a, Uri b) => a is not null && string.Equals(a.AbsoluteUri, b.AbsoluteUri, StringComparison.OrdinalIgnoreCase);
 
