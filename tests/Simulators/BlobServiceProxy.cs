@@ -257,8 +257,12 @@ public sealed record AzureStackBlobLimits(string NewestServiceVersion = "2019-07
     }
 }
 
-/// <summary>A Blob service error answer: status, x-ms-error-code, and the XML body the service sends.</summary>
-public sealed record BlobRefusal(int Status, string Code, string Body)
+/// <summary>
+/// A Blob service error answer: status, x-ms-error-code, and the XML body the service sends, whose
+/// message ends in the answer's own request id (the x-ms-request-id header's) and time, new for each
+/// answer as the service's are; <paramref name="Details"/> is any element after Message (HeaderName...).
+/// </summary>
+public sealed record BlobRefusal(int Status, string Code, string Message, string Details = "")
 {
     /// <summary>A Retry-After header in seconds, when the answer carries one.</summary>
     public int? RetryAfterSeconds { get; init; }
@@ -278,22 +282,20 @@ public sealed record BlobRefusal(int Status, string Code, string Body)
     /// <summary>404 BlobNotFound ("Blob service error codes"), as the secondary of an RA-GRS account answers for a blob not replicated yet.</summary>
     public static BlobRefusal BlobNotFound() => Error(404, "BlobNotFound", "The specified blob does not exist.");
 
-    private static BlobRefusal Error(int status, string code, string message) => new(
-        status,
-        code,
-        $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{message}\nRequestId:{Guid.NewGuid()}\nTime:{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffffZ}</Message></Error>");
+    private static BlobRefusal Error(int status, string code, string message) => new(status, code, message);
 
     public static BlobRefusal InvalidHeader(string header, string value) => new(
         400,
         "InvalidHeaderValue",
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>InvalidHeaderValue</Code><Message>The value for one of the HTTP headers is not in the correct format.\n"
-        + $"RequestId:{Guid.NewGuid()}\nTime:{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffffZ}</Message><HeaderName>{header}</HeaderName><HeaderValue>{System.Security.SecurityElement.Escape(value)}</HeaderValue></Error>");
+        "The value for one of the HTTP headers is not in the correct format.",
+        $"<HeaderName>{header}</HeaderName><HeaderValue>{System.Security.SecurityElement.Escape(value)}</HeaderValue>");
 
     public async Task WriteAsync(HttpContext context)
     {
+        var requestId = Guid.NewGuid().ToString();
         context.Response.StatusCode = Status;
         context.Response.Headers["x-ms-error-code"] = Code;
-        context.Response.Headers["x-ms-request-id"] = Guid.NewGuid().ToString();
+        context.Response.Headers["x-ms-request-id"] = requestId;
         context.Response.Headers["x-ms-version"] = context.Request.Headers["x-ms-version"];
         if (RetryAfterSeconds is { } seconds)
         {
@@ -304,7 +306,8 @@ public sealed record BlobRefusal(int Status, string Code, string Body)
         {
             // An answer to HEAD has no body and no Content-Type, as Azurite's: the code is in x-ms-error-code alone.
             context.Response.ContentType = "application/xml";
-            await context.Response.WriteAsync(Body);
+            await context.Response.WriteAsync(
+                $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{Code}</Code><Message>{Message}\nRequestId:{requestId}\nTime:{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffffZ}</Message>{Details}</Error>");
         }
     }
 }
